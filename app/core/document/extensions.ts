@@ -1,0 +1,45 @@
+import type { AnyExtension } from "@tiptap/core";
+import { Table, TableCell, TableHeader, TableRow } from "@tiptap/extension-table";
+import StarterKit from "@tiptap/starter-kit";
+
+/** Link protocols a policy may point to. Everything else (javascript:, data:, vbscript:, file: …) is dropped. */
+export const ALLOWED_LINK_PROTOCOLS = ["http", "https", "mailto"] as const;
+
+/**
+ * Whether a link target is safe to keep: relative links (`/policies/cookies`, `#contact`) and
+ * absolute ones with an allowed protocol.
+ * @example isSafeHref("https://example.com") // true
+ * @example isSafeHref("java\tscript:alert(1)") // false
+ */
+export function isSafeHref(href: unknown): href is string {
+  if (typeof href !== "string") return false;
+  // Browsers ignore control characters and whitespace inside a scheme ("java\tscript:"),
+  // so the check must too.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+  const compact = href.replace(/[\u0000-\u0020\u007f-\u009f]/g, "");
+  if (compact === "") return false;
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(compact);
+  if (!scheme) return true;
+  return (ALLOWED_LINK_PROTOCOLS as readonly string[]).includes(scheme[1].toLowerCase());
+}
+
+/**
+ * The one extension list shared by the browser editor, the importer and the server renderer,
+ * so that what the legal team edits is exactly what the public page shows.
+ */
+export const policyExtensions: AnyExtension[] = [
+  StarterKit.configure({
+    heading: { levels: [1, 2, 3, 4] },
+    link: {
+      openOnClick: false,
+      autolink: true,
+      defaultProtocol: "https",
+      isAllowedUri: (url) => isSafeHref(url),
+      HTMLAttributes: { rel: "noopener noreferrer nofollow", target: null },
+    },
+  }),
+  Table.configure({ resizable: false }),
+  TableRow,
+  TableHeader,
+  TableCell,
+];

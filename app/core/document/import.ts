@@ -1,0 +1,116 @@
+import { getSchema, type JSONContent } from "@tiptap/core";
+import { generateJSON } from "@tiptap/html/server";
+import { MarkdownManager } from "@tiptap/markdown";
+import { Node as ProseMirrorNode } from "@tiptap/pm/model";
+import { isSafeHref, policyExtensions } from "./extensions";
+import type { PolicyContent, SourceFormat } from "./types";
+
+/** Raised when input cannot become a policy; the message names what is wrong. */
+export class PolicyImportError extends Error {
+  override name = "PolicyImportError";
+}
+
+/** Source documents larger than this are refused before parsing. */
+export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
+
+export const policySchema = getSchema(policyExtensions);
+
+let markdown: MarkdownManager | undefined;
+const markdownManager = () => {
+  markdown ??= new MarkdownManager({ extensions: policyExtensions });
+  return markdown;
+};
+
+/** Guesses the format from a file name, falling back to the content's first character. */
+export function detectFormat(fileName: string, source: string): SourceFormat {
+  const extension = /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase();
+  if (extension === "md" || extension === "markdown") return "markdown";
+  if (extension === "html" || extension === "htm") return "html";
+  if (extension === "json") return "json";
+  const start = source.trimStart();
+  if (start.startsWith("{")) return "json";
+  if (start.startsWith("<")) return "html";
+  return "markdown";
+}
+
+export type ParsedPolicy = {
+  /** The document's first-level heading, when the source starts with one. */
+  title: string | null;
+  content: PolicyContent;
+};
+
+/**
+ * Markdown, HTML or Tiptap JSON → Tiptap JSON that fits the editor's schema, with unsafe links
+ * removed and a leading first-level heading lifted out as the title (the page prints the title
+ * itself).
+ */
+export function parsePolicy(source: string, format: SourceFormat): ParsedPolicy {
+  if (Buffer.byteLength(source, "utf8") > MAX_SOURCE_BYTES) {
+    throw new PolicyImportError(`document is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MB`);
+  }
+  const raw = toJSON(source, format);
+  const content = validatePolicyContent(dropUnsafeLinks(raw));
+  const [first, ...rest] = content.content ?? [];
+  if (first?.type === "heading" && first.attrs?.level === 1) {
+    const title = plainText(first).trim();
+    return { title: title || null, content: { ...content, content: rest.length ? rest : [{ type: "paragraph" }] } };
+  }
+  return { title: null, content };
+}
+
+function toJSON(source: string, format: SourceFormat): JSONContent {
+  switch (format) {
+    case "markdown":
+      return markdownManager().parse(source);
+    case "html":
+      return generateJSON(source, policyExtensions);
+    case "json": {
+      let value: unknown;
+      try {
+        value = JSON.parse(source);
+      } catch (error) {
+        throw new PolicyImportError(`invalid JSON: ${(error as Error).message}`);
+      }
+      if (!value || typeof value !== "object" || Array.isArray(value)) {
+        throw new PolicyImportError('Tiptap JSON must be an object like {"type":"doc","content":[…]}');
+      }
+      return value as JSONContent;
+    }
+  }
+}
+
+/**
+ * Checks content against the editor's schema with ProseMirror's own validation and returns it
+ * in canonical form (every attribute present, keys in schema order) so equal content hashes
+ * equally.
+ */
+export function validatePolicyContent(json: unknown): PolicyContent {
+  if (!json || typeof json !== "object" || (json as JSONContent).type !== "doc") {
+    throw new PolicyImportError('content must be a Tiptap document: {"type":"doc","content":[…]}');
+  }
+  let node: ProseMirrorNode;
+  try {
+    node = ProseMirrorNode.fromJSON(policySchema, json);
+    node.check();
+  } catch (error) {
+    throw new PolicyImportError(`content does not fit the policy schema: ${(error as Error).message}`);
+  }
+  const canonical = node.toJSON() as PolicyContent;
+  if (!canonical.content?.length) canonical.content = [{ type: "paragraph" }];
+  return canonical;
+}
+
+/** Removes link marks whose target is not http, https, mailto or relative, keeping their text. */
+export function dropUnsafeLinks(node: JSONContent): JSONContent {
+  const marks = node.marks?.filter((mark) => mark.type !== "link" || isSafeHref(mark.attrs?.href));
+  return {
+    ...node,
+    ...(node.marks ? { marks: marks?.length ? marks : undefined } : {}),
+    ...(node.content ? { content: node.content.map(dropUnsafeLinks) } : {}),
+  };
+}
+
+function plainText(node: JSONContent): string {
+  if (typeof node.text === "string") return node.text;
+  return (node.content ?? []).map(plainText).join("");
+}

@@ -1,0 +1,89 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { z } from "zod";
+import { databaseFile } from "../db/client";
+
+const integer = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
+
+/** Every setting Redline reads, validated once at start. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .default("file:./data/redline.db")
+    .refine(
+      (url) => {
+        try {
+          databaseFile(url);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: "must look like file:./data/redline.db" },
+    ),
+  PORT: integer(0, 65535, 3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+  RESEND_API_KEY: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  RESEND_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  RESEND_WEBHOOK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  MAIL_FROM: z.string().min(3).default("Redline <notices@redline.localhost>"),
+  NOTICE_PERIOD_DAYS: integer(0, 365, 30),
+  SEND_RATE_PER_SECOND: z.coerce.number().positive().max(10_000).default(2),
+  MAX_SEND_ATTEMPTS: integer(1, 100, 8),
+  DELIVERY_LOG_RETENTION_DAYS: integer(1, 3650, 90),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_BASE_URL"> & { PUBLIC_BASE_URL: string };
+
+/** A configuration problem that must stop start-up; the message names every bad variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses settings from an environment; throws ConfigError naming each bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration — ${problems.join("; ")}`);
+  }
+  const env = result.data;
+  if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {
+    throw new ConfigError("Invalid configuration — SESSION_SECRET: required in production (32+ characters)");
+  }
+  return {
+    ...env,
+    PUBLIC_BASE_URL: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, ""),
+  };
+}
+
+/**
+ * The session secret: SESSION_SECRET when set; otherwise (development and tests only) one
+ * generated on first start and kept beside the database, so sessions survive restarts.
+ */
+export function sessionSecret(env: Env): string {
+  if (env.SESSION_SECRET) return env.SESSION_SECRET;
+  const file = databaseFile(env.DATABASE_URL);
+  const path = join(file === ":memory:" ? "data" : dirname(file), "session-secret");
+  if (existsSync(path)) return readFileSync(path, "utf8").trim();
+  mkdirSync(dirname(path), { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  return secret;
+}
+
+let cached: Env | undefined;
+
+/** The process's validated settings. */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

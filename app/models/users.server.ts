@@ -1,0 +1,60 @@
+import { randomBytes } from "node:crypto";
+import { hash } from "@node-rs/argon2";
+import { eq } from "drizzle-orm";
+import { type Role, type User, users } from "../../db/schema";
+import { recordAudit } from "./audit.server";
+import { type Actor, db } from "./db.server";
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+export class UserError extends Error {
+  override name = "UserError";
+}
+
+/** A password nobody has to invent: 24 characters from 144 random bits. */
+export function generatePassword(): string {
+  return randomBytes(18).toString("base64url");
+}
+
+/** Emails are compared case-insensitively; stored trimmed and lowercased. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Creates a login for the legal team; the password is stored only as an argon2id hash. */
+export async function createUser(input: {
+  email: string;
+  role: Role;
+  password: string;
+  name?: string | null;
+  actor: Actor;
+}): Promise<User> {
+  if (input.password.length < MIN_PASSWORD_LENGTH) {
+    throw new UserError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  const email = normaliseEmail(input.email);
+  const passwordHash = await hash(input.password);
+  return db().transaction(
+    (tx) => {
+      if (tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get()) {
+        throw new UserError(`a user with the email ${email} already exists`);
+      }
+      const user = tx
+        .insert(users)
+        .values({ email, role: input.role, passwordHash, name: input.name ?? null })
+        .returning()
+        .get();
+      recordAudit(tx, {
+        actor: input.actor,
+        action: "user.created",
+        details: { userId: user.id, email, role: user.role },
+      });
+      return user;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export async function countUsers(): Promise<number> {
+  return db().$count(users);
+}

@@ -1,0 +1,285 @@
+import { and, desc, eq, inArray } from "drizzle-orm";
+import { type Document, documents, type Version, versions } from "../../db/schema";
+import { isoDateOf } from "../core/dates";
+import { type PolicyContent, renderPolicy } from "../core/document";
+import {
+  type PublicationRequest,
+  PublicationError,
+  type PublicStatus,
+  planPublication,
+  publicStatuses,
+} from "../core/versions/publication";
+import { OPEN_STATES, PUBLIC_STATES } from "../core/versions/workflow";
+import { recordAudit } from "./audit.server";
+import { type Actor, db } from "./db.server";
+import { DEFAULT_LOCALE, ensureDocument } from "./documents.server";
+
+/** Raised when a version cannot be found or changed as asked; the message says why. */
+export class VersionError extends Error {
+  override name = "VersionError";
+}
+
+export type DraftSaved = {
+  document: Document;
+  version: Version;
+  /** "created" for a new version number, "replaced" when the open draft's content was replaced. */
+  outcome: "created" | "replaced";
+};
+
+/**
+ * Stores content as the document's open draft: a new version number, or — when a draft is
+ * already open — a new revision of it. A version in review or approved is not overwritten.
+ * Creates the document on first import.
+ */
+export async function saveDraft(input: {
+  slug: string;
+  locale?: string;
+  title: string;
+  content: PolicyContent;
+  actor: Actor;
+}): Promise<DraftSaved> {
+  const locale = input.locale ?? DEFAULT_LOCALE;
+  const rendered = renderPolicy(input.content);
+  const authorId = input.actor.kind === "user" ? input.actor.id : null;
+  return db().transaction(
+    (tx) => {
+      const { document, created } = ensureDocument(tx, { slug: input.slug, locale, title: input.title });
+      if (created) {
+        recordAudit(tx, {
+          actor: input.actor,
+          action: "document.created",
+          documentId: document.id,
+          details: { slug: document.slug, locale, title: document.title },
+        });
+      }
+      const open = tx
+        .select()
+        .from(versions)
+        .where(and(eq(versions.documentId, document.id), inArray(versions.state, [...OPEN_STATES])))
+        .get();
+      const derived = {
+        content: input.content,
+        html: rendered.html,
+        text: rendered.text,
+        outline: rendered.outline,
+        contentHash: rendered.contentHash,
+      };
+      if (open && open.state !== "draft") {
+        throw new VersionError(
+          `version ${open.number} of ${document.slug} is ${open.state === "in_review" ? "in review" : "approved"}; it must be sent back to draft before its content changes`,
+        );
+      }
+      if (open) {
+        const version = tx
+          .update(versions)
+          .set({ ...derived, revision: open.revision + 1, updatedAt: new Date().toISOString() })
+          .where(eq(versions.id, open.id))
+          .returning()
+          .get();
+        recordAudit(tx, {
+          actor: input.actor,
+          action: "version.draft-saved",
+          documentId: document.id,
+          versionId: version.id,
+          details: { number: version.number, revision: version.revision, contentHash: version.contentHash },
+        });
+        return { document, version, outcome: "replaced" as const };
+      }
+      const last = tx
+        .select({ number: versions.number })
+        .from(versions)
+        .where(eq(versions.documentId, document.id))
+        .orderBy(desc(versions.number))
+        .limit(1)
+        .get();
+      const version = tx
+        .insert(versions)
+        .values({ ...derived, documentId: document.id, number: (last?.number ?? 0) + 1, authorId })
+        .returning()
+        .get();
+      recordAudit(tx, {
+        actor: input.actor,
+        action: "version.drafted",
+        documentId: document.id,
+        versionId: version.id,
+        details: { number: version.number, contentHash: version.contentHash },
+      });
+      return { document, version, outcome: "created" as const };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export type PublishInput = {
+  slug: string;
+  locale?: string;
+  /** The version to publish; defaults to the document's open version. */
+  number?: number;
+  request: PublicationRequest;
+  actor: Actor;
+  noticePeriodDays: number;
+  /** The operator command line may publish a draft directly; the workspace requires approval. */
+  requireApproval: boolean;
+  now?: Date;
+};
+
+/**
+ * Publishes a version: fixes its dates, marks earlier published versions superseded and records
+ * it in the audit log, all in one transaction. Refuses identical content as "no changes".
+ */
+export async function publishVersion(input: PublishInput): Promise<Version> {
+  const locale = input.locale ?? DEFAULT_LOCALE;
+  const now = input.now ?? new Date();
+  return db().transaction(
+    (tx) => {
+      const document = tx
+        .select()
+        .from(documents)
+        .where(and(eq(documents.slug, input.slug), eq(documents.locale, locale)))
+        .get();
+      if (!document) throw new VersionError(`no document "${input.slug}" (${locale})`);
+      const candidate = tx
+        .select()
+        .from(versions)
+        .where(
+          and(
+            eq(versions.documentId, document.id),
+            input.number === undefined ? inArray(versions.state, [...OPEN_STATES]) : eq(versions.number, input.number),
+          ),
+        )
+        .get();
+      if (!candidate) {
+        throw new VersionError(
+          input.number === undefined
+            ? `${input.slug} has no draft to publish; import one first`
+            : `${input.slug} has no version ${input.number}`,
+        );
+      }
+      if (candidate.state === "published" || candidate.state === "superseded") {
+        throw new VersionError(`version ${candidate.number} of ${input.slug} is already published`);
+      }
+      if (input.requireApproval && candidate.state !== "approved") {
+        throw new VersionError(`version ${candidate.number} must be approved before it is published`);
+      }
+      const latest = tx
+        .select()
+        .from(versions)
+        .where(and(eq(versions.documentId, document.id), inArray(versions.state, [...PUBLIC_STATES])))
+        .orderBy(desc(versions.number))
+        .limit(1)
+        .get();
+      const publication = planPublication({
+        request: input.request,
+        contentHash: candidate.contentHash,
+        latestPublished: latest
+          ? { number: latest.number, contentHash: latest.contentHash, effectiveAt: latest.effectiveAt! }
+          : null,
+        today: isoDateOf(now),
+        noticePeriodDays: input.noticePeriodDays,
+      });
+      tx.update(versions)
+        .set({ state: "superseded" })
+        .where(and(eq(versions.documentId, document.id), eq(versions.state, "published")))
+        .run();
+      const published = tx
+        .update(versions)
+        .set({
+          state: "published",
+          lastUpdated: publication.lastUpdated,
+          effectiveAt: publication.effectiveAt,
+          publishedAt: now.toISOString(),
+          material: publication.material,
+          summary: publication.summary,
+          publishedById: input.actor.kind === "user" ? input.actor.id : null,
+          updatedAt: now.toISOString(),
+        })
+        .where(eq(versions.id, candidate.id))
+        .returning()
+        .get();
+      recordAudit(tx, {
+        actor: input.actor,
+        action: "version.published",
+        documentId: document.id,
+        versionId: published.id,
+        details: {
+          slug: document.slug,
+          locale: document.locale,
+          number: published.number,
+          contentHash: published.contentHash,
+          lastUpdated: publication.lastUpdated,
+          effectiveAt: publication.effectiveAt,
+          material: publication.material,
+          summary: publication.summary,
+          ...(publication.noticePeriodShortened ? { noticePeriodShortened: true } : {}),
+        },
+      });
+      return published;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export { PublicationError };
+
+export type PublishedVersion = Version & { status: PublicStatus };
+
+/** Every published version of a document, newest first, each marked current, upcoming or superseded. */
+export async function listPublishedVersions(documentId: number, now = new Date()): Promise<PublishedVersion[]> {
+  const rows = db()
+    .select()
+    .from(versions)
+    .where(and(eq(versions.documentId, documentId), inArray(versions.state, [...PUBLIC_STATES])))
+    .orderBy(desc(versions.number))
+    .all();
+  const statuses = publicStatuses(
+    rows.map((v) => ({ number: v.number, effectiveAt: v.effectiveAt! })),
+    isoDateOf(now),
+  );
+  return rows.map((v) => ({ ...v, status: statuses.get(v.number)! }));
+}
+
+export type PolicyInEffect = {
+  document: Document;
+  current: PublishedVersion;
+  /** A published version whose effective date has not come yet, if any (the latest). */
+  upcoming: PublishedVersion | null;
+};
+
+/**
+ * The version of a policy in effect today and the next one announced, or null when the document
+ * does not exist or has nothing in effect yet.
+ */
+export async function getPolicyInEffect({
+  slug,
+  locale = DEFAULT_LOCALE,
+  now = new Date(),
+}: {
+  slug: string;
+  locale?: string;
+  now?: Date;
+}): Promise<PolicyInEffect | null> {
+  const document = db()
+    .select()
+    .from(documents)
+    .where(and(eq(documents.slug, slug), eq(documents.locale, locale)))
+    .get();
+  if (!document) return null;
+  const published = await listPublishedVersions(document.id, now);
+  const current = published.find((v) => v.status === "current");
+  if (!current) return null;
+  return { document, current, upcoming: published.find((v) => v.status === "upcoming") ?? null };
+}
+
+export async function getVersion({
+  documentId,
+  number,
+}: {
+  documentId: number;
+  number: number;
+}): Promise<Version | undefined> {
+  return db()
+    .select()
+    .from(versions)
+    .where(and(eq(versions.documentId, documentId), eq(versions.number, number)))
+    .get();
+}

@@ -1,0 +1,59 @@
+import type { LinksFunction } from "@remix-run/node";
+import {
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteError,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import styles from "./styles/app.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+
+export function Layout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : null;
+  return (
+    <main className="page error-page">
+      <title>{notFound ? "Page not found" : "Something went wrong"}</title>
+      <p className="error-status">{status}</p>
+      <h1>{notFound ? "Page not found" : status < 500 ? "That request cannot be answered" : "Something went wrong"}</h1>
+      <p>
+        {notFound
+          ? "There is no policy or page at this address. It may have been renamed or never existed."
+          : (detail ?? "The error has been logged. Please try again in a moment.")}
+      </p>
+      <p>
+        <Link to="/">See all published policies</Link>
+      </p>
+    </main>
+  );
+}

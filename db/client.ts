@@ -1,0 +1,63 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema";
+
+export type RedlineDatabase = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+/** What a synchronous transaction callback receives. */
+export type Transaction = Parameters<Parameters<RedlineDatabase["transaction"]>[0]>[0];
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
+
+/**
+ * The file a `DATABASE_URL` names: `file:./data/redline.db`, `file:/abs/path.db` or `:memory:`.
+ * Throws on anything else so that a typo never creates a database somewhere unexpected.
+ */
+export function databaseFile(url: string): string {
+  if (url === ":memory:" || url === "file::memory:") return ":memory:";
+  const match = /^file:(.+)$/.exec(url);
+  if (!match) throw new Error(`DATABASE_URL must look like file:./data/redline.db, got "${url}"`);
+  return resolve(match[1].replace(/^\/\/(?=\/)/, ""));
+}
+
+/** Opens (creating if needed) a SQLite database in WAL mode with foreign keys enforced. */
+export function openDatabase(url: string): RedlineDatabase {
+  const file = databaseFile(url);
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  return drizzle(sqlite, { schema }) as RedlineDatabase;
+}
+
+/** Applies the committed SQL migrations in db/migrations. Run by scripts and at start, never on import. */
+export function migrateDatabase(db: RedlineDatabase): void {
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+}
+
+const registry = globalThis as typeof globalThis & { __redlineDatabases?: Map<string, RedlineDatabase> };
+
+/**
+ * One handle per database file for the whole process: shared by the server, the Remix build and
+ * the worker, and kept across dev-server reloads.
+ */
+export function sharedDatabase(url: string): RedlineDatabase {
+  registry.__redlineDatabases ??= new Map();
+  let db = registry.__redlineDatabases.get(url);
+  if (!db) {
+    db = openDatabase(url);
+    registry.__redlineDatabases.set(url, db);
+  }
+  return db;
+}
+
+/** Closes every shared handle (tests and graceful shutdown). */
+export function closeSharedDatabases(): void {
+  for (const db of registry.__redlineDatabases?.values() ?? []) db.$client.close();
+  registry.__redlineDatabases?.clear();
+}

@@ -1,0 +1,120 @@
+import { sql } from "drizzle-orm";
+import { type AnySQLiteColumn, check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { PolicyContent } from "../app/core/document/types";
+
+export const VERSION_STATES = ["draft", "in_review", "approved", "published", "superseded"] as const;
+export type VersionState = (typeof VERSION_STATES)[number];
+
+export const ROLES = ["viewer", "editor", "approver", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+const createdAt = () =>
+  text("created_at")
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+
+/** A policy in one language. A translation is its own document, linked to the original. */
+export const documents = sqliteTable(
+  "documents",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    slug: text("slug").notNull(),
+    locale: text("locale").notNull().default("en"),
+    title: text("title").notNull(),
+    translationOfId: integer("translation_of_id").references((): AnySQLiteColumn => documents.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("documents_slug_locale_unique").on(t.slug, t.locale)],
+);
+
+/** People of the legal team who sign in to /admin. */
+export const users = sqliteTable(
+  "users",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    email: text("email").notNull().unique(),
+    name: text("name"),
+    role: text("role", { enum: ROLES }).notNull(),
+    passwordHash: text("password_hash").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [check("users_role_check", sql`${t.role} IN ('viewer', 'editor', 'approver', 'admin')`)],
+);
+
+/**
+ * Numbered revisions of a document. Content is Tiptap JSON; html, text, outline and hash are
+ * derived from it when it is written, never per request. Published rows are immutable (triggers
+ * in the migrations).
+ */
+export const versions = sqliteTable(
+  "versions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    documentId: integer("document_id")
+      .notNull()
+      .references(() => documents.id),
+    number: integer("number").notNull(),
+    state: text("state", { enum: VERSION_STATES }).notNull().default("draft"),
+    content: text("content", { mode: "json" }).$type<PolicyContent>().notNull(),
+    html: text("html").notNull(),
+    text: text("text").notNull(),
+    outline: text("outline", { mode: "json" }).$type<{ id: string; level: number; text: string }[]>().notNull(),
+    contentHash: text("content_hash").notNull(),
+    /** "Last updated" date printed at the top of the public page, YYYY-MM-DD. */
+    lastUpdated: text("last_updated"),
+    /** Date the version takes effect, YYYY-MM-DD (start of that day, UTC). */
+    effectiveAt: text("effective_at"),
+    /** When it became public, ISO timestamp. */
+    publishedAt: text("published_at"),
+    material: integer("material", { mode: "boolean" }).notNull().default(false),
+    summary: text("summary"),
+    authorId: integer("author_id").references(() => users.id),
+    approvedById: integer("approved_by_id").references(() => users.id),
+    publishedById: integer("published_by_id").references(() => users.id),
+    /** The version this one was restored from or translates, when it has such an origin. */
+    basedOnVersionId: integer("based_on_version_id").references((): AnySQLiteColumn => versions.id),
+    /** Increments on every draft save; a save naming an older revision is refused. */
+    revision: integer("revision").notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: text("updated_at")
+      .notNull()
+      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+  },
+  (t) => [
+    uniqueIndex("versions_document_number_unique").on(t.documentId, t.number),
+    index("versions_document_state_idx").on(t.documentId, t.state),
+    check(
+      "versions_state_check",
+      sql`${t.state} IN ('draft', 'in_review', 'approved', 'published', 'superseded')`,
+    ),
+    check("versions_number_check", sql`${t.number} >= 1`),
+    // A public version always has its dates, and a material one its summary.
+    check(
+      "versions_published_dates_check",
+      sql`${t.state} NOT IN ('published', 'superseded') OR (${t.lastUpdated} IS NOT NULL AND ${t.effectiveAt} IS NOT NULL AND ${t.publishedAt} IS NOT NULL)`,
+    ),
+    check(
+      "versions_material_summary_check",
+      sql`${t.state} NOT IN ('published', 'superseded') OR ${t.material} = 0 OR length(trim(coalesce(${t.summary}, ''))) > 0`,
+    ),
+  ],
+);
+
+/** Append-only, hash-chained record of every state change: who, what, when. */
+export const auditLog = sqliteTable("audit_log", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  at: text("at").notNull(),
+  /** "user:<id>" for the legal team, "cli" for the operator command line, "system" for start-up. */
+  actor: text("actor").notNull(),
+  action: text("action").notNull(),
+  documentId: integer("document_id"),
+  versionId: integer("version_id"),
+  details: text("details", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  prevHash: text("prev_hash").notNull(),
+  hash: text("hash").notNull().unique(),
+});
+
+export type Document = typeof documents.$inferSelect;
+export type Version = typeof versions.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type AuditEntry = typeof auditLog.$inferSelect;
