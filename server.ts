@@ -24,22 +24,29 @@ async function loadBuild(): Promise<ServerBuild> {
 async function start() {
   const env = getEnv();
   sessionSecret(env);
+  // Settings keep their own mode (a bare `npm start` is a local install with a generated session
+  // secret), but React and Remix always run their production builds unless asked for development.
+  process.env.NODE_ENV ??= "production";
   migrate();
   const firstRun = await seedFirstRun({ contentDir: fileURLToPath(new URL("./content", import.meta.url)) });
-  for (const { slug, number } of firstRun.imported) logger.info(`published the demo document "${slug}" as version ${number}`);
+  for (const { slug, number } of firstRun.imported)
+    logger.info(`published the demo document "${slug}" as version ${number}`);
 
   const app = express();
   app.disable("x-powered-by");
   app.use(
     "/build",
-    express.static(fileURLToPath(new URL("./public/build", import.meta.url)), { immutable: true, maxAge: "1y" }),
+    express.static(fileURLToPath(new URL("./public/build", import.meta.url)), {
+      immutable: true,
+      maxAge: "1y",
+    }),
   );
   app.use(express.static(fileURLToPath(new URL("./public", import.meta.url)), { maxAge: "1h" }));
   app.all(
     "*",
     createRequestHandler({
       build: process.env.NODE_ENV === "development" ? loadBuild : await loadBuild(),
-      mode: process.env.NODE_ENV,
+      mode: process.env.NODE_ENV === "development" ? "development" : "production",
     }),
   );
 

@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: { alias },
   test: {
     setupFiles: ["./test/setup.ts"],
+    globalSetup: ["./test/support/require-build.ts"],
     projects: [
       {
         extends: true,
@@ -20,6 +21,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          setupFiles: ["./test/setup.ts", "./test/support/fresh-database.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -29,7 +29,10 @@ export const envSchema = z.object({
   PORT: integer(0, 65535, 3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
-  SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+  SESSION_SECRET: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(32, "must be at least 32 characters").optional(),
+  ),
   RESEND_API_KEY: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   RESEND_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   RESEND_WEBHOOK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
@@ -76,14 +79,21 @@ export function sessionSecret(env: Env): string {
   if (existsSync(path)) return readFileSync(path, "utf8").trim();
   mkdirSync(dirname(path), { recursive: true });
   const secret = randomBytes(32).toString("base64url");
-  writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  try {
+    writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    // Another process (the worker, a second server) wrote it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return readFileSync(path, "utf8").trim();
+    throw error;
+  }
   return secret;
 }
 
-let cached: Env | undefined;
+// Kept on globalThis: the server, the Remix build and the worker share one validated copy.
+const processSettings = globalThis as typeof globalThis & { __redlineEnv?: Env };
 
-/** The process's validated settings. */
+/** The process's settings, validated once on first use. */
 export function getEnv(): Env {
-  cached ??= parseEnv(process.env);
-  return cached;
+  processSettings.__redlineEnv ??= parseEnv(process.env);
+  return processSettings.__redlineEnv;
 }

@@ -4,7 +4,16 @@ import pino from "pino";
 export const logger = pino(
   {
     level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "warn" : "info"),
-    redact: ["password", "*.password", "apiKey", "*.apiKey", "token", "*.token", "req.headers.authorization", "req.headers.cookie"],
+    redact: [
+      "password",
+      "*.password",
+      "apiKey",
+      "*.apiKey",
+      "token",
+      "*.token",
+      "req.headers.authorization",
+      "req.headers.cookie",
+    ],
   },
   pino.destination(2),
 );

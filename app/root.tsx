@@ -45,7 +45,13 @@ export function ErrorBoundary() {
     <main className="page error-page">
       <title>{notFound ? "Page not found" : "Something went wrong"}</title>
       <p className="error-status">{status}</p>
-      <h1>{notFound ? "Page not found" : status < 500 ? "That request cannot be answered" : "Something went wrong"}</h1>
+      <h1>
+        {notFound
+          ? "Page not found"
+          : status < 500
+            ? "That request cannot be answered"
+            : "Something went wrong"}
+      </h1>
       <p>
         {notFound
           ? "There is no policy or page at this address. It may have been renamed or never existed."

@@ -29,16 +29,30 @@ export const DEFAULT_ADMIN_EMAIL = "admin@redline.localhost";
 export async function seedFirstRun({ contentDir }: { contentDir: string }): Promise<FirstRun> {
   const result: FirstRun = { imported: [], admin: null };
   if ((await countDocuments()) === 0) {
-    const files = (await readdir(contentDir)).filter((f) => /\.(md|markdown|html?|json)$/i.test(f) && !/^readme\./i.test(f));
+    const files = (await readdir(contentDir)).filter(
+      (f) => /\.(md|markdown|html?|json)$/i.test(f) && !/^readme\./i.test(f),
+    );
     for (const file of files.sort()) {
       const source = await readFile(join(contentDir, file), "utf8");
-      const slug = basename(file).replace(/\.[^.]+$/, "").toLowerCase();
+      const slug = basename(file)
+        .replace(/\.[^.]+$/, "")
+        .toLowerCase();
       const parsed = parsePolicy(source, detectFormat(file, source));
-      await saveDraft({ slug, title: parsed.title ?? slug, content: parsed.content, actor: { kind: "system" } });
+      await saveDraft({
+        slug,
+        title: parsed.title ?? slug,
+        content: parsed.content,
+        actor: { kind: "system" },
+      });
       const today = isoDateOf(new Date());
       const version = await publishVersion({
         slug,
-        request: { material: false, lastUpdated: today, effectiveAt: today, summary: "First published version." },
+        request: {
+          material: false,
+          lastUpdated: today,
+          effectiveAt: today,
+          summary: "First published version.",
+        },
         actor: { kind: "system" },
         noticePeriodDays: getEnv().NOTICE_PERIOD_DAYS,
         requireApproval: false,
@@ -48,7 +62,13 @@ export async function seedFirstRun({ contentDir }: { contentDir: string }): Prom
   }
   if ((await countUsers()) === 0) {
     const password = generatePassword();
-    await createUser({ email: DEFAULT_ADMIN_EMAIL, role: "admin", password, name: "Admin", actor: { kind: "system" } });
+    await createUser({
+      email: DEFAULT_ADMIN_EMAIL,
+      role: "admin",
+      password,
+      name: "Admin",
+      actor: { kind: "system" },
+    });
     result.admin = { email: DEFAULT_ADMIN_EMAIL, password };
   }
   return result;

@@ -1,5 +1,13 @@
 import { sql } from "drizzle-orm";
-import { type AnySQLiteColumn, check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  type AnySQLiteColumn,
+  check,
+  index,
+  integer,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 import type { PolicyContent } from "../app/core/document/types";
 
 export const VERSION_STATES = ["draft", "in_review", "approved", "published", "superseded"] as const;
@@ -8,10 +16,7 @@ export type VersionState = (typeof VERSION_STATES)[number];
 export const ROLES = ["viewer", "editor", "approver", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
-const createdAt = () =>
-  text("created_at")
-    .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+const createdAt = () => text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
 
 /** A policy in one language. A translation is its own document, linked to the original. */
 export const documents = sqliteTable(
@@ -58,7 +63,9 @@ export const versions = sqliteTable(
     content: text("content", { mode: "json" }).$type<PolicyContent>().notNull(),
     html: text("html").notNull(),
     text: text("text").notNull(),
-    outline: text("outline", { mode: "json" }).$type<{ id: string; level: number; text: string }[]>().notNull(),
+    outline: text("outline", { mode: "json" })
+      .$type<{ id: string; level: number; text: string }[]>()
+      .notNull(),
     contentHash: text("content_hash").notNull(),
     /** "Last updated" date printed at the top of the public page, YYYY-MM-DD. */
     lastUpdated: text("last_updated"),
@@ -76,9 +83,7 @@ export const versions = sqliteTable(
     /** Increments on every draft save; a save naming an older revision is refused. */
     revision: integer("revision").notNull().default(1),
     createdAt: createdAt(),
-    updatedAt: text("updated_at")
-      .notNull()
-      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+    updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
   },
   (t) => [
     uniqueIndex("versions_document_number_unique").on(t.documentId, t.number),

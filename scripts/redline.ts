@@ -3,7 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { ROLES, type Role } from "../db/schema";
+import { isIsoDate } from "../app/core/dates";
 import { detectFormat, MAX_SOURCE_BYTES, type PolicyContent, parsePolicy } from "../app/core/document";
 import { getEnv } from "../app/env.server";
 import { verifyAuditLog } from "../app/models/audit.server";
@@ -12,6 +12,7 @@ import { findDocument, LOCALE_PATTERN, SLUG_PATTERN } from "../app/models/docume
 import { createUser, generatePassword } from "../app/models/users.server";
 import { getVersion, publishVersion, saveDraft } from "../app/models/versions.server";
 import { migrate } from "../app/setup.server";
+import { ROLES, type Role } from "../db/schema";
 
 /** A bad request from the person at the keyboard: printed as one line, exit code 1. */
 class UsageError extends Error {}
@@ -26,15 +27,21 @@ const FORMATS = ["json", "text", "html"] as const;
 type Format = (typeof FORMATS)[number];
 
 function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError("must be a whole number from 1 up");
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError("must be a whole number from 1 up");
   return Number(value);
+}
+function dateArgument(value: string): string {
+  if (!isIsoDate(value)) throw new InvalidArgumentError("use a real date written YYYY-MM-DD");
+  return value;
 }
 function slugArgument(value: string): string {
   if (!SLUG_PATTERN.test(value)) throw new InvalidArgumentError("use lowercase letters, digits and dashes");
   return value;
 }
 function localeArgument(value: string): string {
-  if (!LOCALE_PATTERN.test(value)) throw new InvalidArgumentError('use a language tag such as "en" or "pt-BR"');
+  if (!LOCALE_PATTERN.test(value))
+    throw new InvalidArgumentError('use a language tag such as "en" or "pt-BR"');
   return value;
 }
 const formatOption = (fallback: Format) =>
@@ -45,7 +52,8 @@ async function readPolicyFile(file: string): Promise<{ title: string | null; con
     throw new UsageError(`cannot read ${file}: no such file`);
   });
   if (!info.isFile()) throw new UsageError(`${file} is not a file`);
-  if (info.size > MAX_SOURCE_BYTES) throw new UsageError(`${file} is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MB`);
+  if (info.size > MAX_SOURCE_BYTES)
+    throw new UsageError(`${file} is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MB`);
   const source = await readFile(file, "utf8");
   try {
     return parsePolicy(source, detectFormat(file, source));
@@ -78,32 +86,44 @@ export function buildProgram(io: Io): Command {
 
   program
     .command("import")
-    .description("store a Markdown, HTML or Tiptap JSON file as the document's draft; prints the version number")
+    .description(
+      "store a Markdown, HTML or Tiptap JSON file as the document's draft; prints the version number",
+    )
     .argument("<slug>", "document slug, e.g. privacy", slugArgument)
     .argument("<file>", "Markdown (.md), HTML (.html) or Tiptap JSON (.json)")
     .option("--title <title>", "document title (default: the file's first heading)")
     .option("--locale <locale>", "language of the document", localeArgument, "en")
     .addOption(formatOption("text"))
-    .action(async (slug: string, file: string, options: { title?: string; locale: string; format: Format }) => {
-      const parsed = await readPolicyFile(file);
-      openDatabase();
-      const existing = await findDocument({ slug, locale: options.locale });
-      const title = options.title?.trim() || existing?.title || parsed.title;
-      if (!title) throw new UsageError("the file has no first-level heading to use as title: pass --title");
-      const { version, outcome } = await saveDraft({
-        slug,
-        locale: options.locale,
-        title,
-        content: parsed.content,
-        actor: { kind: "cli" },
-      });
-      if (options.format === "json") {
-        io.out(JSON.stringify({ slug, locale: options.locale, version: version.number, state: version.state, outcome }));
-      } else {
-        io.out(String(version.number));
-        io.err(`${slug} (${options.locale}): draft version ${version.number} ${outcome}`);
-      }
-    });
+    .action(
+      async (slug: string, file: string, options: { title?: string; locale: string; format: Format }) => {
+        const parsed = await readPolicyFile(file);
+        openDatabase();
+        const existing = await findDocument({ slug, locale: options.locale });
+        const title = options.title?.trim() || existing?.title || parsed.title;
+        if (!title) throw new UsageError("the file has no first-level heading to use as title: pass --title");
+        const { version, outcome } = await saveDraft({
+          slug,
+          locale: options.locale,
+          title,
+          content: parsed.content,
+          actor: { kind: "cli" },
+        });
+        if (options.format === "json") {
+          io.out(
+            JSON.stringify({
+              slug,
+              locale: options.locale,
+              version: version.number,
+              state: version.state,
+              outcome,
+            }),
+          );
+        } else {
+          io.out(String(version.number));
+          io.err(`${slug} (${options.locale}): draft version ${version.number} ${outcome}`);
+        }
+      },
+    );
 
   program
     .command("publish")
@@ -111,8 +131,12 @@ export function buildProgram(io: Io): Command {
     .argument("<slug>", "document slug", slugArgument)
     .option("--version <n>", "version number to publish (default: the open draft)", positiveInteger)
     .option("--locale <locale>", "language of the document", localeArgument, "en")
-    .option("--last-updated <date>", "the 'Last updated' date, YYYY-MM-DD (default: today)")
-    .option("--effective <date>", "effective date, YYYY-MM-DD (default: today; material: today + notice period)")
+    .option("--last-updated <date>", "the 'Last updated' date, YYYY-MM-DD (default: today)", dateArgument)
+    .option(
+      "--effective <date>",
+      "effective date, YYYY-MM-DD (default: today; material: today + notice period)",
+      dateArgument,
+    )
     .option("--material", "a material change: affected users must be told", false)
     .option("--summary <text>", "plain-language summary of what changed (required with --material)")
     .option("--notify <channels>", "channels to notify: email,dashboard")
@@ -134,7 +158,9 @@ export function buildProgram(io: Io): Command {
         },
       ) => {
         if (options.notify !== undefined || options.audience !== undefined) {
-          throw new UsageError("--notify and --audience need the notification pipeline, which is not built yet");
+          throw new UsageError(
+            "--notify and --audience need the notification pipeline, which is not built yet",
+          );
         }
         openDatabase();
         const version = await publishVersion({
@@ -230,7 +256,8 @@ export function buildProgram(io: Io): Command {
     .option("--force", "overwrite the file if it exists", false)
     .action(async (file: string, options: { force: boolean }) => {
       const target = resolve(file);
-      if (existsSync(target) && !options.force) throw new UsageError(`${file} exists; pass --force to overwrite it`);
+      if (existsSync(target) && !options.force)
+        throw new UsageError(`${file} exists; pass --force to overwrite it`);
       openDatabase();
       const result = await db().$client.backup(target);
       io.out(`backed up ${result.totalPages} pages to ${target}`);

@@ -39,7 +39,8 @@ export function findChainBreak(
   let expectedPrev = GENESIS_HASH;
   for (const entry of entries) {
     if (entry.prevHash !== expectedPrev) return { id: entry.id, reason: "prev-hash-mismatch" };
-    if (auditEntryHash(entry.prevHash, entry) !== entry.hash) return { id: entry.id, reason: "hash-mismatch" };
+    if (auditEntryHash(entry.prevHash, entry) !== entry.hash)
+      return { id: entry.id, reason: "hash-mismatch" };
     expectedPrev = entry.hash;
   }
   return null;

@@ -28,9 +28,12 @@ export function addDays(date: string, days: number): string {
 export function formatLongDate(date: string, locale = "en-GB"): string {
   const [y, m, d] = date.split("-").map(Number);
   try {
-    return new Intl.DateTimeFormat(locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(
-      new Date(Date.UTC(y, m - 1, d)),
-    );
+    return new Intl.DateTimeFormat(locale, {
+      day: "numeric",
+      month: "long",
+      year: "numeric",
+      timeZone: "UTC",
+    }).format(new Date(Date.UTC(y, m - 1, d)));
   } catch {
     return formatLongDate(date, "en-GB");
   }

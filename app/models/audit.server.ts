@@ -1,7 +1,13 @@
 import { desc } from "drizzle-orm";
 import type { Transaction } from "../../db/client";
 import { type AuditEntry, auditLog } from "../../db/schema";
-import { type AuditFacts, auditEntryHash, type ChainBreak, findChainBreak, GENESIS_HASH } from "../core/audit";
+import {
+  type AuditFacts,
+  auditEntryHash,
+  type ChainBreak,
+  findChainBreak,
+  GENESIS_HASH,
+} from "../core/audit";
 import { type Actor, actorLabel, db } from "./db.server";
 
 export type AuditRecord = {

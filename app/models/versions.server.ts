@@ -3,8 +3,8 @@ import { type Document, documents, type Version, versions } from "../../db/schem
 import { isoDateOf } from "../core/dates";
 import { type PolicyContent, renderPolicy } from "../core/document";
 import {
-  type PublicationRequest,
   PublicationError,
+  type PublicationRequest,
   type PublicStatus,
   planPublication,
   publicStatuses,
@@ -144,7 +144,9 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
         .where(
           and(
             eq(versions.documentId, document.id),
-            input.number === undefined ? inArray(versions.state, [...OPEN_STATES]) : eq(versions.number, input.number),
+            input.number === undefined
+              ? inArray(versions.state, [...OPEN_STATES])
+              : eq(versions.number, input.number),
           ),
         )
         .get();
@@ -224,7 +226,10 @@ export { PublicationError };
 export type PublishedVersion = Version & { status: PublicStatus };
 
 /** Every published version of a document, newest first, each marked current, upcoming or superseded. */
-export async function listPublishedVersions(documentId: number, now = new Date()): Promise<PublishedVersion[]> {
+export async function listPublishedVersions(
+  documentId: number,
+  now = new Date(),
+): Promise<PublishedVersion[]> {
   const rows = db()
     .select()
     .from(versions)

@@ -41,7 +41,8 @@ export default function Index() {
               {policy.lastUpdated ? (
                 <span className="meta">
                   {" "}
-                  · Last updated <time dateTime={policy.lastUpdated}>{formatLongDate(policy.lastUpdated)}</time>
+                  · Last updated{" "}
+                  <time dateTime={policy.lastUpdated}>{formatLongDate(policy.lastUpdated)}</time>
                 </span>
               ) : null}
               {policy.upcoming ? (

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { PolicyHtml } from "~/components/policy-html";
 import { formatLongDate } from "~/core/dates";
 import { LOCALE_PATTERN, SLUG_PATTERN } from "~/models/documents.server";
 import { getPolicyInEffect } from "~/models/versions.server";
@@ -7,7 +8,8 @@ import { getPolicyInEffect } from "~/models/versions.server";
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const slug = params.slug ?? "";
   const lang = new URL(request.url).searchParams.get("lang") ?? "en";
-  if (!SLUG_PATTERN.test(slug) || !LOCALE_PATTERN.test(lang)) throw new Response("Not Found", { status: 404 });
+  if (!SLUG_PATTERN.test(slug) || !LOCALE_PATTERN.test(lang))
+    throw new Response("Not Found", { status: 404 });
   const policy = await getPolicyInEffect({ slug, locale: lang });
   if (!policy) throw new Response("Not Found", { status: 404 });
   const { document, current, upcoming } = policy;
@@ -27,7 +29,12 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
-  data ? [{ title: data.title }, { name: "description", content: `${data.title}, last updated ${data.lastUpdated}` }] : [];
+  data
+    ? [
+        { title: data.title },
+        { name: "description", content: `${data.title}, last updated ${data.lastUpdated}` },
+      ]
+    : [];
 
 export default function PolicyPage() {
   const policy = useLoaderData<typeof loader>();
@@ -70,8 +77,7 @@ export default function PolicyPage() {
           </ol>
         </nav>
       ) : null}
-      {/* Rendered on the server from schema-checked content: text is escaped, links are http(s)/mailto only. */}
-      <article className="policy-body" dangerouslySetInnerHTML={{ __html: policy.html }} />
+      <PolicyHtml className="policy-body" html={policy.html} />
     </main>
   );
 }

@@ -53,7 +53,10 @@ export function parsePolicy(source: string, format: SourceFormat): ParsedPolicy 
   const [first, ...rest] = content.content ?? [];
   if (first?.type === "heading" && first.attrs?.level === 1) {
     const title = plainText(first).trim();
-    return { title: title || null, content: { ...content, content: rest.length ? rest : [{ type: "paragraph" }] } };
+    return {
+      title: title || null,
+      content: { ...content, content: rest.length ? rest : [{ type: "paragraph" }] },
+    };
   }
   return { title: null, content };
 }

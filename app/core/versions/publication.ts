@@ -50,7 +50,9 @@ export function planPublication(input: {
     }
   }
   if (latestPublished && latestPublished.contentHash === input.contentHash) {
-    throw new PublicationError(`no changes: the content is identical to published version ${latestPublished.number}`);
+    throw new PublicationError(
+      `no changes: the content is identical to published version ${latestPublished.number}`,
+    );
   }
   const summary = request.summary?.trim() || null;
   if (request.material && !summary) {

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { planPublication, publicStatuses } from "./publication";
+
+const base = { contentHash: "new", today: "2026-11-27", noticePeriodDays: 30 };
+const v1 = { number: 1, contentHash: "old", effectiveAt: "2026-01-01" };
+
+describe("planning a publication", () => {
+  it("refuses content identical to the latest published version as no changes", () => {
+    expect(() =>
+      planPublication({ ...base, contentHash: "old", latestPublished: v1, request: { material: false } }),
+    ).toThrow("no changes: the content is identical to published version 1");
+  });
+
+  it("dates a non-material change today unless told otherwise", () => {
+    expect(planPublication({ ...base, latestPublished: v1, request: { material: false } })).toMatchObject({
+      lastUpdated: "2026-11-27",
+      effectiveAt: "2026-11-27",
+    });
+    expect(
+      planPublication({
+        ...base,
+        latestPublished: v1,
+        request: { material: false, lastUpdated: "2026-12-01" },
+      }),
+    ).toMatchObject({ lastUpdated: "2026-12-01", effectiveAt: "2026-11-27" });
+  });
+
+  it("gives a material change the notice period before it takes effect", () => {
+    const plan = planPublication({
+      ...base,
+      latestPublished: v1,
+      request: { material: true, summary: "New processor." },
+    });
+    expect(plan).toMatchObject({ effectiveAt: "2026-12-27", material: true, noticePeriodShortened: false });
+  });
+
+  it("records when a material change takes effect sooner than the notice period", () => {
+    const plan = planPublication({
+      ...base,
+      latestPublished: v1,
+      request: { material: true, summary: "Urgent fix.", effectiveAt: "2026-12-01" },
+    });
+    expect(plan.noticePeriodShortened).toBe(true);
+  });
+
+  it("requires a plain-language summary for a material change", () => {
+    expect(() =>
+      planPublication({ ...base, latestPublished: v1, request: { material: true, summary: "  " } }),
+    ).toThrow(/needs a plain-language summary/);
+  });
+
+  it("refuses malformed dates, naming the field", () => {
+    expect(() =>
+      planPublication({
+        ...base,
+        latestPublished: v1,
+        request: { material: false, lastUpdated: "2026-02-30" },
+      }),
+    ).toThrow('last updated date "2026-02-30" is not a date');
+    expect(() =>
+      planPublication({ ...base, latestPublished: v1, request: { material: false, effectiveAt: "soon" } }),
+    ).toThrow('effective date "soon"');
+  });
+
+  it("refuses an effective date before the latest published version's", () => {
+    expect(() =>
+      planPublication({
+        ...base,
+        latestPublished: v1,
+        request: { material: false, effectiveAt: "2025-12-31" },
+      }),
+    ).toThrow(/before the effective date of version 1/);
+  });
+});
+
+describe("which version is in effect", () => {
+  it("is the newest version whose effective date has come; later ones are upcoming", () => {
+    const statuses = publicStatuses(
+      [
+        { number: 1, effectiveAt: "2025-01-01" },
+        { number: 2, effectiveAt: "2026-06-01" },
+        { number: 3, effectiveAt: "2026-12-27" },
+      ],
+      "2026-11-27",
+    );
+    expect(Object.fromEntries(statuses)).toEqual({ 1: "superseded", 2: "current", 3: "upcoming" });
+  });
+
+  it("takes effect on its effective date itself", () => {
+    const statuses = publicStatuses(
+      [
+        { number: 1, effectiveAt: "2025-01-01" },
+        { number: 2, effectiveAt: "2026-11-27" },
+      ],
+      "2026-11-27",
+    );
+    expect(statuses.get(2)).toBe("current");
+  });
+});

@@ -1,0 +1,42 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseEnv, sessionSecret } from "./env.server";
+
+describe("configuration", () => {
+  it("runs on embedded defaults", () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({
+      DATABASE_URL: "file:./data/redline.db",
+      PORT: 3000,
+      PUBLIC_BASE_URL: "http://localhost:3000",
+      NOTICE_PERIOD_DAYS: 30,
+      SEND_RATE_PER_SECOND: 2,
+    });
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, "PORT"],
+    [{ DATABASE_URL: "postgres://x" }, "DATABASE_URL"],
+    [{ NOTICE_PERIOD_DAYS: "-1" }, "NOTICE_PERIOD_DAYS"],
+    [{ PUBLIC_BASE_URL: "javascript:alert(1)" }, "PUBLIC_BASE_URL"],
+    [{ SEND_RATE_PER_SECOND: "0" }, "SEND_RATE_PER_SECOND"],
+    [{ SESSION_SECRET: "short" }, "SESSION_SECRET"],
+  ])("refuses %o naming %s", (source, variable) => {
+    expect(() => parseEnv(source)).toThrow(new RegExp(`Invalid configuration — .*${variable}`));
+  });
+
+  it("requires SESSION_SECRET in production", () => {
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(/SESSION_SECRET: required in production/);
+  });
+
+  it("generates a session secret in development and keeps it beside the database", () => {
+    const dir = mkdtempSync(join(tmpdir(), "redline-env-"));
+    const env = parseEnv({ DATABASE_URL: `file:${join(dir, "redline.db")}` });
+    const secret = sessionSecret(env);
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(join(dir, "session-secret"), "utf8").trim()).toBe(secret);
+    expect(sessionSecret(env)).toBe(secret);
+  });
+});

@@ -1,0 +1,19 @@
+/**
+ * `npm run bench -- <name>`: prints figures to compare before and after a change. Numbers live
+ * here, never in timed unit tests.
+ */
+const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  diff: () => import("./diff"),
+};
+
+const names = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
+const selected = names.length > 0 ? names : Object.keys(suites);
+const unknown = selected.filter((name) => !(name in suites));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(", ")}; choose from: ${Object.keys(suites).join(", ")}`);
+  process.exit(1);
+}
+for (const name of selected) {
+  console.log(`\n## ${name}\n`);
+  await (await suites[name]()).run();
+}

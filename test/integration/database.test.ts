@@ -1,0 +1,105 @@
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parsePolicy } from "../../app/core/document";
+import { db } from "../../app/models/db.server";
+import { publishVersion, saveDraft } from "../../app/models/versions.server";
+import { auditLog, versions } from "../../db/schema";
+
+const content = (text: string) => parsePolicy(`## 1. Scope\n\n${text}`, "markdown").content;
+let publishedId: number;
+
+beforeAll(async () => {
+  await saveDraft({ slug: "privacy", title: "Privacy", content: content("First."), actor: { kind: "cli" } });
+  const published = await publishVersion({
+    slug: "privacy",
+    request: { material: false, lastUpdated: "2026-11-01" },
+    actor: { kind: "cli" },
+    noticePeriodDays: 30,
+    requireApproval: false,
+  });
+  publishedId = published.id;
+});
+
+describe("the database", () => {
+  it("runs in WAL mode with foreign keys enforced", () => {
+    expect(db().$client.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db().$client.pragma("foreign_keys", { simple: true })).toBe(1);
+  });
+
+  it.each([
+    ["content", `UPDATE versions SET content = '{"type":"doc","content":[]}' WHERE id = ?`],
+    ["html", "UPDATE versions SET html = '<p>rewritten</p>' WHERE id = ?"],
+    ["text", "UPDATE versions SET text = 'rewritten' WHERE id = ?"],
+    ["content hash", "UPDATE versions SET content_hash = 'x' WHERE id = ?"],
+    ["last updated date", "UPDATE versions SET last_updated = '2020-01-01' WHERE id = ?"],
+    ["effective date", "UPDATE versions SET effective_at = '2020-01-01' WHERE id = ?"],
+    ["published time", "UPDATE versions SET published_at = '2020-01-01T00:00:00Z' WHERE id = ?"],
+    ["material flag", "UPDATE versions SET material = 1, summary = 'x' WHERE id = ?"],
+    ["state back to draft", "UPDATE versions SET state = 'draft' WHERE id = ?"],
+  ])("refuses an SQL UPDATE of a published version's %s", (_field, sql) => {
+    expect(() => db().$client.prepare(sql).run(publishedId)).toThrow("published versions are immutable");
+  });
+
+  it("refuses to delete a published version", () => {
+    expect(() => db().$client.prepare("DELETE FROM versions WHERE id = ?").run(publishedId)).toThrow(
+      "published versions cannot be deleted",
+    );
+    expect(db().select().from(versions).where(eq(versions.id, publishedId)).get()?.text).toContain("First.");
+  });
+
+  it("lets a published version become superseded, and nothing else", () => {
+    const sqlite = db().$client;
+    sqlite.exec("SAVEPOINT probe");
+    expect(() =>
+      sqlite.prepare("UPDATE versions SET state = 'superseded' WHERE id = ?").run(publishedId),
+    ).not.toThrow();
+    expect(() =>
+      sqlite.prepare("UPDATE versions SET state = 'published' WHERE id = ?").run(publishedId),
+    ).toThrow("published versions are immutable");
+    sqlite.exec("ROLLBACK TO probe; RELEASE probe");
+  });
+
+  it("lets a draft change freely", async () => {
+    const { version } = await saveDraft({
+      slug: "privacy",
+      title: "Privacy",
+      content: content("Draft."),
+      actor: { kind: "cli" },
+    });
+    expect(() =>
+      db().$client.prepare("UPDATE versions SET html = '<p>x</p>' WHERE id = ?").run(version.id),
+    ).not.toThrow();
+    expect(() => db().$client.prepare("DELETE FROM versions WHERE id = ?").run(version.id)).not.toThrow();
+  });
+
+  it("keeps a single open version per document", async () => {
+    await saveDraft({
+      slug: "privacy",
+      title: "Privacy",
+      content: content("Draft A."),
+      actor: { kind: "cli" },
+    });
+    const document = db()
+      .$client.prepare("SELECT document_id FROM versions WHERE id = ?")
+      .get(publishedId) as {
+      document_id: number;
+    };
+    expect(() =>
+      db()
+        .$client.prepare(
+          "INSERT INTO versions (document_id, number, content, html, text, outline, content_hash) VALUES (?, 99, '{}', '', '', '[]', 'h')",
+        )
+        .run(document.document_id),
+    ).toThrow(/UNIQUE constraint failed/);
+  });
+
+  it("refuses to edit or delete audit entries", () => {
+    const first = db().select().from(auditLog).limit(1).get()!;
+    expect(() => db().$client.prepare("UPDATE audit_log SET actor = 'x' WHERE id = ?").run(first.id)).toThrow(
+      "the audit log is append-only",
+    );
+    expect(() => db().$client.prepare("DELETE FROM audit_log WHERE id = ?").run(first.id)).toThrow(
+      "the audit log is append-only",
+    );
+  });
+});
