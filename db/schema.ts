@@ -123,3 +123,6 @@ export type Document = typeof documents.$inferSelect;
 export type Version = typeof versions.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;
+
+// Each area of the product keeps its tables in its own file under db/schema/.
+export * from "./schema/api-keys";

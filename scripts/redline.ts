@@ -6,6 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { isIsoDate } from "../app/core/dates";
 import { detectFormat, MAX_SOURCE_BYTES, type PolicyContent, parsePolicy } from "../app/core/document";
 import { getEnv } from "../app/env.server";
+import { createApiKey, revokeApiKey } from "../app/models/api-keys.server";
 import { verifyAuditLog } from "../app/models/audit.server";
 import { db } from "../app/models/db.server";
 import { findDocument, LOCALE_PATTERN, SLUG_PATTERN } from "../app/models/documents.server";
@@ -261,6 +262,27 @@ export function buildProgram(io: Io): Command {
       openDatabase();
       const result = await db().$client.backup(target);
       io.out(`backed up ${result.totalPages} pages to ${target}`);
+    });
+
+  const apikey = program.command("apikey").description("API keys for the product's backend");
+  apikey
+    .command("create")
+    .description("create a key; it is printed once and stored only as a hash")
+    .argument("<name>", "a name to tell keys apart, e.g. backend-production")
+    .action(async (name: string) => {
+      openDatabase();
+      const { key, apiKey } = await createApiKey({ name, actor: { kind: "cli" } });
+      io.out(key);
+      io.err(`created API key "${apiKey.name}" (${apiKey.prefix}…); store it now, it cannot be shown again`);
+    });
+  apikey
+    .command("revoke")
+    .description("revoke a key by name")
+    .argument("<name>", "the key's name")
+    .action(async (name: string) => {
+      openDatabase();
+      await revokeApiKey({ name, actor: { kind: "cli" } });
+      io.out(`revoked API key "${name}"`);
     });
 
   const audit = program.command("audit").description("the hash-chained audit log");

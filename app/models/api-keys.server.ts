@@ -1,0 +1,117 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { type ApiKey, apiKeys } from "../../db/schema";
+import { recordAudit } from "./audit.server";
+import { type Actor, db } from "./db.server";
+
+const KEY_PREFIX = "rl_";
+
+export class ApiKeyError extends Error {
+  override name = "ApiKeyError";
+}
+
+/** API key names: what a person types to revoke it. */
+export const API_KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+
+function hashKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+export type CreatedApiKey = { apiKey: Omit<ApiKey, "keyHash">; key: string };
+
+/** Creates a key and returns it in clear this once; only its hash is stored. */
+export async function createApiKey({ name, actor }: { name: string; actor: Actor }): Promise<CreatedApiKey> {
+  const trimmed = name.trim();
+  if (!API_KEY_NAME_PATTERN.test(trimmed)) {
+    throw new ApiKeyError("an API key name is 1–64 letters, digits, spaces, dots, dashes or underscores");
+  }
+  const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
+  return db().transaction(
+    (tx) => {
+      const live = tx
+        .select({ id: apiKeys.id })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.name, trimmed), isNull(apiKeys.revokedAt)))
+        .get();
+      if (live) throw new ApiKeyError(`an API key named "${trimmed}" already exists; revoke it first`);
+      const { keyHash: _hash, ...apiKey } = tx
+        .insert(apiKeys)
+        .values({
+          name: trimmed,
+          prefix: key.slice(0, KEY_PREFIX.length + 6),
+          keyHash: hashKey(key),
+          createdById: actor.kind === "user" ? actor.id : null,
+        })
+        .returning()
+        .get();
+      recordAudit(tx, {
+        actor,
+        action: "api-key.created",
+        details: { apiKeyId: apiKey.id, name: apiKey.name },
+      });
+      return { apiKey, key };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Revokes the live key with this name; requests with it fail from now on. */
+export async function revokeApiKey({ name, actor }: { name: string; actor: Actor }): Promise<void> {
+  db().transaction(
+    (tx) => {
+      const revoked = tx
+        .update(apiKeys)
+        .set({ revokedAt: new Date().toISOString() })
+        .where(and(eq(apiKeys.name, name.trim()), isNull(apiKeys.revokedAt)))
+        .returning({ id: apiKeys.id })
+        .get();
+      if (!revoked) throw new ApiKeyError(`no live API key named "${name.trim()}"`);
+      recordAudit(tx, {
+        actor,
+        action: "api-key.revoked",
+        details: { apiKeyId: revoked.id, name: name.trim() },
+      });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export async function listApiKeys(): Promise<Omit<ApiKey, "keyHash">[]> {
+  return db()
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+      createdById: apiKeys.createdById,
+      createdAt: apiKeys.createdAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+      revokedAt: apiKeys.revokedAt,
+    })
+    .from(apiKeys)
+    .orderBy(desc(apiKeys.id))
+    .all();
+}
+
+/**
+ * The live key matching a presented secret, or null. Looked up by hash (an index hit, no timing
+ * signal about the key itself); `lastUsedAt` is refreshed at most once a minute.
+ */
+export async function authenticateApiKey(presented: string | null | undefined): Promise<ApiKey | null> {
+  if (!presented?.startsWith(KEY_PREFIX) || presented.length > 200) return null;
+  const digest = hashKey(presented);
+  const found = db().select().from(apiKeys).where(eq(apiKeys.keyHash, digest)).get();
+  if (!found || found.revokedAt) return null;
+  if (!timingSafeEqual(Buffer.from(found.keyHash, "hex"), Buffer.from(digest, "hex"))) return null;
+  const now = new Date();
+  if (!found.lastUsedAt || now.getTime() - Date.parse(found.lastUsedAt) > 60_000) {
+    db().update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, found.id)).run();
+  }
+  return found;
+}
+
+/** The key in an `Authorization: Bearer <key>` header. */
+export function bearerToken(request: Request): string | null {
+  const header = request.headers.get("authorization");
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match ? match[1] : null;
+}
