@@ -17,3 +17,6 @@ for (const name of selected) {
   console.log(`\n## ${name}\n`);
   await (await suites[name]()).run();
 }
+
+// Makes this file a module, so the top-level await above is allowed.
+export {};

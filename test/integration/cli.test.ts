@@ -155,3 +155,46 @@ describe("the redline command line", () => {
     );
   });
 });
+
+describe("redlines from the command line", () => {
+  const older =
+    "# Privacy\n\n## 1. Retention\n\nWe keep invoices for 6 years.\n\n## 2. Sharing\n\nWe share data with Parcelpay Payments Inc.";
+  const newer =
+    "# Privacy\n\n## 1. Retention\n\nWe keep invoices for 10 years.\n\n## 2. Sharing\n\nWe share data with Parcelpay Payments Inc. and Glimmer Analytics ApS.";
+
+  it("diffs two files as JSON with the changed words and a materiality suggestion", async () => {
+    const result = await cli("diff-files", file("a.md", older), file("b.md", newer), "--format", "json");
+    expect(result.code).toBe(0);
+    const diff = JSON.parse(result.stdout);
+    expect(diff.stats.wordsAdded).toBeGreaterThan(0);
+    const retention = diff.blocks.find(
+      (b: { section: string }) => b.section.includes("Retention") && b.change === "modified",
+    );
+    expect(retention.parts).toEqual(
+      expect.arrayContaining([
+        { op: "delete", text: expect.stringContaining("6") },
+        { op: "insert", text: expect.stringContaining("10") },
+      ]),
+    );
+    expect(diff.material.suggested).toBe(true);
+    expect(diff.material.reasons.map((r: { kind: string }) => r.kind)).toEqual(
+      expect.arrayContaining(["retention-changed", "recipient-added"]),
+    );
+  });
+
+  it("diffs as HTML with insertions and deletions, and as text", async () => {
+    const html = await cli("diff-files", file("a.md", older), file("b.md", newer), "--format", "html");
+    expect(html.stdout).toMatch(/<del[^>]*>[^<]*6/);
+    expect(html.stdout).toMatch(/<ins[^>]*>[^<]*10/);
+    const text = await cli("diff-files", file("a.md", older), file("b.md", newer));
+    expect(text.stdout).toContain("Retention");
+    expect(text.stdout).toMatch(/10/);
+  });
+
+  it("diffs two stored versions by number", async () => {
+    const result = await cli("diff", "terms", "1", "2", "--format", "json");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).stats.blocksChanged).toBeGreaterThan(0);
+    expect((await cli("diff", "terms", "1", "9")).stderr).toBe("redline: terms has no version 9\n");
+  });
+});

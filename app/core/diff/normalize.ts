@@ -1,0 +1,73 @@
+// Text normalisation shared by alignment, formatting detection and the materiality heuristics.
+
+const SINGLE_QUOTES = /[\u2018\u2019\u201a\u201b\u2032\u0060\u00b4]/g;
+const DOUBLE_QUOTES = /[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]/g;
+const DASHES = /[\u2010-\u2015\u2212]/g;
+const NON_ASCII = /\P{ASCII}/u;
+const SPACES = /[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+/g;
+
+/** Same typography, same text: curly quotes, dash variants and odd spaces become their plain forms. */
+export function normalizeTypography(text: string): string {
+  // Plain ASCII needs none of this; skipping it keeps block extraction cheap on long documents.
+  if (!NON_ASCII.test(text)) return text;
+  return text
+    .normalize("NFKC")
+    .replace(SINGLE_QUOTES, "'")
+    .replace(DOUBLE_QUOTES, '"')
+    .replace(DASHES, "-")
+    .replace(/\u2026/g, "...");
+}
+
+export function collapseWhitespace(text: string): string {
+  return text.replace(SPACES, " ").trim();
+}
+
+/**
+ * Removes punctuation, except between digits: "1.5" and "15", or "1,000" and "1000", are not the same
+ * number, so those marks stay.
+ */
+const PUNCTUATION_NOT_IN_NUMBER = /(?<!\d)\p{P}|\p{P}(?!\d)/gu;
+
+export function stripPunctuation(text: string): string {
+  return collapseWhitespace(text.replace(PUNCTUATION_NOT_IN_NUMBER, " "));
+}
+
+// The same numbering headingAnchor() ignores: "5.", "5.1", "V.", "Section 5:", "§ 5", "(a)".
+const LEADING_NUMBER =
+  /^\s*(?:(?:section|article|clause|part)\s+)?(?:§\s*)?(?:\d+(?:\.\d+)*[.):]?|\(?[ivxlcdm]+[.):]|\(?[a-z][.):])\s+/i;
+
+/** "5. Data Sharing" → "Data Sharing"; text without a number comes back unchanged. */
+export function stripHeadingNumber(text: string): string {
+  const stripped = text.replace(LEADING_NUMBER, "");
+  return stripped.trim() === "" ? text : stripped;
+}
+
+/** The text compared when formatting does not count: typography, whitespace and punctuation ignored. */
+export function looseText(text: string): string {
+  return stripPunctuation(normalizeTypography(text));
+}
+
+/** Lowercase words (letters and digits) for similarity and search. */
+export function words(text: string): string[] {
+  const lower = text.toLowerCase();
+  // The ASCII pattern is several times faster than Unicode property classes on long documents.
+  if (!NON_ASCII.test(lower)) return lower.match(/[a-z0-9]+/g) ?? [];
+  return normalizeTypography(lower).match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/**
+ * Lowercase words joined by single spaces, in one pass: the formatting-insensitive form used as an
+ * alignment key.
+ */
+export function wordKey(text: string): string {
+  const lower = text.toLowerCase();
+  if (!NON_ASCII.test(lower)) return lower.replace(/[^a-z0-9]+/g, " ").trim();
+  return normalizeTypography(lower)
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
+/** Number of words a reader would count in a text. */
+export function countWords(text: string): number {
+  return text.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu)?.length ?? 0;
+}

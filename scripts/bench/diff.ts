@@ -1,0 +1,193 @@
+/**
+ * Redline engine benchmark: `npm run bench -- diff`. Compares diffPolicies with a naive whole-document
+ * jsdiff on policies of about 1k, 5k, 20k and 50k words, for small edits, many scattered edits and
+ * complete rewrites, then checks that memory stays flat over 1,000 runs.
+ */
+import { readFileSync } from "node:fs";
+import { diffWords } from "diff";
+import { diffPolicies } from "../../app/core/diff";
+import { parsePolicy, policyText } from "../../app/core/document";
+import type { PolicyContent } from "../../app/core/document/types";
+
+const SIZES = [1_000, 5_000, 20_000, 50_000];
+const NAIVE_TIMEOUT_MS = 1_000;
+
+type Scenario = "small edits" | "scattered edits" | "complete rewrite" | "rewrite, 10-word vocabulary";
+
+export async function run(): Promise<void> {
+  const source = readFileSync(new URL("../../content/privacy.md", import.meta.url), "utf8");
+  const rows: string[][] = [];
+  let slowest = 0;
+  for (const size of SIZES) {
+    const original = policyOfSize(source, size);
+    const scenarios: Scenario[] = ["small edits", "scattered edits", "complete rewrite"];
+    // Adversarial: every block resembles every other, so alignment pairs them and jsdiff works hardest.
+    if (size >= 20_000) scenarios.push("rewrite, 10-word vocabulary");
+    for (const scenario of scenarios) {
+      const edited = edit(original, scenario);
+      const before = parsePolicy(original, "markdown").content;
+      const after = parsePolicy(edited, "markdown").content;
+      const ours = time(() => diffPolicies(before, after), size >= 20_000 ? 11 : 21);
+      slowest = Math.max(slowest, ours.worst);
+      const naive = naiveTimes(before, after);
+      rows.push([
+        `${countWords(original).toLocaleString("en")} words`,
+        scenario,
+        ms(ours.median),
+        ms(ours.worst),
+        naive.timedOut ? "timeout" : ms(naive.median),
+        naive.timedOut ? `timeout (>${NAIVE_TIMEOUT_MS} ms)` : ms(naive.worst),
+      ]);
+    }
+  }
+  printTable(["pair", "scenario", "diffPolicies median", "worst", "naive diffWords median", "worst"], rows);
+  console.log(
+    `\nslowest single diffPolicies call: ${ms(slowest)} (target: none over 1 s; 20k words under 20 ms median)`,
+  );
+  memoryCheck(source);
+}
+
+/** Repeats privacy.md's sections, varied per copy, until the document has about `words` words. */
+function policyOfSize(source: string, words: number): string {
+  const sections = source.replace(/^# .*\n/, "").split(/(?=^## )/m);
+  const out: string[] = [];
+  let total = 0;
+  for (let copy = 0; total < words; copy++) {
+    for (const section of sections) {
+      if (total >= words) break;
+      const varied = section
+        .replace(/^## (\d+)\./m, (_, n) => `## ${copy * sections.length + Number(n)}.`)
+        .replace(/\b(data|service|customers|information)\b/g, (word) => `${word}${copy ? `-${copy}` : ""}`);
+      out.push(varied);
+      total += countWords(varied);
+    }
+  }
+  return out.join("\n");
+}
+
+function edit(markdown: string, scenario: Scenario): string {
+  const random = seeded(42);
+  if (scenario === "small edits") {
+    return markdown
+      .replace("24 months", "36 months")
+      .replace("We collect only the information", "We collect only the personal information")
+      .replace("No system is completely secure. ", "");
+  }
+  if (scenario === "scattered edits") {
+    const blocks = markdown.split("\n\n");
+    const moved = blocks.splice(Math.floor(blocks.length / 3), 2);
+    blocks.splice(Math.floor((blocks.length * 2) / 3), 0, ...moved);
+    return blocks
+      .map((block, i) => {
+        if (block.startsWith("#") || block.startsWith("|") || i % 7 !== 0) return block;
+        const words = block.split(" ");
+        const at = Math.floor(random() * words.length);
+        words.splice(at, 1, "amended", "wording");
+        if (i % 21 === 0) words.push("Added at review.");
+        return words.join(" ");
+      })
+      .join("\n\n");
+  }
+  if (scenario === "rewrite, 10-word vocabulary") {
+    const vocabulary = [
+      "lorem",
+      "ipsum",
+      "dolor",
+      "amet",
+      "tempor",
+      "magna",
+      "aliqua",
+      "veniam",
+      "nostrud",
+      "ullamco",
+    ];
+    return markdown.replace(/\b[a-zA-Z]{3,}\b/g, () => vocabulary[Math.floor(random() * vocabulary.length)]);
+  }
+  // Same structure, different words: pseudo-words from random syllables.
+  const syllables = [
+    "ka",
+    "lo",
+    "mi",
+    "ren",
+    "tu",
+    "sa",
+    "vel",
+    "dor",
+    "pi",
+    "quen",
+    "ba",
+    "zu",
+    "nor",
+    "ix",
+  ];
+  const pseudoWord = () =>
+    Array.from(
+      { length: 2 + Math.floor(random() * 3) },
+      () => syllables[Math.floor(random() * syllables.length)],
+    ).join("");
+  return markdown.replace(/\b[a-zA-Z]{3,}\b/g, pseudoWord);
+}
+
+function naiveTimes(before: PolicyContent, after: PolicyContent) {
+  const oldText = policyText(before);
+  const newText = policyText(after);
+  let timedOut = false;
+  const result = time(() => {
+    if (!diffWords(oldText, newText, { timeout: NAIVE_TIMEOUT_MS })) timedOut = true;
+  }, 3);
+  return { ...result, timedOut };
+}
+
+function memoryCheck(source: string) {
+  const original = policyOfSize(source, 5_000);
+  const before = parsePolicy(original, "markdown").content;
+  const after = parsePolicy(edit(original, "scattered edits"), "markdown").content;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 50; i++) diffPolicies(before, after);
+  gc?.();
+  const start = process.memoryUsage().heapUsed;
+  const started = performance.now();
+  for (let i = 0; i < 1_000; i++) diffPolicies(before, after);
+  const elapsed = performance.now() - started;
+  gc?.();
+  const end = process.memoryUsage().heapUsed;
+  console.log(
+    `\nmemory over 1,000 runs of a 5k-word pair: heapUsed ${mb(start)} → ${mb(end)} (${end >= start ? "+" : ""}${mb(end - start)}), ` +
+      `${ms(elapsed / 1_000)} per run${gc ? "" : " — run with node --expose-gc for a forced collection before each reading"}`,
+  );
+}
+
+function time(task: () => void, runs: number) {
+  const samples: number[] = [];
+  task(); // warm-up
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    task();
+    samples.push(performance.now() - start);
+  }
+  samples.sort((a, b) => a - b);
+  return { median: samples[Math.floor(samples.length / 2)], worst: samples[samples.length - 1] };
+}
+
+function seeded(seed: number) {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
+}
+
+function countWords(text: string): number {
+  return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+}
+
+const ms = (value: number) => `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+function printTable(header: string[], rows: string[][]) {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);
+  for (const row of rows) console.log(line(row));
+}
