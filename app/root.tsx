@@ -7,6 +7,7 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useMatches,
   useRouteError,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
@@ -14,7 +15,14 @@ import styles from "./styles/app.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
+/**
+ * A route whose `handle` has `hydrate: false` is sent as plain HTML without the client bundle (the
+ * public policy pages: they need no JavaScript, and their documents stay small and cacheable).
+ */
+export type RouteHandle = { hydrate?: boolean };
+
 export function Layout({ children }: { children: ReactNode }) {
+  const hydrate = !useMatches().some((match) => (match.handle as RouteHandle | undefined)?.hydrate === false);
   return (
     <html lang="en">
       <head>
@@ -25,8 +33,12 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        {hydrate ? (
+          <>
+            <ScrollRestoration />
+            <Scripts />
+          </>
+        ) : null}
       </body>
     </html>
   );

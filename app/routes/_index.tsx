@@ -1,9 +1,16 @@
-import type { MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import { formatLongDate } from "~/core/dates";
+import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { PublicShell } from "~/components/public-shell";
+import { DateText } from "~/components/public-version";
+import { languageName } from "~/core/public/locales";
+import { policyPath } from "~/core/public/urls";
 import { listPublishedDocuments } from "~/models/documents.server";
 import { getPolicyInEffect } from "~/models/versions.server";
+import type { RouteHandle } from "~/root";
+import publicStyles from "~/styles/public.css";
 
+export const handle: RouteHandle = { hydrate: false };
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: publicStyles }];
 export const meta: MetaFunction = () => [{ title: "Policies" }];
 
 export async function loader() {
@@ -26,32 +33,38 @@ export async function loader() {
 export default function Index() {
   const { policies } = useLoaderData<typeof loader>();
   return (
-    <main className="page">
+    <PublicShell>
       <h1>Policies</h1>
       {policies.length === 0 ? (
         <p>No policy has been published yet.</p>
       ) : (
         <ul className="policy-list">
           {policies.map((policy) => (
-            <li key={`${policy.slug}-${policy.locale}`}>
-              <Link to={`/policies/${policy.slug}${policy.locale === "en" ? "" : `?lang=${policy.locale}`}`}>
-                {policy.title}
-              </Link>
-              {policy.locale !== "en" ? <span className="locale"> ({policy.locale})</span> : null}
+            <li key={`${policy.slug}-${policy.locale}`} lang={policy.locale}>
+              <a href={policyPath(policy.slug, policy.locale)}>{policy.title}</a>
+              {policy.locale !== "en" ? (
+                <span className="locale"> ({languageName(policy.locale)})</span>
+              ) : null}
               {policy.lastUpdated ? (
                 <span className="meta">
-                  {" "}
-                  · Last updated{" "}
-                  <time dateTime={policy.lastUpdated}>{formatLongDate(policy.lastUpdated)}</time>
+                  {" · Last updated "}
+                  <DateText date={policy.lastUpdated} />
                 </span>
               ) : null}
               {policy.upcoming ? (
-                <span className="meta"> · changes take effect {formatLongDate(policy.upcoming)}</span>
+                <span className="meta">
+                  {" · changes take effect "}
+                  <DateText date={policy.upcoming} />
+                </span>
               ) : null}
+              {" · "}
+              <a className="meta" href={policyPath(policy.slug, policy.locale, "/versions")}>
+                all versions
+              </a>
             </li>
           ))}
         </ul>
       )}
-    </main>
+    </PublicShell>
   );
 }

@@ -1,0 +1,314 @@
+/**
+ * What the public site reads: published versions only, never drafts. Bodies (HTML, text, outline)
+ * and redlines of published versions never change, so they are kept in small in-memory caches keyed
+ * by version id; the list of versions and their status is read per request (a few indexed rows),
+ * because it changes when a version is published or takes effect.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { and, desc, eq, inArray, min } from "drizzle-orm";
+import { type Document, documents, versions } from "../../db/schema";
+import { isoDateOf } from "../core/dates";
+import { diffPolicies, type PolicyDiff, renderDiffHtml } from "../core/diff";
+import type { OutlineEntry, PolicyContent } from "../core/document";
+import { type ChangedSection, changedSections } from "../core/public/redline";
+import { type PublicStatus, publicStatuses } from "../core/versions/publication";
+import { PUBLIC_STATES } from "../core/versions/workflow";
+import { db } from "./db.server";
+import { DEFAULT_LOCALE } from "./documents.server";
+
+/** A published version without its body. */
+export type PublicVersion = {
+  id: number;
+  number: number;
+  status: PublicStatus;
+  lastUpdated: string;
+  effectiveAt: string;
+  publishedAt: string;
+  material: boolean;
+  summary: string | null;
+  contentHash: string;
+  basedOnVersionId: number | null;
+};
+
+export type PublicLocale = { locale: string; title: string };
+
+/** How a translation relates to the version of the original it was made from. */
+export type TranslationStatus = {
+  sourceLocale: string;
+  sourceTitle: string;
+  /** The original's version in effect. */
+  sourceCurrent: { number: number; lastUpdated: string } | null;
+  /** The original's version this translation translates, when recorded. */
+  basedOnNumber: number | null;
+  /** True when the original has a newer version in effect than the one translated. */
+  outdated: boolean;
+};
+
+export type PublicPolicy = {
+  document: Pick<Document, "id" | "slug" | "locale" | "title">;
+  /** Published versions, newest first. */
+  versions: PublicVersion[];
+  current: PublicVersion | null;
+  /** The latest published version whose effective date has not come yet. */
+  upcoming: PublicVersion | null;
+  /** Languages of this slug that have a version in effect, for the language switcher. */
+  locales: PublicLocale[];
+  /** Present when this document is a translation. */
+  translation: TranslationStatus | null;
+};
+
+const versionColumns = {
+  id: versions.id,
+  documentId: versions.documentId,
+  number: versions.number,
+  lastUpdated: versions.lastUpdated,
+  effectiveAt: versions.effectiveAt,
+  publishedAt: versions.publishedAt,
+  material: versions.material,
+  summary: versions.summary,
+  contentHash: versions.contentHash,
+  basedOnVersionId: versions.basedOnVersionId,
+};
+
+function publishedVersionsOf(documentId: number, today: string): PublicVersion[] {
+  const rows = db()
+    .select(versionColumns)
+    .from(versions)
+    .where(and(eq(versions.documentId, documentId), inArray(versions.state, [...PUBLIC_STATES])))
+    .orderBy(desc(versions.number))
+    .all();
+  const statuses = publicStatuses(
+    rows.map((v) => ({ number: v.number, effectiveAt: v.effectiveAt! })),
+    today,
+  );
+  return rows.map(({ documentId: _, ...v }) => ({
+    ...v,
+    lastUpdated: v.lastUpdated!,
+    effectiveAt: v.effectiveAt!,
+    publishedAt: v.publishedAt!,
+    status: statuses.get(v.number)!,
+  }));
+}
+
+/** The document `?lang=` names, or without it the default language (else the original). */
+function chooseDocument(siblings: Document[], lang: string | null): Document | undefined {
+  if (lang) return siblings.find((d) => d.locale.toLowerCase() === lang.toLowerCase());
+  return (
+    siblings.find((d) => d.locale === DEFAULT_LOCALE) ??
+    siblings.find((d) => d.translationOfId === null) ??
+    siblings[0]
+  );
+}
+
+/**
+ * The original a translation translates: `translationOfId` when recorded; otherwise, for a document
+ * in another language than the default one that nothing translates, the default-language original.
+ */
+function sourceOf(document: Document, siblings: Document[]): Document | undefined {
+  if (document.translationOfId !== null) return siblings.find((d) => d.id === document.translationOfId);
+  if (document.locale === DEFAULT_LOCALE || siblings.some((d) => d.translationOfId === document.id)) {
+    return undefined;
+  }
+  return siblings.find((d) => d.locale === DEFAULT_LOCALE && d.translationOfId === null);
+}
+
+/**
+ * A policy as the public site shows it: its published versions with their status today, the languages
+ * it exists in and, for a translation, whether the original has moved on. Null when the slug (or the
+ * language `lang` names) does not exist or has nothing published.
+ */
+export async function findPublicPolicy({
+  slug,
+  lang = null,
+  now = new Date(),
+}: {
+  slug: string;
+  lang?: string | null;
+  now?: Date;
+}): Promise<PublicPolicy | null> {
+  const today = isoDateOf(now);
+  const siblings = db().select().from(documents).where(eq(documents.slug, slug)).all();
+  const document = chooseDocument(siblings, lang);
+  if (!document) return null;
+  const published = publishedVersionsOf(document.id, today);
+  if (published.length === 0) return null;
+
+  const firstEffective = db()
+    .select({ documentId: versions.documentId, effectiveAt: min(versions.effectiveAt) })
+    .from(versions)
+    .where(
+      and(
+        inArray(
+          versions.documentId,
+          siblings.map((d) => d.id),
+        ),
+        inArray(versions.state, [...PUBLIC_STATES]),
+      ),
+    )
+    .groupBy(versions.documentId)
+    .all();
+  const inEffect = new Set(
+    firstEffective.filter((row) => row.effectiveAt && row.effectiveAt <= today).map((row) => row.documentId),
+  );
+  // The default language first, then originals, then translations, each alphabetical.
+  const rank = (d: Document) => (d.locale === DEFAULT_LOCALE ? 0 : d.translationOfId === null ? 1 : 2);
+  const locales = siblings
+    .filter((d) => inEffect.has(d.id))
+    .sort((a, b) => rank(a) - rank(b) || a.locale.localeCompare(b.locale))
+    .map((d) => ({ locale: d.locale, title: d.title }));
+
+  const current = published.find((v) => v.status === "current") ?? null;
+  const source = sourceOf(document, siblings);
+  let translation: TranslationStatus | null = null;
+  if (source) {
+    const sourceVersions = publishedVersionsOf(source.id, today);
+    const sourceCurrent = sourceVersions.find((v) => v.status === "current") ?? null;
+    const basedOn =
+      current?.basedOnVersionId != null
+        ? (sourceVersions.find((v) => v.id === current.basedOnVersionId) ?? null)
+        : null;
+    const outdated =
+      !!sourceCurrent &&
+      !!current &&
+      (basedOn ? sourceCurrent.number > basedOn.number : sourceCurrent.publishedAt > current.publishedAt);
+    translation = {
+      sourceLocale: source.locale,
+      sourceTitle: source.title,
+      sourceCurrent: sourceCurrent
+        ? { number: sourceCurrent.number, lastUpdated: sourceCurrent.lastUpdated }
+        : null,
+      basedOnNumber: basedOn?.number ?? null,
+      outdated,
+    };
+  }
+
+  return {
+    document: { id: document.id, slug: document.slug, locale: document.locale, title: document.title },
+    versions: published,
+    current,
+    upcoming: published.find((v) => v.status === "upcoming") ?? null,
+    locales,
+    translation,
+  };
+}
+
+/** A small least-recently-used map: published bodies and redlines never change, so they never go stale. */
+class Lru<K, V> {
+  private readonly entries = new Map<K, V>();
+  constructor(private readonly capacity: number) {}
+  get(key: K): V | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+  set(key: K, value: V): V {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
+    return value;
+  }
+}
+
+export type VersionBody = { html: string; text: string; outline: OutlineEntry[] };
+
+const bodies = new Lru<number, VersionBody>(128);
+
+/** The stored HTML, text and outline of a published version (read once, then kept in memory). */
+export async function getPublishedBody(version: Pick<PublicVersion, "id">): Promise<VersionBody> {
+  const cached = bodies.get(version.id);
+  if (cached) return cached;
+  const row = db()
+    .select({ html: versions.html, text: versions.text, outline: versions.outline })
+    .from(versions)
+    .where(and(eq(versions.id, version.id), inArray(versions.state, [...PUBLIC_STATES])))
+    .get();
+  if (!row) throw new Error(`version ${version.id} is not published`);
+  return bodies.set(version.id, row);
+}
+
+export type PublicComparison = {
+  diff: PolicyDiff;
+  /** The redline as an HTML fragment (escaped text, `<ins>`/`<del>`). */
+  html: string;
+  sections: ChangedSection[];
+};
+
+const comparisons = new Lru<string, PublicComparison>(32);
+
+/** The redline between two published versions, computed once per pair and then kept in memory. */
+export async function comparePublishedVersions(
+  from: Pick<PublicVersion, "id">,
+  to: Pick<PublicVersion, "id">,
+): Promise<PublicComparison> {
+  const key = `${from.id}:${to.id}`;
+  const cached = comparisons.get(key);
+  if (cached) return cached;
+  const rows = db()
+    .select({ id: versions.id, content: versions.content })
+    .from(versions)
+    .where(and(inArray(versions.id, [from.id, to.id]), inArray(versions.state, [...PUBLIC_STATES])))
+    .all();
+  const content = (id: number): PolicyContent => {
+    const row = rows.find((r) => r.id === id);
+    if (!row) throw new Error(`version ${id} is not published`);
+    return row.content;
+  };
+  const diff = diffPolicies(content(from.id), content(to.id));
+  const html = renderDiffHtml(diff);
+  return comparisons.set(key, { diff, html, sections: changedSections(diff, html) });
+}
+
+let stamp: string | undefined;
+
+/**
+ * Identifies the running code: part of every public ETag, so a deployment that changes how pages
+ * look also changes their tags. The hash of the server bundle this module was built into.
+ */
+export function renderStamp(): string {
+  if (stamp === undefined) {
+    try {
+      stamp = createHash("sha1")
+        .update(readFileSync(fileURLToPath(import.meta.url)))
+        .digest("base64url")
+        .slice(0, 12);
+    } catch {
+      stamp = "dev";
+    }
+  }
+  return stamp;
+}
+
+const tokenStatements = new WeakMap<object, { get: () => unknown }>();
+
+/**
+ * A short value that changes whenever what the public site shows may have changed: a version published
+ * or superseded, a document added, renamed or linked as a translation, or a new UTC day (effective
+ * dates). Cheap enough to compute on every request (a covering index scan and a tiny table), so a
+ * response cache can check that a stored page is still the page the app would render.
+ */
+export function publicStateToken(now = new Date()): string {
+  const client = db().$client;
+  let statement = tokenStatements.get(client);
+  if (!statement) {
+    const prepared = client
+      .prepare(
+        `SELECT
+           (SELECT count(*) || '.' || ifnull(max(id), 0) || '.' || ifnull(sum(state = 'superseded'), 0)
+              FROM versions WHERE state IN ('published', 'superseded')) AS versions,
+           (SELECT group_concat(id || '|' || locale || '|' || title || '|' || ifnull(translation_of_id, ''), ';')
+              FROM documents) AS documents`,
+      )
+      .raw();
+    statement = { get: () => prepared.get() };
+    tokenStatements.set(client, statement);
+  }
+  const row = statement.get() as [string, string | null];
+  return createHash("sha1")
+    .update(`${isoDateOf(now)}\n${row[0]}\n${row[1] ?? ""}`)
+    .digest("base64url");
+}
