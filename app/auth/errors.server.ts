@@ -1,0 +1,47 @@
+import { data } from "@remix-run/node";
+import { PolicyImportError } from "../core/document";
+import { AudienceError } from "../core/notify/audience";
+import { ApiKeyError } from "../models/api-keys.server";
+import { NoticeError } from "../models/notices.server";
+import { UserError } from "../models/users.server";
+import { PublicationError, VersionError } from "../models/versions.server";
+import { DraftRejectedError, WorkflowError } from "../models/workflow.server";
+
+/** Errors whose message is written for the person who caused them. */
+export function isExpectedError(error: unknown): error is Error {
+  return (
+    error instanceof WorkflowError ||
+    error instanceof VersionError ||
+    error instanceof PublicationError ||
+    error instanceof UserError ||
+    error instanceof ApiKeyError ||
+    error instanceof DraftRejectedError ||
+    error instanceof PolicyImportError ||
+    error instanceof AudienceError ||
+    error instanceof NoticeError
+  );
+}
+
+/** Sentence case for a message that starts lowercase (model errors do). */
+export function sentence(message: string): string {
+  const text = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** An action's answer to a refused request: 400 with a message the form shows. */
+export function formError(message: string, status = 400) {
+  return data({ ok: false as const, error: sentence(message) }, { status });
+}
+
+/**
+ * Runs an action's work and turns expected refusals into a 400 with their message; anything else
+ * is a bug and goes to the error boundary.
+ */
+export async function attempt<T>(work: () => Promise<T>) {
+  try {
+    return await work();
+  } catch (error) {
+    if (isExpectedError(error)) return formError(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,204 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { type AppLoadContext, createCookie, redirect } from "@remix-run/node";
+import type { Role } from "../../db/schema";
+import { getEnv, sessionSecret } from "../env.server";
+import {
+  createSession,
+  deleteSession,
+  findSession,
+  SESSION_MAX_AGE_MS,
+  type SessionUser,
+} from "../models/sessions.server";
+import { roleAtLeast } from "./roles";
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    /** The client's network address, set by server.ts; used only as a keyed hash for throttling. */
+    clientAddress?: string | null;
+  }
+}
+
+/** The signed-in person as loaders and actions see them. */
+export type SignedInUser = SessionUser["user"] & {
+  sessionId: number;
+  /** Goes into every form that changes something, as the hidden field `csrf`. */
+  csrfToken: string;
+};
+
+/** Largest form body an admin action reads (the editor's 2 MB document plus field overhead). */
+export const MAX_FORM_BYTES = 2 * 1024 * 1024 + 64 * 1024;
+
+const secret = () => sessionSecret(getEnv());
+const secure = () => getEnv().NODE_ENV === "production";
+
+let cookies: { session: ReturnType<typeof createCookie>; login: ReturnType<typeof createCookie> } | undefined;
+function cookieJar() {
+  cookies ??= {
+    session: createCookie("redline_session", {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: secure(),
+      path: "/",
+      secrets: [secret()],
+      maxAge: Math.floor(SESSION_MAX_AGE_MS / 1000),
+    }),
+    // Login CSRF: a random value in a cookie that the sign-in form must repeat (double submit).
+    login: createCookie("redline_login", {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: secure(),
+      path: "/admin",
+      secrets: [secret()],
+      maxAge: 60 * 60,
+    }),
+  };
+  return cookies;
+}
+
+/** A keyed hash: the same input always maps to the same key, and nobody without the secret can reverse it. */
+export function keyedHash(purpose: string, value: string): string {
+  return createHmac("sha256", secret()).update(`${purpose}:${value}`).digest("base64url");
+}
+
+function csrfFor(tokenHash: string): string {
+  return keyedHash("csrf", tokenHash);
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+async function sessionToken(request: Request): Promise<string | null> {
+  const value = await cookieJar().session.parse(request.headers.get("cookie"));
+  return typeof value === "string" ? value : null;
+}
+
+/** The signed-in user, or null. Never throws for a missing, forged or expired cookie. */
+export async function getUser(request: Request): Promise<SignedInUser | null> {
+  const token = await sessionToken(request);
+  if (!token) return null;
+  const found = await findSession(token);
+  if (!found) return null;
+  return { ...found.user, sessionId: found.sessionId, csrfToken: csrfFor(found.tokenHash) };
+}
+
+/** Where the sign-in page sends someone back to; only paths inside /admin are accepted. */
+export function safeRedirectTarget(value: unknown, fallback = "/admin"): string {
+  if (typeof value !== "string") return fallback;
+  if (!value.startsWith("/admin") || value.startsWith("//") || value.includes("\\")) return fallback;
+  if (value.startsWith("/admin/login") || value.startsWith("/admin/logout")) return fallback;
+  return value;
+}
+
+export function signInUrl(request: Request): string {
+  const url = new URL(request.url);
+  const back = safeRedirectTarget(`${url.pathname}${url.search}`);
+  return `/admin/login?redirectTo=${encodeURIComponent(back)}`;
+}
+
+export function forbidden(message = "Your role does not allow this."): Response {
+  return new Response(message, { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+}
+
+/**
+ * The signed-in user if their role is at least `role`. Otherwise throws: a redirect to the sign-in
+ * page when nobody is signed in, a 403 response when the role is not enough.
+ * @example const user = await requireUser(request, { role: "editor" });
+ */
+export async function requireUser(request: Request, { role }: { role: Role }): Promise<SignedInUser> {
+  const user = await getUser(request);
+  if (!user) throw redirect(signInUrl(request));
+  if (!roleAtLeast(user.role, role)) throw forbidden();
+  return user;
+}
+
+/**
+ * Refuses cross-site form posts: the browser's Origin (or Sec-Fetch-Site) must say the request
+ * came from this site. Requests without either header (scripts, old browsers) rely on the CSRF
+ * token alone.
+ */
+export function checkSameOrigin(request: Request): void {
+  if (request.headers.get("sec-fetch-site") === "cross-site") throw forbidden("Cross-site request refused.");
+  const origin = request.headers.get("origin");
+  if (!origin) return;
+  const allowed = new Set([new URL(request.url).host, new URL(getEnv().PUBLIC_BASE_URL).host]);
+  const host = request.headers.get("host");
+  if (host) allowed.add(host);
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    throw forbidden("Cross-site request refused.");
+  }
+  if (!allowed.has(originHost)) throw forbidden("Cross-site request refused.");
+}
+
+/** Reads a form body, refusing one larger than MAX_FORM_BYTES with 413. */
+export async function readForm(request: Request): Promise<FormData> {
+  const length = Number(request.headers.get("content-length") ?? "0");
+  if (length > MAX_FORM_BYTES) {
+    throw new Response("The request is too large (2 MB at most).", { status: 413 });
+  }
+  return request.formData();
+}
+
+/** Checks the CSRF token a form carries against the user's session. */
+export function checkCsrf(user: SignedInUser, form: FormData): void {
+  const token = form.get("csrf");
+  if (typeof token !== "string" || !safeEqual(token, user.csrfToken)) {
+    throw forbidden("This form has expired or did not come from Redline. Reload the page and try again.");
+  }
+}
+
+/**
+ * For actions: the signed-in user with at least `role`, after checking the request's origin and the
+ * form's CSRF token, and the form itself.
+ * @example const { user, form } = await requireUserForm(request, { role: "approver" });
+ */
+export async function requireUserForm(
+  request: Request,
+  { role }: { role: Role },
+): Promise<{ user: SignedInUser; form: FormData }> {
+  const user = await requireUser(request, { role });
+  checkSameOrigin(request);
+  const form = await readForm(request);
+  checkCsrf(user, form);
+  return { user, form };
+}
+
+/** Starts a session for a user and returns the Set-Cookie header value. */
+export async function startSession(userId: number): Promise<string> {
+  const { token } = await createSession({ userId });
+  return cookieJar().session.serialize(token);
+}
+
+/** Ends the session of this request (if any) and returns a Set-Cookie header that clears the cookie. */
+export async function endSession(request: Request): Promise<string> {
+  const token = await sessionToken(request);
+  if (token) await deleteSession(token);
+  return cookieJar().session.serialize("", { maxAge: 0 });
+}
+
+/** Login CSRF: the token for the sign-in form, and the cookie that must accompany it. */
+export async function loginFormToken(request: Request): Promise<{ token: string; setCookie: string | null }> {
+  const existing = await cookieJar().login.parse(request.headers.get("cookie"));
+  if (typeof existing === "string" && existing.length > 20) return { token: existing, setCookie: null };
+  const token = randomBytes(24).toString("base64url");
+  return { token, setCookie: await cookieJar().login.serialize(token) };
+}
+
+export async function checkLoginFormToken(request: Request, form: FormData): Promise<void> {
+  checkSameOrigin(request);
+  const expected = await cookieJar().login.parse(request.headers.get("cookie"));
+  const given = form.get("csrf");
+  if (typeof expected !== "string" || typeof given !== "string" || !safeEqual(expected, given)) {
+    throw forbidden("The sign-in form has expired. Reload the page and try again.");
+  }
+}
+
+/** The address a request came from, as server.ts saw it. */
+export function clientAddress(context: AppLoadContext | undefined): string {
+  return context?.clientAddress ?? "unknown";
+}

@@ -1,0 +1,74 @@
+import { useRouteLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
+import type { Role, VersionState } from "../../../db/schema";
+import { type Ability, can } from "../../auth/roles";
+
+/** What the admin layout's loader gives every page: who is signed in and their form token. */
+export type AdminLayoutData = {
+  user: { id: number; email: string; name: string | null; role: Role; csrfToken: string } | null;
+};
+
+export function useAdminUser() {
+  return useRouteLoaderData<AdminLayoutData>("routes/admin")?.user ?? null;
+}
+
+/** Whether the signed-in user may do something; the server checks again in every action. */
+export function useCan(ability: Ability): boolean {
+  const user = useAdminUser();
+  return user ? can(user.role, ability) : false;
+}
+
+/** The hidden CSRF field every form that changes something must carry. */
+export function CsrfField() {
+  const user = useAdminUser();
+  return <input type="hidden" name="csrf" value={user?.csrfToken ?? ""} />;
+}
+
+const STATE_LABELS: Record<VersionState, string> = {
+  draft: "Draft",
+  in_review: "In review",
+  approved: "Approved",
+  published: "Published",
+  superseded: "Superseded",
+};
+
+export function StateBadge({ state }: { state: VersionState }) {
+  return <span className={`badge badge-${state}`}>{STATE_LABELS[state]}</span>;
+}
+
+export function stateLabel(state: VersionState): string {
+  return STATE_LABELS[state];
+}
+
+/** A message shown after an action; errors are announced to screen readers. */
+export function Notice({ kind, children }: { kind: "error" | "success" | "info"; children: ReactNode }) {
+  return (
+    <div className={`notice notice-${kind}`} role={kind === "error" ? "alert" : "status"}>
+      {children}
+    </div>
+  );
+}
+
+/** An ISO timestamp as "27 Nov 2026, 09:30 UTC". */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${new Intl.DateTimeFormat("en-GB", {
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone: "UTC",
+  }).format(date)} UTC`;
+}
+
+export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <header className="admin-page-header">
+      <h1>{title}</h1>
+      {children ? <div className="admin-page-actions">{children}</div> : null}
+    </header>
+  );
+}

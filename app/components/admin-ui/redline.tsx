@@ -1,0 +1,32 @@
+import { useState } from "react";
+
+/**
+ * Renders a redline produced on the server by `renderDiffHtml` (app/core/diff), which escapes every
+ * piece of policy text; it is trusted markup, like PolicyHtml. By default only the changed blocks
+ * are shown, under their section names; the whole text is one click away.
+ */
+export function RedlineHtml({
+  html,
+  changesHtml,
+  label,
+}: {
+  html: string;
+  changesHtml: string;
+  label: string;
+}) {
+  const [onlyChanges, setOnlyChanges] = useState(true);
+  return (
+    <>
+      <div className="redline-toggle">
+        <label className="checkbox">
+          <input type="checkbox" checked={onlyChanges} onChange={(e) => setOnlyChanges(e.target.checked)} />
+          Show only what changed
+        </label>
+      </div>
+      <section className={onlyChanges ? "redline-view only-changes" : "redline-view"} aria-label={label}>
+        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: escaped server-rendered redline, see above */}
+        <div dangerouslySetInnerHTML={{ __html: onlyChanges ? changesHtml : html }} />
+      </section>
+    </>
+  );
+}

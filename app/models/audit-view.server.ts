@@ -1,0 +1,64 @@
+import { desc, lt } from "drizzle-orm";
+import { auditLog, documents, users, versions } from "../../db/schema";
+import { db } from "./db.server";
+
+export type AuditRow = {
+  id: number;
+  at: string;
+  actor: string;
+  actorLabel: string;
+  action: string;
+  document: string | null;
+  documentId: number | null;
+  versionNumber: number | null;
+  details: Record<string, unknown>;
+};
+
+/** A page of the audit log, newest first, with people and versions named. */
+export async function auditPage({
+  before,
+  limit = 100,
+}: {
+  before?: number;
+  limit?: number;
+}): Promise<AuditRow[]> {
+  const rows = db()
+    .select()
+    .from(auditLog)
+    .where(before ? lt(auditLog.id, before) : undefined)
+    .orderBy(desc(auditLog.id))
+    .limit(limit)
+    .all();
+  const emails = new Map(
+    db()
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .all()
+      .map((u) => [`user:${u.id}`, u.email]),
+  );
+  const docs = new Map(
+    db()
+      .select({ id: documents.id, slug: documents.slug, locale: documents.locale })
+      .from(documents)
+      .all()
+      .map((d) => [d.id, `${d.slug} (${d.locale})`]),
+  );
+  const numbers = new Map(
+    db()
+      .select({ id: versions.id, number: versions.number })
+      .from(versions)
+      .all()
+      .map((v) => [v.id, v.number]),
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    actorLabel: emails.get(row.actor) ?? (row.actor === "cli" ? "command line" : row.actor),
+    action: row.action,
+    document: row.documentId ? (docs.get(row.documentId) ?? null) : null,
+    documentId: row.documentId,
+    versionNumber: row.versionId ? (numbers.get(row.versionId) ?? null) : null,
+    details: row.details,
+  }));
+}

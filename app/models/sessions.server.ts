@@ -1,0 +1,106 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, eq, lt, ne, or } from "drizzle-orm";
+import { type Role, sessions, users } from "../../db/schema";
+import { db } from "./db.server";
+
+/** A session ends after this long without a request … */
+export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
+/** … and after this long in any case. */
+export const SESSION_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+const TOUCH_INTERVAL_MS = 60 * 1000;
+
+/** The SHA-256 of a session token, which is all the database keeps. */
+export function hashSessionToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export type SessionUser = {
+  sessionId: number;
+  tokenHash: string;
+  user: { id: number; email: string; name: string | null; role: Role };
+};
+
+/** Starts a session and returns its token (256 random bits) for the cookie. */
+export async function createSession({ userId, now = new Date() }: { userId: number; now?: Date }) {
+  const token = randomBytes(32).toString("base64url");
+  const database = db();
+  // Opportunistic clean-up keeps the table small without a scheduled job.
+  database
+    .delete(sessions)
+    .where(
+      or(
+        lt(sessions.expiresAt, now.toISOString()),
+        lt(sessions.lastSeenAt, new Date(now.getTime() - SESSION_IDLE_MS).toISOString()),
+      ),
+    )
+    .run();
+  database
+    .insert(sessions)
+    .values({
+      tokenHash: hashSessionToken(token),
+      userId,
+      createdAt: now.toISOString(),
+      lastSeenAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + SESSION_MAX_AGE_MS).toISOString(),
+    })
+    .run();
+  return { token, expiresAt: new Date(now.getTime() + SESSION_MAX_AGE_MS) };
+}
+
+/** The live session a token belongs to, with its user; null when unknown, expired or idle too long. */
+export async function findSession(token: string, now = new Date()): Promise<SessionUser | null> {
+  if (!token || token.length > 100) return null;
+  const tokenHash = hashSessionToken(token);
+  const row = db()
+    .select({
+      id: sessions.id,
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+      user: { id: users.id, email: users.email, name: users.name, role: users.role },
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.tokenHash, tokenHash))
+    .get();
+  if (!row) return null;
+  const idleSince = now.getTime() - Date.parse(row.lastSeenAt);
+  if (Date.parse(row.expiresAt) <= now.getTime() || idleSince > SESSION_IDLE_MS) {
+    db().delete(sessions).where(eq(sessions.id, row.id)).run();
+    return null;
+  }
+  if (idleSince > TOUCH_INTERVAL_MS) {
+    db().update(sessions).set({ lastSeenAt: now.toISOString() }).where(eq(sessions.id, row.id)).run();
+  }
+  return { sessionId: row.id, tokenHash, user: row.user };
+}
+
+/** Signs one browser out. */
+export async function deleteSession(token: string): Promise<void> {
+  db()
+    .delete(sessions)
+    .where(eq(sessions.tokenHash, hashSessionToken(token)))
+    .run();
+}
+
+/** Signs a user out everywhere, except (optionally) the session they are using. */
+export async function deleteUserSessions({
+  userId,
+  exceptSessionId,
+}: {
+  userId: number;
+  exceptSessionId?: number;
+}): Promise<number> {
+  const result = db()
+    .delete(sessions)
+    .where(
+      exceptSessionId === undefined
+        ? eq(sessions.userId, userId)
+        : and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId)),
+    )
+    .run();
+  return result.changes;
+}
+
+export async function countUserSessions(userId: number): Promise<number> {
+  return db().$count(sessions, eq(sessions.userId, userId));
+}

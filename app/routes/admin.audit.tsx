@@ -1,0 +1,103 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { numberParam } from "~/auth/params.server";
+import { requireUser } from "~/auth/session.server";
+import { formatDateTime, Notice, PageHeader } from "~/components/admin-ui";
+import { verifyAuditLog } from "~/models/audit.server";
+import { auditPage } from "~/models/audit-view.server";
+
+export const meta: MetaFunction = () => [{ title: "Audit log · Redline" }];
+
+const PAGE_SIZE = 100;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request, { role: "viewer" });
+  const before = numberParam(new URL(request.url).searchParams.get("before")) ?? undefined;
+  const [entries, verification] = await Promise.all([
+    auditPage({ before, limit: PAGE_SIZE }),
+    verifyAuditLog(),
+  ]);
+  return {
+    entries,
+    verification,
+    more: entries.length === PAGE_SIZE ? entries[entries.length - 1].id : null,
+  };
+}
+
+/** Details worth showing inline; hashes and ids are left to `redline audit verify` and the database. */
+function describe(details: Record<string, unknown>): string {
+  const shown = [
+    "revision",
+    "from",
+    "to",
+    "comment",
+    "reason",
+    "effectiveAt",
+    "lastUpdated",
+    "material",
+    "summary",
+    "email",
+    "role",
+    "name",
+    "restoredFrom",
+  ];
+  return shown
+    .filter((key) => details[key] !== undefined && details[key] !== null && details[key] !== "")
+    .map((key) => `${key}: ${String(details[key])}`)
+    .join(" · ");
+}
+
+export default function AuditLog() {
+  const { entries, verification, more } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader title="Audit log" />
+      {verification.break ? (
+        <Notice kind="error">
+          The hash chain is broken at entry {verification.break.id} ({verification.break.reason}): an entry
+          was changed, removed or inserted outside Redline.
+        </Notice>
+      ) : (
+        <Notice kind="success">
+          Chain verified: all {verification.entries} entries are intact and in order.
+        </Notice>
+      )}
+      <table className="table audit-table">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>When</th>
+            <th>Who</th>
+            <th>What</th>
+            <th>Document and version</th>
+            <th>Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((e) => (
+            <tr key={e.id} className={verification.break?.id === e.id ? "is-broken" : undefined}>
+              <td>{e.id}</td>
+              <td>
+                <time dateTime={e.at}>{formatDateTime(e.at)}</time>
+              </td>
+              <td>{e.actorLabel}</td>
+              <td>
+                <code>{e.action}</code>
+              </td>
+              <td>
+                {e.documentId ? <Link to={`/admin/documents/${e.documentId}`}>{e.document}</Link> : "—"}
+                {e.versionNumber ? ` · version ${e.versionNumber}` : ""}
+              </td>
+              <td className="small">{describe(e.details)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {more ? (
+        <p>
+          <Link to={`?before=${more}`}>Older entries</Link>
+        </p>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,61 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { documentFromParams, numberParam } from "~/auth/params.server";
+import { requireUser } from "~/auth/session.server";
+import { PageHeader, StateBadge } from "~/components/admin-ui";
+import { MaterialitySuggestion } from "~/components/admin-ui/materiality";
+import { RedlineHtml } from "~/components/admin-ui/redline";
+import { compareContent, getVersionByNumber } from "~/models/workflow.server";
+
+export const meta: MetaFunction = () => [{ title: "Compare versions · Redline" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireUser(request, { role: "viewer" });
+  const document = await documentFromParams(params);
+  const url = new URL(request.url);
+  const from = numberParam(url.searchParams.get("from"));
+  const to = numberParam(url.searchParams.get("to"));
+  if (!from || !to) throw new Response("Choose two versions to compare.", { status: 400 });
+  const [older, newer] = await Promise.all([
+    getVersionByNumber(document.id, from),
+    getVersionByNumber(document.id, to),
+  ]);
+  if (!older || !newer) throw new Response("There is no such version.", { status: 404 });
+  const { diff, html, changesHtml } = compareContent(older.content, newer.content);
+  return {
+    document: { id: document.id, title: document.title },
+    from: { number: older.number, state: older.state },
+    to: { number: newer.number, state: newer.state },
+    html,
+    changesHtml,
+    stats: diff.stats,
+    material: diff.material,
+  };
+}
+
+export default function Compare() {
+  const { document, from, to, html, changesHtml, stats, material } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader title={`Compare: ${document.title}`}>
+        <Link to={`/admin/documents/${document.id}/history`} className="button">
+          Back to the history
+        </Link>
+      </PageHeader>
+      <p>
+        From version {from.number} <StateBadge state={from.state} /> to version {to.number}{" "}
+        <StateBadge state={to.state} />: {stats.wordsAdded} words added, {stats.wordsRemoved} removed.
+      </p>
+      <div className="review-layout">
+        <RedlineHtml
+          html={html}
+          changesHtml={changesHtml}
+          label={`Redline from version ${from.number} to ${to.number}`}
+        />
+        <aside className="review-side">
+          <MaterialitySuggestion material={material} />
+        </aside>
+      </div>
+    </>
+  );
+}
