@@ -13,10 +13,22 @@ import { OPEN_STATES, PUBLIC_STATES } from "../core/versions/workflow";
 import { recordAudit } from "./audit.server";
 import { type Actor, db } from "./db.server";
 import { DEFAULT_LOCALE, ensureDocument } from "./documents.server";
+import { enqueueNotice, type NoticeRequest } from "./notices.server";
 
 /** Raised when a version cannot be found or changed as asked; the message says why. */
 export class VersionError extends Error {
   override name = "VersionError";
+}
+
+/** A save named a draft revision that is no longer current; `current` is the draft as it is now. */
+export class RevisionConflictError extends VersionError {
+  override name = "RevisionConflictError";
+  constructor(
+    message: string,
+    readonly current: Version | null,
+  ) {
+    super(message);
+  }
 }
 
 export type DraftSaved = {
@@ -37,6 +49,14 @@ export async function saveDraft(input: {
   title: string;
   content: PolicyContent;
   actor: Actor;
+  /**
+   * The draft revision the caller edited. When given, the save is refused with a
+   * RevisionConflictError if the open draft is at another revision (someone else saved in between)
+   * or no draft is open any more; nothing is overwritten.
+   */
+  expectedRevision?: number;
+  /** For a new version: the version it was restored from or translates. */
+  basedOnVersionId?: number | null;
 }): Promise<DraftSaved> {
   const locale = input.locale ?? DEFAULT_LOCALE;
   const rendered = renderPolicy(input.content);
@@ -64,6 +84,14 @@ export async function saveDraft(input: {
         outline: rendered.outline,
         contentHash: rendered.contentHash,
       };
+      if (input.expectedRevision !== undefined && (!open || open.revision !== input.expectedRevision)) {
+        throw new RevisionConflictError(
+          open
+            ? `version ${open.number} of ${document.slug} was changed by someone else since you opened it (you edited revision ${input.expectedRevision}; it is now at revision ${open.revision}${open.state === "draft" ? "" : open.state === "in_review" ? " and in review" : " and approved"})`
+            : `${document.slug} has no open draft any more (it was published or discarded since you opened it)`,
+          open ?? null,
+        );
+      }
       if (open && open.state !== "draft") {
         throw new VersionError(
           `version ${open.number} of ${document.slug} is ${open.state === "in_review" ? "in review" : "approved"}; it must be sent back to draft before its content changes`,
@@ -94,7 +122,13 @@ export async function saveDraft(input: {
         .get();
       const version = tx
         .insert(versions)
-        .values({ ...derived, documentId: document.id, number: (last?.number ?? 0) + 1, authorId })
+        .values({
+          ...derived,
+          documentId: document.id,
+          number: (last?.number ?? 0) + 1,
+          authorId,
+          basedOnVersionId: input.basedOnVersionId ?? null,
+        })
         .returning()
         .get();
       recordAudit(tx, {
@@ -102,7 +136,11 @@ export async function saveDraft(input: {
         action: "version.drafted",
         documentId: document.id,
         versionId: version.id,
-        details: { number: version.number, contentHash: version.contentHash },
+        details: {
+          number: version.number,
+          contentHash: version.contentHash,
+          ...(version.basedOnVersionId ? { basedOnVersionId: version.basedOnVersionId } : {}),
+        },
       });
       return { document, version, outcome: "created" as const };
     },
@@ -121,6 +159,13 @@ export type PublishInput = {
   /** The operator command line may publish a draft directly; the workspace requires approval. */
   requireApproval: boolean;
   now?: Date;
+  /** Why a material change takes effect sooner than the notice period (admins only); audited. */
+  noticePeriodOverrideReason?: string | null;
+  /**
+   * Tell subscribers: creates the notice and its outbox (one delivery per subscriber and channel,
+   * in email batches of at most 100) in the publish transaction. Material changes only.
+   */
+  notify?: NoticeRequest;
 };
 
 /**
@@ -130,6 +175,11 @@ export type PublishInput = {
 export async function publishVersion(input: PublishInput): Promise<Version> {
   const locale = input.locale ?? DEFAULT_LOCALE;
   const now = input.now ?? new Date();
+  if (input.notify && !input.request.material) {
+    throw new VersionError(
+      "only a material change notifies subscribers: publish with --material and a summary, or without --notify",
+    );
+  }
   return db().transaction(
     (tx) => {
       const document = tx
@@ -213,8 +263,20 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
           material: publication.material,
           summary: publication.summary,
           ...(publication.noticePeriodShortened ? { noticePeriodShortened: true } : {}),
+          ...(input.noticePeriodOverrideReason
+            ? { noticePeriodOverrideReason: input.noticePeriodOverrideReason }
+            : {}),
         },
       });
+      if (input.notify) {
+        enqueueNotice(tx, {
+          ...input.notify,
+          documentId: document.id,
+          versionId: published.id,
+          previousNumber: latest?.number ?? null,
+          actor: input.actor,
+        });
+      }
       return published;
     },
     { behavior: "immediate" },

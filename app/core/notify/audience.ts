@@ -1,0 +1,80 @@
+/**
+ * Audiences: which subscribers a notice targets. A filter maps attribute names to a value or a
+ * list of accepted values; every named attribute must match (AND), any listed value will do (OR).
+ * `null` (or `{}`) targets every active subscriber.
+ */
+export type Audience = Record<string, string | string[]>;
+
+/** Attribute names become JSON paths in SQL, so they are kept to a safe alphabet. */
+export const ATTRIBUTE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+export const MAX_ATTRIBUTES = 32;
+export const MAX_ATTRIBUTE_VALUE_LENGTH = 256;
+const MAX_AUDIENCE_VALUES = 100;
+
+export class AudienceError extends Error {
+  override name = "AudienceError";
+}
+
+/**
+ * Validates an audience given as parsed JSON (or a JSON string); returns null for "everyone".
+ * Throws AudienceError naming what is wrong.
+ */
+export function parseAudience(input: unknown): Audience | null {
+  let value = input;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw new AudienceError(`audience is not JSON: ${input}`);
+    }
+  }
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new AudienceError('audience must be a JSON object such as {"region":"EU"}');
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return null;
+  if (entries.length > MAX_ATTRIBUTES)
+    throw new AudienceError(`audience names more than ${MAX_ATTRIBUTES} attributes`);
+  const audience: Audience = {};
+  for (const [name, accepted] of entries) {
+    if (!ATTRIBUTE_NAME_PATTERN.test(name)) {
+      throw new AudienceError(`audience attribute "${name}" is not a valid name (letters, digits, _ and -)`);
+    }
+    const values = Array.isArray(accepted) ? accepted : [accepted];
+    if (values.length === 0 || values.length > MAX_AUDIENCE_VALUES) {
+      throw new AudienceError(`audience attribute "${name}" needs 1–${MAX_AUDIENCE_VALUES} values`);
+    }
+    for (const v of values) {
+      if (typeof v !== "string" || v.length > MAX_ATTRIBUTE_VALUE_LENGTH) {
+        throw new AudienceError(`audience attribute "${name}" must be a string or a list of strings`);
+      }
+    }
+    audience[name] = Array.isArray(accepted) ? [...new Set(values as string[])].sort() : (accepted as string);
+  }
+  return audience;
+}
+
+/** Whether a subscriber's attributes match an audience (the same rule the SQL applies). */
+export function matchesAudience(
+  attributes: Record<string, string> | null,
+  audience: Audience | null,
+): boolean {
+  if (!audience) return true;
+  return Object.entries(audience).every(([name, accepted]) => {
+    const actual = attributes?.[name];
+    if (actual === undefined) return false;
+    return Array.isArray(accepted) ? accepted.includes(actual) : accepted === actual;
+  });
+}
+
+/** The filter as (attribute, accepted values) pairs, in a stable order, for query builders. */
+export function audienceConditions(audience: Audience | null): { name: string; values: string[] }[] {
+  if (!audience) return [];
+  return Object.keys(audience)
+    .sort()
+    .map((name) => {
+      const accepted = audience[name];
+      return { name, values: Array.isArray(accepted) ? accepted : [accepted] };
+    });
+}

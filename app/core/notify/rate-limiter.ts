@@ -1,0 +1,44 @@
+/**
+ * A token bucket holding at most one token, refilled at `ratePerSecond`: requests leave at least
+ * 1/rate apart, so any one-second window holds at most `rate` of them. `safetyMargin` slows the
+ * pace slightly (default 3%) so that network jitter between us and the provider cannot squeeze
+ * two requests into the same window; the achieved rate stays above 95% of the configured one.
+ * One limiter is shared by everything that sends in the process; `pauseFor` honours retry-after.
+ */
+export type Clock = { now: () => number; sleep: (ms: number) => Promise<void> };
+
+export const realClock: Clock = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export class RateLimiter {
+  readonly intervalMs: number;
+  private nextFreeAt: number;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly ratePerSecond: number | null,
+    private readonly clock: Clock = realClock,
+    safetyMargin = 0.03,
+  ) {
+    this.intervalMs = ratePerSecond ? (1000 / ratePerSecond) * (1 + safetyMargin) : 0;
+    this.nextFreeAt = clock.now();
+  }
+
+  /** Resolves when the caller may send one request. Callers are served in arrival order. */
+  take(): Promise<void> {
+    const turn = this.queue.then(async () => {
+      const wait = this.nextFreeAt - this.clock.now();
+      if (wait > 0) await this.clock.sleep(wait);
+      this.nextFreeAt = Math.max(this.nextFreeAt, this.clock.now()) + this.intervalMs;
+    });
+    this.queue = turn.catch(() => {});
+    return turn;
+  }
+
+  /** Nobody sends for `ms` (the provider's retry-after). */
+  pauseFor(ms: number): void {
+    this.nextFreeAt = Math.max(this.nextFreeAt, this.clock.now() + ms);
+  }
+}

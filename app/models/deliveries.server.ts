@@ -1,0 +1,367 @@
+import { sql } from "drizzle-orm";
+import { batchIdempotencyKey } from "../core/notify/batching";
+import { recordAudit } from "./audit.server";
+import { db } from "./db.server";
+
+/** What the email of a notice says: everything comes from the immutable published version. */
+export type NoticeContent = {
+  noticeId: number;
+  documentId: number;
+  slug: string;
+  documentLocale: string;
+  title: string;
+  version: number;
+  summary: string;
+  effectiveAt: string;
+  lastUpdated: string;
+  previousNumber: number | null;
+};
+
+export type BatchMember = {
+  deliveryId: number;
+  email: string;
+  name: string | null;
+  locale: string;
+  redlineFrom: number | null;
+};
+
+export type ClaimedBatch = {
+  batchId: number;
+  noticeId: number;
+  number: number;
+  generation: number;
+  /** This attempt's number, from 1. */
+  attempt: number;
+  idempotencyKey: string;
+  content: NoticeContent;
+  /** Ordered by delivery id: the order of the emails in the request and of the ids it returns. */
+  members: BatchMember[];
+};
+
+type BatchRow = {
+  id: number;
+  notice_id: number;
+  number: number;
+  generation: number;
+  attempts: number;
+  frozen_at: string | null;
+};
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Claims the next due batch for `owner` until `leaseMs` from now, in one IMMEDIATE transaction:
+ * the lease is the batch's next_attempt_at, so an expired lease (a crashed worker) makes the batch
+ * due again with no extra bookkeeping. On a batch's first claim its membership is decided and its
+ * recipients copied (frozen): subscribers erased, bounced or complaining by now are skipped, and
+ * every later attempt rebuilds exactly the same request from the copy.
+ */
+export function claimBatch({
+  owner,
+  leaseMs,
+  now = Date.now(),
+}: {
+  owner: string;
+  leaseMs: number;
+  now?: number;
+}): ClaimedBatch | null {
+  return db().transaction(
+    (tx) => {
+      const batch = tx.get<BatchRow | undefined>(sql`
+        UPDATE delivery_batches
+        SET lease_owner = ${owner}, leased_until = ${iso(now + leaseMs)}, next_attempt_at = ${iso(now + leaseMs)},
+            attempts = attempts + 1, updated_at = ${iso(now)}
+        WHERE id = (
+          SELECT id FROM delivery_batches
+          WHERE status = 'pending' AND next_attempt_at <= ${iso(now)}
+          ORDER BY next_attempt_at, id LIMIT 1)
+        RETURNING id, notice_id, number, generation, attempts, frozen_at`);
+      if (!batch) return null;
+      const content = tx.get<NoticeContent>(sql`
+        SELECT n.id AS noticeId, d.id AS documentId, d.slug, d.locale AS documentLocale, d.title,
+               v.number AS version, v.summary, v.effective_at AS effectiveAt, v.last_updated AS lastUpdated,
+               n.previous_number AS previousNumber
+        FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id
+        WHERE n.id = ${batch.notice_id}`);
+      const inBatch = sql`deliveries.notice_id = ${batch.notice_id} AND deliveries.batch_number = ${batch.number}
+        AND deliveries.channel = 'email' AND deliveries.status = 'pending' AND s.id = deliveries.subscriber_id`;
+      if (!batch.frozen_at) {
+        const skipped = tx.all<{ id: number; subscriber_id: number }>(sql`
+          UPDATE deliveries SET status = 'skipped', status_at = ${iso(now)},
+            last_error = 'not sent: subscriber ' || s.status || ' before the batch went out'
+          FROM subscribers s WHERE ${inBatch} AND s.status <> 'active'
+          RETURNING deliveries.id, deliveries.subscriber_id`);
+        // Proof (#7): who was deliberately not emailed, chained in the audit log.
+        if (skipped.length > 0) {
+          recordAudit(tx, {
+            actor: { kind: "system" },
+            action: "delivery.skipped",
+            details: {
+              noticeId: batch.notice_id,
+              batch: batch.number,
+              at: iso(now),
+              deliveries: skipped.map((d) => [d.id, d.subscriber_id]).sort((a, b) => a[0] - b[0]),
+            },
+          });
+        }
+        tx.run(sql`
+          UPDATE deliveries SET status = 'sending', status_at = ${iso(now)},
+            recipient_email = s.email, recipient_name = s.name, recipient_locale = s.locale,
+            redline_from = coalesce(
+              (SELECT max(a.version_number) FROM acknowledgements a
+               WHERE a.subscriber_id = s.id AND a.document_id = ${content.documentId}
+                 AND a.version_number < ${content.version}),
+              ${content.previousNumber})
+          FROM subscribers s WHERE ${inBatch} AND s.status = 'active'`);
+        tx.run(sql`UPDATE delivery_batches SET frozen_at = ${iso(now)} WHERE id = ${batch.id}`);
+      }
+      const members = tx.all<BatchMember>(sql`
+        SELECT id AS deliveryId, recipient_email AS email, recipient_name AS name,
+               coalesce(recipient_locale, 'en') AS locale, redline_from AS redlineFrom
+        FROM deliveries
+        WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number} AND channel = 'email'
+          AND status = 'sending'
+        ORDER BY id`);
+      if (members.length === 0) {
+        // Everyone was skipped: nothing to send, the batch is done.
+        tx.run(sql`UPDATE delivery_batches SET status = 'sent', lease_owner = NULL, leased_until = NULL,
+          updated_at = ${iso(now)} WHERE id = ${batch.id}`);
+      }
+      return {
+        batchId: batch.id,
+        noticeId: batch.notice_id,
+        number: batch.number,
+        generation: batch.generation,
+        attempt: batch.attempts,
+        idempotencyKey: batchIdempotencyKey(batch.notice_id, batch.number, batch.generation),
+        content,
+        members,
+      };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * Records the provider's message ids of an accepted batch, all in one transaction, and blanks the
+ * recipient copies. Safe to run twice (a worker whose lease ran out and its successor both get
+ * the same answer for the same idempotency key): only rows still `sending` change.
+ */
+export function recordBatchSent({
+  batchId,
+  messageIds,
+  now = Date.now(),
+}: {
+  batchId: number;
+  messageIds: string[];
+  now?: number;
+}): { recorded: number } {
+  return db().transaction(
+    (tx) => {
+      const batch = tx.get<{ notice_id: number; number: number; status: string } | undefined>(
+        sql`SELECT notice_id, number, status FROM delivery_batches WHERE id = ${batchId}`,
+      );
+      if (!batch || batch.status === "sent") return { recorded: 0 };
+      const members = tx.all<{ id: number; subscriber_id: number }>(sql`
+        SELECT id, subscriber_id FROM deliveries WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number}
+          AND channel = 'email' AND status = 'sending' ORDER BY id`);
+      if (members.length !== messageIds.length) {
+        throw new Error(
+          `batch ${batchId}: the provider returned ${messageIds.length} message ids for ${members.length} emails`,
+        );
+      }
+      const update = db().$client.prepare(`
+        UPDATE deliveries SET status = 'sent', provider_message_id = ?, sent_at = ?, status_at = ?,
+          last_error = NULL, recipient_email = NULL, recipient_name = NULL
+        WHERE id = ?`);
+      for (const [i, member] of members.entries()) update.run(messageIds[i], iso(now), iso(now), member.id);
+      tx.run(sql`UPDATE delivery_batches SET status = 'sent', sent_at = ${iso(now)}, last_error = NULL,
+        lease_owner = NULL, leased_until = NULL, updated_at = ${iso(now)} WHERE id = ${batchId}`);
+      // Proof (#7): each email's provider id, chained in the audit log with the batch's result.
+      recordAudit(tx, {
+        actor: { kind: "system" },
+        action: "delivery.sent",
+        details: {
+          noticeId: batch.notice_id,
+          batch: batch.number,
+          sentAt: iso(now),
+          deliveries: members.map((m, i) => [m.id, m.subscriber_id, messageIds[i]]),
+        },
+      });
+      return { recorded: members.length };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * After an attempt that did not succeed: schedule the next one, or — when the failure is
+ * permanent or the attempts are used up — mark the batch and its emails failed with the reason.
+ * Does nothing if `owner` no longer holds the lease (another worker took the batch over).
+ */
+export function recordBatchFailure({
+  batchId,
+  owner,
+  reason,
+  retryInMs,
+  countsAsAttempt = true,
+  now = Date.now(),
+}: {
+  batchId: number;
+  owner: string;
+  reason: string;
+  /** null: give up now. */
+  retryInMs: number | null;
+  /** A 429 is the provider pacing us, not a failure: it gives the attempt back. */
+  countsAsAttempt?: boolean;
+  now?: number;
+}): "rescheduled" | "failed" | "lease-lost" {
+  return db().transaction(
+    (tx) => {
+      const batch = tx.get<{ notice_id: number; number: number } | undefined>(sql`
+        SELECT notice_id, number FROM delivery_batches
+        WHERE id = ${batchId} AND status = 'pending' AND lease_owner = ${owner}`);
+      if (!batch) return "lease-lost" as const;
+      if (retryInMs !== null) {
+        tx.run(sql`UPDATE delivery_batches SET next_attempt_at = ${iso(now + retryInMs)}, last_error = ${reason},
+          attempts = attempts - ${countsAsAttempt ? 0 : 1}, lease_owner = NULL, leased_until = NULL,
+          updated_at = ${iso(now)} WHERE id = ${batchId}`);
+        return "rescheduled" as const;
+      }
+      tx.run(sql`UPDATE delivery_batches SET status = 'failed', last_error = ${reason}, lease_owner = NULL,
+        leased_until = NULL, updated_at = ${iso(now)} WHERE id = ${batchId}`);
+      const failed = tx.all<{
+        id: number;
+        subscriber_id: number;
+      }>(sql`UPDATE deliveries SET status = 'failed',
+          last_error = ${reason}, status_at = ${iso(now)}, recipient_email = NULL, recipient_name = NULL
+        WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number} AND channel = 'email'
+          AND status = 'sending'
+        RETURNING id, subscriber_id`);
+      // Proof (#7). The reason stays on the delivery rows only: a provider's message may quote an
+      // address, and the audit log can never be pseudonymised.
+      if (failed.length > 0) {
+        recordAudit(tx, {
+          actor: { kind: "system" },
+          action: "delivery.failed",
+          details: {
+            noticeId: batch.notice_id,
+            batch: batch.number,
+            failedAt: iso(now),
+            deliveries: failed.map((d) => [d.id, d.subscriber_id]).sort((a, b) => a[0] - b[0]),
+          },
+        });
+      }
+      return "failed" as const;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Whether any email batch is still waiting to go out (leased, backing off or due). */
+export function hasPendingBatches(): boolean {
+  return !!db().get<{ one: number } | undefined>(
+    sql`SELECT 1 AS one FROM delivery_batches WHERE status = 'pending' LIMIT 1`,
+  );
+}
+
+/** When the earliest pending batch is due (ms since epoch), or null when none is pending. */
+export function nextBatchDueAt(): number | null {
+  const row = db().get<{ at: string } | undefined>(sql`
+    SELECT next_attempt_at AS at FROM delivery_batches WHERE status = 'pending'
+    ORDER BY next_attempt_at LIMIT 1`);
+  return row ? Date.parse(row.at) : null;
+}
+
+/** Emails of a notice sent in the last `windowMs` (for the admin's rate display). */
+export function recentlySent(noticeId: number, windowMs: number, now = Date.now()): number {
+  return (
+    db().get<{ n: number }>(sql`
+      SELECT count(*) AS n FROM deliveries
+      WHERE notice_id = ${noticeId} AND channel = 'email' AND sent_at >= ${iso(now - windowMs)}`)?.n ?? 0
+  );
+}
+
+export type ProviderEvent = {
+  svixId: string;
+  type: string;
+  providerMessageId: string | null;
+  /** Our delivery id from the email's tags, when the event carries it. */
+  deliveryId: number | null;
+  /** For bounces: "Permanent", "Transient", … */
+  bounceType?: string | null;
+  at: string;
+};
+
+export type ProviderEventOutcome = "applied" | "duplicate" | "ignored" | "not-yet-recorded";
+
+const EVENT_STATUS: Record<string, "delivered" | "bounced" | "complained"> = {
+  "email.delivered": "delivered",
+  "email.bounced": "bounced",
+  "email.complained": "complained",
+};
+
+/**
+ * Applies one provider webhook event exactly once (by svix-id). Delivered, bounced and complained
+ * move the delivery forward (never back: a late "delivered" does not undo a bounce); a permanent
+ * bounce or a complaint also stops all further email to the subscriber.
+ */
+export function applyProviderEvent(event: ProviderEvent): ProviderEventOutcome {
+  return db().transaction(
+    (tx) => {
+      const seen = tx.get(sql`SELECT 1 AS one FROM webhook_events WHERE svix_id = ${event.svixId}`);
+      if (seen) return "duplicate" as const;
+      const status = EVENT_STATUS[event.type];
+      let outcome: ProviderEventOutcome = "ignored";
+      if (status) {
+        const delivery = event.providerMessageId
+          ? tx.get<{ id: number; subscriber_id: number; notice_id: number } | undefined>(sql`
+              SELECT id, subscriber_id, notice_id FROM deliveries WHERE provider_message_id = ${event.providerMessageId}`)
+          : undefined;
+        if (!delivery && event.deliveryId !== null) {
+          const ours = tx.get<{ status: string } | undefined>(
+            sql`SELECT status FROM deliveries WHERE id = ${event.deliveryId} AND channel = 'email'`,
+          );
+          // Accepted by the provider, but the worker has not recorded the ids yet (or crashed before
+          // it could): let the sender retry the webhook later rather than lose the event.
+          if (ours?.status === "sending") return "not-yet-recorded" as const;
+        }
+        if (delivery) {
+          const allowedFrom = status === "delivered" ? sql`('sent')` : sql`('sent', 'delivered')`;
+          const moved = tx.run(sql`UPDATE deliveries SET status = ${status}, status_at = ${event.at},
+              last_error = ${status === "bounced" ? `bounced: ${event.bounceType ?? "unknown"}` : null}
+            WHERE id = ${delivery.id} AND status IN ${allowedFrom}`).changes;
+          // Proof (#7): the provider's outcome for this email, chained in the audit log.
+          if (moved > 0) {
+            recordAudit(tx, {
+              actor: { kind: "system" },
+              action: `delivery.${status}`,
+              details: {
+                noticeId: delivery.notice_id,
+                deliveryId: delivery.id,
+                subscriberId: delivery.subscriber_id,
+                providerMessageId: event.providerMessageId,
+                at: event.at,
+                ...(event.bounceType ? { bounceType: event.bounceType } : {}),
+                svixId: event.svixId,
+              },
+            });
+          }
+          const stopsEmail =
+            status === "complained" || (status === "bounced" && event.bounceType !== "Transient");
+          if (stopsEmail) {
+            tx.run(sql`UPDATE subscribers SET status = ${status},
+                status_reason = ${status === "bounced" ? `bounce: ${event.bounceType ?? "unknown"}` : "complaint"},
+                updated_at = ${event.at}
+              WHERE id = ${delivery.subscriber_id} AND status = 'active'`);
+          }
+          outcome = "applied";
+        }
+      }
+      tx.run(sql`INSERT INTO webhook_events (svix_id, type, provider_message_id)
+        VALUES (${event.svixId}, ${event.type}, ${event.providerMessageId})`);
+      return outcome;
+    },
+    { behavior: "immediate" },
+  );
+}

@@ -1,0 +1,340 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Transaction } from "../../db/client";
+import {
+  type Channel,
+  DELIVERY_STATUSES,
+  type DeliveryStatus,
+  deliveryBatches,
+  documents,
+  type Notice,
+  notices,
+  versions,
+} from "../../db/schema";
+import type { Audience } from "../core/notify/audience";
+import { BATCH_SIZE, batchCount } from "../core/notify/batching";
+import { recordAudit } from "./audit.server";
+import { type Actor, actorLabel, db } from "./db.server";
+import { recentlySent } from "./deliveries.server";
+import { audienceCondition } from "./subscribers.server";
+
+/** A notice that cannot be created or changed as asked; the message says why. */
+export class NoticeError extends Error {
+  override name = "NoticeError";
+}
+
+export type NoticeRequest = {
+  channels: Channel[];
+  audience?: Audience | null;
+  requireAck?: boolean;
+};
+
+export type EnqueuedNotice = {
+  notice: Notice;
+  emailDeliveries: number;
+  dashboardDeliveries: number;
+  batches: number;
+};
+
+/**
+ * Creates a notice and its outbox inside the caller's (publish) transaction: one delivery row per
+ * targeted subscriber and channel, written by INSERT … SELECT, and email rows split into batches
+ * of at most 100 numbered by subscriber id — fixed now, so every later retry sends the same batch.
+ */
+export function enqueueNotice(
+  tx: Transaction,
+  input: NoticeRequest & {
+    documentId: number;
+    versionId: number;
+    previousNumber: number | null;
+    actor: Actor;
+  },
+): EnqueuedNotice {
+  const channels = [...new Set(input.channels)].sort() as Channel[];
+  if (channels.length === 0) throw new NoticeError("a notice needs at least one channel: email or dashboard");
+  const audience = input.audience && Object.keys(input.audience).length > 0 ? input.audience : null;
+  const notice = tx
+    .insert(notices)
+    .values({
+      documentId: input.documentId,
+      versionId: input.versionId,
+      previousNumber: input.previousNumber,
+      channels,
+      audience,
+      requiresAck: input.requireAck ?? false,
+      createdBy: actorLabel(input.actor),
+    })
+    .returning()
+    .get();
+  const target = audienceCondition(audience);
+  let emailDeliveries = 0;
+  let dashboardDeliveries = 0;
+  if (channels.includes("email")) {
+    // The batch size is spliced in, not bound: better-sqlite3 binds numbers as REAL, and the
+    // division must be an integer one.
+    emailDeliveries = tx.run(sql`
+      INSERT INTO deliveries (notice_id, subscriber_id, channel, batch_number, status)
+      SELECT ${notice.id}, id, 'email', (row_number() OVER (ORDER BY id) - 1) / ${sql.raw(String(BATCH_SIZE))} + 1, 'pending'
+      FROM subscribers WHERE status = 'active' AND ${target}
+      ORDER BY id`).changes;
+    tx.run(sql`
+      WITH RECURSIVE n(x) AS (SELECT 1 WHERE ${batchCount(emailDeliveries)} > 0
+        UNION ALL SELECT x + 1 FROM n WHERE x < ${batchCount(emailDeliveries)})
+      INSERT INTO delivery_batches (notice_id, number) SELECT ${notice.id}, x FROM n`);
+  }
+  if (channels.includes("dashboard")) {
+    // Bounced and complaining subscribers still see the notice in the product (#7's fallback).
+    dashboardDeliveries = tx.run(sql`
+      INSERT INTO deliveries (notice_id, subscriber_id, channel, batch_number, status)
+      SELECT ${notice.id}, id, 'dashboard', NULL, 'pending'
+      FROM subscribers WHERE status <> 'erased' AND ${target}
+      ORDER BY id`).changes;
+  }
+  const batches = batchCount(emailDeliveries);
+  const stored = tx
+    .update(notices)
+    .set({ batchCount: batches })
+    .where(eq(notices.id, notice.id))
+    .returning()
+    .get();
+  recordAudit(tx, {
+    actor: input.actor,
+    action: "notice.created",
+    documentId: input.documentId,
+    versionId: input.versionId,
+    details: {
+      noticeId: notice.id,
+      channels,
+      audience,
+      requiresAck: stored.requiresAck,
+      emailDeliveries,
+      dashboardDeliveries,
+      batches,
+    },
+  });
+  return { notice: stored, emailDeliveries, dashboardDeliveries, batches };
+}
+
+export type StatusCounts = Record<DeliveryStatus, number>;
+
+const emptyCounts = (): StatusCounts =>
+  Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as StatusCounts;
+
+export type NoticeSummary = {
+  id: number;
+  slug: string;
+  locale: string;
+  version: number;
+  channels: Channel[];
+  audience: Audience | null;
+  requiresAck: boolean;
+  createdAt: string;
+  batches: { total: number; pending: number; sent: number; failed: number };
+  counts: Partial<Record<Channel, StatusCounts>>;
+};
+
+/** Counts per channel and delivery status for one notice (an index-only scan). */
+export function noticeCounts(noticeId: number): Partial<Record<Channel, StatusCounts>> {
+  const rows = db().all<{ channel: Channel; status: DeliveryStatus; n: number }>(sql`
+    SELECT channel, status, count(*) AS n FROM deliveries WHERE notice_id = ${noticeId} GROUP BY channel, status`);
+  const counts: Partial<Record<Channel, StatusCounts>> = {};
+  for (const row of rows) {
+    counts[row.channel] ??= emptyCounts();
+    counts[row.channel]![row.status] = row.n;
+  }
+  return counts;
+}
+
+function summarise(row: { notice: Notice; slug: string; locale: string; version: number }): NoticeSummary {
+  const batches = db().all<{ status: string; n: number }>(sql`
+    SELECT status, count(*) AS n FROM delivery_batches WHERE notice_id = ${row.notice.id} GROUP BY status`);
+  const byStatus = Object.fromEntries(batches.map((b) => [b.status, b.n]));
+  const counts = noticeCounts(row.notice.id);
+  for (const channel of row.notice.channels) counts[channel] ??= emptyCounts();
+  return {
+    id: row.notice.id,
+    slug: row.slug,
+    locale: row.locale,
+    version: row.version,
+    channels: row.notice.channels,
+    audience: row.notice.audience ?? null,
+    requiresAck: row.notice.requiresAck,
+    createdAt: row.notice.createdAt,
+    batches: {
+      total: row.notice.batchCount,
+      pending: byStatus.pending ?? 0,
+      sent: byStatus.sent ?? 0,
+      failed: byStatus.failed ?? 0,
+    },
+    counts,
+  };
+}
+
+const noticeColumns = {
+  notice: notices,
+  slug: documents.slug,
+  locale: documents.locale,
+  version: versions.number,
+};
+
+/** The notices of one version with their delivery counts (`redline notify status`). */
+export async function noticesForVersion({
+  slug,
+  locale = "en",
+  number,
+}: {
+  slug: string;
+  locale?: string;
+  number: number;
+}): Promise<NoticeSummary[] | null> {
+  const version = db()
+    .select({ id: versions.id })
+    .from(versions)
+    .innerJoin(documents, eq(documents.id, versions.documentId))
+    .where(and(eq(documents.slug, slug), eq(documents.locale, locale), eq(versions.number, number)))
+    .get();
+  if (!version) return null;
+  return db()
+    .select(noticeColumns)
+    .from(notices)
+    .innerJoin(versions, eq(versions.id, notices.versionId))
+    .innerJoin(documents, eq(documents.id, notices.documentId))
+    .where(eq(notices.versionId, version.id))
+    .orderBy(notices.id)
+    .all()
+    .map(summarise);
+}
+
+export async function getNoticeSummary(noticeId: number): Promise<NoticeSummary | null> {
+  const row = db()
+    .select(noticeColumns)
+    .from(notices)
+    .innerJoin(versions, eq(versions.id, notices.versionId))
+    .innerJoin(documents, eq(documents.id, notices.documentId))
+    .where(eq(notices.id, noticeId))
+    .get();
+  return row ? summarise(row) : null;
+}
+
+export async function listNotices({ limit = 50 }: { limit?: number } = {}): Promise<NoticeSummary[]> {
+  return db()
+    .select(noticeColumns)
+    .from(notices)
+    .innerJoin(versions, eq(versions.id, notices.versionId))
+    .innerJoin(documents, eq(documents.id, notices.documentId))
+    .orderBy(desc(notices.id))
+    .limit(limit)
+    .all()
+    .map(summarise);
+}
+
+/**
+ * Puts a notice's failed email batches back in the outbox. A batch that failed may have been
+ * accepted by an attempt whose answer we never saw, but its automatic retries are exhausted: the
+ * operator decides. Each batch gets a new generation (and idempotency key), and its membership is
+ * decided again when it is next claimed, so subscribers erased or bounced meanwhile are skipped.
+ */
+export async function retryFailedDeliveries({
+  noticeId,
+  actor,
+}: {
+  noticeId: number;
+  actor: Actor;
+}): Promise<{ batches: number; deliveries: number }> {
+  return db().transaction(
+    (tx) => {
+      const notice = tx
+        .select({ id: notices.id, versionId: notices.versionId, documentId: notices.documentId })
+        .from(notices)
+        .where(eq(notices.id, noticeId))
+        .get();
+      if (!notice) throw new NoticeError(`no notice ${noticeId}`);
+      const now = new Date().toISOString();
+      const batches = tx
+        .update(deliveryBatches)
+        .set({
+          status: "pending",
+          generation: sql`${deliveryBatches.generation} + 1`,
+          attempts: 0,
+          nextAttemptAt: now,
+          leaseOwner: null,
+          leasedUntil: null,
+          frozenAt: null,
+          updatedAt: now,
+        })
+        .where(and(eq(deliveryBatches.noticeId, noticeId), eq(deliveryBatches.status, "failed")))
+        .returning({ number: deliveryBatches.number })
+        .all();
+      let reset = 0;
+      if (batches.length > 0) {
+        reset = tx.run(sql`
+          UPDATE deliveries SET status = 'pending', last_error = NULL, status_at = ${now}
+          WHERE notice_id = ${noticeId} AND channel = 'email' AND status = 'failed'`).changes;
+      }
+      recordAudit(tx, {
+        actor,
+        action: "notice.retry-failed",
+        documentId: notice.documentId,
+        versionId: notice.versionId,
+        details: { noticeId, batches: batches.length, deliveries: reset },
+      });
+      return { batches: batches.length, deliveries: reset };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export type NoticeProgress = NoticeSummary & {
+  email: {
+    total: number;
+    /** Resolved one way or another (not pending or sending). */
+    done: number;
+    percent: number;
+    /** Emails sent per second over the last minute. */
+    ratePerSecond: number;
+    /** At that rate, seconds until everything pending is sent; null when idle. */
+    etaSeconds: number | null;
+  } | null;
+  /** The last reasons batches failed or are being retried, newest first. */
+  batchErrors: {
+    number: number;
+    status: string;
+    attempts: number;
+    lastError: string;
+    nextAttemptAt: string;
+  }[];
+};
+
+/** What the admin's notice page shows, refreshed while batches are pending. */
+export async function getNoticeProgress(noticeId: number, now = Date.now()): Promise<NoticeProgress | null> {
+  const summary = await getNoticeSummary(noticeId);
+  if (!summary) return null;
+  const counts = summary.counts.email;
+  let email: NoticeProgress["email"] = null;
+  if (counts) {
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    const open = counts.pending + counts.sending;
+    const ratePerSecond = recentlySent(noticeId, 60_000, now) / 60;
+    email = {
+      total,
+      done: total - open,
+      percent: total === 0 ? 100 : Math.floor(((total - open) / total) * 100),
+      ratePerSecond,
+      etaSeconds: open > 0 && ratePerSecond > 0 ? Math.ceil(open / ratePerSecond) : null,
+    };
+  }
+  const batchErrors = db()
+    .select({
+      number: deliveryBatches.number,
+      status: deliveryBatches.status,
+      attempts: deliveryBatches.attempts,
+      lastError: deliveryBatches.lastError,
+      nextAttemptAt: deliveryBatches.nextAttemptAt,
+    })
+    .from(deliveryBatches)
+    .where(and(eq(deliveryBatches.noticeId, noticeId), sql`${deliveryBatches.lastError} IS NOT NULL`))
+    .orderBy(desc(deliveryBatches.updatedAt))
+    .limit(20)
+    .all()
+    .map((b) => ({ ...b, lastError: b.lastError ?? "" }));
+  return { ...summary, email, batchErrors };
+}

@@ -1,0 +1,252 @@
+import { eq, type SQL, sql } from "drizzle-orm";
+import type { Transaction } from "../../db/client";
+import {
+  acknowledgements,
+  deliveries,
+  documents,
+  notices,
+  type Subscriber,
+  subscribers,
+  versions,
+} from "../../db/schema";
+import { type Audience, audienceConditions } from "../core/notify/audience";
+import type { SubscriberInput } from "../core/notify/subscriber";
+import { recordAudit } from "./audit.server";
+import { type Actor, db } from "./db.server";
+
+/** A subscriber request that cannot be carried out; `status` is the HTTP status that fits. */
+export class SubscriberError extends Error {
+  override name = "SubscriberError";
+  constructor(
+    message: string,
+    readonly status: 404 | 409,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The SQL condition "attributes match this audience". Attribute names were validated by
+ * parseAudience; they are still bound as JSON paths, never spliced into the statement.
+ */
+export function audienceCondition(audience: Audience | null): SQL {
+  const conditions = audienceConditions(audience).map(({ name, values }) => {
+    const path = `$."${name}"`;
+    return values.length === 1
+      ? sql`json_extract(${subscribers.attributes}, ${path}) = ${values[0]}`
+      : sql`json_extract(${subscribers.attributes}, ${path}) IN (${sql.join(
+          values.map((v) => sql`${v}`),
+          sql`, `,
+        )})`;
+  });
+  return conditions.length === 0 ? sql`1` : sql.join(conditions, sql` AND `);
+}
+
+/** How many active subscribers an audience reaches by email (what the publisher sees first). */
+export async function countAudience(audience: Audience | null): Promise<number> {
+  const row = db()
+    .select({ n: sql<number>`count(*)` })
+    .from(subscribers)
+    .where(sql`${subscribers.status} = 'active' AND ${audienceCondition(audience)}`)
+    .get();
+  return row?.n ?? 0;
+}
+
+const UPSERT_SQL = `
+  INSERT INTO subscribers (external_id, email, name, locale, attributes, status, updated_at)
+  VALUES (@externalId, @email, @name, @locale, @attributes, 'active', @now)
+  ON CONFLICT (external_id) DO UPDATE SET
+    email = excluded.email,
+    name = excluded.name,
+    locale = excluded.locale,
+    attributes = excluded.attributes,
+    -- A new address gives a bounced or complaining subscriber a fresh start; the old one does not.
+    status = CASE WHEN subscribers.status IN ('bounced', 'complained') AND subscribers.email IS NOT excluded.email
+      THEN 'active' ELSE subscribers.status END,
+    status_reason = CASE WHEN subscribers.status IN ('bounced', 'complained') AND subscribers.email IS NOT excluded.email
+      THEN NULL ELSE subscribers.status_reason END,
+    updated_at = excluded.updated_at
+  WHERE subscribers.status <> 'erased'
+  RETURNING id`;
+
+export type UpsertOutcome = "created" | "updated" | "erased";
+
+/**
+ * Upserts subscribers in one transaction, in order; an erased externalId is left alone and
+ * reported as "erased" (erasure is final: the same id is never filled with personal data again).
+ * Synchronous on purpose: the CSV import calls it per chunk of a streamed file.
+ */
+export function upsertSubscribers(rows: SubscriberInput[]): UpsertOutcome[] {
+  const client = db().$client;
+  const upsert = client.prepare(UPSERT_SQL);
+  const maxId = client.prepare("SELECT coalesce(max(id), 0) AS id FROM subscribers");
+  const now = new Date().toISOString();
+  return client
+    .transaction((batch: SubscriberInput[]) => {
+      const before = (maxId.get() as { id: number }).id;
+      return batch.map((row): UpsertOutcome => {
+        const returned = upsert.get({
+          externalId: row.externalId,
+          email: row.email,
+          name: row.name,
+          locale: row.locale,
+          attributes: JSON.stringify(row.attributes),
+          now,
+        }) as { id: number } | undefined;
+        if (!returned) return "erased";
+        // Ids only grow, so a row above the previous maximum was inserted by this statement.
+        return returned.id > before ? "created" : "updated";
+      });
+    })
+    .immediate(rows);
+}
+
+/** Creates or updates one subscriber (PUT /api/v1/subscribers/:externalId). */
+export async function upsertSubscriber(
+  input: SubscriberInput,
+): Promise<{ subscriber: Subscriber; created: boolean }> {
+  const [outcome] = upsertSubscribers([input]);
+  if (outcome === "erased") {
+    throw new SubscriberError(
+      `subscriber "${input.externalId}" was erased; an erased externalId cannot be given personal data again`,
+      409,
+    );
+  }
+  const subscriber = db()
+    .select()
+    .from(subscribers)
+    .where(eq(subscribers.externalId, input.externalId))
+    .get()!;
+  return { subscriber, created: outcome === "created" };
+}
+
+export async function findSubscriber(externalId: string): Promise<Subscriber | undefined> {
+  return db().select().from(subscribers).where(eq(subscribers.externalId, externalId)).get();
+}
+
+/** Everything Redline stores about one person, for access and portability requests. */
+export type SubscriberRecord = {
+  subscriber: Omit<Subscriber, "id">;
+  deliveries: {
+    noticeId: number;
+    document: string;
+    locale: string;
+    version: number;
+    channel: string;
+    status: string;
+    providerMessageId: string | null;
+    redlineFrom: number | null;
+    sentAt: string | null;
+    statusAt: string | null;
+    lastError: string | null;
+    /** The copy of the address taken while an email is in flight (blanked once it resolves). */
+    recipientEmail: string | null;
+    recipientName: string | null;
+    recipientLocale: string | null;
+  }[];
+  acknowledgements: {
+    noticeId: number | null;
+    document: string;
+    locale: string;
+    version: number;
+    channel: string;
+    acknowledgedAt: string;
+  }[];
+};
+
+export async function getSubscriberRecord(externalId: string): Promise<SubscriberRecord | null> {
+  const found = await findSubscriber(externalId);
+  if (!found) return null;
+  const { id, ...subscriber } = found;
+  const sent = db()
+    .select({
+      noticeId: deliveries.noticeId,
+      document: documents.slug,
+      locale: documents.locale,
+      version: versions.number,
+      channel: deliveries.channel,
+      status: deliveries.status,
+      providerMessageId: deliveries.providerMessageId,
+      redlineFrom: deliveries.redlineFrom,
+      sentAt: deliveries.sentAt,
+      statusAt: deliveries.statusAt,
+      lastError: deliveries.lastError,
+      recipientEmail: deliveries.recipientEmail,
+      recipientName: deliveries.recipientName,
+      recipientLocale: deliveries.recipientLocale,
+    })
+    .from(deliveries)
+    .innerJoin(notices, eq(notices.id, deliveries.noticeId))
+    .innerJoin(versions, eq(versions.id, notices.versionId))
+    .innerJoin(documents, eq(documents.id, notices.documentId))
+    .where(eq(deliveries.subscriberId, id))
+    .orderBy(deliveries.noticeId, deliveries.channel)
+    .all();
+  const acknowledged = db()
+    .select({
+      noticeId: acknowledgements.noticeId,
+      document: documents.slug,
+      locale: documents.locale,
+      version: acknowledgements.versionNumber,
+      channel: acknowledgements.channel,
+      acknowledgedAt: acknowledgements.acknowledgedAt,
+    })
+    .from(acknowledgements)
+    .innerJoin(documents, eq(documents.id, acknowledgements.documentId))
+    .where(eq(acknowledgements.subscriberId, id))
+    .orderBy(acknowledgements.acknowledgedAt)
+    .all();
+  return { subscriber, deliveries: sent, acknowledgements: acknowledged };
+}
+
+/**
+ * Erases a subscriber's personal data (address, name, attributes) and blanks the address copies
+ * of deliveries that are not in flight. The row, its externalId and the record of notices stay:
+ * they are the pseudonymous proof that the person was told. Erasing twice is harmless.
+ */
+export async function eraseSubscriber({
+  externalId,
+  actor,
+  via,
+}: {
+  externalId: string;
+  actor: Actor;
+  /** Who asked, for the audit log (e.g. "api-key:backend"). */
+  via?: string;
+}): Promise<{ alreadyErased: boolean }> {
+  return db().transaction(
+    (tx) => {
+      const found = tx.select().from(subscribers).where(eq(subscribers.externalId, externalId)).get();
+      if (!found) throw new SubscriberError(`no subscriber "${externalId}"`, 404);
+      if (found.status === "erased") return { alreadyErased: true };
+      eraseRow(tx, found.id);
+      recordAudit(tx, {
+        actor,
+        action: "subscriber.erased",
+        details: { subscriberId: found.id, externalId, ...(via ? { via } : {}) },
+      });
+      return { alreadyErased: false };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+function eraseRow(tx: Transaction, subscriberId: number) {
+  const now = new Date().toISOString();
+  tx.update(subscribers)
+    .set({
+      email: null,
+      name: null,
+      attributes: null,
+      status: "erased",
+      statusReason: "erased on request",
+      erasedAt: now,
+      updatedAt: now,
+    })
+    .where(eq(subscribers.id, subscriberId))
+    .run();
+  // A frozen batch that is still being retried keeps its copy until it resolves (see ADR 0006):
+  // its body must stay byte-identical for the idempotency key. Everything else is blanked now.
+  tx.run(sql`UPDATE deliveries SET recipient_email = NULL, recipient_name = NULL
+    WHERE subscriber_id = ${subscriberId} AND status <> 'sending' AND recipient_email IS NOT NULL`);
+}

@@ -1,0 +1,225 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from "../core/notify/backoff";
+import { RateLimiter } from "../core/notify/rate-limiter";
+import { logger as appLogger } from "../logger.server";
+import {
+  type ClaimedBatch,
+  claimBatch,
+  hasPendingBatches,
+  nextBatchDueAt,
+  recordBatchFailure,
+  recordBatchSent,
+} from "../models/deliveries.server";
+import { renderNoticeEmail } from "./email.server";
+import type { EmailProvider, OutgoingEmail } from "./provider.server";
+import { pseudonymiseDeliveryLogs, scheduleRetention } from "./retention.server";
+
+export type DispatcherOptions = {
+  provider: EmailProvider;
+  /** Sender address (MAIL_FROM). */
+  from: string;
+  /** PUBLIC_BASE_URL, for the links in the email. */
+  baseUrl: string;
+  /** Requests per second for the whole process (SEND_RATE_PER_SECOND); null for no limit. */
+  ratePerSecond: number | null;
+  /** MAX_SEND_ATTEMPTS. */
+  maxAttempts: number;
+  /** Batches in flight at once; they share one rate limiter. */
+  concurrency?: number;
+  /** How long a claimed batch is reserved; must outlast rendering, the rate wait and the request. */
+  leaseMs?: number;
+  /** How often an idle dispatcher looks for new batches. */
+  pollMs?: number;
+  backoff?: BackoffOptions;
+  /** DELIVERY_LOG_RETENTION_DAYS: pseudonymise old delivery logs hourly while running (#7); null: never. */
+  retentionDays?: number | null;
+  random?: () => number;
+  log?: Pick<typeof appLogger, "info" | "warn" | "error">;
+};
+
+export type DispatchStats = {
+  batchesSent: number;
+  emailsSent: number;
+  attemptsFailed: number;
+  rateLimited: number;
+  batchesFailed: number;
+};
+
+/**
+ * Sends the outbox: claims a batch with a lease, renders it from stored data, waits its turn at
+ * the rate limiter, calls `batch.send` with the batch's idempotency key and records the result.
+ * Every step is safe to interrupt: a crash leaves the batch leased, the lease expires, and the
+ * next claim resends the identical request under the same key, which the provider answers from
+ * its idempotency cache without sending again.
+ */
+export class Dispatcher {
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  readonly limiter: RateLimiter;
+  readonly stats: DispatchStats = {
+    batchesSent: 0,
+    emailsSent: 0,
+    attemptsFailed: 0,
+    rateLimited: 0,
+    batchesFailed: 0,
+  };
+  private stopping = false;
+  private loops: Promise<void>[] = [];
+  private wakeUps = new Set<() => void>();
+  private stopRetention: (() => void) | null = null;
+  private readonly options: Required<Omit<DispatcherOptions, "ratePerSecond">> & {
+    ratePerSecond: number | null;
+  };
+
+  constructor(options: DispatcherOptions) {
+    this.options = {
+      concurrency: 2,
+      leaseMs: 60_000,
+      pollMs: 1000,
+      backoff: DEFAULT_BACKOFF,
+      retentionDays: null,
+      random: Math.random,
+      log: appLogger,
+      ...options,
+    };
+    this.limiter = new RateLimiter(options.ratePerSecond);
+  }
+
+  /** Runs until `stop()`: the in-process dispatcher of `npm start` and `redline worker`. */
+  start(): void {
+    if (this.loops.length > 0) return;
+    this.stopping = false;
+    if (this.options.retentionDays)
+      this.stopRetention = scheduleRetention({ days: this.options.retentionDays });
+    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(false));
+  }
+
+  /** Stops claiming; resolves when the batches in flight are recorded. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopRetention?.();
+    this.stopRetention = null;
+    for (const wake of this.wakeUps) wake();
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  /**
+   * Sends until no batch is pending at all — waiting out backoffs and other workers' leases —
+   * then resolves (`redline worker --once`, tests, benchmarks).
+   */
+  async drain(): Promise<DispatchStats> {
+    this.stopping = false;
+    if (this.options.retentionDays) pseudonymiseDeliveryLogs({ days: this.options.retentionDays });
+    await Promise.all(Array.from({ length: this.options.concurrency }, () => this.loop(true)));
+    return this.stats;
+  }
+
+  private async loop(untilEmpty: boolean): Promise<void> {
+    while (!this.stopping) {
+      let claimed: ClaimedBatch | null;
+      try {
+        claimed = claimBatch({ owner: this.owner, leaseMs: this.options.leaseMs });
+      } catch (error) {
+        this.options.log.error({ err: error }, "could not claim a batch");
+        await this.sleep(this.options.pollMs);
+        continue;
+      }
+      if (claimed) {
+        await this.send(claimed);
+        continue;
+      }
+      if (untilEmpty && !hasPendingBatches()) return;
+      const due = nextBatchDueAt();
+      const wait = due === null ? this.options.pollMs : Math.min(this.options.pollMs, due - Date.now());
+      await this.sleep(Math.max(10, wait));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUps.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUps.add(done);
+    });
+  }
+
+  private async send(batch: ClaimedBatch): Promise<void> {
+    if (batch.members.length === 0) return;
+    const { provider, from, baseUrl, log } = this.options;
+    let emails: OutgoingEmail[];
+    try {
+      emails = [];
+      for (const member of batch.members) {
+        const rendered = await renderNoticeEmail(batch.content, member, baseUrl);
+        emails.push({
+          from,
+          to: member.email,
+          ...rendered,
+          // Lets a webhook find the delivery even before the message ids are recorded.
+          tags: [
+            { name: "redline_notice", value: String(batch.noticeId) },
+            { name: "redline_delivery", value: String(member.deliveryId) },
+          ],
+        });
+      }
+    } catch (error) {
+      this.fail(batch, {
+        kind: "retryable",
+        reason: `could not render the email: ${(error as Error).message}`,
+      });
+      return;
+    }
+    await this.limiter.take();
+    const result = await provider.sendBatch(emails, batch.idempotencyKey);
+    if (result.ok) {
+      try {
+        recordBatchSent({ batchId: batch.batchId, messageIds: result.messageIds });
+        this.stats.batchesSent++;
+        this.stats.emailsSent += emails.length;
+      } catch (error) {
+        log.error({ err: error, batch: batch.idempotencyKey }, "could not record a sent batch");
+        this.fail(batch, { kind: "retryable", reason: (error as Error).message });
+      }
+      return;
+    }
+    const { failure } = result;
+    if (failure.kind === "rate-limited") {
+      this.stats.rateLimited++;
+      this.limiter.pauseFor(failure.waitMs);
+      recordBatchFailure({
+        batchId: batch.batchId,
+        owner: this.owner,
+        reason: failure.reason,
+        retryInMs: failure.waitMs,
+        countsAsAttempt: false,
+      });
+      return;
+    }
+    this.stats.attemptsFailed++;
+    log.warn(
+      { batch: batch.idempotencyKey, attempt: batch.attempt, reason: failure.reason },
+      "batch not sent",
+    );
+    this.fail(batch, failure);
+  }
+
+  private fail(batch: ClaimedBatch, failure: { kind: "retryable" | "permanent"; reason: string }) {
+    const { maxAttempts, backoff, random } = this.options;
+    const giveUp = failure.kind === "permanent" || batch.attempt >= maxAttempts;
+    const reason = giveUp
+      ? `${failure.kind === "permanent" ? "refused by the provider" : `gave up after ${batch.attempt} attempts`}: ${failure.reason}`
+      : failure.reason;
+    const outcome = recordBatchFailure({
+      batchId: batch.batchId,
+      owner: this.owner,
+      reason,
+      retryInMs: giveUp ? null : backoffDelay(batch.attempt, backoff, random),
+    });
+    if (outcome === "failed") this.stats.batchesFailed++;
+  }
+}

@@ -1,0 +1,163 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
+import { useEffect } from "react";
+import { z } from "zod";
+import { attempt, formError } from "~/auth/errors.server";
+import { requireUser, requireUserForm } from "~/auth/session.server";
+import { CsrfField, formatDateTime, Notice, PageHeader, useCan } from "~/components/admin-ui";
+import { DELIVERY_STATUSES } from "~/core/notify/statuses";
+import { getNoticeProgress, retryFailedDeliveries } from "~/models/notices.server";
+
+export const meta: MetaFunction = () => [{ title: "Notice · Redline" }];
+
+const REFRESH_MS = 2000;
+
+function noticeIdOf(params: LoaderFunctionArgs["params"]): number {
+  const id = Number(params.noticeId);
+  if (!Number.isSafeInteger(id) || id < 1) throw new Response("No such notice.", { status: 404 });
+  return id;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireUser(request, { role: "viewer" });
+  const progress = await getNoticeProgress(noticeIdOf(params));
+  if (!progress) throw new Response("No such notice.", { status: 404 });
+  return { progress };
+}
+
+const NoticeAction = z.object({ intent: z.literal("retry-failed") });
+
+/** Retrying failed email sends again: the same people publishing may decide it. */
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, form } = await requireUserForm(request, { role: "approver" });
+  if (!NoticeAction.safeParse(Object.fromEntries(form)).success) return formError("Unknown action.");
+  const noticeId = noticeIdOf(params);
+  return attempt(async () => {
+    const retried = await retryFailedDeliveries({ noticeId, actor: { kind: "user", id: user.id } });
+    return { ok: true as const, retried };
+  });
+}
+
+export default function NoticePage() {
+  const { progress } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const canRetry = useCan("publish");
+  const revalidator = useRevalidator();
+  const live = progress.batches.pending > 0;
+  // Live progress: reload the figures while batches are still going out.
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle") revalidator.revalidate();
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [live, revalidator]);
+  const email = progress.email;
+  return (
+    <>
+      <PageHeader title={`Notice #${progress.id}`}>
+        <Link to="/admin/notices">All notices</Link>
+        <Link to={`/admin/acknowledgements/${progress.id}`}>Who acknowledged</Link>
+      </PageHeader>
+      <p>
+        {progress.slug} ({progress.locale}) version {progress.version} · {progress.channels.join(" and ")}
+        {progress.audience
+          ? ` · audience ${JSON.stringify(progress.audience)}`
+          : " · every active subscriber"}
+        {progress.requiresAck ? " · acknowledgement required" : ""} · created{" "}
+        {formatDateTime(progress.createdAt)}
+      </p>
+      {result && !result.ok ? <Notice kind="error">{result.error}</Notice> : null}
+      {result?.ok ? (
+        <Notice kind="success">
+          {result.retried.deliveries} failed emails in {result.retried.batches} batches are back in the
+          outbox.
+        </Notice>
+      ) : null}
+      {email ? (
+        <section className="panel" aria-label="Email progress">
+          <h2>Email</h2>
+          <progress
+            max={email.total}
+            value={email.done}
+            aria-label="Emails resolved"
+            style={{ width: "100%" }}
+          >
+            {email.percent}%
+          </progress>
+          <p>
+            {email.done} of {email.total} resolved ({email.percent}%) · batches sent {progress.batches.sent}{" "}
+            of {progress.batches.total}
+            {progress.batches.failed > 0 ? `, ${progress.batches.failed} failed` : ""} ·{" "}
+            {email.ratePerSecond.toFixed(1)} emails/s over the last minute
+            {email.etaSeconds !== null ? ` · about ${Math.ceil(email.etaSeconds / 60)} min to go` : ""}
+            {live ? " · updating" : ""}
+          </p>
+          <StatusTable counts={progress.counts.email!} />
+          {progress.batches.failed > 0 && canRetry ? (
+            <Form method="post">
+              <CsrfField />
+              <button type="submit" name="intent" value="retry-failed" className="button-primary">
+                Retry failed deliveries
+              </button>
+            </Form>
+          ) : null}
+        </section>
+      ) : null}
+      {progress.counts.dashboard ? (
+        <section className="panel" aria-label="Dashboard">
+          <h2>Dashboard</h2>
+          <StatusTable counts={progress.counts.dashboard} />
+        </section>
+      ) : null}
+      {progress.batchErrors.length > 0 ? (
+        <section className="panel">
+          <h2>Batch errors</h2>
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Batch</th>
+                <th>Status</th>
+                <th>Attempts</th>
+                <th>Last error</th>
+                <th>Next attempt</th>
+              </tr>
+            </thead>
+            <tbody>
+              {progress.batchErrors.map((b) => (
+                <tr key={b.number}>
+                  <td>{b.number}</td>
+                  <td>{b.status}</td>
+                  <td>{b.attempts}</td>
+                  <td>{b.lastError}</td>
+                  <td>{b.status === "pending" ? formatDateTime(b.nextAttemptAt) : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+    </>
+  );
+}
+
+function StatusTable({ counts }: { counts: Record<(typeof DELIVERY_STATUSES)[number], number> }) {
+  return (
+    <table className="table">
+      <thead>
+        <tr>
+          {DELIVERY_STATUSES.map((s) => (
+            <th key={s}>{s}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        <tr>
+          {DELIVERY_STATUSES.map((s) => (
+            <td key={s}>{counts[s]}</td>
+          ))}
+        </tr>
+      </tbody>
+    </table>
+  );
+}

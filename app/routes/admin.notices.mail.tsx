@@ -1,0 +1,111 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/session.server";
+import { formatDateTime, Notice, PageHeader } from "~/components/admin-ui";
+import { bundledMailServer } from "~/notify/runtime.server";
+import type { CapturedMessage } from "../../scripts/mail-server";
+
+export const meta: MetaFunction = () => [{ title: "Captured mail · Redline" }];
+
+const PAGE = 50;
+
+/**
+ * The mail the bundled server captured (only when Redline runs without RESEND_API_KEY). Read over
+ * the server's own HTTP listing, so it shows exactly what the SDK sent.
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request, { role: "admin" });
+  const server = bundledMailServer();
+  if (!server) return { bundled: false as const, total: 0, messages: [], selected: null, offset: 0 };
+  const url = new URL(request.url);
+  const offset = Math.max(0, Number(url.searchParams.get("offset")) || 0);
+  const id = url.searchParams.get("id");
+  const list = (await (
+    await fetch(`${server.url}/_mail/messages?limit=${PAGE}&offset=${offset}`)
+  ).json()) as {
+    total: number;
+    data: CapturedMessage[];
+  };
+  let selected: CapturedMessage | null = null;
+  if (id && /^[\w-]+$/.test(id)) {
+    const response = await fetch(`${server.url}/_mail/messages/${id}`);
+    if (response.ok) selected = (await response.json()) as CapturedMessage;
+  }
+  return {
+    bundled: true as const,
+    total: list.total,
+    messages: list.data.map(({ html: _html, text: _text, ...m }) => m),
+    selected,
+    offset,
+  };
+}
+
+export default function CapturedMail() {
+  const { bundled, total, messages, selected, offset } = useLoaderData<typeof loader>();
+  if (!bundled) {
+    return (
+      <>
+        <PageHeader title="Captured mail" />
+        <Notice kind="info">Email goes to Resend (RESEND_API_KEY is set): nothing is captured here.</Notice>
+      </>
+    );
+  }
+  return (
+    <>
+      <PageHeader title="Captured mail">
+        <Link to="/admin/notices">Notices</Link>
+      </PageHeader>
+      <p className="muted">
+        Without RESEND_API_KEY, Redline sends through its bundled Resend-compatible server, which keeps the
+        mail in memory until the server stops. {total} messages.
+      </p>
+      {selected ? (
+        <section className="panel" aria-label="Message">
+          <h2>{selected.subject}</h2>
+          <p>
+            To {selected.to.join(", ")} · from {selected.from} · {formatDateTime(selected.receivedAt)} · key{" "}
+            <code>{selected.idempotencyKey ?? "none"}</code>
+          </p>
+          {selected.html ? (
+            <iframe
+              title="HTML part"
+              sandbox=""
+              srcDoc={selected.html}
+              style={{ width: "100%", height: "28rem", border: "1px solid #ddd" }}
+            />
+          ) : null}
+          <h3>Plain text</h3>
+          <pre style={{ whiteSpace: "pre-wrap" }}>{selected.text}</pre>
+        </section>
+      ) : null}
+      <table className="table">
+        <thead>
+          <tr>
+            <th>Received</th>
+            <th>To</th>
+            <th>Subject</th>
+            <th>Idempotency key</th>
+          </tr>
+        </thead>
+        <tbody>
+          {messages.map((m) => (
+            <tr key={m.id}>
+              <td>{formatDateTime(m.receivedAt)}</td>
+              <td>{m.to.join(", ")}</td>
+              <td>
+                <Link to={`?id=${m.id}&offset=${offset}`}>{m.subject}</Link>
+              </td>
+              <td>
+                <code>{m.idempotencyKey}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p>
+        {offset > 0 ? <Link to={`?offset=${Math.max(0, offset - PAGE)}`}>Newer</Link> : null}{" "}
+        {offset + PAGE < total ? <Link to={`?offset=${offset + PAGE}`}>Older</Link> : null}
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,77 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { EXTERNAL_ID_PATTERN, normaliseSubscriber, subscriberProblems } from "~/core/notify/subscriber";
+import {
+  eraseSubscriber,
+  getSubscriberRecord,
+  SubscriberError,
+  upsertSubscriber,
+} from "~/models/subscribers.server";
+import { json, jsonError, readJsonBody, requireApiKey } from "~/notify/http.server";
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+/** The body's shape; the field rules themselves are shared with the CSV import. */
+const Body = z.strictObject({
+  email: z.string(),
+  name: z.string().nullish(),
+  locale: z.string().nullish(),
+  attributes: z.record(z.string(), z.unknown()).nullish(),
+});
+
+function externalIdOf(params: LoaderFunctionArgs["params"]): string {
+  const externalId = params.externalId ?? "";
+  if (!EXTERNAL_ID_PATTERN.test(externalId)) {
+    throw jsonError(400, `"${externalId}" is not a valid externalId (1–128 letters, digits or . _ : @ + -)`);
+  }
+  return externalId;
+}
+
+function fromSubscriberError(error: unknown): never {
+  if (error instanceof SubscriberError) throw jsonError(error.status, error.message);
+  throw error;
+}
+
+/** GET: everything stored about the subscriber (access and portability). */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireApiKey(request);
+  const externalId = externalIdOf(params);
+  const record = await getSubscriberRecord(externalId);
+  if (!record) return jsonError(404, `no subscriber "${externalId}"`);
+  return json(record);
+}
+
+/** PUT upserts; DELETE erases the personal data and keeps the pseudonymous proof of notices. */
+export async function action({ request, params }: ActionFunctionArgs) {
+  const apiKey = await requireApiKey(request);
+  const externalId = externalIdOf(params);
+  if (request.method === "DELETE") {
+    const { alreadyErased } = await eraseSubscriber({
+      externalId,
+      actor: { kind: "system" },
+      via: `api-key:${apiKey.name}`,
+    }).catch(fromSubscriberError);
+    return json({ externalId, status: "erased", alreadyErased });
+  }
+  if (request.method !== "PUT")
+    return jsonError(405, `${request.method} is not allowed here: use GET, PUT or DELETE`);
+  const parsed = Body.safeParse(await readJsonBody(request, MAX_BODY_BYTES));
+  if (!parsed.success) {
+    return jsonError(
+      400,
+      "the subscriber is not valid",
+      parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "body", message: issue.message })),
+    );
+  }
+  const problems = subscriberProblems({ externalId, ...parsed.data });
+  if (problems.length > 0) return jsonError(400, "the subscriber is not valid", problems);
+  const { subscriber, created } = await upsertSubscriber(
+    normaliseSubscriber({
+      externalId,
+      ...parsed.data,
+      attributes: parsed.data.attributes as Record<string, string>,
+    }),
+  ).catch(fromSubscriberError);
+  const { id: _id, ...visible } = subscriber;
+  return json(visible, created ? 201 : 200);
+}

@@ -1,0 +1,71 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { Webhook, WebhookVerificationError } from "svix";
+import { z } from "zod";
+import { getEnv } from "~/env.server";
+import { applyProviderEvent } from "~/models/deliveries.server";
+import { json, jsonError, readBodyText } from "~/notify/http.server";
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+const Event = z.object({
+  type: z.string().min(1),
+  created_at: z.string().optional(),
+  data: z
+    .object({
+      email_id: z.string().optional(),
+      tags: z
+        .union([z.record(z.string(), z.string()), z.array(z.object({ name: z.string(), value: z.string() }))])
+        .optional(),
+      bounce: z.object({ type: z.string().optional() }).optional(),
+    })
+    .optional(),
+});
+
+/** Our delivery id, from the tags Redline puts on every email (Resend sends tags as an object). */
+function deliveryTag(tags: Record<string, string> | { name: string; value: string }[] | undefined) {
+  const value = Array.isArray(tags)
+    ? tags.find((t) => t.name === "redline_delivery")?.value
+    : tags?.redline_delivery;
+  return value && /^\d+$/.test(value) ? Number(value) : null;
+}
+
+/**
+ * Resend's delivery events, signed by svix. Refused without a valid signature; processed once
+ * per svix-id. A 503 asks the sender to retry later when the message is ours but the worker has
+ * not recorded its id yet.
+ */
+export async function action({ request }: ActionFunctionArgs) {
+  if (request.method !== "POST") return jsonError(405, "use POST");
+  const secret = getEnv().RESEND_WEBHOOK_SECRET;
+  if (!secret) return jsonError(503, "webhooks are not configured: set RESEND_WEBHOOK_SECRET");
+  const payload = await readBodyText(request, MAX_BODY_BYTES);
+  const headers = {
+    "svix-id": request.headers.get("svix-id") ?? "",
+    "svix-timestamp": request.headers.get("svix-timestamp") ?? "",
+    "svix-signature": request.headers.get("svix-signature") ?? "",
+  };
+  try {
+    new Webhook(secret).verify(payload, headers);
+  } catch (error) {
+    if (error instanceof WebhookVerificationError)
+      return jsonError(401, `webhook signature refused: ${error.message}`);
+    throw error;
+  }
+  let parsed: z.infer<typeof Event>;
+  try {
+    parsed = Event.parse(JSON.parse(payload));
+  } catch {
+    return jsonError(400, "the event is not a Resend webhook event");
+  }
+  const outcome = applyProviderEvent({
+    svixId: headers["svix-id"],
+    type: parsed.type,
+    providerMessageId: parsed.data?.email_id ?? null,
+    deliveryId: deliveryTag(parsed.data?.tags),
+    bounceType: parsed.data?.bounce?.type ?? null,
+    at: new Date().toISOString(),
+  });
+  if (outcome === "not-yet-recorded")
+    return jsonError(503, "this email's delivery is not recorded yet; retry later");
+  return json({ outcome });
+}

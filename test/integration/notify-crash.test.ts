@@ -1,0 +1,136 @@
+/**
+ * A worker killed with SIGKILL at the worst moments, then restarted: every subscriber still gets
+ * exactly one email, as counted by the bundled server, which honours idempotency keys as Resend does.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type MailServer, type RequestRecord, startMailServer } from "../../scripts/mail-server";
+import { ROOT } from "../support/server";
+import { addSubscribers, emailTo, publishFirst, publishMaterial, receivedBy } from "./notify-support";
+
+let mail: MailServer;
+const children = new Set<ChildProcess>();
+beforeAll(async () => {
+  mail = await startMailServer();
+});
+afterAll(() => mail.close());
+beforeEach(() => mail.reset());
+afterEach(() => {
+  for (const child of children) child.kill("SIGKILL");
+  children.clear();
+});
+
+/** `redline worker` in its own process, as an operator runs it. */
+function worker(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "bin/redline.js"), "worker", "--lease", "3", "--request-timeout", "2", ...args],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        RESEND_BASE_URL: mail.url,
+        SEND_RATE_PER_SECOND: "1000",
+        LOG_LEVEL: "silent",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  children.add(child);
+  let output = "";
+  child.stdout?.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+/** Resolves once the mail server's request log satisfies `condition`. */
+async function whenServer(condition: (log: RequestRecord[]) => boolean, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition(mail.requests())) {
+    if (Date.now() > deadline)
+      throw new Error(`the mail server never saw that: ${JSON.stringify(mail.requests())}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function killAndFinish(running: ReturnType<typeof worker>) {
+  running.child.kill("SIGKILL");
+  await running.exited;
+  const restarted = worker(["--once"]);
+  expect(await restarted.exited, restarted.output()).toBe(0);
+}
+
+const accepted = (log: RequestRecord[]) => log.filter((r) => r.outcome === "accepted");
+
+describe("a worker killed with SIGKILL and restarted", () => {
+  it("after claiming a batch, while the provider has not accepted it yet: sends it once", async () => {
+    await publishFirst("crash-claimed");
+    const addresses = addSubscribers("crash-claimed", 150);
+    await publishMaterial("crash-claimed", emailTo("crash-claimed"));
+    mail.injectFaults({ kind: "hang" });
+    const running = worker(["--concurrency", "1"]);
+    await whenServer((log) => log.some((r) => r.outcome === "fault"));
+    await killAndFinish(running);
+
+    expect(receivedBy(mail, addresses)).toEqual(addresses.map(() => 1));
+    expect(accepted(mail.requests())).toHaveLength(2);
+  });
+
+  it("after the provider accepted a batch but before the ids were recorded: the retry is answered from the idempotency cache", async () => {
+    await publishFirst("crash-accepted");
+    const addresses = addSubscribers("crash-accepted", 150);
+    await publishMaterial("crash-accepted", emailTo("crash-accepted"));
+    mail.injectFaults({ kind: "accept-then-hang" });
+    const running = worker(["--concurrency", "1"]);
+    await whenServer((log) => accepted(log).length === 1);
+    await killAndFinish(running);
+
+    expect(receivedBy(mail, addresses)).toEqual(addresses.map(() => 1));
+    const log = mail.requests();
+    expect(accepted(log)).toHaveLength(2);
+    expect(log.filter((r) => r.outcome === "replayed")).toHaveLength(1);
+    expect(log.find((r) => r.outcome === "replayed")?.idempotencyKey).toBe(log[0].idempotencyKey);
+  });
+
+  it("in the middle of a sequence of batches: no batch is sent twice and none is lost", async () => {
+    await publishFirst("crash-sequence");
+    const addresses = addSubscribers("crash-sequence", 1000);
+    await publishMaterial("crash-sequence", emailTo("crash-sequence"));
+    const running = worker([], { SEND_RATE_PER_SECOND: "10" });
+    await whenServer((log) => accepted(log).length >= 4);
+    await killAndFinish(running);
+
+    expect(receivedBy(mail, addresses)).toEqual(addresses.map(() => 1));
+    const keys = accepted(mail.requests()).map((r) => r.idempotencyKey);
+    expect(keys).toHaveLength(10);
+    expect(new Set(keys).size).toBe(10);
+  });
+
+  it("again and again at random moments: every subscriber still gets exactly one email", async () => {
+    await publishFirst("crash-random");
+    const addresses = addSubscribers("crash-random", 2000);
+    await publishMaterial("crash-random", emailTo("crash-random"));
+    // Answers come 50 ms after acceptance, so kills often land between "accepted" and "recorded".
+    mail.injectFaults({ kind: "accept-then-delay", ms: 50, times: 1000 });
+    for (const afterBatches of [2, 6, 11]) {
+      const running = worker([], { SEND_RATE_PER_SECOND: "20" });
+      await whenServer((log) => accepted(log).length >= afterBatches);
+      // A little later than the last acceptance, at a moment the test does not choose.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 60));
+      running.child.kill("SIGKILL");
+      await running.exited;
+    }
+    const restarted = worker(["--once"]);
+    expect(await restarted.exited, restarted.output()).toBe(0);
+
+    expect(receivedBy(mail, addresses)).toEqual(addresses.map(() => 1));
+    expect(new Set(accepted(mail.requests()).map((r) => r.idempotencyKey)).size).toBe(20);
+  });
+});

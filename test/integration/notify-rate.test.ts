@@ -1,0 +1,50 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RequestRecord } from "../../scripts/mail-server";
+import { ROOT, stopChild } from "../support/server";
+import { addSubscribers, emailTo, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
+
+const RATE = 5;
+let server: ChildProcess;
+let url: string;
+
+// The mail server runs in its own process: its arrival timestamps must not wait on our event loop.
+beforeAll(async () => {
+  server = spawn(
+    process.execPath,
+    ["--import", "tsx", "scripts/mail-server.ts", "--port", "0", "--rate", String(RATE)],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  url = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    server.stdout?.on("data", (chunk) => {
+      output += chunk;
+      const match = /listening on (\S+)/.exec(output);
+      if (match) resolve(match[1]);
+    });
+    server.once("exit", (code) => reject(new Error(`mail server exited with ${code}`)));
+  });
+});
+afterAll(() => stopChild(server));
+
+describe("the send rate", () => {
+  it("never exceeds SEND_RATE_PER_SECOND in any one-second window, as recorded by the provider", async () => {
+    await publishFirst("rate");
+    addSubscribers("rate", 1500);
+    await publishMaterial("rate", emailTo("rate"));
+    const mail = { url } as Parameters<typeof testDispatcher>[0];
+    // Several batches in flight at once: they share the one limiter.
+    await testDispatcher(mail, { ratePerSecond: RATE, concurrency: 3 }).drain();
+
+    const { data } = (await (await fetch(`${url}/_mail/requests`)).json()) as { data: RequestRecord[] };
+    expect(data.filter((r) => r.outcome === "rate-limited")).toEqual([]);
+    const times = data.map((r) => r.at).sort((a, b) => a - b);
+    expect(times).toHaveLength(15);
+    // Any RATE + 1 consecutive requests span more than a second.
+    const tightest = Math.min(...times.slice(RATE).map((t, i) => t - times[i]));
+    expect(tightest).toBeGreaterThanOrEqual(1000);
+  });
+});

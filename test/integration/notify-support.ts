@@ -1,0 +1,100 @@
+/** Helpers shared by the notification tests (test/integration/notify-*.test.ts). */
+import { parsePolicy } from "../../app/core/document";
+import type { NoticeRequest } from "../../app/models/notices.server";
+import { upsertSubscribers } from "../../app/models/subscribers.server";
+import { publishVersion, saveDraft } from "../../app/models/versions.server";
+import { Dispatcher, type DispatcherOptions } from "../../app/notify/dispatcher.server";
+import { resendProvider } from "../../app/notify/provider.server";
+import type { MailServer } from "../../scripts/mail-server";
+
+const cli = { kind: "cli" } as const;
+let revision = 0;
+
+/** Publishes a new material version of `slug` (creating version 1 first when needed). */
+export async function publishMaterial(
+  slug: string,
+  notify?: NoticeRequest,
+  summary = "We now share data with Parcelpay.",
+) {
+  revision++;
+  const content = parsePolicy(
+    `# Privacy\n\n## 1. Sharing\n\nRevision ${revision}: we share data.`,
+    "markdown",
+  ).content;
+  await saveDraft({ slug, title: "Privacy Policy", content, actor: cli });
+  return publishVersion({
+    slug,
+    request: { material: true, summary },
+    actor: cli,
+    noticePeriodDays: 30,
+    requireApproval: false,
+    notify,
+  });
+}
+
+/** Publishes version 1 of a document without notifying anyone. */
+export async function publishFirst(slug: string) {
+  revision++;
+  const content = parsePolicy(`# Privacy\n\n## 1. Sharing\n\nRevision ${revision}.`, "markdown").content;
+  await saveDraft({ slug, title: "Privacy Policy", content, actor: cli });
+  return publishVersion({
+    slug,
+    request: { material: false },
+    actor: cli,
+    noticePeriodDays: 30,
+    requireApproval: false,
+  });
+}
+
+/**
+ * `count` subscribers named `<prefix>-<i>` with addresses `<prefix>-<i>@example.test`, all with the
+ * attribute `group: <prefix>` so that a test's notice reaches only its own subscribers.
+ */
+export function addSubscribers(
+  prefix: string,
+  count: number,
+  attributes: (i: number) => Record<string, string> = () => ({}),
+) {
+  const rows = Array.from({ length: count }, (_, i) => ({
+    externalId: `${prefix}-${i}`,
+    email: `${prefix}-${i}@example.test`,
+    name: i % 2 === 0 ? `Person ${i}` : null,
+    locale: i % 3 === 0 ? "de" : "en",
+    attributes: { group: prefix, ...attributes(i) },
+  }));
+  upsertSubscribers(rows);
+  return rows.map((r) => r.email);
+}
+
+/** A dispatcher that talks to the bundled mail server through the real Resend SDK, with short waits. */
+export function testDispatcher(
+  mail: MailServer,
+  options: Partial<DispatcherOptions> & { timeoutMs?: number } = {},
+) {
+  const { timeoutMs = 5000, ...rest } = options;
+  return new Dispatcher({
+    provider: resendProvider({ apiKey: "re_test_key", baseUrl: mail.url, timeoutMs }),
+    from: "Redline <notices@example.test>",
+    baseUrl: "https://policies.example.test",
+    ratePerSecond: null,
+    maxAttempts: 5,
+    concurrency: 2,
+    leaseMs: timeoutMs + 2000,
+    pollMs: 20,
+    backoff: { baseMs: 20, maxMs: 100 },
+    ...rest,
+  });
+}
+
+/** How many emails the server accepted per address, for the given addresses. */
+export function receivedBy(mail: MailServer, addresses: string[]): number[] {
+  const counts = mail.recipientCounts();
+  return addresses.map((a) => counts.get(a) ?? 0);
+}
+
+/** An email notice to the subscribers added with `addSubscribers(group, …)`. */
+export const emailTo = (group: string, more: Partial<NoticeRequest> = {}): NoticeRequest => ({
+  channels: ["email"],
+  audience: { group },
+  ...more,
+});
