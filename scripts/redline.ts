@@ -14,6 +14,13 @@ import { createUser, generatePassword } from "../app/models/users.server";
 import { getVersion, publishVersion, saveDraft } from "../app/models/versions.server";
 import { migrate } from "../app/setup.server";
 import { ROLES, type Role } from "../db/schema";
+import {
+  describeNotice,
+  noticeRequestFromOptions,
+  noticesForVersion,
+  registerNotificationCommands,
+} from "./cli/notifications";
+import { registerProofCommands } from "./cli/proof";
 
 /** A bad request from the person at the keyboard: printed as one line, exit code 1. */
 class UsageError extends Error {}
@@ -142,6 +149,7 @@ export function buildProgram(io: Io): Command {
     .option("--summary <text>", "plain-language summary of what changed (required with --material)")
     .option("--notify <channels>", "channels to notify: email,dashboard")
     .option("--audience <json>", 'subscribers to notify, e.g. {"region":"EU"}')
+    .option("--require-ack", "subscribers must acknowledge the change (with --notify)", false)
     .addOption(formatOption("text"))
     .action(
       async (
@@ -155,14 +163,11 @@ export function buildProgram(io: Io): Command {
           summary?: string;
           notify?: string;
           audience?: string;
+          requireAck: boolean;
           format: Format;
         },
       ) => {
-        if (options.notify !== undefined || options.audience !== undefined) {
-          throw new UsageError(
-            "--notify and --audience need the notification pipeline, which is not built yet",
-          );
-        }
+        const notify = noticeRequestFromOptions(options);
         openDatabase();
         const version = await publishVersion({
           slug,
@@ -177,7 +182,11 @@ export function buildProgram(io: Io): Command {
           actor: { kind: "cli" },
           noticePeriodDays: getEnv().NOTICE_PERIOD_DAYS,
           requireApproval: false,
+          notify,
         });
+        const notices = notify
+          ? ((await noticesForVersion({ slug, locale: options.locale, number: version.number })) ?? [])
+          : [];
         const facts = {
           slug,
           locale: options.locale,
@@ -187,11 +196,13 @@ export function buildProgram(io: Io): Command {
           material: version.material,
           url: `${getEnv().PUBLIC_BASE_URL}/policies/${slug}${options.locale === "en" ? "" : `?lang=${options.locale}`}`,
         };
-        if (options.format === "json") io.out(JSON.stringify(facts));
-        else
+        if (options.format === "json") io.out(JSON.stringify(notify ? { ...facts, notices } : facts));
+        else {
           io.out(
             `published ${slug} version ${facts.version}: last updated ${facts.lastUpdated}, effective ${facts.effectiveAt}${facts.material ? ", material" : ""} — ${facts.url}`,
           );
+          for (const notice of notices) io.out(describeNotice(notice));
+        }
       },
     );
 
@@ -289,7 +300,7 @@ export function buildProgram(io: Io): Command {
   audit
     .command("verify")
     .description("check the audit log's hash chain; exits non-zero naming the first broken entry")
-    .addOption(formatOption("text"))
+    .addOption(new Option("--format <format>", "output format").choices(["json", "text"]).default("text"))
     .action(async (options: { format: Format }) => {
       openDatabase();
       const result = await verifyAuditLog();
@@ -300,6 +311,8 @@ export function buildProgram(io: Io): Command {
       if (options.format !== "json") io.out(`audit log intact: ${result.entries} entries`);
     });
 
+  registerNotificationCommands(program, io);
+  registerProofCommands(program, io);
   return program;
 }
 

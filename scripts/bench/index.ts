@@ -4,6 +4,8 @@
  */
 const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   diff: () => import("./diff"),
+  public: () => import("./public"),
+  notify: () => import("./notify"),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));

@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import type { PolicyDiff } from "../../app/core/diff";
 import { main } from "../../scripts/redline";
 import { testDirectory } from "../support/fresh-database";
 import { redline } from "../support/server";
@@ -165,19 +166,17 @@ describe("redlines from the command line", () => {
   it("diffs two files as JSON with the changed words and a materiality suggestion", async () => {
     const result = await cli("diff-files", file("a.md", older), file("b.md", newer), "--format", "json");
     expect(result.code).toBe(0);
-    const diff = JSON.parse(result.stdout);
+    const diff = JSON.parse(result.stdout) as PolicyDiff;
     expect(diff.stats.wordsAdded).toBeGreaterThan(0);
-    const retention = diff.blocks.find(
-      (b: { section: string }) => b.section.includes("Retention") && b.change === "modified",
-    );
-    expect(retention.parts).toEqual(
+    const retention = diff.blocks.find((b) => b.section.includes("Retention") && b.change === "modified");
+    expect(retention?.parts).toEqual(
       expect.arrayContaining([
         { op: "delete", text: expect.stringContaining("6") },
         { op: "insert", text: expect.stringContaining("10") },
       ]),
     );
     expect(diff.material.suggested).toBe(true);
-    expect(diff.material.reasons.map((r: { kind: string }) => r.kind)).toEqual(
+    expect(diff.material.reasons.map((r) => r.kind)).toEqual(
       expect.arrayContaining(["retention-changed", "recipient-added"]),
     );
   });

@@ -1,0 +1,454 @@
+/**
+ * Dashboard notices and acknowledgements (ADR 0007): what a subscriber still has to see, recording
+ * that they saw it, and who has and has not acknowledged a notice.
+ */
+import { sql } from "drizzle-orm";
+import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
+import { policyPath } from "../core/public/urls";
+import { getEnv } from "../env.server";
+import { recordAudit } from "./audit.server";
+import { type Actor, db } from "./db.server";
+
+/** An acknowledgement that cannot be recorded; `status` is the HTTP status that fits. */
+export class AcknowledgementError extends Error {
+  override name = "AcknowledgementError";
+  constructor(
+    message: string,
+    readonly status: 404,
+  ) {
+    super(message);
+  }
+}
+
+/** Email outcomes after which the dashboard is the only way the person can still be told. */
+export const EMAIL_PROBLEMS = [
+  "bounced",
+  "complained",
+  "failed",
+  "skipped",
+] as const satisfies DeliveryStatus[];
+const EMAIL_PROBLEM_LIST = sql.raw(EMAIL_PROBLEMS.map((s) => `'${s}'`).join(", "));
+
+/** One pending notice as the API and the banner show it. */
+export type PendingNotice = {
+  id: number;
+  document: string;
+  locale: string;
+  title: string;
+  version: number;
+  summary: string;
+  effectiveAt: string;
+  lastUpdated: string;
+  material: boolean;
+  requiresAck: boolean;
+  /** Earlier versions of the same document that are also unacknowledged; the redline covers them. */
+  alsoCovers: number[];
+  /** Shown because the email about it did not reach the person (the notice may be email-only). */
+  emailUndelivered: boolean;
+  links: { policy: string; redline: string | null };
+};
+
+type PendingRow = {
+  noticeId: number;
+  documentId: number;
+  slug: string;
+  locale: string;
+  title: string;
+  version: number;
+  summary: string | null;
+  effectiveAt: string;
+  lastUpdated: string;
+  material: number;
+  requiresAck: number;
+  previousNumber: number | null;
+  emailStatus: DeliveryStatus | null;
+  lastAcknowledged: number | null;
+};
+
+/**
+ * A subscriber's pending notices: every notice with a pending dashboard delivery for them, and —
+ * as the fallback — every notice whose email to them bounced, was complained about, failed or was
+ * skipped, as long as they have not acknowledged that version or a later one of the document.
+ * Several pending versions of one document are shown as one notice, the latest, whose redline
+ * starts at the version they last acknowledged (else the one before the oldest pending notice).
+ * Null when there is no such subscriber.
+ */
+export async function pendingNoticesFor(externalId: string): Promise<PendingNotice[] | null> {
+  const subscriber = db().get<{ id: number } | undefined>(
+    sql`SELECT id FROM subscribers WHERE external_id = ${externalId}`,
+  );
+  if (!subscriber) return null;
+  const rows = db().all<PendingRow>(sql`
+    SELECT n.id AS noticeId, d.id AS documentId, d.slug, d.locale, d.title, v.number AS version,
+           v.summary, v.effective_at AS effectiveAt, v.last_updated AS lastUpdated, v.material,
+           n.requires_ack AS requiresAck, n.previous_number AS previousNumber,
+           (SELECT e.status FROM deliveries e WHERE e.subscriber_id = x.subscriber_id AND e.notice_id = n.id
+              AND e.channel = 'email') AS emailStatus,
+           (SELECT max(a.version_number) FROM acknowledgements a
+              WHERE a.subscriber_id = x.subscriber_id AND a.document_id = n.document_id) AS lastAcknowledged
+    FROM deliveries x
+    JOIN notices n ON n.id = x.notice_id
+    JOIN versions v ON v.id = n.version_id
+    JOIN documents d ON d.id = n.document_id
+    WHERE x.subscriber_id = ${subscriber.id}
+      AND (
+        (x.channel = 'dashboard' AND x.status = 'pending')
+        OR (x.channel = 'email' AND x.status IN (${EMAIL_PROBLEM_LIST})
+            AND NOT EXISTS (SELECT 1 FROM deliveries y WHERE y.subscriber_id = x.subscriber_id
+              AND y.notice_id = x.notice_id AND y.channel = 'dashboard'))
+      )
+      AND NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.subscriber_id = x.subscriber_id
+        AND a.document_id = n.document_id AND a.version_number >= v.number)
+    ORDER BY d.id, v.number, n.id`);
+  const byDocument = new Map<number, PendingRow[]>();
+  for (const row of rows) byDocument.set(row.documentId, [...(byDocument.get(row.documentId) ?? []), row]);
+  const base = getEnv().PUBLIC_BASE_URL;
+  const pending: PendingNotice[] = [];
+  for (const group of byDocument.values()) {
+    const latest = group[group.length - 1];
+    const from = latest.lastAcknowledged ?? group[0].previousNumber;
+    pending.push({
+      id: latest.noticeId,
+      document: latest.slug,
+      locale: latest.locale,
+      title: latest.title,
+      version: latest.version,
+      summary: latest.summary ?? "",
+      effectiveAt: latest.effectiveAt,
+      lastUpdated: latest.lastUpdated,
+      material: latest.material === 1,
+      requiresAck: group.some((r) => r.requiresAck === 1),
+      alsoCovers: [...new Set(group.map((r) => r.version))].filter((n) => n !== latest.version),
+      emailUndelivered: group.some((r) => r.emailStatus !== null && isEmailProblem(r.emailStatus)),
+      links: {
+        policy: `${base}${policyPath(latest.slug, latest.locale, `/versions/${latest.version}`)}`,
+        redline:
+          from !== null && from < latest.version
+            ? `${base}${policyPath(latest.slug, latest.locale, "/compare", { from, to: latest.version })}`
+            : null,
+      },
+    });
+  }
+  return pending.sort((a, b) => a.id - b.id);
+}
+
+export function isEmailProblem(status: string): boolean {
+  return (EMAIL_PROBLEMS as readonly string[]).includes(status);
+}
+
+export type RecordedAcknowledgement = {
+  noticeId: number;
+  document: string;
+  locale: string;
+  version: number;
+  channel: AcknowledgementChannel;
+  acknowledgedAt: string;
+  /** False when this version had already been acknowledged: the first record stands. */
+  created: boolean;
+};
+
+/**
+ * Records that the subscriber acknowledged the notice's version: once per subscriber and version
+ * (a repeat returns the first record and changes nothing). Their pending dashboard deliveries for
+ * that version and earlier versions of the document move to `delivered`. The acknowledgement and
+ * the deliveries it closes are written to the audit log in the same transaction. A notice that
+ * does not exist or was not addressed to this subscriber is "not found", the same answer either
+ * way, so nothing about other subscribers can be learnt from it.
+ */
+export async function acknowledgeNotice({
+  externalId,
+  noticeId,
+  channel,
+  actor = { kind: "system" },
+  via,
+  now = new Date(),
+}: {
+  externalId: string;
+  noticeId: number;
+  channel: AcknowledgementChannel;
+  actor?: Actor;
+  /** Who asked, for the audit log ("api-key:backend", "user-token"). */
+  via?: string;
+  now?: Date;
+}): Promise<RecordedAcknowledgement> {
+  const notFound = () =>
+    new AcknowledgementError(`no notice ${noticeId} for subscriber "${externalId}"`, 404);
+  if (!Number.isSafeInteger(noticeId) || noticeId < 1) throw notFound();
+  return db().transaction(
+    (tx) => {
+      const target = tx.get<
+        | {
+            subscriberId: number;
+            versionId: number;
+            documentId: number;
+            version: number;
+            slug: string;
+            locale: string;
+          }
+        | undefined
+      >(sql`
+        SELECT s.id AS subscriberId, n.version_id AS versionId, n.document_id AS documentId,
+               v.number AS version, d.slug, d.locale
+        FROM subscribers s
+        JOIN notices n ON n.id = ${noticeId}
+        JOIN versions v ON v.id = n.version_id
+        JOIN documents d ON d.id = n.document_id
+        WHERE s.external_id = ${externalId}
+          AND EXISTS (SELECT 1 FROM deliveries x WHERE x.subscriber_id = s.id AND x.notice_id = n.id)`);
+      if (!target) throw notFound();
+      const existing = tx.get<{
+        channel: AcknowledgementChannel;
+        acknowledgedAt: string;
+        noticeId: number | null;
+      }>(
+        sql`SELECT channel, acknowledged_at AS acknowledgedAt, notice_id AS noticeId FROM acknowledgements
+            WHERE subscriber_id = ${target.subscriberId} AND version_id = ${target.versionId}`,
+      );
+      const facts = { document: target.slug, locale: target.locale, version: target.version };
+      if (existing) {
+        return {
+          noticeId: existing.noticeId ?? noticeId,
+          ...facts,
+          channel: existing.channel,
+          acknowledgedAt: existing.acknowledgedAt,
+          created: false,
+        };
+      }
+      const at = now.toISOString();
+      const ack = tx.get<{ id: number }>(sql`
+        INSERT INTO acknowledgements (subscriber_id, version_id, document_id, version_number, notice_id, channel, acknowledged_at)
+        VALUES (${target.subscriberId}, ${target.versionId}, ${target.documentId}, ${target.version}, ${noticeId}, ${channel}, ${at})
+        RETURNING id`);
+      const closed = tx.all<{ id: number; noticeId: number }>(sql`
+        UPDATE deliveries SET status = 'delivered', status_at = ${at}
+        WHERE subscriber_id = ${target.subscriberId} AND channel = 'dashboard' AND status = 'pending'
+          AND notice_id IN (SELECT n.id FROM notices n JOIN versions v ON v.id = n.version_id
+                            WHERE n.document_id = ${target.documentId} AND v.number <= ${target.version})
+        RETURNING id, notice_id AS noticeId`);
+      recordAudit(tx, {
+        actor,
+        action: "notice.acknowledged",
+        documentId: target.documentId,
+        versionId: target.versionId,
+        details: {
+          acknowledgementId: ack.id,
+          noticeId,
+          subscriberId: target.subscriberId,
+          externalId,
+          version: target.version,
+          channel,
+          acknowledgedAt: at,
+          closedDashboardDeliveries: closed.map((d) => d.id).sort((a, b) => a - b),
+          ...(via ? { via } : {}),
+        },
+      });
+      return { noticeId, ...facts, channel, acknowledgedAt: at, created: true };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/* ---------------------------------------------------------------- the admin's report */
+
+export type AcknowledgementOverview = {
+  noticeId: number;
+  slug: string;
+  locale: string;
+  version: number;
+  material: boolean;
+  requiresAck: boolean;
+  channels: Channel[];
+  createdAt: string;
+  targeted: number;
+  acknowledged: number;
+  emailUndelivered: number;
+};
+
+const ACKED = (noticeAlias: string, versionAlias: string, subscriberColumn: string) =>
+  sql.raw(`EXISTS (SELECT 1 FROM acknowledgements a WHERE a.subscriber_id = ${subscriberColumn}
+    AND a.document_id = ${noticeAlias}.document_id AND a.version_number >= ${versionAlias}.number)`);
+
+/** Counts for one notice: targeted people, how many acknowledged (that version or a later one). */
+function countsFor(noticeId: number) {
+  return db().get<{ targeted: number; acknowledged: number; emailUndelivered: number }>(sql`
+    WITH t AS (SELECT DISTINCT subscriber_id FROM deliveries WHERE notice_id = ${noticeId})
+    SELECT count(*) AS targeted,
+      coalesce(sum(${ACKED("n", "v", "t.subscriber_id")}), 0) AS acknowledged,
+      coalesce(sum(EXISTS (SELECT 1 FROM deliveries e WHERE e.subscriber_id = t.subscriber_id
+        AND e.notice_id = n.id AND e.channel = 'email' AND e.status IN (${EMAIL_PROBLEM_LIST}))), 0) AS emailUndelivered
+    FROM t JOIN notices n ON n.id = ${noticeId} JOIN versions v ON v.id = n.version_id`)!;
+}
+
+type NoticeHead = {
+  noticeId: number;
+  slug: string;
+  locale: string;
+  version: number;
+  versionId: number;
+  documentId: number;
+  material: number;
+  requiresAck: number;
+  channels: string;
+  createdAt: string;
+};
+
+const NOTICE_HEAD = sql`
+  SELECT n.id AS noticeId, d.slug, d.locale, v.number AS version, v.id AS versionId, d.id AS documentId,
+         v.material, n.requires_ack AS requiresAck, n.channels, n.created_at AS createdAt
+  FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id`;
+
+function overviewOf(head: NoticeHead): AcknowledgementOverview {
+  return {
+    noticeId: head.noticeId,
+    slug: head.slug,
+    locale: head.locale,
+    version: head.version,
+    material: head.material === 1,
+    requiresAck: head.requiresAck === 1,
+    channels: JSON.parse(head.channels) as Channel[],
+    createdAt: head.createdAt,
+    ...countsFor(head.noticeId),
+  };
+}
+
+/** Every notice, newest first, with how many of its people have acknowledged it. */
+export async function acknowledgementOverview({ limit = 50 } = {}): Promise<AcknowledgementOverview[]> {
+  return db().all<NoticeHead>(sql`${NOTICE_HEAD} ORDER BY n.id DESC LIMIT ${limit}`).map(overviewOf);
+}
+
+export async function noticeAcknowledgementOverview(
+  noticeId: number,
+): Promise<AcknowledgementOverview | null> {
+  const head = db().get<NoticeHead | undefined>(sql`${NOTICE_HEAD} WHERE n.id = ${noticeId}`);
+  return head ? overviewOf(head) : null;
+}
+
+export const ACK_FILTERS = ["all", "acknowledged", "pending"] as const;
+export type AckFilter = (typeof ACK_FILTERS)[number];
+
+/** `?filter=` of the admin's report; anything unknown shows everyone. */
+export function ackFilterOf(url: URL): AckFilter {
+  const value = url.searchParams.get("filter") ?? "all";
+  return (ACK_FILTERS as readonly string[]).includes(value) ? (value as AckFilter) : "all";
+}
+
+/** A notice id from an admin URL; anything that is not a positive whole number is a 404. */
+export function noticeIdParam(value: string | undefined): number {
+  const id = /^\d{1,15}$/.test(value ?? "") ? Number(value) : 0;
+  if (id < 1) throw new Response("No such notice.", { status: 404 });
+  return id;
+}
+
+export type AcknowledgementRow = {
+  subscriberId: number;
+  externalId: string;
+  subscriberStatus: SubscriberStatus;
+  emailStatus: DeliveryStatus | null;
+  providerMessageId: string | null;
+  emailSentAt: string | null;
+  dashboardStatus: DeliveryStatus | null;
+  acknowledgedVersion: number | null;
+  acknowledgedAt: string | null;
+  acknowledgedVia: AcknowledgementChannel | null;
+};
+
+/**
+ * The people a notice reached, with their acknowledgement (of this version, or failing that the
+ * earliest later one), in subscriber order from `after` (keyset paging: the CSV export walks the
+ * whole list in chunks without holding the connection).
+ */
+export function acknowledgementRows({
+  noticeId,
+  filter = "all",
+  after = 0,
+  limit = 100,
+}: {
+  noticeId: number;
+  filter?: AckFilter;
+  after?: number;
+  limit?: number;
+}): AcknowledgementRow[] {
+  const condition =
+    filter === "acknowledged"
+      ? sql`AND ${ACKED("n", "v", "s.id")}`
+      : filter === "pending"
+        ? sql`AND NOT ${ACKED("n", "v", "s.id")}`
+        : sql``;
+  return db().all<AcknowledgementRow>(sql`
+    WITH t AS (SELECT DISTINCT subscriber_id FROM deliveries WHERE notice_id = ${noticeId} AND subscriber_id > ${after})
+    SELECT s.id AS subscriberId, s.external_id AS externalId, s.status AS subscriberStatus,
+           e.status AS emailStatus, e.provider_message_id AS providerMessageId, e.sent_at AS emailSentAt,
+           b.status AS dashboardStatus,
+           a.version_number AS acknowledgedVersion, a.acknowledged_at AS acknowledgedAt, a.channel AS acknowledgedVia
+    FROM t
+    JOIN subscribers s ON s.id = t.subscriber_id
+    JOIN notices n ON n.id = ${noticeId}
+    JOIN versions v ON v.id = n.version_id
+    LEFT JOIN deliveries e ON e.subscriber_id = s.id AND e.notice_id = n.id AND e.channel = 'email'
+    LEFT JOIN deliveries b ON b.subscriber_id = s.id AND b.notice_id = n.id AND b.channel = 'dashboard'
+    LEFT JOIN acknowledgements a ON a.id = (SELECT a2.id FROM acknowledgements a2
+      WHERE a2.subscriber_id = s.id AND a2.document_id = n.document_id AND a2.version_number >= v.number
+      ORDER BY a2.version_number LIMIT 1)
+    WHERE 1 ${condition}
+    ORDER BY s.id
+    LIMIT ${sql.raw(String(Math.max(1, Math.min(10_000, Math.floor(limit)))))}`);
+}
+
+/** A CSV cell: quoted, and a leading = + - @ (or tab/CR) neutralised so spreadsheets never run it. */
+export function csvCell(value: string | number | null | undefined): string {
+  let text = value === null || value === undefined ? "" : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+export const ACK_CSV_HEADER = [
+  "externalId",
+  "subscriberStatus",
+  "acknowledged",
+  "acknowledgedVersion",
+  "acknowledgedAt",
+  "acknowledgedVia",
+  "emailStatus",
+  "emailSentAt",
+  "providerMessageId",
+  "dashboardStatus",
+];
+
+export function acknowledgementCsvLine(row: AcknowledgementRow): string {
+  return [
+    row.externalId,
+    row.subscriberStatus,
+    row.acknowledgedAt ? "yes" : "no",
+    row.acknowledgedVersion,
+    row.acknowledgedAt,
+    row.acknowledgedVia,
+    row.emailStatus,
+    row.emailSentAt,
+    row.providerMessageId,
+    row.dashboardStatus,
+  ]
+    .map(csvCell)
+    .join(",");
+}
+
+/** The whole report as a CSV stream, read in chunks of 1,000 people. */
+export function acknowledgementCsv({ noticeId, filter }: { noticeId: number; filter: AckFilter }) {
+  let after = 0;
+  let started = false;
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(`${ACK_CSV_HEADER.map(csvCell).join(",")}\r\n`));
+      }
+      const rows = acknowledgementRows({ noticeId, filter, after, limit: 1000 });
+      if (rows.length === 0) {
+        controller.close();
+        return;
+      }
+      after = rows[rows.length - 1].subscriberId;
+      controller.enqueue(encoder.encode(rows.map((r) => `${acknowledgementCsvLine(r)}\r\n`).join("")));
+    },
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * Shared by the dashboard-notice routes (#7): the API-key routes under
+ * /api/v1/subscribers/:externalId/notices and the browser routes under /api/v1/embed/notices.
+ */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { AcknowledgementChannel } from "../../db/schema";
+import { EXTERNAL_ID_PATTERN } from "../core/notify/subscriber";
+import { AcknowledgementError, acknowledgeNotice } from "../models/acknowledgements.server";
+import { checkUserToken, isAllowedOrigin } from "../models/embed.server";
+import { json, jsonError } from "./http.server";
+
+export function externalIdOf(params: LoaderFunctionArgs["params"]): string {
+  const externalId = params.externalId ?? "";
+  if (!EXTERNAL_ID_PATTERN.test(externalId)) {
+    throw jsonError(400, `"${externalId}" is not a valid externalId (1–128 letters, digits or . _ : @ + -)`);
+  }
+  return externalId;
+}
+
+/** The notice id in the path; anything that is not a positive whole number is simply not found. */
+export function noticeIdOf(params: LoaderFunctionArgs["params"]): number {
+  const id = /^\d{1,15}$/.test(params.noticeId ?? "") ? Number(params.noticeId) : 0;
+  if (id < 1) throw jsonError(404, `no notice "${params.noticeId}"`);
+  return id;
+}
+
+/** Records an acknowledgement and answers 201 (new) or 200 (already recorded), or 404. */
+export async function acknowledgementResponse(
+  input: Parameters<typeof acknowledgeNotice>[0],
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  try {
+    const { created, ...ack } = await acknowledgeNotice(input);
+    return json({ ...ack, alreadyAcknowledged: !created }, created ? 201 : 200, headers);
+  } catch (error) {
+    if (error instanceof AcknowledgementError) return json({ error: error.message }, error.status, headers);
+    throw error;
+  }
+}
+
+/* ------------------------------------------------------------------ browser (user token) */
+
+const CORS_METHODS = "GET, POST, OPTIONS";
+
+/**
+ * CORS headers for a browser request from one of the configured host origins. Other origins get
+ * none (the browser then refuses to hand the answer to the page).
+ */
+export function corsHeaders(request: Request): Record<string, string> {
+  const origin = request.headers.get("origin");
+  const headers: Record<string, string> = { vary: "Origin" };
+  if (origin && isAllowedOrigin(origin)) {
+    headers["access-control-allow-origin"] = origin;
+    headers["access-control-allow-headers"] = "authorization, content-type";
+    headers["access-control-allow-methods"] = CORS_METHODS;
+    headers["access-control-max-age"] = "600";
+  }
+  return headers;
+}
+
+/** The answer to a CORS preflight. */
+export function preflight(request: Request): Response {
+  const headers = corsHeaders(request);
+  const allowed = "access-control-allow-origin" in headers;
+  return new Response(null, { status: allowed ? 204 : 403, headers });
+}
+
+/**
+ * The subscriber a browser request speaks for, from its user token. Throws a 401 (expired, forged,
+ * malformed or missing token) or a 403 (a page origin that is not configured), with CORS headers so
+ * the banner can see the status and stay silent.
+ */
+export function requireUserToken(request: Request): { externalId: string; cors: Record<string, string> } {
+  const cors = corsHeaders(request);
+  const origin = request.headers.get("origin");
+  if (origin && !("access-control-allow-origin" in cors)) {
+    throw json({ error: `the origin ${origin} is not allowed to show Redline notices` }, 403, cors);
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
+  const check = match ? checkUserToken(match[1]) : ({ ok: false, reason: "malformed" } as const);
+  if (!check.ok) {
+    const reason =
+      check.reason === "expired"
+        ? "the user token has expired"
+        : check.reason === "too-long-lived"
+          ? "the user token's expiry is more than an hour away"
+          : "a valid user token is required: Authorization: Bearer <token>";
+    throw json({ error: reason }, 401, { ...cors, "www-authenticate": 'Bearer error="invalid_token"' });
+  }
+  return { externalId: check.claims.sub, cors };
+}
+
+export const BROWSER_ACK_CHANNEL: AcknowledgementChannel = "dashboard";

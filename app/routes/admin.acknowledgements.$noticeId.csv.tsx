@@ -1,0 +1,29 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { requireUser } from "~/auth/session.server";
+import {
+  ackFilterOf,
+  acknowledgementCsv,
+  noticeAcknowledgementOverview,
+  noticeIdParam,
+} from "~/models/acknowledgements.server";
+
+/**
+ * GET /admin/acknowledgements/:noticeId/csv[?filter=acknowledged|pending]: who has and has not
+ * acknowledged, as CSV (streamed; cells that a spreadsheet would run as a formula are neutralised).
+ */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireUser(request, { role: "viewer" });
+  const noticeId = noticeIdParam(params.noticeId);
+  const overview = await noticeAcknowledgementOverview(noticeId);
+  if (!overview) throw new Response("No such notice.", { status: 404 });
+  const filter = ackFilterOf(new URL(request.url));
+  const name = `acknowledgements-notice-${noticeId}-${overview.slug}-v${overview.version}${filter === "all" ? "" : `-${filter}`}.csv`;
+  return new Response(acknowledgementCsv({ noticeId, filter }), {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${name}"`,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    },
+  });
+}

@@ -1,0 +1,37 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "~/notify/http.server";
+import {
+  acknowledgementResponse,
+  BROWSER_ACK_CHANNEL,
+  noticeIdOf,
+  preflight,
+  requireUserToken,
+} from "~/notify/notices-api.server";
+
+/**
+ * POST /api/v1/embed/notices/:noticeId/ack (user token): "Got it" in the banner. Recorded with the
+ * channel `dashboard`; idempotent; 404 for a notice not addressed to the token's subscriber.
+ */
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { externalId, cors } = requireUserToken(request);
+  if (request.method !== "POST") {
+    return json({ error: `${request.method} is not allowed here: use POST` }, 405, cors);
+  }
+  let noticeId: number;
+  try {
+    noticeId = noticeIdOf(params);
+  } catch {
+    return json({ error: `no notice "${params.noticeId}"` }, 404, cors);
+  }
+  return acknowledgementResponse(
+    { externalId, noticeId, channel: BROWSER_ACK_CHANNEL, via: "user-token" },
+    cors,
+  );
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  // Remix hands OPTIONS (CORS preflights) to the loader, not the action.
+  if (request.method === "OPTIONS") return preflight(request);
+  const { cors } = requireUserToken(request);
+  return json({ error: "GET is not allowed here: use POST" }, 405, cors);
+}

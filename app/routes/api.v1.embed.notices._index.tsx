@@ -1,0 +1,22 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { pendingNoticesFor } from "~/models/acknowledgements.server";
+import { json } from "~/notify/http.server";
+import { preflight, requireUserToken } from "~/notify/notices-api.server";
+
+/**
+ * GET /api/v1/embed/notices (user token, CORS for the configured host origins): the pending
+ * notices of the person the token names — what /embed/notices.js shows. Someone Redline does not
+ * know yet simply has none.
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  // Remix hands OPTIONS (CORS preflights) to the loader, not the action.
+  if (request.method === "OPTIONS") return preflight(request);
+  const { externalId, cors } = requireUserToken(request);
+  const notices = (await pendingNoticesFor(externalId)) ?? [];
+  return json({ notices }, 200, cors);
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { cors } = requireUserToken(request);
+  return json({ error: `${request.method} is not allowed here: use GET` }, 405, cors);
+}

@@ -1,0 +1,80 @@
+/**
+ * Tampering with the proof is detectable: the delivery outcomes and acknowledgements are chained
+ * in the audit log, and `redline audit verify` names the entry that was edited behind its back.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { acknowledgeNotice } from "../../app/models/acknowledgements.server";
+import { verifyAuditLog } from "../../app/models/audit.server";
+import { db } from "../../app/models/db.server";
+import type { AuditEntry } from "../../db/schema";
+import { startMailServer } from "../../scripts/mail-server";
+import { redline } from "../support/server";
+import { addSubscribers, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
+import { noticeOf } from "./proof-support";
+
+let sentEntry: AuditEntry;
+let ackEntry: AuditEntry;
+
+beforeAll(async () => {
+  await publishFirst("tamper");
+  addSubscribers("tamper", 2);
+  const v2 = await publishMaterial("tamper", {
+    channels: ["email", "dashboard"],
+    audience: { group: "tamper" },
+    requireAck: true,
+  });
+  const mail = await startMailServer();
+  await testDispatcher(mail).drain();
+  await mail.close();
+  await acknowledgeNotice({ externalId: "tamper-1", noticeId: noticeOf(v2.id), channel: "api" });
+  const raw = db().$client.prepare("SELECT * FROM audit_log ORDER BY id").all() as Record<string, unknown>[];
+  const entries = raw.map((r) => ({
+    ...r,
+    details: JSON.parse(r.details as string),
+  })) as unknown as AuditEntry[];
+  sentEntry = entries.find((e) => e.action === "delivery.sent")!;
+  ackEntry = entries.find((e) => e.action === "notice.acknowledged")!;
+  // Going around the append-only triggers, as someone with the database file could.
+  db().$client.exec("DROP TRIGGER audit_log_no_update");
+});
+
+const verifyCli = () =>
+  redline(["audit", "verify"], { DATABASE_URL: process.env.DATABASE_URL!, LOG_LEVEL: "warn" });
+
+function rewriteDetails(id: number, edit: (details: Record<string, unknown>) => Record<string, unknown>) {
+  const row = db().$client.prepare("SELECT details FROM audit_log WHERE id = ?").get(id) as {
+    details: string;
+  };
+  const original = row.details;
+  db()
+    .$client.prepare("UPDATE audit_log SET details = ? WHERE id = ?")
+    .run(JSON.stringify(edit(JSON.parse(original))), id);
+  return () => db().$client.prepare("UPDATE audit_log SET details = ? WHERE id = ?").run(original, id);
+}
+
+describe("tampering with proof in the audit log", () => {
+  it("is intact before anyone touches it", async () => {
+    expect((await verifyAuditLog()).break).toBeNull();
+  });
+
+  it("names the delivery entry whose provider message id was changed", async () => {
+    const restore = rewriteDetails(sentEntry.id, (details) => {
+      const list = details.deliveries as [number, number, string][];
+      return { ...details, deliveries: list.map(([d, s, m], i) => [d, s, i === 0 ? "forged-id" : m]) };
+    });
+    expect((await verifyAuditLog()).break).toEqual({ id: sentEntry.id, reason: "hash-mismatch" });
+    const cli = await verifyCli();
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toContain(`audit log broken at entry ${sentEntry.id}`);
+    restore();
+    expect((await verifyAuditLog()).break).toBeNull();
+  });
+
+  it("names the acknowledgement entry whose time was moved", async () => {
+    rewriteDetails(ackEntry.id, (details) => ({ ...details, acknowledgedAt: "2020-01-01T00:00:00.000Z" }));
+    expect((await verifyAuditLog()).break).toEqual({ id: ackEntry.id, reason: "hash-mismatch" });
+    const cli = await verifyCli();
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toContain(`audit log broken at entry ${ackEntry.id}`);
+  });
+});

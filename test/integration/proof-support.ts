@@ -1,0 +1,50 @@
+/** Helpers shared by the proof tests (test/integration/proof-*.test.ts). */
+import { eq } from "drizzle-orm";
+import { db } from "../../app/models/db.server";
+import { notices } from "../../db/schema";
+
+type RouteModule = {
+  loader?: (args: never) => Promise<Response>;
+  action?: (args: never) => Promise<Response>;
+};
+
+/** Calls a resource route's loader (GET, HEAD, OPTIONS) or action (everything else) as Remix does. */
+export async function callRoute(
+  route: RouteModule,
+  {
+    method = "GET",
+    path,
+    params,
+    headers = {},
+    body,
+  }: {
+    method?: string;
+    path: string;
+    params: Record<string, string>;
+    headers?: Record<string, string>;
+    body?: string;
+  },
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> & { error?: string } }> {
+  const request = new Request(`http://localhost${path}`, { method, headers, body });
+  const handler = (["GET", "HEAD", "OPTIONS"].includes(method)
+    ? route.loader
+    : route.action) as unknown as (args: {
+    request: Request;
+    params: Record<string, string>;
+    context: Record<string, never>;
+  }) => Promise<Response>;
+  let response: Response;
+  try {
+    response = await handler({ request, params, context: {} });
+  } catch (thrown) {
+    if (thrown instanceof Response) response = thrown;
+    else throw thrown;
+  }
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
+}
+
+/** The id of the (only) notice of a version. */
+export function noticeOf(versionId: number): number {
+  return db().select({ id: notices.id }).from(notices).where(eq(notices.versionId, versionId)).get()!.id;
+}
