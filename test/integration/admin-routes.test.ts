@@ -3,6 +3,8 @@
  * or sent to the sign-in page. Actions are sent with an intent no route understands, so an allowed
  * request stops at validation (400) after the role and CSRF checks, and nothing changes.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminClient } from "../support/admin-client";
 import { type RunningServer, redline, startServer } from "../support/server";
@@ -14,7 +16,7 @@ const PASSWORD = "matrix password 123";
 
 let server: RunningServer;
 const clients = {} as Record<Who, AdminClient>;
-const ids = { published: 0, draft: 0, review: 0, approved: 0 };
+const ids = { published: 0, draft: 0, review: 0, approved: 0, notice: 0 };
 
 function doc(html: string) {
   return JSON.stringify({
@@ -60,6 +62,21 @@ beforeAll(async () => {
     if (who !== "anonymous")
       expect((await clients[who].signIn(`${who}@example.com`, PASSWORD)).status).toBe(302);
   }
+  // A subscriber and a material change that notified them, for the notice and subscriber pages.
+  const csv = join(server.directory, "subscribers.csv");
+  writeFileSync(csv, "externalId,email,name,locale\nuser-1,user1@example.com,Ada,en\n");
+  expect((await redline(["subscribers", "import", csv], env)).code).toBe(0);
+  const policy = join(server.directory, "notices.md");
+  writeFileSync(policy, "# Notices\n\n## 1. Sharing\n\nWe share data with Parcelpay Payments Inc.\n");
+  expect((await redline(["import", "noticed", policy], env)).code).toBe(0);
+  const notified = await redline(
+    ["publish", "noticed", "--material", "--summary", "A new processor.", "--notify", "email,dashboard"],
+    env,
+  );
+  expect(notified.code).toBe(0);
+  const status = await redline(["notify", "status", "noticed", "1", "--format", "json"], env);
+  ids.notice = Number(/"(?:id|noticeId)":\s*(\d+)/.exec(status.stdout)?.[1]);
+  expect(ids.notice).toBeGreaterThan(0);
   // Fixtures in every state the pages need.
   ids.published = 1;
   const editor = clients.editor;
@@ -105,6 +122,15 @@ const loaders: [string, () => string, Expectation][] = [
   ["API keys", () => "/admin/api-keys", { min: "admin" }],
   ["users", () => "/admin/users", { min: "admin" }],
   ["account", () => "/admin/account", { min: "viewer" }],
+  ["notices", () => "/admin/notices", { min: "viewer" }],
+  ["notice progress", () => `/admin/notices/${ids.notice}`, { min: "viewer" }],
+  ["captured mail", () => "/admin/notices/mail", { min: "admin" }],
+  ["subscribers", () => "/admin/subscribers", { min: "viewer" }],
+  ["subscriber", () => "/admin/subscribers/user-1", { min: "viewer" }],
+  ["acknowledgements", () => "/admin/acknowledgements", { min: "viewer" }],
+  ["acknowledgements of a notice", () => `/admin/acknowledgements/${ids.notice}`, { min: "viewer" }],
+  ["acknowledgements CSV", () => `/admin/acknowledgements/${ids.notice}/csv`, { min: "viewer" }],
+  ["dashboard banner", () => "/admin/embed", { min: "admin" }],
 ];
 
 const actions: [string, () => string, Expectation][] = [
@@ -117,6 +143,8 @@ const actions: [string, () => string, Expectation][] = [
   ["API keys", () => "/admin/api-keys", { min: "admin" }],
   ["users", () => "/admin/users", { min: "admin" }],
   ["account", () => "/admin/account", { min: "viewer" }],
+  ["retry failed deliveries", () => `/admin/notices/${ids.notice}`, { min: "approver" }],
+  ["dashboard banner", () => "/admin/embed", { min: "admin" }],
 ];
 
 function expectOutcome(response: Response, who: Who, expectation: Expectation, autosave = false) {
