@@ -2,7 +2,7 @@ import { Window } from "happy-dom";
 import { describe, expect, it } from "vitest";
 import { diffPolicies } from "./diff";
 import { renderDiffHtml } from "./render-html";
-import { markdown } from "./test-support";
+import { literally, markdown } from "./test-support";
 
 const html = (before: string, after: string) =>
   renderDiffHtml(diffPolicies(markdown(before), markdown(after)));
@@ -48,7 +48,7 @@ describe("redline HTML", () => {
     ];
     const before = `## <b>Section</b> "x" onmouseover="y\n\n${hostile[0]}\n\n| <i>cell</i> | x |\n|---|---|\n| "onerror= | <b> |`;
     const after = `## <b>Section</b> "x" onmouseover="z\n\n${hostile.join(" ")}\n\nNew ${hostile[3]}\n\n| <i>cell</i> | y |\n|---|---|\n| "onerror= | <b> |`;
-    const out = html(before, after);
+    const out = html(literally(before), literally(after));
     const window = new Window();
     const container = window.document.createElement("div");
     container.innerHTML = out;

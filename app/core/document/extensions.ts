@@ -18,9 +18,18 @@ export function isSafeHref(href: unknown): href is string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
   const compact = href.replace(/[\u0000-\u0020\u007f-\u009f]/g, "");
   if (compact === "") return false;
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(compact);
-  if (!scheme) return true;
-  return (ALLOWED_LINK_PROTOCOLS as readonly string[]).includes(scheme[1].toLowerCase());
+  // Judge the percent-decoded form too ("java%09script:"): a browser treats it as a relative
+  // path, but a later consumer of the stored JSON might decode it first.
+  let decoded = compact;
+  try {
+    decoded = decodeURIComponent(compact).replace(/[\u0000-\u0020\u007f-\u009f]/g, "");
+  } catch {
+    // Malformed escapes decode to nothing dangerous; judge the text as written.
+  }
+  return [compact, decoded].every((candidate) => {
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(candidate);
+    return !scheme || (ALLOWED_LINK_PROTOCOLS as readonly string[]).includes(scheme[1].toLowerCase());
+  });
 }
 
 /**
@@ -29,7 +38,7 @@ export function isSafeHref(href: unknown): href is string {
  */
 export const policyExtensions: AnyExtension[] = [
   StarterKit.configure({
-    heading: { levels: [1, 2, 3, 4] },
+    heading: { levels: [1, 2, 3, 4, 5, 6] },
     link: {
       openOnClick: false,
       autolink: true,

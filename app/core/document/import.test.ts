@@ -60,6 +60,7 @@ describe("importing a policy", () => {
     ["data:text/html,<script>alert(1)</script>"],
     ["vbscript:msgbox(1)"],
     ["file:///etc/passwd"],
+    ["java%09script:alert(1)"],
   ])("drops a Markdown link to %j but keeps its text", (href) => {
     const { content } = parsePolicy(`Read [this](<${href}>) now.`, "markdown");
     expect(hrefs(content)).toEqual([]);
@@ -87,6 +88,28 @@ describe("importing a policy", () => {
       "json",
     );
     expect(hrefs(json.content)).toEqual([]);
+  });
+
+  it("takes what real Markdown policies contain besides CommonMark", () => {
+    const { content } = parsePolicy(
+      "##### 5.1.1 Deep heading\n\n- [x] task item\n\nLine<br>break and <sup>1</sup>\n\n| A | B |\n|---|---|\n| 1 | 2 |",
+      "markdown",
+    );
+    const types = content.content?.map((node) => node.type);
+    expect(types).toEqual(["heading", "bulletList", "paragraph", "table"]);
+    expect(content.content?.[0]).toMatchObject({ attrs: { level: 5 } });
+    expect(JSON.stringify(content.content?.[2])).toContain("hardBreak");
+  });
+
+  it("takes the policy out of a saved web page, leaving its navigation and footer behind", () => {
+    const page = `<!doctype html><html><head><title>Acme</title><style>p { color: red }</style></head>
+      <body><nav><a href="/">Home</a> <a href="/pricing">Pricing</a></nav>
+      <main><h1>Privacy Policy</h1><h2>1. Who we are</h2><p>Acme Ltd.</p></main>
+      <footer>© Acme</footer><script>track()</script></body></html>`;
+    const { title, content } = parsePolicy(page, "html");
+    expect(title).toBe("Privacy Policy");
+    expect(JSON.stringify(content)).not.toMatch(/Pricing|©|track|color/);
+    expect(JSON.stringify(content)).toContain("Acme Ltd.");
   });
 
   it("guesses the format from the file name, then from the content", () => {

@@ -1,7 +1,8 @@
 import { getSchema, type JSONContent } from "@tiptap/core";
 import { generateJSON } from "@tiptap/html/server";
-import { MarkdownManager } from "@tiptap/markdown";
 import { Node as ProseMirrorNode } from "@tiptap/pm/model";
+import { Window } from "happy-dom";
+import { marked } from "marked";
 import { isSafeHref, policyExtensions } from "./extensions";
 import type { PolicyContent, SourceFormat } from "./types";
 
@@ -14,12 +15,6 @@ export class PolicyImportError extends Error {
 export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
 
 export const policySchema = getSchema(policyExtensions);
-
-let markdown: MarkdownManager | undefined;
-const markdownManager = () => {
-  markdown ??= new MarkdownManager({ extensions: policyExtensions });
-  return markdown;
-};
 
 /** Guesses the format from a file name, falling back to the content's first character. */
 export function detectFormat(fileName: string, source: string): SourceFormat {
@@ -64,9 +59,12 @@ export function parsePolicy(source: string, format: SourceFormat): ParsedPolicy 
 function toJSON(source: string, format: SourceFormat): JSONContent {
   switch (format) {
     case "markdown":
-      return markdownManager().parse(source);
+      // Through HTML, so that what real policies contain besides CommonMark — inline and block
+      // HTML, GFM tables and task lists, deep headings — lands in the schema the way a browser
+      // paste would, instead of as literal markup or a schema error.
+      return generateJSON(marked.parse(source, { gfm: true, async: false }), policyExtensions);
     case "html":
-      return generateJSON(source, policyExtensions);
+      return generateJSON(policyPart(source), policyExtensions);
     case "json": {
       let value: unknown;
       try {
@@ -79,6 +77,35 @@ function toJSON(source: string, format: SourceFormat): JSONContent {
       }
       return value as JSONContent;
     }
+  }
+}
+
+/**
+ * The part of an HTML file that is the policy: a saved web page brings its navigation, header and
+ * footer along, so a single `<main>` or `<article>` is taken when there is one, else the body.
+ * Scripts are never run (JavaScript evaluation is off).
+ */
+function policyPart(html: string): string {
+  if (!/<(?:html|body|main|article)[\s>]/i.test(html)) return html;
+  const window = new Window({
+    settings: {
+      disableJavaScriptEvaluation: true,
+      disableJavaScriptFileLoading: true,
+      disableCSSFileLoading: true,
+      disableIframePageLoading: true,
+      disableComputedStyleRendering: true,
+    },
+  });
+  try {
+    const document = new window.DOMParser().parseFromString(html, "text/html");
+    const only = (selector: string) => {
+      const found = document.querySelectorAll(selector);
+      return found.length === 1 ? found[0] : null;
+    };
+    return (only("main") ?? only("article") ?? document.body)?.innerHTML ?? "";
+  } finally {
+    window.happyDOM.abort();
+    void window.happyDOM.close();
   }
 }
 

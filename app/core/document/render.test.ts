@@ -32,9 +32,22 @@ describe("rendering a policy", () => {
   });
 
   it("escapes text so hostile content stays inert", () => {
-    const { html } = renderPolicy(md('## <img src=x onerror=alert(1)>\n\n"<script>alert(1)</script>'));
+    // Typed as text (escaped in Markdown), so it reaches the renderer as text, not as markup.
+    const { html } = renderPolicy(
+      md('## &lt;img src=x onerror=alert(1)>\n\n"&lt;script>alert(1)&lt;/script>'),
+    );
     expect(html).not.toMatch(/<script|<img/);
     expect(html).toContain("&lt;script&gt;");
+    expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
+  });
+
+  it("keeps raw HTML in Markdown as the markup it means, without scripts or event handlers", () => {
+    const { html } = renderPolicy(
+      md('We <b>never</b> sell data.<script>alert(1)</script>\n\n<div onclick="alert(1)">Contact us</div>'),
+    );
+    expect(html).toContain("We <strong>never</strong> sell data.");
+    expect(html).toContain("<p>Contact us</p>");
+    expect(html).not.toMatch(/script|onclick|alert/);
   });
 
   it("hashes equal content equally, whatever the source format", () => {
