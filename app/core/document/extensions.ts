@@ -13,16 +13,13 @@ export const ALLOWED_LINK_PROTOCOLS = ["http", "https", "mailto"] as const;
  */
 export function isSafeHref(href: unknown): href is string {
   if (typeof href !== "string") return false;
-  // Browsers ignore control characters and whitespace inside a scheme ("java\tscript:"),
-  // so the check must too.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
-  const compact = href.replace(/[\u0000-\u0020\u007f-\u009f]/g, "");
+  const compact = withoutControlCharacters(href);
   if (compact === "") return false;
   // Judge the percent-decoded form too ("java%09script:"): a browser treats it as a relative
   // path, but a later consumer of the stored JSON might decode it first.
   let decoded = compact;
   try {
-    decoded = decodeURIComponent(compact).replace(/[\u0000-\u0020\u007f-\u009f]/g, "");
+    decoded = withoutControlCharacters(decodeURIComponent(compact));
   } catch {
     // Malformed escapes decode to nothing dangerous; judge the text as written.
   }
@@ -30,6 +27,15 @@ export function isSafeHref(href: unknown): href is string {
     const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(candidate);
     return !scheme || (ALLOWED_LINK_PROTOCOLS as readonly string[]).includes(scheme[1].toLowerCase());
   });
+}
+
+/**
+ * Browsers ignore control characters and whitespace inside a scheme ("java\tscript:"), so the
+ * check must too.
+ */
+function withoutControlCharacters(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+  return text.replace(/[\u0000-\u0020\u007f-\u009f]/g, "");
 }
 
 /**
