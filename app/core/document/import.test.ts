@@ -49,6 +49,28 @@ describe("importing a policy", () => {
     expect(() => parsePolicy("{not json", "json")).toThrow(/invalid JSON/);
   });
 
+  it.each([
+    ["markdown", "> ".repeat(3000) + "deep"],
+    ["html", `${"<div><ul><li>".repeat(3000)}deep`],
+    [
+      "json",
+      `{"type":"doc","content":[${'{"type":"blockquote","content":['.repeat(3000)}{"type":"paragraph"}${"]}".repeat(3000)}]}`,
+    ],
+  ] as const)("refuses absurdly deep %s nesting with a reason instead of crashing", (format, source) => {
+    expect(() => parsePolicy(source, format)).toThrow(
+      new PolicyImportError("the document is nested more than 64 levels deep"),
+    );
+  });
+
+  // A hang guard, not a benchmark: a quadratic parser needs minutes here, markdown-it well under a second.
+  it("imports pathological Markdown without stalling", { timeout: 20_000 }, () => {
+    const { content } = parsePolicy(
+      `${"*a ".repeat(60_000)}\n\n${"[x](https://a.example) ".repeat(5_000)}`,
+      "markdown",
+    );
+    expect(content.content?.length).toBe(2);
+  });
+
   it("refuses a document over the size limit", () => {
     expect(() => parsePolicy("a".repeat(MAX_SOURCE_BYTES + 1), "markdown")).toThrow(/larger than 2 MB/);
   });

@@ -2,7 +2,7 @@ import { getSchema, type JSONContent } from "@tiptap/core";
 import { generateJSON } from "@tiptap/html/server";
 import { Node as ProseMirrorNode } from "@tiptap/pm/model";
 import { Window } from "happy-dom";
-import { marked } from "marked";
+import MarkdownIt from "markdown-it";
 import { isSafeHref, policyExtensions } from "./extensions";
 import type { PolicyContent, SourceFormat } from "./types";
 
@@ -11,10 +11,22 @@ export class PolicyImportError extends Error {
   override name = "PolicyImportError";
 }
 
+/** Deeper nesting (lists in lists in quotes …) than any real policy has is refused. */
+export const MAX_NESTING_DEPTH = 64;
+const TOO_DEEP = `the document is nested more than ${MAX_NESTING_DEPTH} levels deep`;
+
 /** Source documents larger than this are refused before parsing. */
 export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
 
 export const policySchema = getSchema(policyExtensions);
+
+// markdown-it: CommonMark + GFM tables and strikethrough, linear time on pathological input
+// (marked took minutes on 150 kB of "*a *a …"), nesting capped.
+let markdown: MarkdownIt | undefined;
+const markdownParser = () => {
+  markdown ??= new MarkdownIt({ html: true, linkify: true, typographer: false });
+  return markdown;
+};
 
 /** Guesses the format from a file name, falling back to the content's first character. */
 export function detectFormat(fileName: string, source: string): SourceFormat {
@@ -43,7 +55,14 @@ export function parsePolicy(source: string, format: SourceFormat): ParsedPolicy 
   if (Buffer.byteLength(source, "utf8") > MAX_SOURCE_BYTES) {
     throw new PolicyImportError(`document is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MB`);
   }
-  const raw = toJSON(source, format);
+  let raw: JSONContent;
+  try {
+    raw = toJSON(source, format);
+  } catch (error) {
+    // A parser's recursion on absurdly deep nesting: a clear refusal, not a crash.
+    if (error instanceof RangeError) throw new PolicyImportError(TOO_DEEP);
+    throw error;
+  }
   const content = validatePolicyContent(dropUnsafeLinks(raw));
   const [first, ...rest] = content.content ?? [];
   if (first?.type === "heading" && first.attrs?.level === 1) {
@@ -62,7 +81,7 @@ function toJSON(source: string, format: SourceFormat): JSONContent {
       // Through HTML, so that what real policies contain besides CommonMark — inline and block
       // HTML, GFM tables and task lists, deep headings — lands in the schema the way a browser
       // paste would, instead of as literal markup or a schema error.
-      return generateJSON(marked.parse(source, { gfm: true, async: false }), policyExtensions);
+      return generateJSON(markdownParser().render(source), policyExtensions);
     case "html":
       return generateJSON(policyPart(source), policyExtensions);
     case "json": {
@@ -118,6 +137,7 @@ export function validatePolicyContent(json: unknown): PolicyContent {
   if (!json || typeof json !== "object" || (json as JSONContent).type !== "doc") {
     throw new PolicyImportError('content must be a Tiptap document: {"type":"doc","content":[…]}');
   }
+  if (nestingDepth(json as JSONContent) > MAX_NESTING_DEPTH) throw new PolicyImportError(TOO_DEEP);
   let node: ProseMirrorNode;
   try {
     node = ProseMirrorNode.fromJSON(policySchema, json);
@@ -138,6 +158,20 @@ export function dropUnsafeLinks(node: JSONContent): JSONContent {
     ...(node.marks ? { marks: marks?.length ? marks : undefined } : {}),
     ...(node.content ? { content: node.content.map(dropUnsafeLinks) } : {}),
   };
+}
+
+/** Depth of the node tree, walked without recursion so hostile input cannot overflow the stack. */
+function nestingDepth(root: JSONContent): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > deepest) deepest = depth;
+    if (depth > MAX_NESTING_DEPTH) break;
+    const children = (node as JSONContent | null)?.content;
+    if (Array.isArray(children)) for (const child of children) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 function plainText(node: JSONContent): string {
