@@ -67,7 +67,3 @@ export async function verifyAuditLog(): Promise<AuditVerification> {
   const chainBreak = findChainBreak(rows());
   return { entries, break: chainBreak };
 }
-
-export async function listAuditEntries({ limit = 100 }: { limit?: number } = {}): Promise<AuditEntry[]> {
-  return db().select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit).all();
-}

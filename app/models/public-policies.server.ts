@@ -7,30 +7,19 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { and, desc, eq, inArray, min } from "drizzle-orm";
+import { and, eq, inArray, min } from "drizzle-orm";
 import { type Document, documents, versions } from "../../db/schema";
 import { isoDateOf } from "../core/dates";
 import { diffPolicies, type PolicyDiff, renderDiffHtml } from "../core/diff";
 import type { OutlineEntry, PolicyContent } from "../core/document";
 import { type ChangedSection, changedSections } from "../core/public/redline";
-import { type PublicStatus, publicStatuses } from "../core/versions/publication";
 import { PUBLIC_STATES } from "../core/versions/workflow";
 import { db } from "./db.server";
 import { DEFAULT_LOCALE } from "./documents.server";
+import { listPublishedVersions, type PublishedVersionSummary } from "./versions.server";
 
 /** A published version without its body. */
-export type PublicVersion = {
-  id: number;
-  number: number;
-  status: PublicStatus;
-  lastUpdated: string;
-  effectiveAt: string;
-  publishedAt: string;
-  material: boolean;
-  summary: string | null;
-  contentHash: string;
-  basedOnVersionId: number | null;
-};
+export type PublicVersion = PublishedVersionSummary;
 
 export type PublicLocale = { locale: string; title: string };
 
@@ -58,39 +47,6 @@ export type PublicPolicy = {
   /** Present when this document is a translation. */
   translation: TranslationStatus | null;
 };
-
-const versionColumns = {
-  id: versions.id,
-  documentId: versions.documentId,
-  number: versions.number,
-  lastUpdated: versions.lastUpdated,
-  effectiveAt: versions.effectiveAt,
-  publishedAt: versions.publishedAt,
-  material: versions.material,
-  summary: versions.summary,
-  contentHash: versions.contentHash,
-  basedOnVersionId: versions.basedOnVersionId,
-};
-
-function publishedVersionsOf(documentId: number, today: string): PublicVersion[] {
-  const rows = db()
-    .select(versionColumns)
-    .from(versions)
-    .where(and(eq(versions.documentId, documentId), inArray(versions.state, [...PUBLIC_STATES])))
-    .orderBy(desc(versions.number))
-    .all();
-  const statuses = publicStatuses(
-    rows.map((v) => ({ number: v.number, effectiveAt: v.effectiveAt! })),
-    today,
-  );
-  return rows.map(({ documentId: _, ...v }) => ({
-    ...v,
-    lastUpdated: v.lastUpdated!,
-    effectiveAt: v.effectiveAt!,
-    publishedAt: v.publishedAt!,
-    status: statuses.get(v.number)!,
-  }));
-}
 
 /** The document `?lang=` names, or without it the default language (else the original). */
 function chooseDocument(siblings: Document[], lang: string | null): Document | undefined {
@@ -132,7 +88,7 @@ export async function findPublicPolicy({
   const siblings = db().select().from(documents).where(eq(documents.slug, slug)).all();
   const document = chooseDocument(siblings, lang);
   if (!document) return null;
-  const published = publishedVersionsOf(document.id, today);
+  const published = await listPublishedVersions(document.id, now);
   if (published.length === 0) return null;
 
   const firstEffective = db()
@@ -163,7 +119,7 @@ export async function findPublicPolicy({
   const source = sourceOf(document, siblings);
   let translation: TranslationStatus | null = null;
   if (source) {
-    const sourceVersions = publishedVersionsOf(source.id, today);
+    const sourceVersions = await listPublishedVersions(source.id, now);
     const sourceCurrent = sourceVersions.find((v) => v.status === "current") ?? null;
     const basedOn =
       current?.basedOnVersionId != null

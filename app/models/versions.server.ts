@@ -285,25 +285,78 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
 
 export { PublicationError };
 
-export type PublishedVersion = Version & { status: PublicStatus };
+/** A published version without its body (content, HTML, text): what lists and statuses need. */
+export type PublishedVersionSummary = {
+  id: number;
+  number: number;
+  status: PublicStatus;
+  lastUpdated: string;
+  effectiveAt: string;
+  publishedAt: string;
+  material: boolean;
+  summary: string | null;
+  contentHash: string;
+  basedOnVersionId: number | null;
+};
+
+/**
+ * The published versions of several documents in one query, newest first per document, each
+ * marked current, upcoming or superseded as of `now`. Bodies are left out: an archive of long
+ * policies would otherwise be read whole for a list.
+ */
+export async function publishedVersionsByDocument(
+  documentIds: readonly number[],
+  now = new Date(),
+): Promise<Map<number, PublishedVersionSummary[]>> {
+  const byDocument = new Map<number, PublishedVersionSummary[]>(documentIds.map((id) => [id, []]));
+  if (documentIds.length === 0) return byDocument;
+  const rows = db()
+    .select({
+      documentId: versions.documentId,
+      id: versions.id,
+      number: versions.number,
+      lastUpdated: versions.lastUpdated,
+      effectiveAt: versions.effectiveAt,
+      publishedAt: versions.publishedAt,
+      material: versions.material,
+      summary: versions.summary,
+      contentHash: versions.contentHash,
+      basedOnVersionId: versions.basedOnVersionId,
+    })
+    .from(versions)
+    .where(and(inArray(versions.documentId, [...documentIds]), inArray(versions.state, [...PUBLIC_STATES])))
+    .orderBy(desc(versions.number))
+    .all();
+  const today = isoDateOf(now);
+  for (const [documentId, list] of byDocument) {
+    const own = rows.filter((row) => row.documentId === documentId);
+    const statuses = publicStatuses(
+      own.map((v) => ({ number: v.number, effectiveAt: v.effectiveAt! })),
+      today,
+    );
+    for (const { documentId: _, ...v } of own) {
+      // A published row always has its dates (CHECK constraint).
+      list.push({
+        ...v,
+        lastUpdated: v.lastUpdated!,
+        effectiveAt: v.effectiveAt!,
+        publishedAt: v.publishedAt!,
+        status: statuses.get(v.number)!,
+      });
+    }
+  }
+  return byDocument;
+}
 
 /** Every published version of a document, newest first, each marked current, upcoming or superseded. */
 export async function listPublishedVersions(
   documentId: number,
   now = new Date(),
-): Promise<PublishedVersion[]> {
-  const rows = db()
-    .select()
-    .from(versions)
-    .where(and(eq(versions.documentId, documentId), inArray(versions.state, [...PUBLIC_STATES])))
-    .orderBy(desc(versions.number))
-    .all();
-  const statuses = publicStatuses(
-    rows.map((v) => ({ number: v.number, effectiveAt: v.effectiveAt! })),
-    isoDateOf(now),
-  );
-  return rows.map((v) => ({ ...v, status: statuses.get(v.number)! }));
+): Promise<PublishedVersionSummary[]> {
+  return (await publishedVersionsByDocument([documentId], now)).get(documentId)!;
 }
+
+export type PublishedVersion = Version & { status: PublicStatus };
 
 export type PolicyInEffect = {
   document: Document;
@@ -313,8 +366,8 @@ export type PolicyInEffect = {
 };
 
 /**
- * The version of a policy in effect today and the next one announced, or null when the document
- * does not exist or has nothing in effect yet.
+ * The version of a policy in effect today and the next one announced, with their bodies, or null
+ * when the document does not exist or has nothing in effect yet.
  */
 export async function getPolicyInEffect({
   slug,
@@ -334,7 +387,23 @@ export async function getPolicyInEffect({
   const published = await listPublishedVersions(document.id, now);
   const current = published.find((v) => v.status === "current");
   if (!current) return null;
-  return { document, current, upcoming: published.find((v) => v.status === "upcoming") ?? null };
+  const upcoming = published.find((v) => v.status === "upcoming");
+  const wanted = upcoming ? [current, upcoming] : [current];
+  const bodies = db()
+    .select()
+    .from(versions)
+    .where(
+      inArray(
+        versions.id,
+        wanted.map((v) => v.id),
+      ),
+    )
+    .all();
+  const withBody = (summary: PublishedVersionSummary): PublishedVersion => ({
+    ...bodies.find((row) => row.id === summary.id)!,
+    status: summary.status,
+  });
+  return { document, current: withBody(current), upcoming: upcoming ? withBody(upcoming) : null };
 }
 
 export async function getVersion({

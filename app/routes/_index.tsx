@@ -5,7 +5,7 @@ import { DateText } from "~/components/public-version";
 import { languageName } from "~/core/public/locales";
 import { policyPath } from "~/core/public/urls";
 import { listPublishedDocuments } from "~/models/documents.server";
-import { getPolicyInEffect } from "~/models/versions.server";
+import { publishedVersionsByDocument } from "~/models/versions.server";
 import type { RouteHandle } from "~/root";
 import publicStyles from "~/styles/public.css";
 
@@ -15,18 +15,17 @@ export const meta: MetaFunction = () => [{ title: "Policies" }];
 
 export async function loader() {
   const documents = await listPublishedDocuments();
-  const policies = await Promise.all(
-    documents.map(async (document) => {
-      const inEffect = await getPolicyInEffect({ slug: document.slug, locale: document.locale });
-      return {
-        slug: document.slug,
-        locale: document.locale,
-        title: document.title,
-        lastUpdated: inEffect?.current.lastUpdated ?? null,
-        upcoming: inEffect?.upcoming?.effectiveAt ?? null,
-      };
-    }),
-  );
+  const published = await publishedVersionsByDocument(documents.map((document) => document.id));
+  const policies = documents.map((document) => {
+    const versions = published.get(document.id) ?? [];
+    return {
+      slug: document.slug,
+      locale: document.locale,
+      title: document.title,
+      lastUpdated: versions.find((v) => v.status === "current")?.lastUpdated ?? null,
+      upcoming: versions.find((v) => v.status === "upcoming")?.effectiveAt ?? null,
+    };
+  });
   return { policies };
 }
 

@@ -41,26 +41,8 @@ export default function History() {
       ) : null}
       {numbers.length >= 2 ? (
         <Form method="get" action={`${base}/compare`} className="form-row panel">
-          <label>
-            From version
-            <select name="from" defaultValue={numbers[1]}>
-              {numbers.map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            To version
-            <select name="to" defaultValue={numbers[0]}>
-              {numbers.map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </label>
+          <NumberSelect label="From version" name="from" selected={numbers[1]} numbers={numbers} />
+          <NumberSelect label="To version" name="to" selected={numbers[0]} numbers={numbers} />
           <button type="submit" className="button">
             Compare
           </button>
@@ -114,5 +96,30 @@ export default function History() {
         </tbody>
       </table>
     </>
+  );
+}
+
+function NumberSelect({
+  label,
+  name,
+  selected,
+  numbers,
+}: {
+  label: string;
+  name: "from" | "to";
+  selected: number;
+  numbers: number[];
+}) {
+  return (
+    <label>
+      {label}
+      <select name={name} defaultValue={selected}>
+        {numbers.map((n) => (
+          <option key={n} value={n}>
+            {n}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

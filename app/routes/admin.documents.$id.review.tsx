@@ -135,17 +135,7 @@ export default function Review() {
                   </button>
                 </Form>
               ) : null}
-              <Form method="post" className="stack">
-                <CsrfField />
-                <input type="hidden" name="revision" value={version.revision} />
-                <label>
-                  What needs to change
-                  <textarea name="comment" rows={4} required />
-                </label>
-                <button type="submit" name="intent" value="send-back" className="button">
-                  Send back
-                </button>
-              </Form>
+              <SendBackForm revision={version.revision} label="What needs to change" />
             </>
           ) : null}
           {version.state === "approved" && canReview ? (
@@ -153,17 +143,7 @@ export default function Review() {
               <Link to={`/admin/documents/${document.id}/publish`} className="button-primary">
                 Prepare publication
               </Link>
-              <Form method="post" className="stack">
-                <CsrfField />
-                <input type="hidden" name="revision" value={version.revision} />
-                <label>
-                  Why it goes back to draft
-                  <textarea name="comment" rows={3} required />
-                </label>
-                <button type="submit" name="intent" value="send-back" className="button">
-                  Send back
-                </button>
-              </Form>
+              <SendBackForm revision={version.revision} label="Why it goes back to draft" />
             </>
           ) : null}
           {data.comments.length > 0 ? (
@@ -183,5 +163,22 @@ export default function Review() {
         </aside>
       </div>
     </>
+  );
+}
+
+/** Sends the version back to draft with a required comment the editor will see. */
+function SendBackForm({ revision, label }: { revision: number; label: string }) {
+  return (
+    <Form method="post" className="stack">
+      <CsrfField />
+      <input type="hidden" name="revision" value={revision} />
+      <label>
+        {label}
+        <textarea name="comment" rows={4} required />
+      </label>
+      <button type="submit" name="intent" value="send-back" className="button">
+        Send back
+      </button>
+    </Form>
   );
 }

@@ -87,26 +87,8 @@ export default function ComparePage() {
 
         <form className="compare-form" method="get" action={policyPath(slug, locale, "/compare")}>
           {locale !== "en" ? <input type="hidden" name="lang" value={locale} /> : null}
-          <label>
-            From{" "}
-            <select name="from" defaultValue={from.number}>
-              {page.choices.map((choice) => (
-                <option key={choice.number} value={choice.number}>
-                  {`Version ${choice.number}${choice.status === "superseded" ? "" : ` (${choice.status === "current" ? "in effect" : "upcoming"})`}`}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            To{" "}
-            <select name="to" defaultValue={to.number}>
-              {page.choices.map((choice) => (
-                <option key={choice.number} value={choice.number}>
-                  {`Version ${choice.number}${choice.status === "superseded" ? "" : ` (${choice.status === "current" ? "in effect" : "upcoming"})`}`}
-                </option>
-              ))}
-            </select>
-          </label>
+          <VersionSelect label="From" name="from" selected={from.number} choices={page.choices} />
+          <VersionSelect label="To" name="to" selected={to.number} choices={page.choices} />
           <button type="submit">Compare</button>
         </form>
 
@@ -190,4 +172,29 @@ export default function ComparePage() {
 function RedlineHtml({ html }: { html: string }) {
   // biome-ignore lint/security/noDangerouslySetInnerHtml: escaped by the diff engine's renderer, see above
   return <div className="redline-document" dangerouslySetInnerHTML={{ __html: html }} />;
+}
+
+function VersionSelect({
+  label,
+  name,
+  selected,
+  choices,
+}: {
+  label: string;
+  name: "from" | "to";
+  selected: number;
+  choices: { number: number; status: string }[];
+}) {
+  return (
+    <label>
+      {label}{" "}
+      <select name={name} defaultValue={selected}>
+        {choices.map((choice) => (
+          <option key={choice.number} value={choice.number}>
+            {`Version ${choice.number}${choice.status === "current" ? " (in effect)" : choice.status === "upcoming" ? " (upcoming)" : ""}`}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }

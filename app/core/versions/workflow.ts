@@ -4,14 +4,6 @@ import type { VersionState } from "../../../db/schema";
 export const OPEN_STATES = ["draft", "in_review", "approved"] as const satisfies readonly VersionState[];
 export const PUBLIC_STATES = ["published", "superseded"] as const satisfies readonly VersionState[];
 
-export function isOpen(state: VersionState): boolean {
-  return (OPEN_STATES as readonly VersionState[]).includes(state);
-}
-
-export function isPublic(state: VersionState): boolean {
-  return (PUBLIC_STATES as readonly VersionState[]).includes(state);
-}
-
 /** draft → in_review → approved → published → superseded, and in_review → draft (sent back). */
 const TRANSITIONS: Record<VersionState, readonly VersionState[]> = {
   draft: ["in_review"],
