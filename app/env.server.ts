@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { databaseFile } from "../db/client";
@@ -42,9 +43,49 @@ export const envSchema = z.object({
   MAX_SEND_ATTEMPTS: integer(1, 100, 8),
   DELIVERY_LOG_RETENTION_DAYS: integer(1, 3650, 90),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** `capture` keeps email on this machine (the bundled mail server) even in production, by choice. */
+  MAIL_TRANSPORT: z.preprocess(emptyAsUndefined, z.enum(["resend", "capture"]).optional()),
+  /**
+   * Which proxies in front of Redline are trusted to say who the client is: a hop count, or
+   * addresses / CIDR ranges (and express's names loopback, linklocal, uniquelocal), comma-separated.
+   * Unset: forwarded headers are ignored and the client is the socket's peer.
+   */
+  TRUST_PROXY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine(isTrustProxySetting, {
+        message: "use a hop count (e.g. 1) or comma-separated addresses/CIDR ranges (e.g. 10.0.0.0/8)",
+      })
+      .transform(trustProxyValue)
+      .optional(),
+  ),
 });
 
-export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_BASE_URL"> & { PUBLIC_BASE_URL: string };
+export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_BASE_URL"> & {
+  PUBLIC_BASE_URL: string;
+  /** Whether PUBLIC_BASE_URL was given, or is the local default (which follows the real port). */
+  PUBLIC_BASE_URL_SET: boolean;
+};
+
+const PROXY_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function isTrustProxySetting(value: string): boolean {
+  if (/^\d{1,2}$/.test(value.trim())) return true;
+  return value.split(",").every((part) => {
+    const item = part.trim();
+    if (PROXY_NAMES.has(item)) return true;
+    const [address, bits, extra] = item.split("/");
+    if (extra !== undefined || isIP(address) === 0) return false;
+    if (bits === undefined) return true;
+    return /^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128);
+  });
+}
+
+/** The value express's `trust proxy` setting takes: a hop count or a list of addresses. */
+function trustProxyValue(value: string): number | string[] {
+  return /^\d{1,2}$/.test(value.trim()) ? Number(value) : value.split(",").map((part) => part.trim());
+}
 
 /** A configuration problem that must stop start-up; the message names every bad variable. */
 export class ConfigError extends Error {
@@ -59,12 +100,19 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new ConfigError(`Invalid configuration — ${problems.join("; ")}`);
   }
   const env = result.data;
-  if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {
-    throw new ConfigError("Invalid configuration — SESSION_SECRET: required in production (32+ characters)");
+  if (env.NODE_ENV === "production") {
+    // A production default never hides a missing setting: name what is missing instead.
+    const missing = [
+      !env.SESSION_SECRET && "SESSION_SECRET: required in production (32+ characters)",
+      !env.PUBLIC_BASE_URL &&
+        "PUBLIC_BASE_URL: required in production (the address people reach Redline at, e.g. https://policies.example.com)",
+    ].filter(Boolean);
+    if (missing.length > 0) throw new ConfigError(`Invalid configuration — ${missing.join("; ")}`);
   }
   return {
     ...env,
     PUBLIC_BASE_URL: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, ""),
+    PUBLIC_BASE_URL_SET: env.PUBLIC_BASE_URL !== undefined,
   };
 }
 
@@ -89,11 +137,24 @@ export function sessionSecret(env: Env): string {
   return secret;
 }
 
-// Kept on globalThis: the server, the Remix build and the worker share one validated copy.
-const processSettings = globalThis as typeof globalThis & { __redlineEnv?: Env };
+let settings: Env | undefined;
 
 /** The process's settings, validated once on first use. */
 export function getEnv(): Env {
-  processSettings.__redlineEnv ??= parseEnv(process.env);
-  return processSettings.__redlineEnv;
+  settings ??= parseEnv(process.env);
+  return settings;
+}
+
+/**
+ * Validates the settings from `source` and makes them the process's settings (the server shell
+ * passes the environment as it was before it defaulted NODE_ENV for the libraries).
+ */
+export function configureEnv(source: Record<string, string | undefined>): Env {
+  settings = parseEnv(source);
+  return settings;
+}
+
+/** Forgets the validated settings so the next getEnv() reads process.env again (tests, benchmarks). */
+export function resetEnv(): void {
+  settings = undefined;
 }

@@ -13,7 +13,12 @@ import {
 import type { ReactNode } from "react";
 import styles from "./styles/app.css";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "icon", href: "/favicon.ico", sizes: "48x48" },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+  { rel: "apple-touch-icon", href: "/apple-touch-icon.png" },
+  { rel: "stylesheet", href: styles },
+];
 
 /**
  * A route whose `handle` has `hydrate: false` is sent as plain HTML without the client bundle (the

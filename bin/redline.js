@@ -1,7 +1,22 @@
 #!/usr/bin/env node
-// `npx redline …`: runs the TypeScript command line through tsx's loader.
-import { register } from "tsx/esm/api";
+// `npx redline …`: runs the compiled command line (build/cli.js). In a checkout whose build is
+// missing or older than the sources, it runs the TypeScript sources through tsx instead (slower).
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { buildState, ROOT } from "./build-state.js";
 
-register();
-const { main } = await import("../scripts/redline.ts");
+let main;
+if (buildState() === "fresh") {
+  ({ main } = await import(pathToFileURL(join(ROOT, "build", "cli.js")).href));
+} else {
+  let register;
+  try {
+    ({ register } = await import("tsx/esm/api"));
+  } catch {
+    console.error("redline: no build found: run `npm run build` first");
+    process.exit(1);
+  }
+  register();
+  ({ main } = await import(pathToFileURL(join(ROOT, "scripts", "redline.ts")).href));
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -1,5 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
@@ -10,7 +10,23 @@ export type RedlineDatabase = BetterSQLite3Database<typeof schema> & { $client: 
 /** What a synchronous transaction callback receives. */
 export type Transaction = Parameters<Parameters<RedlineDatabase["transaction"]>[0]>[0];
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
+/**
+ * db/migrations of this installation: found upwards from this module, which runs from db/ in the
+ * sources and from build/ (or a chunk below it) when compiled.
+ */
+function findMigrationsFolder(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    for (const candidate of [join(dir, "migrations"), join(dir, "db", "migrations")]) {
+      if (existsSync(join(candidate, "meta", "_journal.json"))) return candidate;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("db/migrations not found next to the installation");
+    dir = parent;
+  }
+}
+
+let migrationsFolder: string | undefined;
 
 /**
  * The file a `DATABASE_URL` names: `file:./data/redline.db`, `file:/abs/path.db` or `:memory:`.
@@ -37,15 +53,15 @@ export function openDatabase(url: string): RedlineDatabase {
 
 /** Applies the committed SQL migrations in db/migrations. Run by scripts and at start, never on import. */
 export function migrateDatabase(db: RedlineDatabase): void {
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  migrationsFolder ??= findMigrationsFolder();
+  migrate(db, { migrationsFolder });
 }
 
+// The one global kept on purpose (indie-stack's singleton): in development every rebuild loads a
+// fresh copy of the app's modules, and each would otherwise open the file again.
 const registry = globalThis as typeof globalThis & { __redlineDatabases?: Map<string, RedlineDatabase> };
 
-/**
- * One handle per database file for the whole process: shared by the server, the Remix build and
- * the worker, and kept across dev-server reloads.
- */
+/** One handle per database file for the whole process, kept across dev-server reloads. */
 export function sharedDatabase(url: string): RedlineDatabase {
   registry.__redlineDatabases ??= new Map();
   let db = registry.__redlineDatabases.get(url);

@@ -3,17 +3,14 @@ import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { ALL_ROLES as ROLES } from "../app/auth/roles";
 import { isIsoDate } from "../app/core/dates";
-import { detectFormat, MAX_SOURCE_BYTES, type PolicyContent, parsePolicy } from "../app/core/document";
+import type { PolicyContent } from "../app/core/document";
 import { getEnv } from "../app/env.server";
-import { createApiKey, revokeApiKey } from "../app/models/api-keys.server";
-import { verifyAuditLog } from "../app/models/audit.server";
 import { db } from "../app/models/db.server";
 import { findDocument, LOCALE_PATTERN, SLUG_PATTERN } from "../app/models/documents.server";
-import { createUser, generatePassword } from "../app/models/users.server";
-import { getVersion, publishVersion, saveDraft } from "../app/models/versions.server";
-import { migrate } from "../app/setup.server";
-import { ROLES, type Role } from "../db/schema";
+import type { Role } from "../db/schema";
+import { openDatabase } from "./cli/database";
 import {
   describeNotice,
   noticeRequestFromOptions,
@@ -21,6 +18,17 @@ import {
   registerNotificationCommands,
 } from "./cli/notifications";
 import { registerProofCommands } from "./cli/proof";
+
+// Loaded when a command needs them, so that `redline --help` and light commands start fast: the
+// document model (Tiptap, an HTML parser), email rendering and password hashing are heavy.
+const load = {
+  document: () => import("../app/core/document"),
+  diff: () => import("../app/core/diff"),
+  versions: () => import("../app/models/versions.server"),
+  users: () => import("../app/models/users.server"),
+  apiKeys: () => import("../app/models/api-keys.server"),
+  audit: () => import("../app/models/audit.server"),
+};
 
 /** A bad request from the person at the keyboard: printed as one line, exit code 1. */
 class UsageError extends Error {}
@@ -37,6 +45,10 @@ type Format = (typeof FORMATS)[number];
 function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1)
     throw new InvalidArgumentError("must be a whole number from 1 up");
+  return Number(value);
+}
+function nonNegativeInteger(value: string): number {
+  if (!/^\d{1,5}$/.test(value)) throw new InvalidArgumentError("must be a whole number from 0 up");
   return Number(value);
 }
 function dateArgument(value: string): string {
@@ -56,6 +68,7 @@ const formatOption = (fallback: Format) =>
   new Option("--format <format>", "output format").choices(FORMATS).default(fallback);
 
 async function readPolicyFile(file: string): Promise<{ title: string | null; content: PolicyContent }> {
+  const { detectFormat, MAX_SOURCE_BYTES, parsePolicy } = await load.document();
   const info = await stat(file).catch(() => {
     throw new UsageError(`cannot read ${file}: no such file`);
   });
@@ -71,18 +84,11 @@ async function readPolicyFile(file: string): Promise<{ title: string | null; con
 }
 
 async function printDiff(io: Io, oldContent: PolicyContent, newContent: PolicyContent, format: Format) {
-  // Loaded on demand: most commands never diff.
-  const { diffPolicies, renderDiffHtml, renderDiffText } = await import("../app/core/diff");
+  const { diffPolicies, renderDiffHtml, renderDiffText } = await load.diff();
   const diff = diffPolicies(oldContent, newContent);
   if (format === "json") io.out(JSON.stringify(diff, null, 2));
   else if (format === "html") io.out(renderDiffHtml(diff));
   else io.out(renderDiffText(diff));
-}
-
-/** Opens the database named by DATABASE_URL and brings its schema up to date. */
-function openDatabase() {
-  getEnv();
-  migrate();
 }
 
 export function buildProgram(io: Io): Command {
@@ -109,6 +115,7 @@ export function buildProgram(io: Io): Command {
         const existing = await findDocument({ slug, locale: options.locale });
         const title = options.title?.trim() || existing?.title || parsed.title;
         if (!title) throw new UsageError("the file has no first-level heading to use as title: pass --title");
+        const { saveDraft } = await load.versions();
         const { version, outcome } = await saveDraft({
           slug,
           locale: options.locale,
@@ -169,6 +176,7 @@ export function buildProgram(io: Io): Command {
       ) => {
         const notify = noticeRequestFromOptions(options);
         openDatabase();
+        const { publishVersion } = await load.versions();
         const version = await publishVersion({
           slug,
           locale: options.locale,
@@ -218,6 +226,7 @@ export function buildProgram(io: Io): Command {
       openDatabase();
       const document = await findDocument({ slug, locale: options.locale });
       if (!document) throw new UsageError(`no document "${slug}" (${options.locale})`);
+      const { getVersion } = await load.versions();
       const [older, newer] = await Promise.all([
         getVersion({ documentId: document.id, number: from }),
         getVersion({ documentId: document.id, number: to }),
@@ -249,6 +258,7 @@ export function buildProgram(io: Io): Command {
     .action(async (email: string, options: { role: Role; password?: string; name?: string }) => {
       if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) throw new UsageError(`"${email}" is not an email address`);
       openDatabase();
+      const { createUser, generatePassword } = await load.users();
       const password = options.password ?? generatePassword();
       const created = await createUser({
         email,
@@ -275,6 +285,41 @@ export function buildProgram(io: Io): Command {
       io.out(`backed up ${result.totalPages} pages to ${target}`);
     });
 
+  program
+    .command("migrate")
+    .description("bring the database named by DATABASE_URL up to date (start-up and every command also do)")
+    .action(async () => {
+      openDatabase();
+      io.out(`migrated ${getEnv().DATABASE_URL}`);
+    });
+
+  program
+    .command("mail-server")
+    .description(
+      "run the bundled Resend-compatible mail server on its own: it captures mail, never delivers it",
+    )
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0: any free port)", nonNegativeInteger, 3025)
+    .option("--rate <n>", "requests per second above which it answers 429 (none: no limit)", "2")
+    .option("--keep <n>", "captured messages kept in memory", positiveInteger, 20_000)
+    .action(async (options: { host: string; port: number; rate: string; keep: number }) => {
+      const rate = options.rate === "none" ? null : Number(options.rate);
+      if (rate !== null && !(rate > 0)) throw new UsageError('--rate must be a positive number or "none"');
+      const { startMailServer } = await import("../app/notify/mail-server.server");
+      const server = await startMailServer({
+        host: options.host,
+        port: options.port,
+        ratePerSecond: rate,
+        maxMessages: options.keep,
+      });
+      io.out(`mail server listening on ${server.url} (captures mail, delivers nothing)`);
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await server.close();
+    });
+
   const apikey = program.command("apikey").description("API keys for the product's backend");
   apikey
     .command("create")
@@ -282,6 +327,7 @@ export function buildProgram(io: Io): Command {
     .argument("<name>", "a name to tell keys apart, e.g. backend-production")
     .action(async (name: string) => {
       openDatabase();
+      const { createApiKey } = await load.apiKeys();
       const { key, apiKey } = await createApiKey({ name, actor: { kind: "cli" } });
       io.out(key);
       io.err(`created API key "${apiKey.name}" (${apiKey.prefix}…); store it now, it cannot be shown again`);
@@ -292,6 +338,7 @@ export function buildProgram(io: Io): Command {
     .argument("<name>", "the key's name")
     .action(async (name: string) => {
       openDatabase();
+      const { revokeApiKey } = await load.apiKeys();
       await revokeApiKey({ name, actor: { kind: "cli" } });
       io.out(`revoked API key "${name}"`);
     });
@@ -303,6 +350,7 @@ export function buildProgram(io: Io): Command {
     .addOption(new Option("--format <format>", "output format").choices(["json", "text"]).default("text"))
     .action(async (options: { format: Format }) => {
       openDatabase();
+      const { verifyAuditLog } = await load.audit();
       const result = await verifyAuditLog();
       if (options.format === "json") io.out(JSON.stringify({ ok: !result.break, ...result }));
       if (result.break) {

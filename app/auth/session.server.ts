@@ -11,13 +11,6 @@ import {
 } from "../models/sessions.server";
 import { roleAtLeast } from "./roles";
 
-declare module "@remix-run/node" {
-  interface AppLoadContext {
-    /** The client's network address, set by server.ts; used only as a keyed hash for throttling. */
-    clientAddress?: string | null;
-  }
-}
-
 /** The signed-in person as loaders and actions see them. */
 export type SignedInUser = SessionUser["user"] & {
   sessionId: number;
@@ -198,7 +191,7 @@ export async function checkLoginFormToken(request: Request, form: FormData): Pro
   }
 }
 
-/** The address a request came from, as server.ts saw it. */
+/** The address a request came from, as the HTTP shell resolved it through TRUST_PROXY. */
 export function clientAddress(context: AppLoadContext | undefined): string {
   return context?.clientAddress ?? "unknown";
 }

@@ -258,6 +258,26 @@ export function recordBatchFailure({
   );
 }
 
+/**
+ * Gives a claimed batch back unsent (a dispatcher shutting down before its turn at the rate
+ * limiter): the lease is cleared, the attempt returned and the batch due at once for any worker.
+ * Does nothing if `owner` no longer holds the lease.
+ */
+export function releaseBatch({
+  batchId,
+  owner,
+  now = Date.now(),
+}: {
+  batchId: number;
+  owner: string;
+  now?: number;
+}): boolean {
+  const released = db().run(sql`UPDATE delivery_batches SET lease_owner = NULL, leased_until = NULL,
+      next_attempt_at = ${iso(now)}, attempts = max(attempts - 1, 0), updated_at = ${iso(now)}
+    WHERE id = ${batchId} AND status = 'pending' AND lease_owner = ${owner}`);
+  return released.changes > 0;
+}
+
 /** Whether any email batch is still waiting to go out (leased, backing off or due). */
 export function hasPendingBatches(): boolean {
   return !!db().get<{ one: number } | undefined>(

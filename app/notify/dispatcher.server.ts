@@ -10,6 +10,7 @@ import {
   nextBatchDueAt,
   recordBatchFailure,
   recordBatchSent,
+  releaseBatch,
 } from "../models/deliveries.server";
 import { renderNoticeEmail } from "./email.server";
 import type { EmailProvider, OutgoingEmail } from "./provider.server";
@@ -64,6 +65,9 @@ export class Dispatcher {
     batchesFailed: 0,
   };
   private stopping = false;
+  /** Resolves when stop() is called: a batch still waiting for its turn is given back, not sent. */
+  private stopped: Promise<void> = Promise.resolve();
+  private signalStop: () => void = () => {};
   private loops: Promise<void>[] = [];
   private wakeUps = new Set<() => void>();
   private stopRetention: (() => void) | null = null;
@@ -89,14 +93,21 @@ export class Dispatcher {
   start(): void {
     if (this.loops.length > 0) return;
     this.stopping = false;
+    this.stopped = new Promise((resolve) => {
+      this.signalStop = resolve;
+    });
     if (this.options.retentionDays)
       this.stopRetention = scheduleRetention({ days: this.options.retentionDays });
     for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(false));
   }
 
-  /** Stops claiming; resolves when the batches in flight are recorded. */
+  /**
+   * Stops claiming; resolves when every batch this dispatcher holds is either recorded (its request
+   * was already on the wire) or given back unsent, so no lease outlives the process.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.signalStop();
     this.stopRetention?.();
     this.stopRetention = null;
     for (const wake of this.wakeUps) wake();
@@ -110,6 +121,7 @@ export class Dispatcher {
    */
   async drain(): Promise<DispatchStats> {
     this.stopping = false;
+    this.stopped = new Promise(() => {});
     if (this.options.retentionDays) pseudonymiseDeliveryLogs({ days: this.options.retentionDays });
     await Promise.all(Array.from({ length: this.options.concurrency }, () => this.loop(true)));
     return this.stats;
@@ -174,7 +186,14 @@ export class Dispatcher {
       });
       return;
     }
-    await this.limiter.take();
+    const turn = await Promise.race([
+      this.limiter.take().then(() => "send" as const),
+      this.stopped.then(() => "stop" as const),
+    ]);
+    if (turn === "stop") {
+      releaseBatch({ batchId: batch.batchId, owner: this.owner });
+      return;
+    }
     const result = await provider.sendBatch(emails, batch.idempotencyKey);
     if (result.ok) {
       try {

@@ -1,41 +1,33 @@
 import type { Env } from "../env.server";
 import { Dispatcher, type DispatcherOptions } from "./dispatcher.server";
 import { resendProvider } from "./provider.server";
-
-/** The API key the SDK presents to the bundled mail server, which accepts any key. */
-export const BUNDLED_MAIL_API_KEY = "re_bundled_local_mail_server";
-
-type BundledMail = { url: string };
-const registry = globalThis as typeof globalThis & { __redlineBundledMail?: BundledMail | null };
-
-/** Called by server.ts when it runs the bundled mail server: the admin shows its captured mail. */
-export function setBundledMailServer(server: BundledMail | null): void {
-  registry.__redlineBundledMail = server;
-}
-
-/** The bundled mail server's address, when this process runs one. */
-export function bundledMailServer(): BundledMail | null {
-  return registry.__redlineBundledMail ?? null;
-}
+import { describeMailTransport, type MailTransport, planMailTransport } from "./transport.server";
 
 /**
- * A dispatcher configured from the settings: Resend when RESEND_API_KEY is set, otherwise the
- * Resend-compatible server at RESEND_BASE_URL (the bundled one under `npm start`).
+ * A dispatcher for the transport the settings name. `captureUrl` is the bundled mail server's
+ * address when the caller runs one (npm start); a process that cannot run one (`redline worker`)
+ * refuses capture with a message naming the settings.
  */
 export function dispatcherFromEnv(
   env: Env,
-  { requestTimeoutMs, ...overrides }: Partial<DispatcherOptions> & { requestTimeoutMs?: number } = {},
-): Dispatcher {
-  const baseUrl = env.RESEND_BASE_URL ?? bundledMailServer()?.url;
-  if (!env.RESEND_API_KEY && !baseUrl) {
+  {
+    captureUrl = null,
+    requestTimeoutMs,
+    ...overrides
+  }: Partial<DispatcherOptions> & { requestTimeoutMs?: number; captureUrl?: string | null } = {},
+): { dispatcher: Dispatcher; transport: MailTransport } {
+  const plan = planMailTransport(env);
+  const baseUrl = plan.kind === "capture" ? captureUrl : plan.baseUrl;
+  if (plan.kind === "capture" && !baseUrl) {
     throw new Error(
-      "no email provider: set RESEND_API_KEY, or RESEND_BASE_URL to a Resend-compatible server (npm start runs one)",
+      "no email provider: set RESEND_API_KEY, or RESEND_BASE_URL to a Resend-compatible server (e.g. `redline mail-server`)",
     );
   }
-  return new Dispatcher({
+  const transport = describeMailTransport(plan.kind, baseUrl);
+  const dispatcher = new Dispatcher({
     provider: resendProvider({
-      apiKey: env.RESEND_API_KEY ?? BUNDLED_MAIL_API_KEY,
-      baseUrl,
+      apiKey: plan.apiKey,
+      baseUrl: baseUrl ?? undefined,
       timeoutMs: requestTimeoutMs,
     }),
     from: env.MAIL_FROM,
@@ -45,4 +37,5 @@ export function dispatcherFromEnv(
     retentionDays: env.DELIVERY_LOG_RETENTION_DAYS,
     ...overrides,
   });
+  return { dispatcher, transport };
 }

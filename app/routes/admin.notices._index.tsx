@@ -3,13 +3,15 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, PageHeader } from "~/components/admin-ui";
 import { listNotices } from "~/models/notices.server";
-import { bundledMailServer } from "~/notify/runtime.server";
 
 export const meta: MetaFunction = () => [{ title: "Notices · Redline" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireUser(request, { role: "viewer" });
-  return { notices: await listNotices({ limit: 100 }), capturesMail: bundledMailServer() !== null };
+  return {
+    notices: await listNotices({ limit: 100 }),
+    capturesMail: context.services.mail.captureUrl !== null,
+  };
 }
 
 export default function Notices() {

@@ -2,8 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, Notice, PageHeader } from "~/components/admin-ui";
-import { bundledMailServer } from "~/notify/runtime.server";
-import type { CapturedMessage } from "../../scripts/mail-server";
+import type { CapturedMessage } from "~/notify/mail-server.server";
 
 export const meta: MetaFunction = () => [{ title: "Captured mail · Redline" }];
 
@@ -13,22 +12,22 @@ const PAGE = 50;
  * The mail the bundled server captured (only when Redline runs without RESEND_API_KEY). Read over
  * the server's own HTTP listing, so it shows exactly what the SDK sent.
  */
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireUser(request, { role: "admin" });
-  const server = bundledMailServer();
-  if (!server) return { bundled: false as const, total: 0, messages: [], selected: null, offset: 0 };
+  const captureUrl = context.services.mail.captureUrl;
+  if (!captureUrl) return { bundled: false as const, total: 0, messages: [], selected: null, offset: 0 };
   const url = new URL(request.url);
   const offset = Math.max(0, Number(url.searchParams.get("offset")) || 0);
   const id = url.searchParams.get("id");
   const list = (await (
-    await fetch(`${server.url}/_mail/messages?limit=${PAGE}&offset=${offset}`)
+    await fetch(`${captureUrl}/_mail/messages?limit=${PAGE}&offset=${offset}`)
   ).json()) as {
     total: number;
     data: CapturedMessage[];
   };
   let selected: CapturedMessage | null = null;
   if (id && /^[\w-]+$/.test(id)) {
-    const response = await fetch(`${server.url}/_mail/messages/${id}`);
+    const response = await fetch(`${captureUrl}/_mail/messages/${id}`);
     if (response.ok) selected = (await response.json()) as CapturedMessage;
   }
   return {

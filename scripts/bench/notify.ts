@@ -13,6 +13,7 @@ import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { resetEnv } from "../../app/env.server";
 import { closeSharedDatabases } from "../../db/client";
 import type { RequestRecord } from "../mail-server";
 
@@ -23,7 +24,7 @@ function switchDatabase(file: string) {
   closeSharedDatabases();
   process.env.DATABASE_URL = `file:${file}`;
   process.env.LOG_LEVEL = "warn";
-  (globalThis as { __redlineEnv?: unknown }).__redlineEnv = undefined;
+  resetEnv();
 }
 
 async function writeCsv(file: string, rows: number) {

@@ -24,18 +24,19 @@ const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => existsSync(pa
 type Figures = { requestsPerSecond: number; p99: number; errors: number; non2xx: number };
 
 export async function run(): Promise<void> {
-  if (!existsSync(join(ROOT, "build/index.js")))
-    throw new Error("No Remix build: run `npm run build` first.");
+  if (!existsSync(join(ROOT, "build/server.js"))) throw new Error("No build: run `npm run build` first.");
   const directory = mkdtempSync(join(tmpdir(), "redline-bench-"));
   const children: ChildProcess[] = [];
   try {
     const databaseUrl = `file:${join(directory, "redline.db")}`;
     const app = await startChild(
       process.execPath,
-      ["--import", "tsx", "server.ts"],
+      [join(ROOT, "build/server.js")],
       {
         NODE_ENV: "production",
         SESSION_SECRET: "b".repeat(40),
+        MAIL_TRANSPORT: "capture",
+        PUBLIC_BASE_URL: "http://127.0.0.1",
         PORT: "0",
         HOST: "127.0.0.1",
         LOG_LEVEL: "warn",

@@ -9,18 +9,12 @@ import { getEnv } from "../../app/env.server";
 import { type NoticeRequest, type NoticeSummary, noticesForVersion } from "../../app/models/notices.server";
 import { countAudience } from "../../app/models/subscribers.server";
 import { importSubscribersCsv } from "../../app/notify/csv-import.server";
-import { dispatcherFromEnv } from "../../app/notify/runtime.server";
-import { migrate } from "../../app/setup.server";
 import { CHANNELS, type Channel, DELIVERY_STATUSES } from "../../db/schema";
+import { openDatabase } from "./database";
 
 export { noticesForVersion };
 
 type Io = { out: (text: string) => void; err: (text: string) => void };
-
-function openDatabase() {
-  getEnv();
-  migrate();
-}
 
 function wholeNumber(min: number) {
   return (value: string): number => {
@@ -187,13 +181,15 @@ export function registerNotificationCommands(program: Command, io: Io): void {
         }
         openDatabase();
         const env = getEnv();
-        const dispatcher = dispatcherFromEnv(env, {
+        // Loaded here: the dispatcher renders emails (React Email), heavy for every other command.
+        const { dispatcherFromEnv } = await import("../../app/notify/runtime.server");
+        const { dispatcher, transport } = dispatcherFromEnv(env, {
           concurrency: options.concurrency,
           leaseMs: options.lease * 1000,
           requestTimeoutMs: options.requestTimeout * 1000,
         });
         io.err(
-          `worker ${dispatcher.owner}: ${env.SEND_RATE_PER_SECOND} requests/s, ${options.concurrency} in flight${options.once ? ", until the outbox is empty" : ""}`,
+          `worker ${dispatcher.owner}: email through ${transport.label}, ${env.SEND_RATE_PER_SECOND} requests/s, ${options.concurrency} in flight${options.once ? ", until the outbox is empty" : ""}`,
         );
         if (options.once) {
           await dispatcher.drain();

@@ -5,9 +5,8 @@
  */
 import { type Command, Option } from "commander";
 import { EXTERNAL_ID_PATTERN } from "../../app/core/notify/subscriber";
-import { getEnv } from "../../app/env.server";
 import { formatProofLedger, getProofLedger } from "../../app/models/proof.server";
-import { migrate } from "../../app/setup.server";
+import { openDatabase } from "./database";
 
 type Io = { out: (text: string) => void; err: (text: string) => void };
 
@@ -23,8 +22,7 @@ export function registerProofCommands(program: Command, io: Io): void {
       if (!EXTERNAL_ID_PATTERN.test(externalId)) {
         throw new Error(`"${externalId}" is not a valid externalId (1–128 letters, digits or . _ : @ + -)`);
       }
-      getEnv();
-      migrate();
+      openDatabase();
       const ledger = await getProofLedger(externalId);
       if (!ledger) throw new Error(`no subscriber "${externalId}"`);
       if (options.format === "json") io.out(JSON.stringify(ledger));

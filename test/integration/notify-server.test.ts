@@ -16,11 +16,11 @@ const env = () => ({ DATABASE_URL: server.databaseUrl, NODE_ENV: "test", LOG_LEV
 
 describe("notices under npm start", () => {
   it("prints where captured mail can be seen, and delivers a published notice to it", async () => {
-    for (let i = 0; i < 50 && !server.output().includes("Captured mail"); i++) {
+    for (let i = 0; i < 50 && !server.output().includes("Email is captured"); i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const captured =
-      /Captured mail \(no RESEND_API_KEY\): \S+ — API (http:\/\/127\.0\.0\.1:\d+)\/_mail\/messages/.exec(
+      /Email is captured, not delivered \(MAIL_TRANSPORT=capture\): \S+ — API (http:\/\/127\.0\.0\.1:\d+)\/_mail\/messages/.exec(
         server.output(),
       );
     expect(captured, server.output()).not.toBeNull();

@@ -5,6 +5,7 @@ import { db } from "../../app/models/db.server";
 import { action, loader } from "../../app/routes/api.v1.subscribers.$externalId";
 import { auditLog, deliveries, subscribers } from "../../db/schema";
 import { startMailServer } from "../../scripts/mail-server";
+import { testLoadContext } from "../support/load-context";
 import { emailTo, publishFirst, publishMaterial, receivedBy, testDispatcher } from "./notify-support";
 
 let key: string;
@@ -18,7 +19,7 @@ async function call(method: string, externalId: string, body?: unknown, auth: st
     headers: { ...(auth ? { authorization: `Bearer ${auth}` } : {}), "content-type": "application/json" },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
-  const args = { request, params: { externalId }, context: {} };
+  const args = { request, params: { externalId }, context: testLoadContext() };
   let response: Response;
   try {
     response = method === "GET" ? await loader(args) : await action(args);

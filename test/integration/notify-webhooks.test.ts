@@ -1,10 +1,12 @@
 import { eq } from "drizzle-orm";
 import { Webhook } from "svix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resetEnv } from "../../app/env.server";
 import { db } from "../../app/models/db.server";
 import { action } from "../../app/routes/api.v1.webhooks.resend";
 import { deliveries, subscribers } from "../../db/schema";
 import { type MailServer, startMailServer } from "../../scripts/mail-server";
+import { testLoadContext } from "../support/load-context";
 import {
   addSubscribers,
   emailTo,
@@ -16,7 +18,7 @@ import {
 
 const SECRET = `whsec_${Buffer.from("redline-webhook-test-secret-32by").toString("base64")}`;
 process.env.RESEND_WEBHOOK_SECRET = SECRET;
-(globalThis as { __redlineEnv?: unknown }).__redlineEnv = undefined;
+resetEnv();
 
 let mail: MailServer;
 beforeAll(async () => {
@@ -41,7 +43,7 @@ function signedRequest(event: unknown, { secret = SECRET, id = `msg_${++eventNum
   });
 }
 const post = async (request: Request) => {
-  const response = await action({ request, params: {}, context: {} });
+  const response = await action({ request, params: {}, context: testLoadContext() });
   return { status: response.status, body: await response.json() };
 };
 const event = (type: string, emailId: string, extra: Record<string, unknown> = {}) => ({

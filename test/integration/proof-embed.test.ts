@@ -11,6 +11,7 @@ import * as listRoute from "../../app/routes/api.v1.embed.notices._index";
 import * as ackRoute from "../../app/routes/api.v1.embed.notices.$noticeId.ack";
 import * as scriptRoute from "../../app/routes/embed.notices[.]js";
 import { acknowledgements, auditLog, embedSecrets } from "../../db/schema";
+import { testLoadContext } from "../support/load-context";
 import { addSubscribers, publishFirst, publishMaterial } from "./notify-support";
 import { callRoute, noticeOf } from "./proof-support";
 
@@ -183,7 +184,7 @@ describe("/embed/notices.js", () => {
     const response = await scriptRoute.loader({
       request: new Request("http://localhost/embed/notices.js"),
       params: {},
-      context: {},
+      context: testLoadContext(),
     });
     expect(response.headers.get("content-type")).toMatch(/^text\/javascript/);
     const source = await response.text();
@@ -195,7 +196,7 @@ describe("/embed/notices.js", () => {
     const cached = await scriptRoute.loader({
       request: new Request("http://localhost/embed/notices.js", { headers: { "if-none-match": etag } }),
       params: {},
-      context: {},
+      context: testLoadContext(),
     });
     expect(cached.status).toBe(304);
   });

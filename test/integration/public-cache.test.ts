@@ -10,6 +10,7 @@ import { findPublicPolicy } from "../../app/models/public-policies.server";
 import { publishVersion, saveDraft } from "../../app/models/versions.server";
 import { loader as policyPage } from "../../app/routes/policies.$slug._index";
 import { documents, versions } from "../../db/schema";
+import { testLoadContext } from "../support/load-context";
 
 const cli = { kind: "cli" } as const;
 const content = (text: string) => parsePolicy(`## 1. Retention\n\n${text}`, "markdown").content;
@@ -33,7 +34,7 @@ async function visit(slug: string, at: string, headers: Record<string, string> =
   const result = await policyPage({
     request: new Request(`http://localhost/policies/${slug}`, { headers }),
     params: { slug },
-    context: {},
+    context: testLoadContext(),
   });
   const init = (result as unknown as { init: ResponseInit }).init;
   const data = (

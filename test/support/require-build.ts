@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 
 /** HTTP and browser tests run the real server, which serves the Remix build. */
 export default function requireBuild() {
-  if (!existsSync(fileURLToPath(new URL("../../build/index.js", import.meta.url)))) {
-    throw new Error("No Remix build: run `npm run build` first (npm test does it for you).");
+  if (!existsSync(fileURLToPath(new URL("../../build/server.js", import.meta.url)))) {
+    throw new Error("No build: run `npm run build` first (npm test does it for you).");
   }
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,25 +12,34 @@ export type RunningServer = {
   databaseUrl: string;
   directory: string;
   output: () => string;
+  /** Sends a signal and resolves with how the process ended. */
+  signal: (signal: NodeJS.Signals) => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop: () => Promise<void>;
 };
 
+/** The compiled server, as `npm start` runs it. */
+export const SERVER_ENTRY = join(ROOT, "build/server.js");
+
 /**
- * Starts the real server (`server.ts`, as `npm start` does) on a free port with its own database
- * directory, and resolves once it listens. Needs a Remix build (`npm run build`).
+ * Starts the real server (build/server.js, as `npm start` runs it) on a free port with its own
+ * database directory, and resolves once it listens. Needs a build (`npm run build`).
  */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const directory = mkdtempSync(join(tmpdir(), "redline-server-"));
   const databaseUrl = env.DATABASE_URL ?? `file:${join(directory, "redline.db")}`;
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  // Production requires PUBLIC_BASE_URL: name the port up front so links in pages and emails are real.
+  const port = env.PORT && env.PORT !== "0" ? Number(env.PORT) : await freePort();
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: ROOT,
     env: {
       ...process.env,
       NODE_ENV: "production",
       SESSION_SECRET: "s".repeat(40),
-      PORT: "0",
+      PORT: String(port),
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      MAIL_TRANSPORT: "capture",
       DATABASE_URL: databaseUrl,
       ...env,
     },
@@ -62,8 +72,27 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     databaseUrl,
     directory,
     output: () => output,
+    signal: (signal) =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null)
+          return resolve({ code: child.exitCode, signal: child.signalCode });
+        child.once("exit", (code, received) => resolve({ code, signal: received }));
+        child.kill(signal);
+      }),
     stop: () => stopChild(child).then(() => rmSync(directory, { recursive: true, force: true })),
   };
+}
+
+/** A port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 export function stopChild(child: ChildProcess): Promise<void> {

@@ -7,8 +7,11 @@
  * Set-Cookie or Vary. Answers say `X-Cache: hit` or `miss`. See docs/decisions/0005-public-site-caching.md.
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { currentCacheControl, IMMUTABLE_CACHE_CONTROL, ifNoneMatchMatches } from "./core/public/http-cache";
-import { publicStateToken } from "./models/public-policies.server";
+import {
+  currentCacheControl,
+  IMMUTABLE_CACHE_CONTROL,
+  ifNoneMatchMatches,
+} from "../app/core/public/http-cache";
 
 type Entry = { token: string; etag: string; headers: [string, string][]; body: Buffer };
 
@@ -19,6 +22,8 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "co
 const MEANINGFUL_PARAMS = new Set(["lang", "from", "to", "formatting"]);
 
 export type PublicResponseCacheOptions = {
+  /** Changes whenever a published version, a document or the date changes (the runtime's publicStateToken). */
+  stateToken: () => string;
   /**
    * Most answers kept; the least recently used go first.
    * @default 500
@@ -32,9 +37,10 @@ export type PublicResponseCacheOptions = {
 };
 
 export function publicResponseCache({
+  stateToken,
   maxEntries = 500,
   maxBytes = 64 * 1024 * 1024,
-}: PublicResponseCacheOptions = {}): RequestHandler {
+}: PublicResponseCacheOptions): RequestHandler {
   const entries = new Map<string, Entry>();
   let bytes = 0;
   const remove = (key: string) => {
@@ -60,7 +66,7 @@ export function publicResponseCache({
     if (key === null) return next();
     let token: string;
     try {
-      token = publicStateToken();
+      token = stateToken();
     } catch {
       return next();
     }

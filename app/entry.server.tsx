@@ -1,0 +1,75 @@
+/**
+ * Renders documents (waiting for the whole page: nothing here streams, and public pages are cached
+ * whole), logs unexpected errors through pino with the request id, and exports `startRuntime` so
+ * the HTTP shell starts the services from this same build (see app/runtime.server.ts).
+ */
+import { PassThrough } from "node:stream";
+import {
+  type ActionFunctionArgs,
+  type AppLoadContext,
+  createReadableStreamFromReadable,
+  type EntryContext,
+  type LoaderFunctionArgs,
+} from "@remix-run/node";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
+import { renderToPipeableStream } from "react-dom/server";
+import { logger } from "./logger.server";
+
+export { startRuntime } from "./runtime.server";
+
+const RENDER_TIMEOUT_MS = 5_000;
+
+export default function handleRequest(
+  request: Request,
+  status: number,
+  headers: Headers,
+  remixContext: EntryContext,
+  loadContext: AppLoadContext,
+) {
+  return new Promise<Response>((resolve, reject) => {
+    let failed = false;
+    const { pipe, abort } = renderToPipeableStream(
+      <RemixServer context={remixContext} url={request.url} abortDelay={RENDER_TIMEOUT_MS} />,
+      {
+        nonce: loadContext.cspNonce,
+        onAllReady() {
+          const body = new PassThrough();
+          headers.set("Content-Type", "text/html; charset=utf-8");
+          resolve(
+            new Response(createReadableStreamFromReadable(body), {
+              headers,
+              status: failed ? 500 : status,
+            }),
+          );
+          pipe(body);
+        },
+        onShellError: reject,
+        onError(error) {
+          failed = true;
+          logger.error({ err: error, requestId: loadContext.requestId }, "rendering failed");
+        },
+      },
+    );
+    setTimeout(abort, RENDER_TIMEOUT_MS + 1000).unref();
+  });
+}
+
+/**
+ * Errors thrown in loaders, actions and rendering. Refusals (404 for an unknown address, 405, a
+ * thrown 403 …) are answers, not errors; an aborted request (the client went away) is nothing to report.
+ */
+export function handleError(
+  error: unknown,
+  { request, context }: LoaderFunctionArgs | ActionFunctionArgs,
+): void {
+  if (request.signal.aborted || (isRouteErrorResponse(error) && error.status < 500)) return;
+  logger.error(
+    {
+      err: error,
+      requestId: context?.requestId,
+      method: request.method,
+      path: new URL(request.url).pathname,
+    },
+    "request failed",
+  );
+}

@@ -1,0 +1,141 @@
+/**
+ * The server process's services, started once by the HTTP shell (server/) through the Remix build's
+ * entry module, so that the shell and every route share one copy of the app's modules: one
+ * settings object, one database handle, one dispatcher. Routes reach the services through Remix's
+ * load context (`context.services`), never through globals.
+ */
+import { rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { closeSharedDatabases, databaseFile } from "../db/client";
+import { configureEnv, type Env, getEnv, sessionSecret } from "./env.server";
+import { logger } from "./logger.server";
+import { publicStateToken } from "./models/public-policies.server";
+import type { Dispatcher } from "./notify/dispatcher.server";
+import { type MailServer, startMailServer } from "./notify/mail-server.server";
+import { dispatcherFromEnv } from "./notify/runtime.server";
+import { describeMailTransport, type MailTransport, planMailTransport } from "./notify/transport.server";
+import { type FirstRun, migrate, seedFirstRun } from "./setup.server";
+
+/** What every loader and action can reach through `context.services`. */
+export type Services = {
+  /** How email leaves this process: shown in the workspace, recorded on deliveries. */
+  mail: MailTransport;
+};
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    services: Services;
+    /** The client's address as the trusted-proxy setting resolves it; used only as a keyed hash. */
+    clientAddress: string | null;
+    /** Ties log lines of one request together (also the X-Request-Id answer header). */
+    requestId: string;
+    /** The nonce that the admin's scripts carry under the Content-Security-Policy. */
+    cspNonce: string;
+  }
+}
+
+export type Runtime = {
+  env: Env;
+  services: Services;
+  logger: typeof logger;
+  /** Changes whenever anything the public pages show may have changed (the response cache's key). */
+  publicStateToken: () => string;
+  /** Called once the HTTP server listens: settles the public address, starts the dispatcher, prints the banner. */
+  serving: (port: number) => void;
+  /** Stops the dispatcher: batches on the wire are recorded, batches waiting for their turn given back. */
+  stopSending: () => Promise<void>;
+  /** Stops sending, then closes the bundled mail server and the database. */
+  stop: () => Promise<void>;
+};
+
+/**
+ * Validates the settings, migrates and seeds the database and chooses the mail transport. Throws
+ * a ConfigError naming the variable when a setting is missing or bad.
+ */
+export async function startRuntime({
+  contentDir,
+  environment = process.env,
+}: {
+  contentDir: string;
+  /** Where settings are read from (default process.env). */
+  environment?: Record<string, string | undefined>;
+}): Promise<Runtime> {
+  const env = configureEnv(environment);
+  sessionSecret(env);
+  const plan = planMailTransport(env);
+  migrate();
+  const firstRun = await seedFirstRun({ contentDir });
+  for (const { slug, number } of firstRun.imported)
+    logger.info(`published the demo document "${slug}" as version ${number}`);
+
+  // Without a provider (development, or MAIL_TRANSPORT=capture) email goes to the bundled mail
+  // server on loopback — the same SDK path as production, kept for the admin, never delivered.
+  const mailServer: MailServer | null =
+    plan.kind === "capture"
+      ? await startMailServer({ host: "127.0.0.1", port: 0, ratePerSecond: env.SEND_RATE_PER_SECOND })
+      : null;
+  const services: Services = {
+    mail: describeMailTransport(plan.kind, mailServer?.url ?? plan.baseUrl),
+  };
+  let dispatcher: Dispatcher | null = null;
+
+  const stopSending = async () => {
+    await dispatcher?.stop();
+  };
+  return {
+    env,
+    services,
+    logger,
+    publicStateToken,
+    serving(port) {
+      // On a port picked by the system (PORT=0), links in pages and emails must name the real one.
+      if (!env.PUBLIC_BASE_URL_SET) env.PUBLIC_BASE_URL = `http://localhost:${port}`;
+      dispatcher = dispatcherFromEnv(env, { captureUrl: mailServer?.url ?? null }).dispatcher;
+      dispatcher.start();
+      // Printed as plain lines: the quick start and the tests read them.
+      console.log(`Redline listening on http://localhost:${port}`);
+      if (firstRun.admin) announceFirstAdmin(firstRun.admin, env.NODE_ENV === "production");
+      if (mailServer) {
+        console.log(
+          `Email is captured, not delivered (${env.MAIL_TRANSPORT === "capture" ? "MAIL_TRANSPORT=capture" : "no RESEND_API_KEY"}): http://localhost:${port}/admin/notices/mail — API ${mailServer.url}/_mail/messages`,
+        );
+      } else {
+        logger.info(`email through ${services.mail.label}`);
+      }
+    },
+    stopSending,
+    async stop() {
+      await stopSending();
+      await mailServer?.close();
+      closeSharedDatabases();
+    },
+  };
+}
+
+/**
+ * The first admin's password is shown once. In production a console ends up in log storage, so
+ * the password goes to a file only this user can read, and the console names the file.
+ */
+function announceFirstAdmin(admin: NonNullable<FirstRun["admin"]>, production: boolean): void {
+  console.log("");
+  console.log("  First start: an admin login was created. It is shown only this once.");
+  console.log(`  Email:    ${admin.email}`);
+  if (production) {
+    const file = firstAdminFile();
+    // A fresh file, so that it is created 0600 rather than keeping an old file's mode.
+    rmSync(file, { force: true });
+    writeFileSync(file, `Email:    ${admin.email}\nPassword: ${admin.password}\n`, {
+      mode: 0o600,
+      flag: "wx",
+    });
+    console.log(`  Password: in ${file} (readable only by this user; delete it after signing in)`);
+  } else {
+    console.log(`  Password: ${admin.password}`);
+  }
+  console.log("");
+}
+
+function firstAdminFile(): string {
+  const file = databaseFile(getEnv().DATABASE_URL);
+  return join(file === ":memory:" ? "data" : dirname(file), "first-admin-login.txt");
+}

@@ -1,0 +1,92 @@
+/**
+ * The Express application in front of Remix: request ids, client addresses through the
+ * trusted-proxy setting, the public response cache, static files and the Remix handler. Everything
+ * stateful comes from the runtime (started from the Remix build), never from app modules imported
+ * here, so that the process holds one copy of the app.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { Runtime } from "../app/runtime.server";
+import { publicResponseCache } from "./response-cache";
+
+/** What the shell uses of the runtime (app/runtime.server.ts). */
+export type ShellRuntime = Runtime;
+
+export type HttpAppOptions = {
+  runtime: ShellRuntime;
+  /** The installation folder, holding public/. */
+  root: string;
+  build: ServerBuild | (() => Promise<ServerBuild>);
+  mode: "development" | "production";
+  /** True once SIGTERM arrived: connections are closed after their answer. */
+  shuttingDown: () => boolean;
+};
+
+/** Accepted from a proxy in front only when it looks like an id, never as arbitrary text for the logs. */
+const REQUEST_ID = /^[\w.:-]{8,128}$/;
+
+export function createHttpApp({ runtime, root, build, mode, shuttingDown }: HttpAppOptions) {
+  const app = express();
+  app.disable("x-powered-by");
+  // Who the client is: the socket's peer, unless TRUST_PROXY names the proxies allowed to say otherwise.
+  app.set("trust proxy", runtime.env.TRUST_PROXY ?? false);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.get("x-request-id");
+    const requestId =
+      runtime.env.TRUST_PROXY !== undefined && given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.locals.requestId = requestId;
+    res.locals.cspNonce = randomBytes(16).toString("base64");
+    res.setHeader("X-Request-Id", requestId);
+    if (shuttingDown()) res.setHeader("Connection", "close");
+    next();
+  });
+
+  // Public policy pages and JSON: replay rendered answers while nothing published has changed (ADR 5).
+  // Before the static middleware, so that a replayed page costs no file-system lookup.
+  if (mode !== "development") app.use(publicResponseCache({ stateToken: runtime.publicStateToken }));
+
+  const publicDir = join(root, "public");
+  app.use(
+    "/build",
+    express.static(join(publicDir, "build"), { immutable: true, maxAge: "1y", fallthrough: false }),
+  );
+  app.use(express.static(publicDir, { maxAge: "1h" }));
+
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode,
+      getLoadContext: (req, res) => ({
+        services: runtime.services,
+        clientAddress: req.ip ?? null,
+        requestId: res.locals.requestId as string,
+        cspNonce: res.locals.cspNonce as string,
+      }),
+    }),
+  );
+
+  // Answers from the static middleware for unknown assets, without a stack trace.
+  app.use(
+    (
+      error: Error & { status?: number; statusCode?: number },
+      _req: Request,
+      res: Response,
+      next: NextFunction,
+    ) => {
+      const status = error.status ?? error.statusCode ?? 500;
+      if (res.headersSent) return next(error);
+      if (status >= 500)
+        runtime.logger.error({ err: error, requestId: res.locals.requestId }, "request failed");
+      res
+        .status(status)
+        .type("text/plain")
+        .send(status === 404 ? "Not found" : "Something went wrong");
+    },
+  );
+  return app;
+}
