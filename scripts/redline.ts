@@ -6,10 +6,13 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { isIsoDate } from "../app/core/dates";
 import { detectFormat, MAX_SOURCE_BYTES, type PolicyContent, parsePolicy } from "../app/core/document";
 import { getEnv } from "../app/env.server";
+import { deactivateUser, findUserByEmail, reactivateUser } from "../app/models/accounts.server";
 import { createApiKey, revokeApiKey } from "../app/models/api-keys.server";
 import { verifyAuditLog } from "../app/models/audit.server";
 import { db } from "../app/models/db.server";
 import { findDocument, LOCALE_PATTERN, SLUG_PATTERN } from "../app/models/documents.server";
+import { liftSignInLimits } from "../app/models/login-throttle.server";
+import { issuePasswordReset, PASSWORD_RESET_PATH } from "../app/models/password-resets.server";
 import { createUser, generatePassword } from "../app/models/users.server";
 import { getVersion, publishVersion, saveDraft } from "../app/models/versions.server";
 import { migrate } from "../app/setup.server";
@@ -259,6 +262,55 @@ export function buildProgram(io: Io): Command {
       });
       io.out(`created ${created.role} ${created.email}`);
       if (!options.password) io.out(`password: ${password}`);
+    });
+
+  /** The user an email names, or a one-line refusal. */
+  async function existingUser(email: string) {
+    openDatabase();
+    const found = await findUserByEmail(email);
+    if (!found) throw new UsageError(`no user has the email ${email}`);
+    return found;
+  }
+  user
+    .command("deactivate")
+    .description("someone left: end their sessions and refuse their sign-in; their history stays theirs")
+    .argument("<email>", "the user's email")
+    .action(async (email: string) => {
+      const found = await existingUser(email);
+      const { sessionsEnded } = await deactivateUser({ userId: found.id, actor: { kind: "cli" } });
+      io.out(`deactivated ${found.email} (${sessionsEnded} session${sessionsEnded === 1 ? "" : "s"} ended)`);
+    });
+  user
+    .command("reactivate")
+    .description("let a deactivated user sign in again")
+    .argument("<email>", "the user's email")
+    .action(async (email: string) => {
+      const found = await existingUser(email);
+      await reactivateUser({ userId: found.id, actor: { kind: "cli" } });
+      io.out(`reactivated ${found.email}`);
+    });
+  user
+    .command("reset")
+    .description("print a one-time link that sets a new password (valid 24 hours; ends all their sessions)")
+    .argument("<email>", "the user's email")
+    .action(async (email: string) => {
+      const found = await existingUser(email);
+      const { token, expiresAt } = await issuePasswordReset({ userId: found.id, actor: { kind: "cli" } });
+      io.out(`${getEnv().PUBLIC_BASE_URL}${PASSWORD_RESET_PATH}/${token}`);
+      io.err(
+        `one-time link for ${found.email}, valid until ${expiresAt.toISOString()}; it cannot be shown again`,
+      );
+    });
+  user
+    .command("unlock")
+    .description("lift the sign-in delays of one account (after an attack on it)")
+    .argument("<email>", "the user's email")
+    .action(async (email: string) => {
+      const found = await existingUser(email);
+      const cleared = await liftSignInLimits({ userId: found.id, actor: { kind: "cli" } });
+      io.out(
+        `lifted the sign-in limits of ${found.email} (${cleared} counter${cleared === 1 ? "" : "s"} cleared)`,
+      );
     });
 
   program
