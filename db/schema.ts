@@ -42,6 +42,11 @@ export const users = sqliteTable(
     role: text("role", { enum: ROLES }).notNull(),
     passwordHash: text("password_hash").notNull(),
     createdAt: createdAt(),
+    /**
+     * Set when the person left: they cannot sign in and have no sessions, but the row stays so that
+     * everything they did stays attributed to them. Null while active.
+     */
+    deactivatedAt: text("deactivated_at"),
   },
   (t) => [check("users_role_check", sql`${t.role} IN ('viewer', 'editor', 'approver', 'admin')`)],
 );

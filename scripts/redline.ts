@@ -26,6 +26,9 @@ const load = {
   diff: () => import("../app/core/diff"),
   versions: () => import("../app/models/versions.server"),
   users: () => import("../app/models/users.server"),
+  accounts: () => import("../app/models/accounts.server"),
+  signInLimits: () => import("../app/models/login-throttle.server"),
+  passwordResets: () => import("../app/models/password-resets.server"),
   apiKeys: () => import("../app/models/api-keys.server"),
   audit: () => import("../app/models/audit.server"),
 };
@@ -269,6 +272,60 @@ export function buildProgram(io: Io): Command {
       });
       io.out(`created ${created.role} ${created.email}`);
       if (!options.password) io.out(`password: ${password}`);
+    });
+
+  /** The user an email names, or a one-line refusal. */
+  async function existingUser(email: string) {
+    openDatabase();
+    const { findUserByEmail } = await load.accounts();
+    const found = await findUserByEmail(email);
+    if (!found) throw new UsageError(`no user has the email ${email}`);
+    return found;
+  }
+  user
+    .command("deactivate")
+    .description("someone left: end their sessions and refuse their sign-in; their history stays theirs")
+    .argument("<email>", "the user's email")
+    .action(async (email: string) => {
+      const found = await existingUser(email);
+      const { deactivateUser } = await load.accounts();
+      const { sessionsEnded } = await deactivateUser({ userId: found.id, actor: { kind: "cli" } });
+      io.out(`deactivated ${found.email} (${sessionsEnded} session${sessionsEnded === 1 ? "" : "s"} ended)`);
+    });
+  user
+    .command("reactivate")
+    .description("let a deactivated user sign in again")
+    .argument("<email>", "the user's email")
+    .action(async (email: string) => {
+      const found = await existingUser(email);
+      const { reactivateUser } = await load.accounts();
+      await reactivateUser({ userId: found.id, actor: { kind: "cli" } });
+      io.out(`reactivated ${found.email}`);
+    });
+  user
+    .command("reset")
+    .description("print a one-time link that sets a new password (valid 24 hours; ends all their sessions)")
+    .argument("<email>", "the user's email")
+    .action(async (email: string) => {
+      const found = await existingUser(email);
+      const { issuePasswordReset, PASSWORD_RESET_PATH } = await load.passwordResets();
+      const { token, expiresAt } = await issuePasswordReset({ userId: found.id, actor: { kind: "cli" } });
+      io.out(`${getEnv().PUBLIC_BASE_URL}${PASSWORD_RESET_PATH}/${token}`);
+      io.err(
+        `one-time link for ${found.email}, valid until ${expiresAt.toISOString()}; it cannot be shown again`,
+      );
+    });
+  user
+    .command("unlock")
+    .description("lift the sign-in delays of one account (after an attack on it)")
+    .argument("<email>", "the user's email")
+    .action(async (email: string) => {
+      const found = await existingUser(email);
+      const { liftSignInLimits } = await load.signInLimits();
+      const cleared = await liftSignInLimits({ userId: found.id, actor: { kind: "cli" } });
+      io.out(
+        `lifted the sign-in limits of ${found.email} (${cleared} counter${cleared === 1 ? "" : "s"} cleared)`,
+      );
     });
 
   program

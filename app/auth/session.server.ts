@@ -24,7 +24,18 @@ export const MAX_FORM_BYTES = 2 * 1024 * 1024 + 64 * 1024;
 const secret = () => sessionSecret(getEnv());
 const secure = () => getEnv().NODE_ENV === "production";
 
-let cookies: { session: ReturnType<typeof createCookie>; login: ReturnType<typeof createCookie> } | undefined;
+/** How long a browser stays trusted for an account after it last signed in to it. */
+const TRUSTED_DEVICE_MAX_AGE_S = 180 * 24 * 60 * 60;
+/** Accounts one browser is trusted for (a shared office computer); the oldest drops out. */
+const TRUSTED_DEVICE_ACCOUNTS = 5;
+
+let cookies:
+  | {
+      session: ReturnType<typeof createCookie>;
+      login: ReturnType<typeof createCookie>;
+      device: ReturnType<typeof createCookie>;
+    }
+  | undefined;
 function cookieJar() {
   cookies ??= {
     session: createCookie("redline_session", {
@@ -43,6 +54,16 @@ function cookieJar() {
       path: "/admin",
       secrets: [secret()],
       maxAge: 60 * 60,
+    }),
+    // A browser that signed in to an account before (ADR 10): its attempts have their own budget,
+    // so an attacker guessing that account from elsewhere cannot keep its owner out.
+    device: createCookie("redline_device", {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: secure(),
+      path: "/admin",
+      secrets: [secret()],
+      maxAge: TRUSTED_DEVICE_MAX_AGE_S,
     }),
   };
   return cookies;
@@ -189,6 +210,39 @@ export async function checkLoginFormToken(request: Request, form: FormData): Pro
   if (typeof expected !== "string" || typeof given !== "string" || !safeEqual(expected, given)) {
     throw forbidden("The sign-in form has expired. Reload the page and try again.");
   }
+}
+
+type TrustedAccount = { account: string; device: string };
+
+async function trustedAccounts(request: Request): Promise<TrustedAccount[]> {
+  const value: unknown = await cookieJar().device.parse(request.headers.get("cookie"));
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter(
+      (entry): entry is TrustedAccount =>
+        typeof entry?.account === "string" && typeof entry?.device === "string",
+    )
+    .slice(0, TRUSTED_DEVICE_ACCOUNTS);
+}
+
+/**
+ * This browser's id for the account (`accountKey` of the email) if it signed in to that account
+ * before; null otherwise. The cookie is signed, so it cannot be made up.
+ */
+export async function trustedDevice(request: Request, account: string): Promise<string | null> {
+  return (await trustedAccounts(request)).find((entry) => entry.account === account)?.device ?? null;
+}
+
+/** Marks this browser as trusted for the account; returns the Set-Cookie header value. */
+export async function trustDevice(request: Request, account: string): Promise<string> {
+  const entries = await trustedAccounts(request);
+  const device =
+    entries.find((entry) => entry.account === account)?.device ?? randomBytes(18).toString("base64url");
+  const next = [{ account, device }, ...entries.filter((entry) => entry.account !== account)].slice(
+    0,
+    TRUSTED_DEVICE_ACCOUNTS,
+  );
+  return cookieJar().device.serialize(next);
 }
 
 /** The address a request came from, as the HTTP shell resolved it through TRUST_PROXY. */

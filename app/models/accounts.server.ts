@@ -1,16 +1,26 @@
 import { hash, verify } from "@node-rs/argon2";
-import { and, asc, count, eq, ne } from "drizzle-orm";
-import { type Role, sessions, type User, users } from "../../db/schema";
+import { and, asc, count, eq, isNull, ne } from "drizzle-orm";
+import type { Transaction } from "../../db/client";
+import { passwordResets, type Role, sessions, type User, users } from "../../db/schema";
 import { recordAudit } from "./audit.server";
 import { type Actor, db } from "./db.server";
 import { MIN_PASSWORD_LENGTH, normaliseEmail, UserError } from "./users.server";
 
 export type PublicUser = Omit<User, "passwordHash">;
 
+/** The current password given to a check was wrong (the only refusal that counts as a guess). */
+export class WrongPasswordError extends UserError {
+  override name = "WrongPasswordError";
+}
+
 // Verified when the email is unknown, so that a wrong email takes as long as a wrong password.
 let decoyHash: Promise<string> | undefined;
 
-/** The user whose email and password these are, or null. Never says which of the two was wrong. */
+/**
+ * The user whose email and password these are, or null. Never says which of the two was wrong. A
+ * deactivated user is returned too (with `deactivatedAt`): only someone who knows the password
+ * learns that the account was deactivated.
+ */
 export async function verifyCredentials({
   email,
   password,
@@ -42,6 +52,7 @@ export async function listUsers(): Promise<PublicUser[]> {
       name: users.name,
       role: users.role,
       createdAt: users.createdAt,
+      deactivatedAt: users.deactivatedAt,
     })
     .from(users)
     .orderBy(asc(users.email))
@@ -54,16 +65,26 @@ export async function userEmails(): Promise<Map<number, string>> {
   return new Map(rows.map((r) => [r.id, r.email]));
 }
 
-/** Changes a user's role; the last admin cannot stop being one. */
+/** Active admins (deactivated ones manage nothing). */
+function activeAdmins(tx: Transaction): number {
+  return (
+    tx
+      .select({ n: count() })
+      .from(users)
+      .where(and(eq(users.role, "admin"), isNull(users.deactivatedAt)))
+      .get()?.n ?? 0
+  );
+}
+
+/** Changes a user's role; the last active admin cannot stop being one. */
 export async function changeRole({ userId, role, actor }: { userId: number; role: Role; actor: Actor }) {
   db().transaction(
     (tx) => {
       const user = tx.select().from(users).where(eq(users.id, userId)).get();
       if (!user) throw new UserError("no such user");
       if (user.role === role) return;
-      if (user.role === "admin") {
-        const admins = tx.select({ n: count() }).from(users).where(eq(users.role, "admin")).get()?.n ?? 0;
-        if (admins <= 1) throw new UserError("the last admin cannot lose the admin role");
+      if (user.role === "admin" && !user.deactivatedAt && activeAdmins(tx) <= 1) {
+        throw new UserError("the last admin cannot lose the admin role");
       }
       tx.update(users).set({ role }).where(eq(users.id, userId)).run();
       recordAudit(tx, {
@@ -77,8 +98,92 @@ export async function changeRole({ userId, role, actor }: { userId: number; role
 }
 
 /**
+ * Deactivates a person who left: their sessions end and their unused password-reset links die in
+ * the same transaction, and sign-in is refused from then on. The row stays, so every version,
+ * review and audit entry they made stays attributed to them. The last active admin cannot be
+ * deactivated, and nobody deactivates themselves.
+ */
+export async function deactivateUser({
+  userId,
+  actor,
+  now = new Date(),
+}: {
+  userId: number;
+  actor: Actor;
+  now?: Date;
+}): Promise<{ email: string; sessionsEnded: number }> {
+  if (actor.kind === "user" && actor.id === userId) {
+    throw new UserError("you cannot deactivate your own account; ask another admin");
+  }
+  return db().transaction(
+    (tx) => {
+      const user = tx.select().from(users).where(eq(users.id, userId)).get();
+      if (!user) throw new UserError("no such user");
+      if (user.deactivatedAt) throw new UserError(`${user.email} is already deactivated`);
+      if (user.role === "admin" && activeAdmins(tx) <= 1) {
+        throw new UserError("the last active admin cannot be deactivated");
+      }
+      tx.update(users).set({ deactivatedAt: now.toISOString() }).where(eq(users.id, userId)).run();
+      const sessionsEnded = tx.delete(sessions).where(eq(sessions.userId, userId)).run().changes;
+      const linksRevoked = tx
+        .delete(passwordResets)
+        .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)))
+        .run().changes;
+      recordAudit(tx, {
+        actor,
+        action: "user.deactivated",
+        details: { userId, email: user.email, sessionsEnded, resetLinksRevoked: linksRevoked },
+      });
+      return { email: user.email, sessionsEnded };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Lets a deactivated person sign in again (with their old password, or a reset link). */
+export async function reactivateUser({
+  userId,
+  actor,
+}: {
+  userId: number;
+  actor: Actor;
+}): Promise<{ email: string }> {
+  return db().transaction(
+    (tx) => {
+      const user = tx.select().from(users).where(eq(users.id, userId)).get();
+      if (!user) throw new UserError("no such user");
+      if (!user.deactivatedAt) throw new UserError(`${user.email} is active`);
+      tx.update(users).set({ deactivatedAt: null }).where(eq(users.id, userId)).run();
+      recordAudit(tx, { actor, action: "user.reactivated", details: { userId, email: user.email } });
+      return { email: user.email };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** The user with this email (any state), for the command line. */
+export async function findUserByEmail(email: string): Promise<PublicUser | null> {
+  const user = db()
+    .select()
+    .from(users)
+    .where(eq(users.email, normaliseEmail(email)))
+    .get();
+  if (!user) return null;
+  const { passwordHash: _hash, ...rest } = user;
+  return rest;
+}
+
+/** Refuses a new password that is too short, before any password is checked. */
+export function checkNewPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new UserError(`the new password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+}
+
+/**
  * Changes a user's own password after checking the current one, and signs them out everywhere
- * else (every other session is deleted).
+ * else (every other session is deleted). A wrong current password throws `WrongPasswordError`;
+ * the rules for the new one are checked first, so no check of the current one is wasted.
  */
 export async function changeOwnPassword({
   userId,
@@ -91,13 +196,11 @@ export async function changeOwnPassword({
   newPassword: string;
   keepSessionId?: number;
 }): Promise<{ otherSessionsEnded: number }> {
+  checkNewPassword(newPassword);
   const user = db().select().from(users).where(eq(users.id, userId)).get();
   if (!user) throw new UserError("no such user");
   if (!(await verify(user.passwordHash, currentPassword).catch(() => false))) {
-    throw new UserError("the current password is wrong");
-  }
-  if (newPassword.length < MIN_PASSWORD_LENGTH) {
-    throw new UserError(`the new password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    throw new WrongPasswordError("the current password is wrong");
   }
   if (newPassword === currentPassword) throw new UserError("the new password is the same as the current one");
   const passwordHash = await hash(newPassword);

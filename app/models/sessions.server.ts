@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, lt, ne, or } from "drizzle-orm";
+import { and, eq, isNull, lt, ne, or } from "drizzle-orm";
 import { type Role, sessions, users } from "../../db/schema";
 import { db } from "./db.server";
 
@@ -47,7 +47,10 @@ export async function createSession({ userId, now = new Date() }: { userId: numb
   return { token, expiresAt: new Date(now.getTime() + SESSION_MAX_AGE_MS) };
 }
 
-/** The live session a token belongs to, with its user; null when unknown, expired or idle too long. */
+/**
+ * The live session a token belongs to, with its user; null when unknown, expired, idle too long or
+ * its user deactivated.
+ */
 export async function findSession(token: string, now = new Date()): Promise<SessionUser | null> {
   if (!token || token.length > 100) return null;
   const tokenHash = hashSessionToken(token);
@@ -59,7 +62,8 @@ export async function findSession(token: string, now = new Date()): Promise<Sess
       user: { id: users.id, email: users.email, name: users.name, role: users.role },
     })
     .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
+    // A deactivated person's sessions are deleted when they leave; the join makes sure of it.
+    .innerJoin(users, and(eq(users.id, sessions.userId), isNull(users.deactivatedAt)))
     .where(eq(sessions.tokenHash, tokenHash))
     .get();
   if (!row) return null;

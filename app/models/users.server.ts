@@ -36,9 +36,15 @@ export async function createUser(input: {
   const passwordHash = await hash(input.password);
   return db().transaction(
     (tx) => {
-      if (tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get()) {
-        throw new UserError(`a user with the email ${email} already exists`);
+      const existing = tx
+        .select({ deactivatedAt: users.deactivatedAt })
+        .from(users)
+        .where(eq(users.email, email))
+        .get();
+      if (existing?.deactivatedAt) {
+        throw new UserError(`${email} belongs to a deactivated user; reactivate them instead`);
       }
+      if (existing) throw new UserError(`a user with the email ${email} already exists`);
       const user = tx
         .insert(users)
         .values({ email, role: input.role, passwordHash, name: input.name ?? null })

@@ -1,14 +1,17 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { attempt, formError } from "~/auth/errors.server";
 import { ROLE_LABELS } from "~/auth/roles";
 import { requireUser, requireUserForm } from "~/auth/session.server";
+import { passRetryAfter, tooManyAttempts } from "~/auth/throttle.server";
 import { CsrfField, Notice, PageHeader } from "~/components/admin-ui";
-import { changeOwnPassword } from "~/models/accounts.server";
+import { changeOwnPassword, checkNewPassword, WrongPasswordError } from "~/models/accounts.server";
+import { passwordCheckKeys, reserveAttempt, settleAttempt } from "~/models/login-throttle.server";
 import { MIN_PASSWORD_LENGTH } from "~/models/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Redline" }];
+export const headers: HeadersFunction = passRetryAfter;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { role: "viewer" });
@@ -29,13 +32,27 @@ export async function action({ request }: ActionFunctionArgs) {
   if (parsed.data.newPassword !== parsed.data.confirmPassword)
     return formError("The new passwords do not match.");
   return attempt(async () => {
-    const { otherSessionsEnded } = await changeOwnPassword({
-      userId: user.id,
-      currentPassword: parsed.data.currentPassword,
-      newPassword: parsed.data.newPassword,
-      keepSessionId: user.sessionId,
-    });
-    return { ok: true as const, otherSessionsEnded };
+    checkNewPassword(parsed.data.newPassword);
+    // A stolen session must not become a way to guess the password: the check is throttled like
+    // sign-in, reserved before it runs (ADR 10).
+    const decision = await reserveAttempt(passwordCheckKeys(user.email));
+    if (!decision.allowed) {
+      return tooManyAttempts("Too many wrong current passwords.", decision.retryAfterSeconds);
+    }
+    try {
+      const { otherSessionsEnded } = await changeOwnPassword({
+        userId: user.id,
+        currentPassword: parsed.data.currentPassword,
+        newPassword: parsed.data.newPassword,
+        keepSessionId: user.sessionId,
+      });
+      await settleAttempt(decision.attempt);
+      return { ok: true as const, otherSessionsEnded };
+    } catch (error) {
+      // Only a wrong current password stays counted; any other refusal came after a right one.
+      if (!(error instanceof WrongPasswordError)) await settleAttempt(decision.attempt);
+      throw error;
+    }
   });
 }
 

@@ -1,6 +1,7 @@
 import {
   type ActionFunctionArgs,
   data,
+  type HeadersFunction,
   type LoaderFunctionArgs,
   type MetaFunction,
   redirect,
@@ -11,24 +12,20 @@ import {
   checkLoginFormToken,
   clientAddress,
   getUser,
-  keyedHash,
   loginFormToken,
   readForm,
   safeRedirectTarget,
   startSession,
+  trustDevice,
+  trustedDevice,
 } from "~/auth/session.server";
+import { passRetryAfter, tooManyAttempts } from "~/auth/throttle.server";
 import { Notice } from "~/components/admin-ui";
 import { verifyCredentials } from "~/models/accounts.server";
-import {
-  ACCOUNT_FAILURE_LIMIT,
-  ADDRESS_FAILURE_LIMIT,
-  clearFailedSignIns,
-  lockedUntil,
-  recordFailedSignIn,
-} from "~/models/login-throttle.server";
-import { normaliseEmail } from "~/models/users.server";
+import { accountKey, reserveAttempt, settleAttempt, signInKeys } from "~/models/login-throttle.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Redline" }];
+export const headers: HeadersFunction = passRetryAfter;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
@@ -36,7 +33,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (await getUser(request)) throw redirect(redirectTo);
   const { token, setCookie } = await loginFormToken(request);
   return data(
-    { csrf: token, redirectTo, signedOut: url.searchParams.has("signedOut") },
+    {
+      csrf: token,
+      redirectTo,
+      signedOut: url.searchParams.has("signedOut"),
+      passwordReset: url.searchParams.has("passwordReset"),
+    },
     setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined,
   );
 }
@@ -54,32 +56,36 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = SignInForm.safeParse(Object.fromEntries(form));
   if (!parsed.success) return data({ error: "Enter your email and password." }, { status: 400 });
   const { email, password } = parsed.data;
-  const accountKey = `account:${keyedHash("sign-in-account", normaliseEmail(email))}`;
-  const keys = [
-    { key: accountKey, limit: ACCOUNT_FAILURE_LIMIT },
-    { key: `address:${keyedHash("sign-in-address", clientAddress(context))}`, limit: ADDRESS_FAILURE_LIMIT },
-  ];
-  const until = await lockedUntil(keys);
-  if (until) {
-    const minutes = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
-    return data(
-      { error: `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.` },
-      { status: 429, headers: { "Retry-After": String(minutes * 60) } },
-    );
+  const account = accountKey(email);
+  // Reserve the attempt before the (slow) password check, so concurrent guesses never pass more
+  // checks than the budget allows (ADR 10).
+  const decision = await reserveAttempt(
+    signInKeys({
+      email,
+      address: clientAddress(context),
+      trustedDevice: await trustedDevice(request, account),
+    }),
+  );
+  if (!decision.allowed) {
+    return tooManyAttempts("Too many failed sign-ins.", decision.retryAfterSeconds);
   }
   const user = await verifyCredentials({ email, password });
-  if (!user) {
-    await recordFailedSignIn(keys);
-    return data({ error: "That email and password do not match an account." }, { status: 401 });
+  if (!user) return data({ error: "That email and password do not match an account." }, { status: 401 });
+  await settleAttempt(decision.attempt);
+  if (user.deactivatedAt) {
+    return data(
+      { error: "This account has been deactivated. Ask an admin if you need access again." },
+      { status: 403 },
+    );
   }
-  await clearFailedSignIns(accountKey);
-  return redirect(safeRedirectTarget(parsed.data.redirectTo), {
-    headers: { "Set-Cookie": await startSession(user.id) },
-  });
+  const headers = new Headers();
+  headers.append("Set-Cookie", await startSession(user.id));
+  headers.append("Set-Cookie", await trustDevice(request, account));
+  return redirect(safeRedirectTarget(parsed.data.redirectTo), { headers });
 }
 
 export default function SignIn() {
-  const { csrf, redirectTo, signedOut } = useLoaderData<typeof loader>();
+  const { csrf, redirectTo, signedOut, passwordReset } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
@@ -87,6 +93,9 @@ export default function SignIn() {
       <h1>Sign in</h1>
       <p className="muted">The legal team's workspace for drafting, reviewing and publishing policies.</p>
       {signedOut && !result ? <Notice kind="info">You are signed out.</Notice> : null}
+      {passwordReset && !result ? (
+        <Notice kind="success">Your new password is set. Sign in with it.</Notice>
+      ) : null}
       {result?.error ? <Notice kind="error">{result.error}</Notice> : null}
       <Form method="post" className="stack">
         <input type="hidden" name="csrf" value={csrf} />

@@ -27,16 +27,50 @@ export const sessions = sqliteTable(
 );
 
 /**
- * Failed sign-in counters, per account and per address. The key is a keyed hash (HMAC with the
- * session secret) of "account:<email>" or "address:<ip>": no email or IP address is stored, and
- * rows are deleted once their window has passed.
+ * Password-guessing counters (ADR 10), one row per key: an account, an account with one source
+ * (address or trusted browser), an address, or an account's current-password check. The key is a
+ * keyed hash (HMAC with the session secret), and so is `account`, which lets an admin lift every
+ * limit of one person at once: no email or IP address is stored. Rows are deleted a day after
+ * their last failure.
  */
-export const loginThrottles = sqliteTable("login_throttles", {
-  key: text("key").primaryKey(),
-  failures: integer("failures").notNull().default(0),
-  windowStartedAt: text("window_started_at").notNull(),
-  lockedUntil: text("locked_until"),
-});
+export const signInThrottles = sqliteTable(
+  "sign_in_throttles",
+  {
+    key: text("key").primaryKey(),
+    /** The keyed hash of the account this key belongs to; null for an address key. */
+    account: text("account"),
+    failures: integer("failures").notNull(),
+    lastFailureAt: text("last_failure_at").notNull(),
+    /** No attempt before this time; null while failures are still free. */
+    blockedUntil: text("blocked_until"),
+  },
+  (t) => [
+    index("sign_in_throttles_account_idx").on(t.account),
+    index("sign_in_throttles_last_failure_idx").on(t.lastFailureAt),
+  ],
+);
+
+/**
+ * One-time password-reset links an admin hands to a person. Only the SHA-256 of the link's random
+ * token is stored; a link works once, until `expiresAt`, and a newer link or a deactivation
+ * replaces it.
+ */
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    tokenHash: text("token_hash").notNull().unique(),
+    /** The admin who issued it; null when issued on the command line. */
+    createdById: integer("created_by_id").references(() => users.id),
+    createdAt: text("created_at").notNull().default(now),
+    expiresAt: text("expires_at").notNull(),
+    usedAt: text("used_at"),
+  },
+  (t) => [index("password_resets_user_idx").on(t.userId)],
+);
 
 export const REVIEW_COMMENT_KINDS = ["sent-back", "approved"] as const;
 export type ReviewCommentKind = (typeof REVIEW_COMMENT_KINDS)[number];
@@ -65,4 +99,5 @@ export const reviewComments = sqliteTable(
 );
 
 export type Session = typeof sessions.$inferSelect;
+export type PasswordReset = typeof passwordResets.$inferSelect;
 export type ReviewComment = typeof reviewComments.$inferSelect;

@@ -105,6 +105,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
+/** `min: "anonymous"`: a page for anyone holding its link; every visitor gets `allowedStatus`. */
 type Expectation = { min: Who; allowedStatus?: number[] };
 
 const loaders: [string, () => string, Expectation][] = [
@@ -131,6 +132,12 @@ const loaders: [string, () => string, Expectation][] = [
   ["acknowledgements of a notice", () => `/admin/acknowledgements/${ids.notice}`, { min: "viewer" }],
   ["acknowledgements CSV", () => `/admin/acknowledgements/${ids.notice}/csv`, { min: "viewer" }],
   ["dashboard banner", () => "/admin/embed", { min: "admin" }],
+  // A made-up password-reset link: refused alike for everyone, signed in or not, whatever the role.
+  [
+    "password reset",
+    () => "/admin/password-reset/not-a-real-link",
+    { min: "anonymous", allowedStatus: [404] },
+  ],
 ];
 
 const actions: [string, () => string, Expectation][] = [
@@ -145,11 +152,18 @@ const actions: [string, () => string, Expectation][] = [
   ["account", () => "/admin/account", { min: "viewer" }],
   ["retry failed deliveries", () => `/admin/notices/${ids.notice}`, { min: "approver" }],
   ["dashboard banner", () => "/admin/embed", { min: "admin" }],
+  [
+    "password reset",
+    () => "/admin/password-reset/not-a-real-link",
+    { min: "anonymous", allowedStatus: [404] },
+  ],
 ];
 
 function expectOutcome(response: Response, who: Who, expectation: Expectation, autosave = false) {
   const location = response.headers.get("location") ?? "";
-  if (who === "anonymous") {
+  if (expectation.min === "anonymous") {
+    expect(expectation.allowedStatus).toContain(response.status);
+  } else if (who === "anonymous") {
     if (autosave) expect(response.status).toBe(401);
     else {
       expect(response.status).toBe(302);
@@ -166,11 +180,13 @@ describe("every admin page, for every role", () => {
   for (const [name, path, expectation] of loaders) {
     for (const who of EVERYONE) {
       const verdict =
-        who === "anonymous"
-          ? "is sent to sign in"
-          : RANK[who] < RANK[expectation.min]
-            ? "is refused"
-            : "is shown";
+        expectation.min === "anonymous"
+          ? `answers ${expectation.allowedStatus}`
+          : who === "anonymous"
+            ? "is sent to sign in"
+            : RANK[who] < RANK[expectation.min]
+              ? "is refused"
+              : "is shown";
       it(`the ${name} page ${verdict} for ${who === "anonymous" ? "an anonymous visitor" : `a ${who}`}`, async () => {
         expectOutcome(await clients[who].get(path()), who, expectation);
       });
@@ -182,18 +198,21 @@ describe("every admin action, for every role", () => {
   for (const [name, path, expectation] of actions) {
     for (const who of EVERYONE) {
       const verdict =
-        who === "anonymous"
-          ? "asks an anonymous visitor to sign in"
-          : RANK[who] < RANK[expectation.min]
-            ? `refuses a ${who}`
-            : `accepts a ${who}`;
+        expectation.min === "anonymous"
+          ? `answers ${expectation.allowedStatus} to ${who === "anonymous" ? "an anonymous visitor" : `a ${who}`}`
+          : who === "anonymous"
+            ? "asks an anonymous visitor to sign in"
+            : RANK[who] < RANK[expectation.min]
+              ? `refuses a ${who}`
+              : `accepts a ${who}`;
       it(`the ${name} action ${verdict}`, async () => {
         const response = await clients[who].post(path(), {
           intent: "no-such-intent",
           revision: "1",
           content: "{}",
         });
-        expectOutcome(response, who, { ...expectation, allowedStatus: [400] }, name === "draft autosave");
+        const allowedStatus = expectation.min === "anonymous" ? expectation.allowedStatus : [400];
+        expectOutcome(response, who, { ...expectation, allowedStatus }, name === "draft autosave");
       });
     }
   }
@@ -256,7 +275,7 @@ describe("sign-in, CSRF and sessions", () => {
     expect(client.hasSession()).toBe(false);
   });
 
-  it("locks an account after five wrong passwords, even for the right one", async () => {
+  it("makes a browser wait after five wrong passwords for an account, even for the right one", async () => {
     await redline(["user", "add", "target@example.com", "--role", "viewer", "--password", PASSWORD], {
       DATABASE_URL: server.databaseUrl,
     });
@@ -265,7 +284,8 @@ describe("sign-in, CSRF and sessions", () => {
       expect((await client.signIn("target@example.com", "wrong password")).status).toBe(401);
     const locked = await client.signIn("target@example.com", PASSWORD);
     expect(locked.status).toBe(429);
-    expect(await locked.text()).toContain("Too many failed sign-ins");
+    expect(locked.headers.get("retry-after")).toBe("30");
+    expect(await locked.text()).toContain("Too many failed sign-ins. Try again in 30 seconds.");
     expect(client.hasSession()).toBe(false);
   });
 

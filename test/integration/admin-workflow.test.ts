@@ -5,7 +5,12 @@ import { parsePolicy } from "../../app/core/document";
 import { changeOwnPassword, changeRole, verifyCredentials } from "../../app/models/accounts.server";
 import { verifyAuditLog } from "../../app/models/audit.server";
 import { db } from "../../app/models/db.server";
-import { clearFailedSignIns, lockedUntil, recordFailedSignIn } from "../../app/models/login-throttle.server";
+import {
+  accountThrottles,
+  reserveAttempt,
+  settleAttempt,
+  signInKeys,
+} from "../../app/models/login-throttle.server";
 import { noticesForVersion } from "../../app/models/notices.server";
 import { countUserSessions, createSession, findSession } from "../../app/models/sessions.server";
 import { countAudience, upsertSubscribers } from "../../app/models/subscribers.server";
@@ -23,7 +28,7 @@ import {
   startDraft,
   versionAuthorIds,
 } from "../../app/models/workflow.server";
-import { auditLog, deliveries, loginThrottles, sessions, subscribers, users } from "../../db/schema";
+import { auditLog, deliveries, sessions, signInThrottles, subscribers, users } from "../../db/schema";
 
 const json = (markdown: string) => JSON.stringify(parsePolicy(markdown, "markdown").content);
 const today = isoDateOf(new Date());
@@ -469,21 +474,26 @@ describe("accounts and sessions", () => {
     expect(await findSession(token, new Date(Date.now() + 9 * 60 * 60 * 1000))).toBeNull();
   });
 
-  it("locks an account key after repeated failures without storing who it is", async () => {
-    const keys = [{ key: "account:abc", limit: 3 }];
-    for (let i = 0; i < 2; i++) await recordFailedSignIn(keys);
-    expect(await lockedUntil(keys)).toBeNull();
-    await recordFailedSignIn(keys);
-    expect(await lockedUntil(keys)).toBeInstanceOf(Date);
-    expect(
-      db()
-        .select()
-        .from(loginThrottles)
-        .all()
-        .map((r) => r.key),
-    ).toEqual(["account:abc"]);
-    await clearFailedSignIns("account:abc");
-    expect(await lockedUntil(keys)).toBeNull();
+  it("charges sign-ins to their counters before the password check, without storing who or where", async () => {
+    const keys = signInKeys({ email: "Target@Example.com", address: "203.0.113.9" });
+    const decisions = await Promise.all(Array.from({ length: 20 }, () => reserveAttempt(keys)));
+    const passed = decisions.filter((d) => d.allowed);
+    expect(passed).toHaveLength(5);
+    const refused = decisions.find((d) => !d.allowed);
+    expect(refused && !refused.allowed && refused.retryAfterSeconds).toBe(30);
+    const stored = JSON.stringify(db().select().from(signInThrottles).all());
+    expect(stored).not.toMatch(/target|example|203\.0\.113/i);
+    // The same account from a browser that signed in to it before has its own budget.
+    const trusted = signInKeys({
+      email: "target@example.com",
+      address: "203.0.113.9",
+      trustedDevice: "laptop",
+    });
+    expect((await reserveAttempt(trusted)).allowed).toBe(true);
+    expect((await accountThrottles(["target@example.com"])).get("target@example.com")?.failures).toBe(5);
+    // A right password: the source starts afresh, the account and address get the attempt back.
+    if (passed[0]?.allowed) await settleAttempt(passed[0].attempt);
+    expect((await reserveAttempt(keys)).allowed).toBe(true);
   });
 
   it("keeps at least one admin", async () => {
