@@ -18,7 +18,10 @@ import { type FirstRun, migrate, seedFirstRun } from "./setup.server";
 
 /** What every loader and action can reach through `context.services`. */
 export type Services = {
-  /** How email leaves this process: shown in the workspace, recorded on deliveries. */
+  /**
+   * How email leaves this process: shown in the workspace, recorded on deliveries. Becomes
+   * "capture" if the provider the settings name turns out to be a capture server.
+   */
   mail: MailTransport;
 };
 
@@ -90,7 +93,14 @@ export async function startRuntime({
     serving(port) {
       // On a port picked by the system (PORT=0), links in pages and emails must name the real one.
       if (!env.PUBLIC_BASE_URL_SET) env.PUBLIC_BASE_URL = `http://localhost:${port}`;
-      dispatcher = dispatcherFromEnv(env, { captureUrl: mailServer?.url ?? null }).dispatcher;
+      dispatcher = dispatcherFromEnv(env, {
+        captureUrl: mailServer?.url ?? null,
+        // A capture server reached through RESEND_BASE_URL: the workspace warns from then on, and
+        // its captured-mail page lists that server's messages.
+        onCaptureDetected: () => {
+          services.mail = describeMailTransport("capture", plan.baseUrl);
+        },
+      }).dispatcher;
       dispatcher.start();
       // Printed as plain lines: the quick start and the tests read them.
       console.log(`Redline listening on http://localhost:${port}`);

@@ -4,6 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
+import { EMAIL_PROBLEMS, isEmailProblem } from "../core/notify/delivery-outcome";
 import { policyPath } from "../core/public/urls";
 import { getEnv } from "../env.server";
 import { recordAudit } from "./audit.server";
@@ -20,13 +21,6 @@ export class AcknowledgementError extends Error {
   }
 }
 
-/** Email outcomes after which the dashboard is the only way the person can still be told. */
-export const EMAIL_PROBLEMS = [
-  "bounced",
-  "complained",
-  "failed",
-  "skipped",
-] as const satisfies DeliveryStatus[];
 const EMAIL_PROBLEM_LIST = sql.raw(EMAIL_PROBLEMS.map((s) => `'${s}'`).join(", "));
 
 /** One pending notice as the API and the banner show it. */
@@ -130,10 +124,6 @@ export async function pendingNoticesFor(externalId: string): Promise<PendingNoti
     });
   }
   return pending.sort((a, b) => a.id - b.id);
-}
-
-export function isEmailProblem(status: string): boolean {
-  return (EMAIL_PROBLEMS as readonly string[]).includes(status);
 }
 
 export type RecordedAcknowledgement = {
@@ -344,6 +334,8 @@ export type AcknowledgementRow = {
   externalId: string;
   subscriberStatus: SubscriberStatus;
   emailStatus: DeliveryStatus | null;
+  /** What carried the email ("capture": delivered to nobody). */
+  emailTransport: string | null;
   providerMessageId: string | null;
   emailSentAt: string | null;
   dashboardStatus: DeliveryStatus | null;
@@ -377,7 +369,7 @@ export function acknowledgementRows({
   return db().all<AcknowledgementRow>(sql`
     WITH t AS (SELECT DISTINCT subscriber_id FROM deliveries WHERE notice_id = ${noticeId} AND subscriber_id > ${after})
     SELECT s.id AS subscriberId, s.external_id AS externalId, s.status AS subscriberStatus,
-           e.status AS emailStatus, e.provider_message_id AS providerMessageId, e.sent_at AS emailSentAt,
+           e.status AS emailStatus, e.transport AS emailTransport, e.provider_message_id AS providerMessageId, e.sent_at AS emailSentAt,
            b.status AS dashboardStatus,
            a.version_number AS acknowledgedVersion, a.acknowledged_at AS acknowledgedAt, a.channel AS acknowledgedVia
     FROM t
@@ -410,6 +402,7 @@ export const ACK_CSV_HEADER = [
   "acknowledgedVia",
   "emailStatus",
   "emailSentAt",
+  "emailTransport",
   "providerMessageId",
   "dashboardStatus",
 ];
@@ -424,6 +417,7 @@ export function acknowledgementCsvLine(row: AcknowledgementRow): string {
     row.acknowledgedVia,
     row.emailStatus,
     row.emailSentAt,
+    row.emailTransport,
     row.providerMessageId,
     row.dashboardStatus,
   ]

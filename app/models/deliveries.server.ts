@@ -143,17 +143,21 @@ export function claimBatch({
 }
 
 /**
- * Records the provider's message ids of an accepted batch, all in one transaction, and blanks the
- * recipient copies. Safe to run twice (a worker whose lease ran out and its successor both get
- * the same answer for the same idempotency key): only rows still `sending` change.
+ * Records the provider's message ids of an accepted batch and the transport that carried it, all
+ * in one transaction, and blanks the recipient copies. Safe to run twice (a worker whose lease ran
+ * out and its successor both get the same answer for the same idempotency key): only rows still
+ * `sending` change.
  */
 export function recordBatchSent({
   batchId,
   messageIds,
+  transport,
   now = Date.now(),
 }: {
   batchId: number;
   messageIds: string[];
+  /** MailTransport.label: "resend", "resend-compatible <origin>" or "capture". */
+  transport: string;
   now?: number;
 }): { recorded: number } {
   return db().transaction(
@@ -171,13 +175,14 @@ export function recordBatchSent({
         );
       }
       const update = db().$client.prepare(`
-        UPDATE deliveries SET status = 'sent', provider_message_id = ?, sent_at = ?, status_at = ?,
-          last_error = NULL, recipient_email = NULL, recipient_name = NULL
+        UPDATE deliveries SET status = 'sent', provider_message_id = ?, transport = ?, sent_at = ?,
+          status_at = ?, last_error = NULL, recipient_email = NULL, recipient_name = NULL
         WHERE id = ?`);
-      for (const [i, member] of members.entries()) update.run(messageIds[i], iso(now), iso(now), member.id);
+      for (const [i, member] of members.entries())
+        update.run(messageIds[i], transport, iso(now), iso(now), member.id);
       tx.run(sql`UPDATE delivery_batches SET status = 'sent', sent_at = ${iso(now)}, last_error = NULL,
         lease_owner = NULL, leased_until = NULL, updated_at = ${iso(now)} WHERE id = ${batchId}`);
-      // Proof (#7): each email's provider id, chained in the audit log with the batch's result.
+      // Proof (#7): each email's provider id and what carried it, chained in the audit log.
       recordAudit(tx, {
         actor: { kind: "system" },
         action: "delivery.sent",
@@ -185,6 +190,7 @@ export function recordBatchSent({
           noticeId: batch.notice_id,
           batch: batch.number,
           sentAt: iso(now),
+          transport,
           deliveries: members.map((m, i) => [m.id, m.subscriber_id, messageIds[i]]),
         },
       });

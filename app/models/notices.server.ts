@@ -130,25 +130,43 @@ export type NoticeSummary = {
   createdAt: string;
   batches: { total: number; pending: number; sent: number; failed: number };
   counts: Partial<Record<Channel, StatusCounts>>;
+  /**
+   * Emails handed over (sent, then maybe delivered, bounced or complained), per transport that
+   * carried them and status. "capture" was kept on the sending machine and reached nobody; null
+   * was sent before transports were recorded.
+   */
+  emailTransports: { transport: string | null; status: DeliveryStatus; emails: number }[];
 };
 
-/** Counts per channel and delivery status for one notice (an index-only scan). */
-export function noticeCounts(noticeId: number): Partial<Record<Channel, StatusCounts>> {
-  const rows = db().all<{ channel: Channel; status: DeliveryStatus; n: number }>(sql`
-    SELECT channel, status, count(*) AS n FROM deliveries WHERE notice_id = ${noticeId} GROUP BY channel, status`);
+/** Statuses of an email the provider accepted: only these have a transport. */
+const HANDED_OVER: readonly DeliveryStatus[] = ["sent", "delivered", "bounced", "complained"];
+
+/** Counts per channel and delivery status, and per transport for email, of one notice (one scan). */
+export function noticeCounts(noticeId: number): Pick<NoticeSummary, "counts" | "emailTransports"> {
+  const rows = db().all<{
+    channel: Channel;
+    status: DeliveryStatus;
+    transport: string | null;
+    n: number;
+  }>(sql`
+    SELECT channel, status, transport, count(*) AS n FROM deliveries WHERE notice_id = ${noticeId}
+    GROUP BY channel, status, transport`);
   const counts: Partial<Record<Channel, StatusCounts>> = {};
+  const emailTransports: NoticeSummary["emailTransports"] = [];
   for (const row of rows) {
     counts[row.channel] ??= emptyCounts();
-    counts[row.channel]![row.status] = row.n;
+    counts[row.channel]![row.status] += row.n;
+    if (row.channel === "email" && HANDED_OVER.includes(row.status))
+      emailTransports.push({ transport: row.transport, status: row.status, emails: row.n });
   }
-  return counts;
+  return { counts, emailTransports };
 }
 
 function summarise(row: { notice: Notice; slug: string; locale: string; version: number }): NoticeSummary {
   const batches = db().all<{ status: string; n: number }>(sql`
     SELECT status, count(*) AS n FROM delivery_batches WHERE notice_id = ${row.notice.id} GROUP BY status`);
   const byStatus = Object.fromEntries(batches.map((b) => [b.status, b.n]));
-  const counts = noticeCounts(row.notice.id);
+  const { counts, emailTransports } = noticeCounts(row.notice.id);
   for (const channel of row.notice.channels) counts[channel] ??= emptyCounts();
   return {
     id: row.notice.id,
@@ -166,6 +184,7 @@ function summarise(row: { notice: Notice; slug: string; locale: string; version:
       failed: byStatus.failed ?? 0,
     },
     counts,
+    emailTransports,
   };
 }
 

@@ -5,11 +5,18 @@
  */
 import { sql } from "drizzle-orm";
 import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
+import { deliveryStatusText, isCaptured, transportText } from "../core/notify/delivery-outcome";
 import { db } from "./db.server";
 
 export type ProofDelivery = {
   channel: Channel;
   status: DeliveryStatus;
+  /**
+   * Email only, once handed over: "resend", "resend-compatible <origin>" or "capture" (kept on the
+   * sending machine, delivered to nobody). Null for the dashboard, for email not (yet) sent, and
+   * for email sent before transports were recorded.
+   */
+  transport: string | null;
   providerMessageId: string | null;
   batch: number | null;
   sentAt: string | null;
@@ -57,6 +64,7 @@ type Row = {
   channels: string;
   channel: Channel;
   status: DeliveryStatus;
+  transport: string | null;
   providerMessageId: string | null;
   batch: number | null;
   sentAt: string | null;
@@ -77,7 +85,7 @@ export async function getProofLedger(externalId: string): Promise<ProofLedger | 
     SELECT n.id AS noticeId, d.slug AS document, d.locale, v.number AS version, v.material,
            n.requires_ack AS requiresAck, v.summary, v.effective_at AS effectiveAt,
            n.created_at AS noticeCreatedAt, n.channels,
-           x.channel, x.status, x.provider_message_id AS providerMessageId, x.batch_number AS batch,
+           x.channel, x.status, x.transport, x.provider_message_id AS providerMessageId, x.batch_number AS batch,
            x.sent_at AS sentAt, x.status_at AS statusAt,
            a.version_number AS ackVersion, a.channel AS ackChannel, a.acknowledged_at AS ackAt
     FROM deliveries x
@@ -115,6 +123,7 @@ export async function getProofLedger(externalId: string): Promise<ProofLedger | 
     entry.deliveries.push({
       channel: row.channel,
       status: row.status,
+      transport: row.transport,
       providerMessageId: row.providerMessageId,
       batch: row.batch,
       sentAt: row.sentAt,
@@ -141,9 +150,12 @@ export function formatProofLedger(ledger: ProofLedger): string[] {
       `notice ${entry.noticeId}: ${entry.document} (${entry.locale}) version ${entry.version}${entry.material ? ", material" : ""}${entry.requiresAck ? ", acknowledgement required" : ""} — created ${entry.noticeCreatedAt}`,
     );
     for (const d of entry.deliveries) {
-      const parts = [`  ${d.channel.padEnd(9)} ${d.status}`];
+      const captured = isCaptured(d.transport);
+      const parts = [`  ${d.channel.padEnd(9)} ${deliveryStatusText(d.status, d.transport)}`];
+      if (d.channel === "email" && (d.transport || d.sentAt))
+        parts.push(`transport ${transportText(d.transport, d.sentAt !== null)}`);
       if (d.providerMessageId) parts.push(`provider id ${d.providerMessageId}`);
-      if (d.sentAt) parts.push(`sent ${d.sentAt}`);
+      if (d.sentAt) parts.push(`${captured ? "captured" : "sent"} ${d.sentAt}`);
       if (d.statusAt && d.statusAt !== d.sentAt) parts.push(`${d.status} ${d.statusAt}`);
       lines.push(parts.join(" · "));
     }

@@ -134,6 +134,8 @@ export type SubscriberRecord = {
     version: number;
     channel: string;
     status: string;
+    /** What carried the email: "resend", "resend-compatible <origin>" or "capture" (delivered to nobody). */
+    transport: string | null;
     providerMessageId: string | null;
     redlineFrom: number | null;
     sentAt: string | null;
@@ -166,6 +168,7 @@ export async function getSubscriberRecord(externalId: string): Promise<Subscribe
       version: versions.number,
       channel: deliveries.channel,
       status: deliveries.status,
+      transport: deliveries.transport,
       providerMessageId: deliveries.providerMessageId,
       redlineFrom: deliveries.redlineFrom,
       sentAt: deliveries.sentAt,

@@ -15,9 +15,17 @@ import {
 import { renderNoticeEmail } from "./email.server";
 import type { EmailProvider, OutgoingEmail } from "./provider.server";
 import { pseudonymiseDeliveryLogs, scheduleRetention } from "./retention.server";
+import { describeMailTransport, type MailTransport } from "./transport.server";
 
 export type DispatcherOptions = {
   provider: EmailProvider;
+  /** What the provider is (from the settings); recorded on every delivery it carries. */
+  transport: MailTransport;
+  /**
+   * Called once when a server the settings named as a provider answers as a capture server: from
+   * then on the process knows its mail is kept, not delivered (the workspace warns).
+   */
+  onCaptureDetected?: () => void;
   /** Sender address (MAIL_FROM). */
   from: string;
   /** PUBLIC_BASE_URL, for the links in the email. */
@@ -71,6 +79,7 @@ export class Dispatcher {
   private loops: Promise<void>[] = [];
   private wakeUps = new Set<() => void>();
   private stopRetention: (() => void) | null = null;
+  private captureDetected = false;
   private readonly options: Required<Omit<DispatcherOptions, "ratePerSecond">> & {
     ratePerSecond: number | null;
   };
@@ -84,6 +93,7 @@ export class Dispatcher {
       retentionDays: null,
       random: Math.random,
       log: appLogger,
+      onCaptureDetected: () => {},
       ...options,
     };
     this.limiter = new RateLimiter(options.ratePerSecond);
@@ -197,7 +207,11 @@ export class Dispatcher {
     const result = await provider.sendBatch(emails, batch.idempotencyKey);
     if (result.ok) {
       try {
-        recordBatchSent({ batchId: batch.batchId, messageIds: result.messageIds });
+        recordBatchSent({
+          batchId: batch.batchId,
+          messageIds: result.messageIds,
+          transport: this.carriedBy(result.captured),
+        });
         this.stats.batchesSent++;
         this.stats.emailsSent += emails.length;
       } catch (error) {
@@ -225,6 +239,25 @@ export class Dispatcher {
       "batch not sent",
     );
     this.fail(batch, failure);
+  }
+
+  /**
+   * The transport to record for an accepted batch: the settings' transport, unless the server
+   * answered as a capture server — then "capture", whatever the settings said, because the record
+   * must say what really happened.
+   */
+  private carriedBy(captured: boolean): string {
+    const { transport, log, onCaptureDetected } = this.options;
+    if (!captured || transport.kind === "capture") return transport.label;
+    if (!this.captureDetected) {
+      this.captureDetected = true;
+      log.warn(
+        { transport: transport.label },
+        "the mail server answered as a capture server: email is kept there and delivered to nobody; recorded as captured",
+      );
+      onCaptureDetected();
+    }
+    return describeMailTransport("capture", null).label;
   }
 
   private fail(batch: ClaimedBatch, failure: { kind: "retryable" | "permanent"; reason: string }) {

@@ -1,5 +1,6 @@
 import { Resend } from "resend";
 import { classifySendError, type SendFailure } from "../core/notify/backoff";
+import { CAPTURE_HEADER } from "./mail-server.server";
 
 export type OutgoingEmail = {
   from: string;
@@ -10,7 +11,14 @@ export type OutgoingEmail = {
   tags: { name: string; value: string }[];
 };
 
-export type BatchSendResult = { ok: true; messageIds: string[] } | { ok: false; failure: SendFailure };
+export type BatchSendResult =
+  | {
+      ok: true;
+      messageIds: string[];
+      /** The server answered as a capture server (CAPTURE_HEADER): kept there, delivered to nobody. */
+      captured: boolean;
+    }
+  | { ok: false; failure: SendFailure };
 
 /** The one path by which email leaves Redline. */
 export type EmailProvider = {
@@ -56,7 +64,7 @@ export function resendProvider({
             },
           };
         }
-        return { ok: true, messageIds: ids };
+        return { ok: true, messageIds: ids, captured: headers?.[CAPTURE_HEADER] !== undefined };
       } catch (error) {
         // The SDK rethrows an abort that happens while it reads an error body.
         const reason = signal.aborted

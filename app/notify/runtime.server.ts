@@ -25,6 +25,7 @@ export function dispatcherFromEnv(
   }
   const transport = describeMailTransport(plan.kind, baseUrl);
   const dispatcher = new Dispatcher({
+    transport,
     provider: resendProvider({
       apiKey: plan.apiKey,
       baseUrl: baseUrl ?? undefined,

@@ -2,10 +2,10 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, PageHeader } from "~/components/admin-ui";
+import { deliveryStatusText, isEmailProblem } from "~/core/notify/delivery-outcome";
 import {
   ackFilterOf,
   acknowledgementRows,
-  isEmailProblem,
   noticeAcknowledgementOverview,
   noticeIdParam,
 } from "~/models/acknowledgements.server";
@@ -101,7 +101,7 @@ export default function NoticeAcknowledgements() {
                     : "not yet"}
                 </td>
                 <td>
-                  {r.emailStatus ?? "—"}
+                  {r.emailStatus ? deliveryStatusText(r.emailStatus, r.emailTransport) : "—"}
                   {r.emailStatus && isEmailProblem(r.emailStatus) && !r.acknowledgedAt ? (
                     <>
                       {" "}

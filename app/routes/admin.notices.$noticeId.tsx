@@ -5,7 +5,14 @@ import { z } from "zod";
 import { attempt, formError } from "~/auth/errors.server";
 import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, formatDateTime, Notice, PageHeader, useCan } from "~/components/admin-ui";
-import { DELIVERY_STATUSES } from "~/core/notify/statuses";
+import {
+  capturedEmails,
+  emailsPerTransport,
+  isCaptured,
+  type TransportCount,
+  transportText,
+} from "~/core/notify/delivery-outcome";
+import { DELIVERY_STATUSES, type DeliveryStatus } from "~/core/notify/statuses";
 import { getNoticeProgress, retryFailedDeliveries } from "~/models/notices.server";
 
 export const meta: MetaFunction = () => [{ title: "Notice · Redline" }];
@@ -93,7 +100,8 @@ export default function NoticePage() {
             {email.etaSeconds !== null ? ` · about ${Math.ceil(email.etaSeconds / 60)} min to go` : ""}
             {live ? " · updating" : ""}
           </p>
-          <StatusTable counts={progress.counts.email!} />
+          <EmailTransports rows={progress.emailTransports} />
+          <StatusTable counts={progress.counts.email!} transports={progress.emailTransports} />
           {progress.batches.failed > 0 && canRetry ? (
             <Form method="post">
               <CsrfField />
@@ -141,20 +149,70 @@ export default function NoticePage() {
   );
 }
 
-function StatusTable({ counts }: { counts: Record<(typeof DELIVERY_STATUSES)[number], number> }) {
+/** What carried the emails handed over so far, with a warning when any were only captured. */
+function EmailTransports({ rows }: { rows: TransportCount[] }) {
+  const perTransport = emailsPerTransport(rows);
+  if (perTransport.length === 0) return null;
+  const captured = capturedEmails(rows);
+  const capturedTotal = captured.sent + captured.delivered;
+  return (
+    <>
+      {capturedTotal > 0 ? (
+        <Notice kind="warning">
+          {`${capturedTotal} ${capturedTotal === 1 ? "email was" : "emails were"} captured, not delivered: kept on the sending machine by a capture mail server, never delivered to anyone.`}
+        </Notice>
+      ) : null}
+      <p data-testid="email-transports">
+        Carried by:{" "}
+        {perTransport.map((t, i) => (
+          <span key={t.transport ?? ""} data-transport={t.transport ?? ""}>
+            {i > 0 ? " · " : ""}
+            {`${transportText(t.transport, true)} — ${t.emails} ${t.emails === 1 ? "email" : "emails"}${isCaptured(t.transport) ? " (captured, not delivered)" : ""}`}
+          </span>
+        ))}
+      </p>
+    </>
+  );
+}
+
+/**
+ * Counts per status. For email, captured messages get their own column instead of reading as
+ * "sent" or "delivered": they reached nobody.
+ */
+function StatusTable({
+  counts,
+  transports = [],
+}: {
+  counts: Record<DeliveryStatus, number>;
+  transports?: TransportCount[];
+}) {
+  const captured = capturedEmails(transports);
+  const columns: { key: string; label: string; n: number }[] = [];
+  for (const s of DELIVERY_STATUSES) {
+    const n = s === "sent" || s === "delivered" ? counts[s] - captured[s] : counts[s];
+    columns.push({ key: s, label: s, n });
+    if (s === "sent" && captured.sent + captured.delivered > 0)
+      columns.push({
+        key: "captured",
+        label: "captured, not delivered",
+        n: captured.sent + captured.delivered,
+      });
+  }
   return (
     <table className="table">
       <thead>
         <tr>
-          {DELIVERY_STATUSES.map((s) => (
-            <th key={s}>{s}</th>
+          {columns.map((c) => (
+            <th key={c.key}>{c.label}</th>
           ))}
         </tr>
       </thead>
       <tbody>
         <tr>
-          {DELIVERY_STATUSES.map((s) => (
-            <td key={s}>{counts[s]}</td>
+          {columns.map((c) => (
+            <td key={c.key} data-status={c.key}>
+              {c.n}
+            </td>
           ))}
         </tr>
       </tbody>

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, PageHeader } from "~/components/admin-ui";
+import { capturedEmails } from "~/core/notify/delivery-outcome";
 import { listNotices } from "~/models/notices.server";
 
 export const meta: MetaFunction = () => [{ title: "Notices · Redline" }];
@@ -44,6 +45,7 @@ export default function Notices() {
               const email = n.counts.email;
               const total = email ? Object.values(email).reduce((a, b) => a + b, 0) : 0;
               const sent = email ? email.sent + email.delivered + email.bounced + email.complained : 0;
+              const captured = capturedEmails(n.emailTransports);
               return (
                 <tr key={n.id}>
                   <td>
@@ -53,7 +55,16 @@ export default function Notices() {
                     {n.slug} ({n.locale}) version {n.version}
                   </td>
                   <td>{n.channels.join(", ")}</td>
-                  <td>{email ? `${sent} / ${total}` : "—"}</td>
+                  <td>
+                    {email ? `${sent} / ${total}` : "—"}
+                    {captured.sent + captured.delivered > 0 ? (
+                      <div>
+                        <span className="badge badge-captured">
+                          {`${captured.sent + captured.delivered} captured, not delivered`}
+                        </span>
+                      </div>
+                    ) : null}
+                  </td>
                   <td>{email?.failed ?? 0}</td>
                   <td>{formatDateTime(n.createdAt)}</td>
                 </tr>

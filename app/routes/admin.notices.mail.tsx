@@ -14,8 +14,9 @@ const PAGE = 50;
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireUser(request, { role: "admin" });
-  const captureUrl = context.services.mail.captureUrl;
-  if (!captureUrl) return { bundled: false as const, total: 0, messages: [], selected: null, offset: 0 };
+  const { captureUrl, label } = context.services.mail;
+  if (!captureUrl)
+    return { bundled: false as const, transport: label, total: 0, messages: [], selected: null, offset: 0 };
   const url = new URL(request.url);
   const offset = Math.max(0, Number(url.searchParams.get("offset")) || 0);
   const id = url.searchParams.get("id");
@@ -32,6 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
   return {
     bundled: true as const,
+    transport: label,
     total: list.total,
     messages: list.data.map(({ html: _html, text: _text, ...m }) => m),
     selected,
@@ -40,12 +42,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function CapturedMail() {
-  const { bundled, total, messages, selected, offset } = useLoaderData<typeof loader>();
+  const { bundled, transport, total, messages, selected, offset } = useLoaderData<typeof loader>();
   if (!bundled) {
     return (
       <>
         <PageHeader title="Captured mail" />
-        <Notice kind="info">Email goes to Resend (RESEND_API_KEY is set): nothing is captured here.</Notice>
+        <Notice kind="info">Email goes out through {transport}: nothing is captured here.</Notice>
       </>
     );
   }
@@ -55,8 +57,9 @@ export default function CapturedMail() {
         <Link to="/admin/notices">Notices</Link>
       </PageHeader>
       <p className="muted">
-        Without RESEND_API_KEY, Redline sends through its bundled Resend-compatible server, which keeps the
-        mail in memory until the server stops. {total} messages.
+        Email is captured: Redline sends through a Resend-compatible capture server (its own, bundled, unless
+        RESEND_BASE_URL names another), which keeps the mail in memory until it stops and delivers none of it.{" "}
+        {total} messages.
       </p>
       {selected ? (
         <section className="panel" aria-label="Message">

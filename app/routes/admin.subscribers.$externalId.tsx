@@ -2,8 +2,14 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, PageHeader } from "~/components/admin-ui";
+import {
+  deliveryStatusText,
+  isCaptured,
+  isEmailProblem,
+  transportText,
+} from "~/core/notify/delivery-outcome";
 import { EXTERNAL_ID_PATTERN } from "~/core/notify/subscriber";
-import { isEmailProblem, pendingNoticesFor } from "~/models/acknowledgements.server";
+import { pendingNoticesFor } from "~/models/acknowledgements.server";
 import { getProofLedger } from "~/models/proof.server";
 import { getSubscriberRecord } from "~/models/subscribers.server";
 
@@ -89,8 +95,9 @@ export default function SubscriberPage() {
                 <th>Version</th>
                 <th>Channel</th>
                 <th>Status</th>
+                <th>Transport</th>
                 <th>Provider message id</th>
-                <th>Sent</th>
+                <th>Sent or captured</th>
                 <th>Status since</th>
                 <th>Acknowledged</th>
               </tr>
@@ -117,13 +124,22 @@ export default function SubscriberPage() {
                       </>
                     ) : null}
                     <td>{d.channel}</td>
-                    <td>
-                      {d.status}
+                    <td data-status={d.status}>
+                      {isCaptured(d.transport) ? (
+                        <span className="badge badge-captured">
+                          {deliveryStatusText(d.status, d.transport)}
+                        </span>
+                      ) : (
+                        d.status
+                      )}
                       {d.channel === "email" && isEmailProblem(d.status) && !entry.acknowledgement ? (
                         <div>
                           <span className="badge badge-material">dashboard notice stays pending</span>
                         </div>
                       ) : null}
+                    </td>
+                    <td data-transport={d.transport ?? ""}>
+                      {d.channel === "email" ? transportText(d.transport, d.sentAt !== null) : "—"}
                     </td>
                     <td>{d.providerMessageId ? <code>{d.providerMessageId}</code> : "—"}</td>
                     <td>{formatDateTime(d.sentAt)}</td>

@@ -2,7 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Form, isRouteErrorResponse, Link, NavLink, Outlet, useRouteError } from "@remix-run/react";
 import { can } from "~/auth/roles";
 import { getUser } from "~/auth/session.server";
-import { type AdminLayoutData, CsrfField, useAdminUser } from "~/components/admin-ui";
+import { type AdminLayoutData, CsrfField, MailCaptureBanner, useAdminUser } from "~/components/admin-ui";
 import adminStyles from "~/styles/admin.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
@@ -16,12 +16,13 @@ export const meta: MetaFunction = () => [
  * The workspace layout. It does not require a sign-in itself (the sign-in page lives under it);
  * every child route checks the user and role in its own loader and action.
  */
-export async function loader({ request }: LoaderFunctionArgs): Promise<AdminLayoutData> {
+export async function loader({ request, context }: LoaderFunctionArgs): Promise<AdminLayoutData> {
   const user = await getUser(request);
   return {
     user: user
       ? { id: user.id, email: user.email, name: user.name, role: user.role, csrfToken: user.csrfToken }
       : null,
+    mailCaptured: context.services.mail.kind === "capture",
   };
 }
 
@@ -29,6 +30,7 @@ export default function AdminLayout() {
   return (
     <div className="admin">
       <AdminHeader />
+      <MailCaptureBanner />
       <main className="admin-main">
         <Outlet />
       </main>
@@ -97,6 +99,7 @@ export function ErrorBoundary() {
           Redline <span>workspace</span>
         </Link>
       </header>
+      <MailCaptureBanner />
       <main className="admin-main">
         <title>{title}</title>
         <p className="error-status">{status}</p>

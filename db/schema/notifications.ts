@@ -140,6 +140,12 @@ export const deliveries = sqliteTable(
     /** The version the redline link starts from (last acknowledged, else the previous one). */
     redlineFrom: integer("redline_from"),
     providerMessageId: text("provider_message_id"),
+    /**
+     * Email only, written with the provider's acceptance: what carried it — "resend",
+     * "resend-compatible <origin>" or "capture" (kept on this machine, delivered to nobody). Names
+     * no person, so erasure and retention leave it.
+     */
+    transport: text("transport"),
     lastError: text("last_error"),
     sentAt: text("sent_at"),
     statusAt: text("status_at"),

@@ -149,6 +149,7 @@ async function dispatchFigures(directory: string, csv: string) {
   const { publishVersion } = await import("../../app/models/versions.server");
   const { Dispatcher } = await import("../../app/notify/dispatcher.server");
   const { resendProvider } = await import("../../app/notify/provider.server");
+  const { describeMailTransport } = await import("../../app/notify/transport.server");
   migrate();
   await importSubscribersCsv(csv);
   await publishDraft("dispatch", "Version one.");
@@ -174,6 +175,7 @@ async function dispatchFigures(directory: string, csv: string) {
     });
     const dispatcher = new Dispatcher({
       provider: resendProvider({ apiKey: "re_bench", baseUrl: url }),
+      transport: describeMailTransport("capture", url),
       from: "Redline <notices@example.test>",
       baseUrl: "https://policies.example.test",
       ratePerSecond: rate,

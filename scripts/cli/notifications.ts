@@ -5,6 +5,7 @@
 import { stat } from "node:fs/promises";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { AudienceError, parseAudience } from "../../app/core/notify/audience";
+import { capturedEmails, emailsPerTransport, transportText } from "../../app/core/notify/delivery-outcome";
 import { getEnv } from "../../app/env.server";
 import { type NoticeRequest, type NoticeSummary, noticesForVersion } from "../../app/models/notices.server";
 import { countAudience } from "../../app/models/subscribers.server";
@@ -129,6 +130,13 @@ export function registerNotificationCommands(program: Command, io: Io): void {
             (s) => counts[s] > 0 || ["pending", "sent", "failed"].includes(s),
           );
           io.out(`  ${channel.padEnd(9)} ${shown.map((s) => `${s} ${counts[s]}`).join("  ")}`);
+        }
+        const carried = emailsPerTransport(notice.emailTransports);
+        if (carried.length > 0) {
+          const captured = capturedEmails(notice.emailTransports);
+          io.out(
+            `  via       ${carried.map((t) => `${transportText(t.transport, true)} ${t.emails}`).join("  ")}${captured.sent + captured.delivered > 0 ? ` — ${captured.sent + captured.delivered} captured, not delivered to anyone` : ""}`,
+          );
         }
         io.out(
           `  batches   sent ${notice.batches.sent}/${notice.batches.total}, failed ${notice.batches.failed}`,

@@ -115,6 +115,10 @@ describe("the legal team's workspace", () => {
   it("takes a change from the editor through review and publication to the public page", async () => {
     const editor = await signedIn("editor@example.com");
     await openDocument(editor, "Privacy Policy");
+    // The server captures mail (MAIL_TRANSPORT=capture): every workspace page says so, after hydration too.
+    await expect
+      .poll(() => editor.getByRole("note", { name: "Email is not delivered" }).textContent())
+      .toBe("Email is captured on this machine and not delivered to anyone.");
     await editor.getByRole("button", { name: "Start a new draft" }).click();
     await typeAtEnd(editor, "Support tickets are deleted after eighteen months.");
     await waitUntilSaved(editor);

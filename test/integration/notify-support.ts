@@ -5,6 +5,7 @@ import { upsertSubscribers } from "../../app/models/subscribers.server";
 import { publishVersion, saveDraft } from "../../app/models/versions.server";
 import { Dispatcher, type DispatcherOptions } from "../../app/notify/dispatcher.server";
 import { resendProvider } from "../../app/notify/provider.server";
+import { describeMailTransport } from "../../app/notify/transport.server";
 import type { MailServer } from "../../scripts/mail-server";
 
 const cli = { kind: "cli" } as const;
@@ -66,14 +67,18 @@ export function addSubscribers(
   return rows.map((r) => r.email);
 }
 
-/** A dispatcher that talks to the bundled mail server through the real Resend SDK, with short waits. */
+/**
+ * A dispatcher that talks to a mail server (by default the bundled capture server, described as
+ * such) through the real Resend SDK, with short waits.
+ */
 export function testDispatcher(
-  mail: MailServer,
+  mail: Pick<MailServer, "url">,
   options: Partial<DispatcherOptions> & { timeoutMs?: number } = {},
 ) {
   const { timeoutMs = 5000, ...rest } = options;
   return new Dispatcher({
     provider: resendProvider({ apiKey: "re_test_key", baseUrl: mail.url, timeoutMs }),
+    transport: describeMailTransport("capture", mail.url),
     from: "Redline <notices@example.test>",
     baseUrl: "https://policies.example.test",
     ratePerSecond: null,

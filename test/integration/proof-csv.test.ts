@@ -21,6 +21,7 @@ describe("the acknowledgement CSV", () => {
         externalId: "user-1",
         subscriberStatus: "active",
         emailStatus: null,
+        emailTransport: null,
         providerMessageId: "=cmd|' /C calc'!A0",
         emailSentAt: null,
         dashboardStatus: "pending",

@@ -63,7 +63,7 @@ const subscriberCall = (method: string, externalId: string) =>
   });
 
 describe("the proof ledger", () => {
-  it("lists per notice the version, each channel's status, provider id and times, and the acknowledgement", async () => {
+  it("lists per notice the version, each channel's status, transport, provider id and times, and the acknowledgement", async () => {
     const email = emailOf("ledger-0");
     expect(email.providerMessageId).toMatch(/^[0-9a-f-]{36}$/);
     const ledger = await getProofLedger("ledger-0");
@@ -88,6 +88,7 @@ describe("the proof ledger", () => {
             {
               channel: "dashboard",
               status: "delivered",
+              transport: null,
               providerMessageId: null,
               batch: null,
               sentAt: null,
@@ -96,6 +97,8 @@ describe("the proof ledger", () => {
             {
               channel: "email",
               status: "sent",
+              // The bundled mail server captured it: kept on this machine, delivered to nobody.
+              transport: "capture",
               providerMessageId: email.providerMessageId,
               batch: 1,
               sentAt: email.sentAt,
@@ -119,6 +122,7 @@ describe("the proof ledger", () => {
       `notice ${noticeId}: ledger (en) version 2, material, acknowledgement required`,
     );
     expect(text.stdout).toContain(`provider id ${emailOf("ledger-1").providerMessageId}`);
+    expect(text.stdout).toMatch(/email +captured, not delivered · transport capture/);
     expect(text.stdout).toContain("not acknowledged");
     const unknown = await redline(["proof", "nobody"], env);
     expect(unknown.code).toBe(1);
@@ -196,10 +200,11 @@ describe("the person's own data", () => {
 });
 
 describe("proof in the audit log", () => {
-  it("records every sent batch with its provider ids, the bounce and the acknowledgement", () => {
+  it("records every sent batch with its provider ids and transport, the bounce and the acknowledgement", () => {
     const entries = db().select().from(auditLog).all();
     const sent = entries.filter((e) => e.action === "delivery.sent" && e.details.noticeId === noticeId);
     expect(sent).toHaveLength(1);
+    expect(sent[0].details.transport).toBe("capture");
     const listed = sent[0].details.deliveries as [number, number, string][];
     expect(listed.map((d) => d[2]).sort()).toEqual(
       ["ledger-0", "ledger-1", "ledger-2"].map((id) => emailOf(id).providerMessageId).sort(),

@@ -1,15 +1,36 @@
-import { useRouteLoaderData } from "@remix-run/react";
+import { Link, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import type { Role, VersionState } from "../../../db/schema";
-import { type Ability, can } from "../../auth/roles";
+import { type Ability, can, roleAtLeast } from "../../auth/roles";
 
-/** What the admin layout's loader gives every page: who is signed in and their form token. */
+/**
+ * What the admin layout's loader gives every page: who is signed in and their form token, and
+ * whether email is captured on this machine instead of delivered.
+ */
 export type AdminLayoutData = {
   user: { id: number; email: string; name: string | null; role: Role; csrfToken: string } | null;
+  mailCaptured: boolean;
 };
 
 export function useAdminUser() {
   return useRouteLoaderData<AdminLayoutData>("routes/admin")?.user ?? null;
+}
+
+/**
+ * The permanent warning while email is captured: a notice "sent" in this workspace reached nobody.
+ * Shown to everyone signed in; the link to the captured mail only to admins, who may read it.
+ */
+export function MailCaptureBanner() {
+  const data = useRouteLoaderData<AdminLayoutData>("routes/admin");
+  if (!data?.mailCaptured || !data.user) return null;
+  return (
+    <div className="mail-capture-banner" role="note" aria-label="Email is not delivered">
+      Email is captured on this machine and not delivered to anyone.
+      {roleAtLeast(data.user.role, "admin") ? (
+        <Link to="/admin/notices/mail">See the captured mail</Link>
+      ) : null}
+    </div>
+  );
 }
 
 /** Whether the signed-in user may do something; the server checks again in every action. */
@@ -41,7 +62,13 @@ export function stateLabel(state: VersionState): string {
 }
 
 /** A message shown after an action; errors are announced to screen readers. */
-export function Notice({ kind, children }: { kind: "error" | "success" | "info"; children: ReactNode }) {
+export function Notice({
+  kind,
+  children,
+}: {
+  kind: "error" | "success" | "info" | "warning";
+  children: ReactNode;
+}) {
   return (
     <div className={`notice notice-${kind}`} role={kind === "error" ? "alert" : "status"}>
       {children}
