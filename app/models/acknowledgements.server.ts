@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
 import { policyPath } from "../core/public/urls";
 import { getEnv } from "../env.server";
+import { acknowledgementsRecorded } from "../metrics.server";
 import { recordAudit } from "./audit.server";
 import { type Actor, db } from "./db.server";
 
@@ -174,7 +175,7 @@ export async function acknowledgeNotice({
   const notFound = () =>
     new AcknowledgementError(`no notice ${noticeId} for subscriber "${externalId}"`, 404);
   if (!Number.isSafeInteger(noticeId) || noticeId < 1) throw notFound();
-  return db().transaction(
+  const recorded = db().transaction(
     (tx) => {
       const target = tx.get<
         | {
@@ -246,6 +247,9 @@ export async function acknowledgeNotice({
     },
     { behavior: "immediate" },
   );
+  // Counted once committed; a repeat changes nothing and is not counted.
+  if (recorded.created) acknowledgementsRecorded.labels(channel).inc();
+  return recorded;
 }
 
 /* ---------------------------------------------------------------- the admin's report */
