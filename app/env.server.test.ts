@@ -23,8 +23,24 @@ describe("configuration", () => {
     [{ PUBLIC_BASE_URL: "javascript:alert(1)" }, "PUBLIC_BASE_URL"],
     [{ SEND_RATE_PER_SECOND: "0" }, "SEND_RATE_PER_SECOND"],
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET"],
+    [{ METRICS_TOKEN: "too-short" }, "METRICS_TOKEN"],
+    [{ METRICS_TOKEN: "a token with spaces in it" }, "METRICS_TOKEN"],
+    [{ METRICS_PORT: "0" }, "METRICS_PORT"],
+    [{ METRICS_PORT: "metrics" }, "METRICS_PORT"],
+    [{ METRICS_PORT: "3000" }, "METRICS_PORT: must differ from PORT"],
   ])("refuses %o naming %s", (source, variable) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`Invalid configuration — .*${variable}`));
+  });
+
+  it("keeps metrics off the public port unless asked, and the metrics listener on loopback", () => {
+    const plain = parseEnv({});
+    expect([plain.METRICS_TOKEN, plain.METRICS_PORT]).toEqual([undefined, undefined]);
+    const listener = parseEnv({ METRICS_PORT: "9464", METRICS_TOKEN: "" });
+    expect([listener.METRICS_PORT, listener.METRICS_HOST, listener.METRICS_TOKEN]).toEqual([
+      9464,
+      "127.0.0.1",
+      undefined,
+    ]);
   });
 
   it("requires SESSION_SECRET in production", () => {

@@ -46,6 +46,22 @@ export const envSchema = z.object({
   /** `capture` keeps email on this machine (the bundled mail server) even in production, by choice. */
   MAIL_TRANSPORT: z.preprocess(emptyAsUndefined, z.enum(["resend", "capture"]).optional()),
   /**
+   * A bearer token that opens GET /metrics on the public port. Unset: /metrics is not served there
+   * (answered like any unknown address), only on METRICS_PORT if that is set.
+   */
+  METRICS_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .min(16, "must be at least 16 characters")
+      .regex(/^[\x21-\x7e]+$/, "printable ASCII characters without spaces")
+      .optional(),
+  ),
+  /** A separate listener for GET /metrics (Prometheus), on METRICS_HOST. Unset: none. */
+  METRICS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).optional()),
+  /** Where the METRICS_PORT listener binds: loopback unless a scraper elsewhere must reach it. */
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  /**
    * Which proxies in front of Redline are trusted to say who the client is: a hop count, or
    * addresses / CIDR ranges (and express's names loopback, linklocal, uniquelocal), comma-separated.
    * Unset: forwarded headers are ignored and the client is the socket's peer.
@@ -100,6 +116,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new ConfigError(`Invalid configuration — ${problems.join("; ")}`);
   }
   const env = result.data;
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
+    throw new ConfigError("Invalid configuration — METRICS_PORT: must differ from PORT");
+  }
   if (env.NODE_ENV === "production") {
     // A production default never hides a missing setting: name what is missing instead.
     const missing = [

@@ -5,10 +5,21 @@
  * load context (`context.services`), never through globals.
  */
 import { rmSync, writeFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { dirname, join } from "node:path";
 import { closeSharedDatabases, databaseFile } from "../db/client";
+import { keyedHash } from "./auth/session.server";
 import { configureEnv, type Env, getEnv, sessionSecret } from "./env.server";
+import { checkReadiness, type Readiness } from "./health.server";
 import { logger } from "./logger.server";
+import {
+  collectProcessMetrics,
+  httpRequestDuration,
+  type MetricsListener,
+  responseCacheRequests,
+  serveMetrics,
+  startMetricsListener,
+} from "./metrics.server";
 import { publicStateToken } from "./models/public-policies.server";
 import type { Dispatcher } from "./notify/dispatcher.server";
 import { type MailServer, startMailServer } from "./notify/mail-server.server";
@@ -49,6 +60,27 @@ export type Runtime = {
   stopSending: () => Promise<void>;
   /** Stops sending, then closes the bundled mail server and the database. */
   stop: () => Promise<void>;
+  /** Whether this process should receive traffic, check by check (GET /readyz). */
+  readiness: (options: { shuttingDown: boolean }) => Readiness;
+  /** The process's one metrics registry, as the shell records into and serves it. */
+  metrics: ShellMetrics;
+  /**
+   * A keyed hash of a client address for the request log: the same client gets the same tag (until
+   * SESSION_SECRET changes), and nobody without the secret learns the address from it.
+   */
+  clientTag: (address: string) => string;
+};
+
+/** What the HTTP shell needs of the metrics (app/metrics.server.ts). */
+export type ShellMetrics = {
+  /** GET /metrics is answered on the public port only when METRICS_TOKEN is set. */
+  servedOnPublicPort: boolean;
+  /** Answers a scrape (checks the token). */
+  serve: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** One finished request, labelled with its route pattern, never its URL. */
+  observeRequest: (labels: { method: string; route: string; status: number }, seconds: number) => void;
+  /** A cacheable public request answered from the response cache or not. */
+  responseCache: (result: "hit" | "miss") => void;
 };
 
 /**
@@ -82,6 +114,30 @@ export async function startRuntime({
   };
   let dispatcher: Dispatcher | null = null;
 
+  collectProcessMetrics();
+  const onMetricsError = (error: unknown) => logger.error({ err: error }, "metrics could not be collected");
+  let metricsListener: MetricsListener | null = null;
+  if (env.METRICS_PORT !== undefined) {
+    try {
+      metricsListener = await startMetricsListener({
+        host: env.METRICS_HOST,
+        port: env.METRICS_PORT,
+        token: env.METRICS_TOKEN,
+        onError: onMetricsError,
+      });
+    } catch (error) {
+      await mailServer?.close();
+      throw error;
+    }
+  }
+  const metrics: ShellMetrics = {
+    servedOnPublicPort: env.METRICS_TOKEN !== undefined,
+    serve: (req, res) => serveMetrics(req, res, { token: env.METRICS_TOKEN, onError: onMetricsError }),
+    observeRequest: ({ method, route, status }, seconds) =>
+      httpRequestDuration.labels(method, route, String(status)).observe(seconds),
+    responseCache: (result) => responseCacheRequests.labels(result).inc(),
+  };
+
   const stopSending = async () => {
     await dispatcher?.stop();
   };
@@ -105,6 +161,7 @@ export async function startRuntime({
       // Printed as plain lines: the quick start and the tests read them.
       console.log(`Redline listening on http://localhost:${port}`);
       if (firstRun.admin) announceFirstAdmin(firstRun.admin, env.NODE_ENV === "production");
+      if (metricsListener) logger.info(`metrics on ${metricsListener.url}`);
       if (mailServer) {
         console.log(
           `Email is captured, not delivered (${env.MAIL_TRANSPORT === "capture" ? "MAIL_TRANSPORT=capture" : "no RESEND_API_KEY"}): http://localhost:${port}/admin/notices/mail — API ${mailServer.url}/_mail/messages`,
@@ -117,8 +174,12 @@ export async function startRuntime({
     async stop() {
       await stopSending();
       await mailServer?.close();
+      await metricsListener?.close();
       closeSharedDatabases();
     },
+    readiness: ({ shuttingDown }) => checkReadiness({ dispatcher, shuttingDown }),
+    metrics,
+    clientTag: (address) => keyedHash("log-client", address).slice(0, 16),
   };
 }
 

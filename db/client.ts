@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import * as schema from "./schema";
 
 export type RedlineDatabase = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -27,6 +28,7 @@ function findMigrationsFolder(): string {
 }
 
 let migrationsFolder: string | undefined;
+let journal: number[] | undefined;
 
 /**
  * The file a `DATABASE_URL` names: `file:./data/redline.db`, `file:/abs/path.db` or `:memory:`.
@@ -55,6 +57,24 @@ export function openDatabase(url: string): RedlineDatabase {
 export function migrateDatabase(db: RedlineDatabase): void {
   migrationsFolder ??= findMigrationsFolder();
   migrate(db, { migrationsFolder });
+}
+
+/**
+ * Which of this installation's migrations (db/migrations/meta/_journal.json) the database lacks:
+ * drizzle records each applied migration with its journal timestamp in `__drizzle_migrations`.
+ */
+export function missingMigrations(db: RedlineDatabase): { expected: number; missing: number } {
+  migrationsFolder ??= findMigrationsFolder();
+  // The migrations this code knows: they cannot change while it runs.
+  journal ??= readMigrationFiles({ migrationsFolder }).map((m) => m.folderMillis);
+  const expected = journal;
+  const applied = new Set(
+    db.$client
+      .prepare("SELECT created_at AS at FROM __drizzle_migrations")
+      .all()
+      .map((row) => Number((row as { at: unknown }).at)),
+  );
+  return { expected: expected.length, missing: expected.filter((at) => !applied.has(at)).length };
 }
 
 // The one global kept on purpose (indie-stack's singleton): in development every rebuild loads a

@@ -10,7 +10,10 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Runtime } from "../app/runtime.server";
+import { healthEndpoints } from "./health";
+import { markAppRequests, requestTelemetry } from "./request-telemetry";
 import { publicResponseCache } from "./response-cache";
+import { routePatterns } from "./route-patterns";
 
 /** What the shell uses of the runtime (app/runtime.server.ts). */
 export type ShellRuntime = Runtime;
@@ -20,6 +23,8 @@ export type HttpAppOptions = {
   /** The installation folder, holding public/. */
   root: string;
   build: ServerBuild | (() => Promise<ServerBuild>);
+  /** The routes that name requests in metrics and logs (in development, those of the first build). */
+  routes: ServerBuild["routes"];
   mode: "development" | "production";
   /** True once SIGTERM arrived: connections are closed after their answer. */
   shuttingDown: () => boolean;
@@ -28,7 +33,7 @@ export type HttpAppOptions = {
 /** Accepted from a proxy in front only when it looks like an id, never as arbitrary text for the logs. */
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
 
-export function createHttpApp({ runtime, root, build, mode, shuttingDown }: HttpAppOptions) {
+export function createHttpApp({ runtime, root, build, routes, mode, shuttingDown }: HttpAppOptions) {
   const app = express();
   app.disable("x-powered-by");
   // Who the client is: the socket's peer, unless TRUST_PROXY names the proxies allowed to say otherwise.
@@ -45,9 +50,16 @@ export function createHttpApp({ runtime, root, build, mode, shuttingDown }: Http
     next();
   });
 
+  // Request log and duration metrics; /healthz, /readyz and /metrics before any cache (ADR 14).
+  app.use(requestTelemetry({ runtime, routePattern: routePatterns(routes) }));
+  app.use(healthEndpoints({ runtime, shuttingDown }));
+
   // Public policy pages and JSON: replay rendered answers while nothing published has changed (ADR 5).
   // Before the static middleware, so that a replayed page costs no file-system lookup.
-  if (mode !== "development") app.use(publicResponseCache({ stateToken: runtime.publicStateToken }));
+  if (mode !== "development")
+    app.use(
+      publicResponseCache({ stateToken: runtime.publicStateToken, onLookup: runtime.metrics.responseCache }),
+    );
 
   const publicDir = join(root, "public");
   app.use(
@@ -56,6 +68,7 @@ export function createHttpApp({ runtime, root, build, mode, shuttingDown }: Http
   );
   app.use(express.static(publicDir, { maxAge: "1h" }));
 
+  app.use(markAppRequests);
   app.all(
     "*",
     createRequestHandler({

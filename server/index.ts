@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     build: development
       ? async () => import(`${pathToFileURL(buildPath).href}?t=${Date.now()}`) as Promise<ServerBuild>
       : build,
+    routes: build.routes,
     mode: development ? "development" : "production",
     shuttingDown: () => shuttingDown,
   });

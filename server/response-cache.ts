@@ -34,12 +34,15 @@ export type PublicResponseCacheOptions = {
    * @default 64 MiB
    */
   maxBytes?: number;
+  /** Told about every cacheable request: answered from the cache (hit) or by the app (miss). */
+  onLookup?: (result: "hit" | "miss") => void;
 };
 
 export function publicResponseCache({
   stateToken,
   maxEntries = 500,
   maxBytes = 64 * 1024 * 1024,
+  onLookup = () => {},
 }: PublicResponseCacheOptions): RequestHandler {
   const entries = new Map<string, Entry>();
   let bytes = 0;
@@ -74,10 +77,12 @@ export function publicResponseCache({
     if (hit && hit.token === token) {
       entries.delete(key);
       entries.set(key, hit);
+      onLookup("hit");
       replay(req, res, hit);
       return;
     }
     if (hit) remove(key);
+    onLookup("miss");
     res.setHeader("X-Cache", "miss");
     capture(res, (headers, body) =>
       store(key, { token, etag: headers.get("etag")!, headers: [...headers], body }),

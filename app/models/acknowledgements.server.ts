@@ -7,6 +7,7 @@ import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus 
 import { EMAIL_PROBLEMS, isEmailProblem } from "../core/notify/delivery-outcome";
 import { policyPath } from "../core/public/urls";
 import { getEnv } from "../env.server";
+import { acknowledgementsRecorded } from "../metrics.server";
 import { recordAudit } from "./audit.server";
 import { type Actor, db } from "./db.server";
 
@@ -164,7 +165,7 @@ export async function acknowledgeNotice({
   const notFound = () =>
     new AcknowledgementError(`no notice ${noticeId} for subscriber "${externalId}"`, 404);
   if (!Number.isSafeInteger(noticeId) || noticeId < 1) throw notFound();
-  return db().transaction(
+  const recorded = db().transaction(
     (tx) => {
       const target = tx.get<
         | {
@@ -236,6 +237,9 @@ export async function acknowledgeNotice({
     },
     { behavior: "immediate" },
   );
+  // Counted once committed; a repeat changes nothing and is not counted.
+  if (recorded.created) acknowledgementsRecorded.labels(channel).inc();
+  return recorded;
 }
 
 /* ---------------------------------------------------------------- the admin's report */

@@ -299,6 +299,19 @@ export function nextBatchDueAt(): number | null {
   return row ? Date.parse(row.at) : null;
 }
 
+/**
+ * Email batches not yet resolved (the metrics' outbox gauge): `sending` while a dispatcher holds a
+ * live lease, `pending` while waiting (due, or backing off). Reads only the partial index of
+ * pending batches, so it costs the size of the backlog, never the size of the history.
+ */
+export function unresolvedBatches(now = Date.now()): { pending: number; sending: number } {
+  const row = db().get<{ total: number; sending: number | null }>(sql`
+    SELECT count(*) AS total, sum(leased_until > ${iso(now)}) AS sending
+    FROM delivery_batches WHERE status = 'pending'`);
+  const sending = row?.sending ?? 0;
+  return { pending: (row?.total ?? 0) - sending, sending };
+}
+
 /** Emails of a notice sent in the last `windowMs` (for the admin's rate display). */
 export function recentlySent(noticeId: number, windowMs: number, now = Date.now()): number {
   return (

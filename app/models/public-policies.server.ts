@@ -14,6 +14,7 @@ import { diffPolicies, type PolicyDiff, renderDiffHtml } from "../core/diff";
 import type { OutlineEntry, PolicyContent } from "../core/document";
 import { type ChangedSection, changedSections } from "../core/public/redline";
 import { PUBLIC_STATES } from "../core/versions/workflow";
+import { timeDiff } from "../metrics.server";
 import { db } from "./db.server";
 import { DEFAULT_LOCALE } from "./documents.server";
 import { listPublishedVersions, type PublishedVersionSummary } from "./versions.server";
@@ -214,7 +215,9 @@ export async function comparePublishedVersions(
     if (!row) throw new Error(`version ${id} is not published`);
     return row.content;
   };
-  const diff = diffPolicies(content(from.id), content(to.id));
+  const older = content(from.id);
+  const newer = content(to.id);
+  const diff = timeDiff("public", () => diffPolicies(older, newer));
   const html = renderDiffHtml(diff);
   return comparisons.set(key, { diff, html, sections: changedSections(diff, html) });
 }

@@ -33,6 +33,7 @@ import {
   WorkflowError,
 } from "../core/versions/review";
 import { OPEN_STATES, PUBLIC_STATES } from "../core/versions/workflow";
+import { timeDiff } from "../metrics.server";
 import { recordAudit } from "./audit.server";
 import { db } from "./db.server";
 import { LOCALE_PATTERN, SLUG_PATTERN } from "./documents.server";
@@ -585,7 +586,7 @@ export type Comparison = {
 };
 
 export function compareContent(older: PolicyContent, newer: PolicyContent): Comparison {
-  const diff = diffPolicies(older, newer);
+  const diff = timeDiff("workspace", () => diffPolicies(older, newer));
   return { diff, html: renderDiffHtml(diff), changesHtml: renderDiffHtml(changesOnly(diff)) };
 }
 

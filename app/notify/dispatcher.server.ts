@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from "../core/notify/backoff";
 import { RateLimiter } from "../core/notify/rate-limiter";
 import { logger as appLogger } from "../logger.server";
+import { emailsFailed, emailsSent, providerRateLimited, providerRequestDuration } from "../metrics.server";
 import {
   type ClaimedBatch,
   claimBatch,
@@ -77,6 +78,8 @@ export class Dispatcher {
   private stopped: Promise<void> = Promise.resolve();
   private signalStop: () => void = () => {};
   private loops: Promise<void>[] = [];
+  /** When each running loop last polled the outbox or finished a batch (ms since epoch). */
+  private beats: number[] = [];
   private wakeUps = new Set<() => void>();
   private stopRetention: (() => void) | null = null;
   private captureDetected = false;
@@ -108,7 +111,21 @@ export class Dispatcher {
     });
     if (this.options.retentionDays)
       this.stopRetention = scheduleRetention({ days: this.options.retentionDays });
-    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(false));
+    this.beats = Array.from({ length: this.options.concurrency }, () => Date.now());
+    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(false, i));
+  }
+
+  /**
+   * How long ago the stalest running loop last showed life, and after how long that means it is
+   * stuck or gone: every iteration either sleeps at most `pollMs` or works on one batch, which it
+   * must finish within the batch's lease. Null when the dispatcher is not running (`readyz`).
+   */
+  heartbeat(now = Date.now()): { ageMs: number; staleAfterMs: number } | null {
+    if (this.loops.length === 0 || this.stopping) return null;
+    return {
+      ageMs: Math.max(0, now - Math.min(...this.beats)),
+      staleAfterMs: this.options.leaseMs + 2 * this.options.pollMs,
+    };
   }
 
   /**
@@ -133,12 +150,13 @@ export class Dispatcher {
     this.stopping = false;
     this.stopped = new Promise(() => {});
     if (this.options.retentionDays) pseudonymiseDeliveryLogs({ days: this.options.retentionDays });
-    await Promise.all(Array.from({ length: this.options.concurrency }, () => this.loop(true)));
+    await Promise.all(Array.from({ length: this.options.concurrency }, (_, i) => this.loop(true, i)));
     return this.stats;
   }
 
-  private async loop(untilEmpty: boolean): Promise<void> {
+  private async loop(untilEmpty: boolean, index: number): Promise<void> {
     while (!this.stopping) {
+      this.beats[index] = Date.now();
       let claimed: ClaimedBatch | null;
       try {
         claimed = claimBatch({ owner: this.owner, leaseMs: this.options.leaseMs });
@@ -204,7 +222,9 @@ export class Dispatcher {
       releaseBatch({ batchId: batch.batchId, owner: this.owner });
       return;
     }
+    const timer = providerRequestDuration.startTimer();
     const result = await provider.sendBatch(emails, batch.idempotencyKey);
+    timer({ outcome: result.ok ? "sent" : result.failure.kind.replace("-", "_") });
     if (result.ok) {
       try {
         recordBatchSent({
@@ -214,6 +234,7 @@ export class Dispatcher {
         });
         this.stats.batchesSent++;
         this.stats.emailsSent += emails.length;
+        emailsSent.inc(emails.length);
       } catch (error) {
         log.error({ err: error, batch: batch.idempotencyKey }, "could not record a sent batch");
         this.fail(batch, { kind: "retryable", reason: (error as Error).message });
@@ -223,6 +244,7 @@ export class Dispatcher {
     const { failure } = result;
     if (failure.kind === "rate-limited") {
       this.stats.rateLimited++;
+      providerRateLimited.inc();
       this.limiter.pauseFor(failure.waitMs);
       recordBatchFailure({
         batchId: batch.batchId,
@@ -272,6 +294,9 @@ export class Dispatcher {
       reason,
       retryInMs: giveUp ? null : backoffDelay(batch.attempt, backoff, random),
     });
-    if (outcome === "failed") this.stats.batchesFailed++;
+    if (outcome === "failed") {
+      this.stats.batchesFailed++;
+      emailsFailed.inc(batch.members.length);
+    }
   }
 }

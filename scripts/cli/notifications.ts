@@ -202,12 +202,23 @@ export function registerNotificationCommands(program: Command, io: Io): void {
         if (options.once) {
           await dispatcher.drain();
         } else {
+          // The same metrics as the server's, on METRICS_PORT (give the worker its own port).
+          const metrics = env.METRICS_PORT === undefined ? null : await import("../../app/metrics.server");
+          metrics?.collectProcessMetrics();
+          const listener = await metrics?.startMetricsListener({
+            host: env.METRICS_HOST,
+            port: env.METRICS_PORT!,
+            token: env.METRICS_TOKEN,
+            onError: (error) => io.err(`metrics could not be collected: ${String(error)}`),
+          });
+          if (listener) io.err(`metrics on ${listener.url}`);
           dispatcher.start();
           await new Promise<void>((resolve) => {
             process.once("SIGINT", resolve);
             process.once("SIGTERM", resolve);
           });
           await dispatcher.stop();
+          await listener?.close();
         }
         const { batchesSent, emailsSent, batchesFailed, attemptsFailed, rateLimited } = dispatcher.stats;
         io.out(

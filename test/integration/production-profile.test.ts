@@ -80,6 +80,14 @@ describe("the production profile", () => {
     expect(favicon.headers.get("content-type")).toMatch(/icon/);
   });
 
+  it("is ready: the migrations it ships are applied and its dispatcher polls", async () => {
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect((await ready.json()).status).toBe("pass");
+    // Metrics are never public by accident: without METRICS_TOKEN this port does not serve them.
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
+  });
+
   it("runs the command line with node against the same database", async () => {
     const help = await run(process.execPath, [join(folder, "bin/redline.js"), "--help"], env());
     expect(help.code).toBe(0);

@@ -91,7 +91,10 @@ describe("shutting down on SIGTERM", () => {
       SEND_RATE_PER_SECOND: "0.05",
     });
     await publishToSubscribers(server, 150);
-    await until(() => mail!.requests().length === 1, "the first batch to be sent");
+    await until(
+      () => batches(server!.databaseUrl).some((b) => b.status === "sent"),
+      "the first batch to be sent and recorded",
+    );
     // Two dispatcher loops claim one batch each; whichever reaches the rate limiter second waits there.
     const waiting = () => batches(server!.databaseUrl).find((b) => b.status === "pending");
     await until(() => waiting()?.leaseOwner != null, "the other batch to be claimed");
