@@ -18,6 +18,7 @@ import {
   startSession,
 } from "~/auth/session.server";
 import { Notice } from "~/components/admin-ui";
+import { BODY_LIMITS } from "~/http/body.server";
 import { verifyCredentials } from "~/models/accounts.server";
 import {
   ACCOUNT_FAILURE_LIMIT,
@@ -49,7 +50,8 @@ const SignInForm = z.object({
 });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await readForm(request);
+  // Anybody may send this one: the smallest budget of any form.
+  const form = await readForm(request, BODY_LIMITS.signIn);
   await checkLoginFormToken(request, form);
   const parsed = SignInForm.safeParse(Object.fromEntries(form));
   if (!parsed.success) return data({ error: "Enter your email and password." }, { status: 400 });
