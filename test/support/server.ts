@@ -10,6 +10,8 @@ export type RunningServer = {
   url: string;
   databaseUrl: string;
   directory: string;
+  /** The server process, e.g. to read its memory from /proc/<pid>/status. */
+  pid: number;
   output: () => string;
   stop: () => Promise<void>;
 };
@@ -61,6 +63,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     url,
     databaseUrl,
     directory,
+    pid: child.pid!,
     output: () => output,
     stop: () => stopChild(child).then(() => rmSync(directory, { recursive: true, force: true })),
   };
