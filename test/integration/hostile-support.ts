@@ -222,7 +222,10 @@ export function rawRequest(
   });
 }
 
-/** Every row of every table, to compare before and after (sessions without their last-seen time). */
+/** Bookkeeping that ordinary use updates: when a session or an API key was last used. */
+const VOLATILE: Record<string, string> = { sessions: "last_seen_at", api_keys: "last_used_at" };
+
+/** Every row of every table, to compare before and after (without the VOLATILE columns). */
 export function storedState(databaseUrl: string): Record<string, unknown[]> {
   const database = new Database(databaseUrl.replace(/^file:/, ""), { readonly: true });
   try {
@@ -238,7 +241,8 @@ export function storedState(databaseUrl: string): Record<string, unknown[]> {
         string,
         unknown
       >[];
-      state[table] = table === "sessions" ? rows.map(({ last_seen_at: _, ...row }) => row) : rows;
+      const volatile = VOLATILE[table];
+      state[table] = volatile ? rows.map(({ [volatile]: _, ...row }) => row) : rows;
     }
     return state;
   } finally {
