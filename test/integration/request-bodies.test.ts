@@ -100,9 +100,10 @@ describe("bodies are refused at the route's limit, as they stream", () => {
       rawRequest(url, head, { bodyBytes: 50 * MB }),
     );
     // Twenty bytes are the form (refused: no sign-in token); the rest is no request at all, and
-    // Node's parser refuses it (400) and closes the connection, whichever answer comes first.
-    expect([400, 403]).toContain(answer.status);
+    // Node's parser refuses it (400) and drops the connection — before or after the form's answer.
+    expect(answer.status === null || [400, 403].includes(answer.status)).toBe(true);
     expect(peak - before).toBeLessThan(MEMORY_ALLOWANCE);
+    expect((await fetch(`${url}/policies/privacy`)).status).toBe(200);
   });
 
   it("survives several large chunked bodies at once: all 413, memory bounded, other requests answered", async () => {
@@ -328,7 +329,11 @@ describe("malformed requests get a clear 4xx, write nothing and log one line at 
     ],
   ];
 
+  // The server's log arrives a little after the answer: let it settle, so each case is judged by its own lines.
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+
   it.each(cases)("%s", async (_, request, status, message) => {
+    await settle();
     const before = storedState(fixture.server.databaseUrl);
     const logBefore = fixture.server.output().length;
     const [path, init] = request();
@@ -336,6 +341,7 @@ describe("malformed requests get a clear 4xx, write nothing and log one line at 
     expect(response.status).toBe(status);
     expect(await response.text()).toMatch(message);
     expect(storedState(fixture.server.databaseUrl)).toEqual(before);
+    await settle();
     expect(failureLines(fixture.server.output().slice(logBefore))).toEqual([]);
   });
 });
