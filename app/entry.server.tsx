@@ -63,13 +63,15 @@ export function handleError(
   { request, context }: LoaderFunctionArgs | ActionFunctionArgs,
 ): void {
   if (request.signal.aborted || (isRouteErrorResponse(error) && error.status < 500)) return;
-  logger.error(
-    {
-      err: error,
-      requestId: context?.requestId,
-      method: request.method,
-      path: new URL(request.url).pathname,
-    },
-    "request failed",
-  );
+  const where = {
+    requestId: context?.requestId,
+    method: request.method,
+    path: new URL(request.url).pathname,
+  };
+  // Remix's own warnings (e.g. an old-style `?_data=` request) are about the request, not a fault.
+  if (error instanceof Error && error.message.startsWith("Warning: ")) {
+    logger.warn(where, error.message);
+    return;
+  }
+  logger.error({ err: error, ...where }, "request failed");
 }

@@ -11,6 +11,7 @@ import type { ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Runtime } from "../app/runtime.server";
 import { healthEndpoints } from "./health";
+import { answerExpressErrors, requestGuards } from "./request-guards";
 import { markAppRequests, requestTelemetry } from "./request-telemetry";
 import { publicResponseCache } from "./response-cache";
 import { routePatterns } from "./route-patterns";
@@ -53,6 +54,8 @@ export function createHttpApp({ runtime, root, build, routes, mode, shuttingDown
   // Request log and duration metrics; /healthz, /readyz and /metrics before any cache (ADR 14).
   app.use(requestTelemetry({ runtime, routePattern: routePatterns(routes) }));
   app.use(healthEndpoints({ runtime, shuttingDown }));
+  // Cross-site writes refused as 403 (not Remix's 500); unread bodies drained after early answers (ADR 13).
+  app.use(requestGuards());
 
   // Public policy pages and JSON: replay rendered answers while nothing published has changed (ADR 5).
   // Before the static middleware, so that a replayed page costs no file-system lookup.
@@ -83,23 +86,7 @@ export function createHttpApp({ runtime, root, build, routes, mode, shuttingDown
     }),
   );
 
-  // Answers from the static middleware for unknown assets, without a stack trace.
-  app.use(
-    (
-      error: Error & { status?: number; statusCode?: number },
-      _req: Request,
-      res: Response,
-      next: NextFunction,
-    ) => {
-      const status = error.status ?? error.statusCode ?? 500;
-      if (res.headersSent) return next(error);
-      if (status >= 500)
-        runtime.logger.error({ err: error, requestId: res.locals.requestId }, "request failed");
-      res
-        .status(status)
-        .type("text/plain")
-        .send(status === 404 ? "Not found" : "Something went wrong");
-    },
-  );
+  // Express's own refusals (unknown files under /build, malformed paths) as one line, not a stack trace.
+  app.use(answerExpressErrors(runtime.logger));
   return app;
 }

@@ -2,6 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { type AppLoadContext, createCookie, redirect } from "@remix-run/node";
 import type { Role } from "../../db/schema";
 import { getEnv, sessionSecret } from "../env.server";
+import { BODY_LIMITS, BodyError, readFormBody } from "../http/body.server";
 import {
   createSession,
   deleteSession,
@@ -9,6 +10,7 @@ import {
   SESSION_MAX_AGE_MS,
   type SessionUser,
 } from "../models/sessions.server";
+import { sentence } from "./errors.server";
 import { roleAtLeast } from "./roles";
 
 /** The signed-in person as loaders and actions see them. */
@@ -17,9 +19,6 @@ export type SignedInUser = SessionUser["user"] & {
   /** Goes into every form that changes something, as the hidden field `csrf`. */
   csrfToken: string;
 };
-
-/** Largest form body an admin action reads (the editor's 2 MB document plus field overhead). */
-export const MAX_FORM_BYTES = 2 * 1024 * 1024 + 64 * 1024;
 
 const secret = () => sessionSecret(getEnv());
 const secure = () => getEnv().NODE_ENV === "production";
@@ -149,13 +148,22 @@ export function checkSameOrigin(request: Request): void {
   if (!allowed.has(originHost)) throw forbidden("Cross-site request refused.");
 }
 
-/** Reads a form body, refusing one larger than MAX_FORM_BYTES with 413. */
-export async function readForm(request: Request): Promise<FormData> {
-  const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > MAX_FORM_BYTES) {
-    throw new Response("The request is too large (2 MB at most).", { status: 413 });
+/**
+ * Reads a form body of at most `limit` bytes (ADR 13). A refused body is thrown as a plain-text
+ * 4xx that the error boundary shows: 413 over the limit, 415 not a form, 400 malformed.
+ */
+export async function readForm(request: Request, limit: number = BODY_LIMITS.form): Promise<FormData> {
+  try {
+    return await readFormBody(request, limit);
+  } catch (error) {
+    if (error instanceof BodyError) {
+      throw new Response(sentence(error.message), {
+        status: error.status,
+        headers: { "Content-Type": "text/plain; charset=utf-8" },
+      });
+    }
+    throw error;
   }
-  return request.formData();
 }
 
 /** Checks the CSRF token a form carries against the user's session. */

@@ -1,4 +1,5 @@
 import type { ApiKey } from "../../db/schema";
+import { BodyError, parseJsonText, readJsonBody as readJson, readTextBody } from "../http/body.server";
 import { authenticateApiKey, bearerToken } from "../models/api-keys.server";
 
 /** A JSON response; errors carry `{ error, details? }` so clients can show the reason. */
@@ -25,36 +26,41 @@ export async function requireApiKey(request: Request): Promise<ApiKey> {
   return key;
 }
 
-/**
- * Reads a request body of at most `maxBytes`, refusing larger ones with 413 before reading them
- * whole (a declared Content-Length is checked first, then the bytes actually received).
- */
-export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
-  const tooLarge = () => jsonError(413, `the request body is larger than ${maxBytes} bytes`);
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge();
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+/** A refused body as the JSON APIs answer it: `{ error }` with its 4xx status. */
+function asJsonError(error: unknown): unknown {
+  return error instanceof BodyError ? jsonError(error.status, error.message) : error;
 }
 
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const text = await readBodyText(request, maxBytes);
+/** The raw body as UTF-8 text, at most `maxBytes` (see ADR 13); refusals are thrown as JSON 4xx. */
+export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
   try {
-    return JSON.parse(text);
-  } catch {
-    throw jsonError(400, "the request body is not valid JSON");
+    return await readTextBody(request, maxBytes);
+  } catch (error) {
+    throw asJsonError(error);
+  }
+}
+
+/**
+ * A JSON body of at most `maxBytes` sent as application/json; refusals are thrown as JSON 4xx.
+ * With `optional`, an empty body is `undefined`.
+ */
+export async function readJsonBody(
+  request: Request,
+  maxBytes: number,
+  options: { optional?: boolean } = {},
+): Promise<unknown> {
+  try {
+    return await readJson(request, maxBytes, options);
+  } catch (error) {
+    throw asJsonError(error);
+  }
+}
+
+/** JSON text (e.g. a verified webhook payload) parsed with the body rules; refusals as JSON 400. */
+export function parseJson(text: string): unknown {
+  try {
+    return parseJsonText(text);
+  } catch (error) {
+    throw asJsonError(error);
   }
 }

@@ -3,8 +3,9 @@ import { z } from "zod";
 import { sentence } from "~/auth/errors.server";
 import { documentFromParams } from "~/auth/params.server";
 import { roleAtLeast } from "~/auth/roles";
-import { checkCsrf, checkSameOrigin, getUser, MAX_FORM_BYTES, requireUser } from "~/auth/session.server";
+import { checkCsrf, checkSameOrigin, getUser, requireUser } from "~/auth/session.server";
 import type { SaveResponse } from "~/components/admin-editor/autosave";
+import { BODY_LIMITS, BodyError, readFormBody } from "~/http/body.server";
 import { RevisionConflictError, VersionError } from "~/models/versions.server";
 import {
   DraftRejectedError,
@@ -37,14 +38,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
   } catch {
     return answer({ status: "forbidden", message: "Cross-site request refused." }, 403);
   }
-  if (Number(request.headers.get("content-length") ?? "0") > MAX_FORM_BYTES) {
-    return answer(
-      { status: "rejected", message: "The document is larger than 2 MB, so it was not saved." },
-      413,
-    );
-  }
   const document = await documentFromParams(params);
-  const form = await request.formData();
+  let form: FormData;
+  try {
+    form = await readFormBody(request, BODY_LIMITS.draft);
+  } catch (error) {
+    if (!(error instanceof BodyError)) throw error;
+    const message =
+      error.status === 413
+        ? "The document is larger than 2 MB, so it was not saved."
+        : `The editor's request was refused (${error.message}), so nothing was saved.`;
+    return answer({ status: "rejected", message }, error.status);
+  }
   try {
     checkCsrf(user, form);
   } catch {

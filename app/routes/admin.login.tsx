@@ -21,6 +21,7 @@ import {
 } from "~/auth/session.server";
 import { passRetryAfter, tooManyAttempts } from "~/auth/throttle.server";
 import { Notice } from "~/components/admin-ui";
+import { BODY_LIMITS } from "~/http/body.server";
 import { verifyCredentials } from "~/models/accounts.server";
 import { accountKey, reserveAttempt, settleAttempt, signInKeys } from "~/models/login-throttle.server";
 
@@ -51,7 +52,8 @@ const SignInForm = z.object({
 });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await readForm(request);
+  // Anybody may send this one: the smallest budget of any form.
+  const form = await readForm(request, BODY_LIMITS.signIn);
   await checkLoginFormToken(request, form);
   const parsed = SignInForm.safeParse(Object.fromEntries(form));
   if (!parsed.success) return data({ error: "Enter your email and password." }, { status: 400 });

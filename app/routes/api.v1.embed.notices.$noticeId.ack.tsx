@@ -1,4 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { BODY_LIMITS, BodyError, readJsonBody } from "~/http/body.server";
 import { json } from "~/notify/http.server";
 import {
   acknowledgementResponse,
@@ -7,6 +9,8 @@ import {
   preflight,
   requireUserToken,
 } from "~/notify/notices-api.server";
+
+const NoBody = z.strictObject({});
 
 /**
  * POST /api/v1/embed/notices/:noticeId/ack (user token): "Got it" in the banner. Recorded with the
@@ -22,6 +26,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
     noticeId = noticeIdOf(params);
   } catch {
     return json({ error: `no notice "${params.noticeId}"` }, 404, cors);
+  }
+  // The banner sends no body; an empty JSON object is accepted too, anything else is refused.
+  try {
+    const body = await readJsonBody(request, BODY_LIMITS.acknowledgement, { optional: true });
+    if (body !== undefined && !NoBody.safeParse(body).success) {
+      return json({ error: "this request takes no body (or an empty JSON object)" }, 400, cors);
+    }
+  } catch (error) {
+    if (error instanceof BodyError) return json({ error: error.message }, error.status, cors);
+    throw error;
   }
   return acknowledgementResponse(
     { externalId, noticeId, channel: BROWSER_ACK_CHANNEL, via: "user-token" },

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { ACKNOWLEDGEMENT_CHANNELS } from "~/core/notify/statuses";
-import { jsonError, readBodyText, requireApiKey } from "~/notify/http.server";
+import { BODY_LIMITS } from "~/http/body.server";
+import { jsonError, readJsonBody, requireApiKey } from "~/notify/http.server";
 import { acknowledgementResponse, externalIdOf, noticeIdOf } from "~/notify/notices-api.server";
 
 /** An empty body, or `{ "channel": "api" | "dashboard" | "email" }` saying where the person acknowledged. */
@@ -17,8 +18,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (request.method !== "POST") return jsonError(405, `${request.method} is not allowed here: use POST`);
   const externalId = externalIdOf(params);
   const noticeId = noticeIdOf(params);
-  const text = await readBodyOrEmpty(request);
-  const parsed = Body.safeParse(text);
+  const body = await readJsonBody(request, BODY_LIMITS.acknowledgement, { optional: true });
+  const parsed = Body.safeParse(body === undefined ? {} : body);
   if (!parsed.success) {
     return jsonError(
       400,
@@ -32,16 +33,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
     channel: parsed.data.channel ?? "api",
     via: `api-key:${apiKey.name}`,
   });
-}
-
-async function readBodyOrEmpty(request: Request): Promise<unknown> {
-  const text = await readBodyText(request, 1024);
-  if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw jsonError(400, "the request body is not valid JSON");
-  }
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {

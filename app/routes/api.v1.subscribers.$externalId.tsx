@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { EXTERNAL_ID_PATTERN, normaliseSubscriber, subscriberProblems } from "~/core/notify/subscriber";
+import { BODY_LIMITS } from "~/http/body.server";
 import {
   eraseSubscriber,
   getSubscriberRecord,
@@ -8,8 +9,6 @@ import {
   upsertSubscriber,
 } from "~/models/subscribers.server";
 import { json, jsonError, readJsonBody, requireApiKey } from "~/notify/http.server";
-
-const MAX_BODY_BYTES = 16 * 1024;
 
 /** The body's shape; the field rules themselves are shared with the CSV import. */
 const Body = z.strictObject({
@@ -55,7 +54,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   if (request.method !== "PUT")
     return jsonError(405, `${request.method} is not allowed here: use GET, PUT or DELETE`);
-  const parsed = Body.safeParse(await readJsonBody(request, MAX_BODY_BYTES));
+  const parsed = Body.safeParse(await readJsonBody(request, BODY_LIMITS.subscriber));
   if (!parsed.success) {
     return jsonError(
       400,

@@ -2,10 +2,9 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { Webhook, WebhookVerificationError } from "svix";
 import { z } from "zod";
 import { getEnv } from "~/env.server";
+import { BODY_LIMITS } from "~/http/body.server";
 import { applyProviderEvent } from "~/models/deliveries.server";
-import { json, jsonError, readBodyText } from "~/notify/http.server";
-
-const MAX_BODY_BYTES = 256 * 1024;
+import { json, jsonError, parseJson, readBodyText } from "~/notify/http.server";
 
 const Event = z.object({
   type: z.string().min(1),
@@ -38,7 +37,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return jsonError(405, "use POST");
   const secret = getEnv().RESEND_WEBHOOK_SECRET;
   if (!secret) return jsonError(503, "webhooks are not configured: set RESEND_WEBHOOK_SECRET");
-  const payload = await readBodyText(request, MAX_BODY_BYTES);
+  // The raw text, byte for byte: the signature covers exactly what was sent.
+  const payload = await readBodyText(request, BODY_LIMITS.webhook);
   const headers = {
     "svix-id": request.headers.get("svix-id") ?? "",
     "svix-timestamp": request.headers.get("svix-timestamp") ?? "",
@@ -49,14 +49,13 @@ export async function action({ request }: ActionFunctionArgs) {
   } catch (error) {
     if (error instanceof WebhookVerificationError)
       return jsonError(401, `webhook signature refused: ${error.message}`);
+    // svix parses the payload after a good signature: a signed body that is not JSON lands here.
+    if (error instanceof SyntaxError) return jsonError(400, "the event is not valid JSON");
     throw error;
   }
-  let parsed: z.infer<typeof Event>;
-  try {
-    parsed = Event.parse(JSON.parse(payload));
-  } catch {
-    return jsonError(400, "the event is not a Resend webhook event");
-  }
+  const event = Event.safeParse(parseJson(payload));
+  if (!event.success) return jsonError(400, "the event is not a Resend webhook event");
+  const parsed = event.data;
   const outcome = applyProviderEvent({
     svixId: headers["svix-id"],
     type: parsed.type,

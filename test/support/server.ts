@@ -11,6 +11,8 @@ export type RunningServer = {
   url: string;
   databaseUrl: string;
   directory: string;
+  /** The server process, e.g. to read its memory from /proc/<pid>/status. */
+  pid: number;
   output: () => string;
   /** Sends a signal and resolves with how the process ended. */
   signal: (signal: NodeJS.Signals) => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -71,6 +73,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     url,
     databaseUrl,
     directory,
+    pid: child.pid!,
     output: () => output,
     signal: (signal) =>
       new Promise((resolve) => {
