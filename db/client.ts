@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -10,7 +10,14 @@ export type RedlineDatabase = BetterSQLite3Database<typeof schema> & { $client: 
 /** What a synchronous transaction callback receives. */
 export type Transaction = Parameters<Parameters<RedlineDatabase["transaction"]>[0]>[0];
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
+/**
+ * db/migrations: beside this file when run from source; from the Remix server bundle (build/), the
+ * same folder one level up.
+ */
+export const MIGRATIONS_FOLDER =
+  [new URL("./migrations", import.meta.url), new URL("../db/migrations", import.meta.url)]
+    .map((url) => fileURLToPath(url))
+    .find((folder) => existsSync(folder)) ?? fileURLToPath(new URL("./migrations", import.meta.url));
 
 /**
  * The file a `DATABASE_URL` names: `file:./data/redline.db`, `file:/abs/path.db` or `:memory:`.
