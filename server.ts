@@ -12,7 +12,7 @@ import { ConfigError, getEnv, sessionSecret } from "./app/env.server";
 import { logger } from "./app/logger.server";
 import { dispatcherFromEnv, setBundledMailServer } from "./app/notify/runtime.server";
 import { publicResponseCache } from "./app/public-response-cache.server";
-import { migrate, seedFirstRun } from "./app/setup.server";
+import { migrate, repairNotice, seedFirstRun } from "./app/setup.server";
 import { closeSharedDatabases } from "./db/client";
 import { type MailServer, startMailServer } from "./scripts/mail-server";
 
@@ -30,7 +30,8 @@ async function start() {
   // Settings keep their own mode (a bare `npm start` is a local install with a generated session
   // secret), but React and Remix always run their production builds unless asked for development.
   process.env.NODE_ENV ??= "production";
-  migrate();
+  const repaired = repairNotice(migrate());
+  if (repaired) logger.warn(repaired);
   const firstRun = await seedFirstRun({ contentDir: fileURLToPath(new URL("./content", import.meta.url)) });
   for (const { slug, number } of firstRun.imported)
     logger.info(`published the demo document "${slug}" as version ${number}`);

@@ -10,16 +10,17 @@ import { type NoticeRequest, type NoticeSummary, noticesForVersion } from "../..
 import { countAudience } from "../../app/models/subscribers.server";
 import { importSubscribersCsv } from "../../app/notify/csv-import.server";
 import { dispatcherFromEnv } from "../../app/notify/runtime.server";
-import { migrate } from "../../app/setup.server";
+import { migrate, repairNotice } from "../../app/setup.server";
 import { CHANNELS, type Channel, DELIVERY_STATUSES } from "../../db/schema";
 
 export { noticesForVersion };
 
 type Io = { out: (text: string) => void; err: (text: string) => void };
 
-function openDatabase() {
+function openDatabase(io: Io) {
   getEnv();
-  migrate();
+  const repaired = repairNotice(migrate());
+  if (repaired) io.err(`redline: ${repaired}`);
 }
 
 function wholeNumber(min: number) {
@@ -88,7 +89,7 @@ export function registerNotificationCommands(program: Command, io: Io): void {
     .action(async (file: string, options: { format: "text" | "json" }) => {
       const info = await stat(file).catch(() => null);
       if (!info?.isFile()) throw new Error(`cannot read ${file}: no such file`);
-      openDatabase();
+      openDatabase(io);
       const report = await importSubscribersCsv(file);
       const rejected = report.rejected.length + report.moreRejected;
       if (options.format === "json") io.out(JSON.stringify(report));
@@ -116,7 +117,7 @@ export function registerNotificationCommands(program: Command, io: Io): void {
     .option("--locale <locale>", "language of the document", "en")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action(async (slug: string, number: number, options: { locale: string; format: "text" | "json" }) => {
-      openDatabase();
+      openDatabase(io);
       const notices = await noticesForVersion({ slug, locale: options.locale, number });
       if (notices === null) throw new Error(`${slug} (${options.locale}) has no version ${number}`);
       if (options.format === "json") {
@@ -152,7 +153,7 @@ export function registerNotificationCommands(program: Command, io: Io): void {
       } catch (error) {
         throw new Error(`--audience: ${(error as Error).message}`);
       }
-      openDatabase();
+      openDatabase(io);
       io.out(String(await countAudience(audience)));
     });
 
@@ -185,7 +186,7 @@ export function registerNotificationCommands(program: Command, io: Io): void {
             "--lease must be longer than --request-timeout, or a slow request could be sent twice in parallel",
           );
         }
-        openDatabase();
+        openDatabase(io);
         const env = getEnv();
         const dispatcher = dispatcherFromEnv(env, {
           concurrency: options.concurrency,

@@ -7,7 +7,7 @@ import { type Command, Option } from "commander";
 import { EXTERNAL_ID_PATTERN } from "../../app/core/notify/subscriber";
 import { getEnv } from "../../app/env.server";
 import { formatProofLedger, getProofLedger } from "../../app/models/proof.server";
-import { migrate } from "../../app/setup.server";
+import { migrate, repairNotice } from "../../app/setup.server";
 
 type Io = { out: (text: string) => void; err: (text: string) => void };
 
@@ -24,7 +24,8 @@ export function registerProofCommands(program: Command, io: Io): void {
         throw new Error(`"${externalId}" is not a valid externalId (1–128 letters, digits or . _ : @ + -)`);
       }
       getEnv();
-      migrate();
+      const repaired = repairNotice(migrate());
+      if (repaired) io.err(`redline: ${repaired}`);
       const ledger = await getProofLedger(externalId);
       if (!ledger) throw new Error(`no subscriber "${externalId}"`);
       if (options.format === "json") io.out(JSON.stringify(ledger));
