@@ -11,6 +11,7 @@ describe("starting Redline", () => {
       ...env,
       NODE_ENV: "production",
       SESSION_SECRET: "s".repeat(40),
+      AUDIT_KEY: "a".repeat(40),
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`^Invalid configuration — .*${variable}:`));
