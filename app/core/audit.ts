@@ -115,9 +115,10 @@ export class ChainVerifier {
   private chainBreak: ChainBreak | null = null;
   private signedFrom: number | null = null;
   private savedHeadAt: { id: number; hash: string; inPlace: boolean } | null = null;
-  private badSignatures: number[] = [];
+  /** First entry and count: a rewritten log may have millions. */
+  private badSignatures = { first: 0, count: 0 };
   private unknownKeys = new Map<string, { first: number; count: number }>();
-  private unsignedAfterSigned: number[] = [];
+  private unsignedAfterSigned = { first: 0, count: 0 };
   private gaps: { from: number; to: number }[] = [];
   private unsealed: { count: number; signedAt: number } | null = null;
 
@@ -134,7 +135,8 @@ export class ChainVerifier {
     // Ids are issued one by one and a rolled-back insert gives its id back: a jump is a deletion,
     // even when the entries after it were re-chained or appended later.
     const expectedId = (this.last?.id ?? 0) + 1;
-    if (entry.id !== expectedId) this.gaps.push({ from: expectedId, to: entry.id - 1 });
+    if (entry.id !== expectedId && this.gaps.length < 20)
+      this.gaps.push({ from: expectedId, to: entry.id - 1 });
     if (!this.chainBreak) {
       if (entry.prevHash !== this.expectedPrev)
         this.chainBreak = { id: entry.id, reason: "prev-hash-mismatch" };
@@ -173,10 +175,10 @@ export class ChainVerifier {
           const seen = this.unknownKeys.get(id);
           this.unknownKeys.set(id, { first: seen?.first ?? entry.id, count: (seen?.count ?? 0) + 1 });
         } else if (!sameHex(auditEntryMac(key, entry.hash), entry.mac)) {
-          this.badSignatures.push(entry.id);
+          tally(this.badSignatures, entry.id);
         }
       } else if (this.signedFrom !== null) {
-        this.unsignedAfterSigned.push(entry.id);
+        tally(this.unsignedAfterSigned, entry.id);
       }
     }
     this.last = entry;
@@ -194,19 +196,19 @@ export class ChainVerifier {
             : `audit log broken at entry ${this.chainBreak.id} (prev-hash-mismatch): an entry before it was removed, inserted or rewritten`,
       });
     }
-    for (const gap of this.gaps.slice(0, 20)) {
+    for (const gap of this.gaps) {
       problems.push({
         kind: "truncated",
         entry: gap.to + 1,
         message: `${range(gap.from, gap.to)} removed from the log (the ids jump from ${gap.from - 1} to ${gap.to + 1})`,
       });
     }
-    if (this.badSignatures.length > 0) {
-      const first = this.badSignatures[0];
+    if (this.badSignatures.count > 0) {
+      const { first, count } = this.badSignatures;
       problems.push({
         kind: "signature",
         entry: first,
-        message: `${entries(first, this.badSignatures.length)} ${verb(this.badSignatures.length, "carries", "carry")} a signature that does not match: written or rewritten without the audit key`,
+        message: `${entries(first, count)} ${verb(count, "carries", "carry")} a signature that does not match: written or rewritten without the audit key`,
       });
     }
     for (const [keyId, { first, count }] of this.unknownKeys) {
@@ -216,12 +218,12 @@ export class ChainVerifier {
         message: `${entries(first, count)} ${verb(count, "is", "are")} signed with key ${keyId}, which is neither AUDIT_KEY nor in AUDIT_RETIRED_KEYS`,
       });
     }
-    if (this.unsignedAfterSigned.length > 0) {
-      const first = this.unsignedAfterSigned[0];
+    if (this.unsignedAfterSigned.count > 0) {
+      const { first, count } = this.unsignedAfterSigned;
       problems.push({
         kind: "unsigned",
         entry: first,
-        message: `${entries(first, this.unsignedAfterSigned.length)} ${verb(this.unsignedAfterSigned.length, "carries", "carry")} no signature although entries are signed from ${this.signedFrom} on: signatures were stripped or entries added without the key`,
+        message: `${entries(first, count)} ${verb(count, "carries", "carry")} no signature although entries are signed from ${this.signedFrom} on: signatures were stripped or entries added without the key`,
       });
     }
     if (this.unsealed) {
@@ -267,6 +269,11 @@ export class ChainVerifier {
 /** "entry 7 was" / "entries 7–9 were". */
 export const range = (from: number, to: number) =>
   from >= to ? `entry ${from} was` : `entries ${from}–${to} were`;
+
+function tally(seen: { first: number; count: number }, id: number) {
+  if (seen.count === 0) seen.first = id;
+  seen.count++;
+}
 
 /** "entry 7" / "entry 7 and 3 later entries". */
 const entries = (first: number, count: number) =>
