@@ -2,7 +2,8 @@
 # Redline: build once, run the compiled JavaScript with production dependencies only.
 #   docker build -t redline .
 #   docker run -p 3000:3000 -v redline-data:/app/data \
-#     -e PUBLIC_BASE_URL=https://policies.example.com -e SESSION_SECRET=… -e RESEND_API_KEY=… redline
+#     -e PUBLIC_BASE_URL=https://policies.example.com -e SESSION_SECRET=… -e AUDIT_KEY=… \
+#     -e RESEND_API_KEY=… redline
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 

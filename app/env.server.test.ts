@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseEnv, sessionSecret } from "./env.server";
+import { auditKey } from "./core/audit";
+import { auditKeys, parseEnv, sessionSecret } from "./env.server";
 
 describe("configuration", () => {
   it("runs on embedded defaults", () => {
@@ -28,6 +29,9 @@ describe("configuration", () => {
     [{ METRICS_PORT: "0" }, "METRICS_PORT"],
     [{ METRICS_PORT: "metrics" }, "METRICS_PORT"],
     [{ METRICS_PORT: "3000" }, "METRICS_PORT: must differ from PORT"],
+    [{ AUDIT_KEY: "short" }, "AUDIT_KEY"],
+    [{ AUDIT_KEY: `${"k".repeat(32)},x` }, "AUDIT_KEY"],
+    [{ AUDIT_RETIRED_KEYS: `${"k".repeat(32)},short` }, "AUDIT_RETIRED_KEYS"],
   ])("refuses %o naming %s", (source, variable) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`Invalid configuration — .*${variable}`));
   });
@@ -45,6 +49,33 @@ describe("configuration", () => {
 
   it("requires SESSION_SECRET in production", () => {
     expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(/SESSION_SECRET: required in production/);
+  });
+
+  it("requires AUDIT_KEY in production: the audit log's signatures need a key the database does not hold", () => {
+    expect(() => parseEnv({ NODE_ENV: "production", SESSION_SECRET: "s".repeat(32) })).toThrow(
+      /AUDIT_KEY: required in production/,
+    );
+    const env = parseEnv({
+      NODE_ENV: "production",
+      SESSION_SECRET: "s".repeat(32),
+      PUBLIC_BASE_URL: "https://policies.example.com",
+      AUDIT_KEY: "k".repeat(32),
+      AUDIT_RETIRED_KEYS: `${"o".repeat(32)}, ${"p".repeat(32)}`,
+    });
+    const keys = auditKeys(env);
+    expect(keys.signing).toEqual(auditKey("k".repeat(32)));
+    expect([...keys.all.keys()].sort()).toEqual(["k", "o", "p"].map((c) => auditKey(c.repeat(32)).id).sort());
+  });
+
+  it("generates an audit key in development, kept beside the database and readable by its owner only", () => {
+    const dir = mkdtempSync(join(tmpdir(), "redline-env-"));
+    const env = parseEnv({ DATABASE_URL: `file:${join(dir, "redline.db")}` });
+    const key = auditKeys(env).signing;
+    const path = join(dir, "audit-key");
+    expect(readFileSync(path, "utf8").trim()).toBe(key.secret);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(auditKeys(env).signing).toEqual(key);
+    expect(readdirSync(dir).sort()).toEqual(["audit-key"]);
   });
 
   it("generates a session secret in development and keeps it beside the database", () => {

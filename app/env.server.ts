@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { databaseFile } from "../db/client";
+import { type AuditKey, auditKey } from "./core/audit";
 
 const integer = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -33,6 +34,24 @@ export const envSchema = z.object({
   SESSION_SECRET: z.preprocess(
     emptyAsUndefined,
     z.string().min(32, "must be at least 32 characters").optional(),
+  ),
+  AUDIT_KEY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .min(32, "must be at least 32 characters")
+      .regex(/^[^\s,]+$/, "must not contain spaces or commas")
+      .optional(),
+  ),
+  AUDIT_RETIRED_KEYS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value) => (value ?? "").split(/[\s,]+/).filter(Boolean))
+      .refine((keys) => keys.every((key) => key.length >= 32), {
+        message: "every key must be at least 32 characters, separated by commas",
+      }),
   ),
   RESEND_API_KEY: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   RESEND_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
@@ -125,6 +144,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       !env.SESSION_SECRET && "SESSION_SECRET: required in production (32+ characters)",
       !env.PUBLIC_BASE_URL &&
         "PUBLIC_BASE_URL: required in production (the address people reach Redline at, e.g. https://policies.example.com)",
+      !env.AUDIT_KEY && "AUDIT_KEY: required in production (32+ characters; it signs the audit log)",
     ].filter(Boolean);
     if (missing.length > 0) throw new ConfigError(`Invalid configuration — ${missing.join("; ")}`);
   }
@@ -140,23 +160,52 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
  * generated on first start and kept beside the database, so sessions survive restarts.
  */
 export function sessionSecret(env: Env): string {
-  if (env.SESSION_SECRET) return env.SESSION_SECRET;
+  return env.SESSION_SECRET ?? generatedSecret(env, "session-secret");
+}
+
+/**
+ * The keys of the audit log (ADR 0011): AUDIT_KEY signs new entries; it and AUDIT_RETIRED_KEYS
+ * verify. Without AUDIT_KEY (development and tests only; production refuses to start) a key is
+ * generated on first use and kept beside the database, like the session secret.
+ */
+export function auditKeys(env: Env): { signing: AuditKey; all: Map<string, AuditKey> } {
+  const signing = auditKey(env.AUDIT_KEY ?? generatedSecret(env, "audit-key"));
+  const all = new Map<string, AuditKey>();
+  for (const secret of env.AUDIT_RETIRED_KEYS) {
+    const key = auditKey(secret);
+    all.set(key.id, key);
+  }
+  all.set(signing.id, signing);
+  return { signing, all };
+}
+
+/**
+ * A secret kept in a 0600 file beside the database, created on first use. Written to a private
+ * temporary file and linked into place, so a second process starting at the same moment reads
+ * either nothing or the whole secret, never half of it.
+ */
+function generatedSecret(env: Env, name: string): string {
   const file = databaseFile(env.DATABASE_URL);
-  const path = join(file === ":memory:" ? "data" : dirname(file), "session-secret");
+  const path = join(file === ":memory:" ? "data" : dirname(file), name);
   if (existsSync(path)) return readFileSync(path, "utf8").trim();
   mkdirSync(dirname(path), { recursive: true });
   const secret = randomBytes(32).toString("base64url");
+  const draft = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  writeFileSync(draft, `${secret}\n`, { mode: 0o600, flag: "wx" });
   try {
-    writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: "wx" });
+    linkSync(draft, path);
   } catch (error) {
     // Another process (the worker, a second server) wrote it first: use theirs.
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return readFileSync(path, "utf8").trim();
     throw error;
+  } finally {
+    unlinkSync(draft);
   }
   return secret;
 }
 
 let settings: Env | undefined;
+let keys: ReturnType<typeof auditKeys> | undefined;
 
 /** The process's settings, validated once on first use. */
 export function getEnv(): Env {
@@ -170,10 +219,18 @@ export function getEnv(): Env {
  */
 export function configureEnv(source: Record<string, string | undefined>): Env {
   settings = parseEnv(source);
+  keys = undefined;
   return settings;
 }
 
 /** Forgets the validated settings so the next getEnv() reads process.env again (tests, benchmarks). */
 export function resetEnv(): void {
   settings = undefined;
+  keys = undefined;
+}
+
+/** The process's audit keys (see `auditKeys`), read once on first use. */
+export function getAuditKeys(): ReturnType<typeof auditKeys> {
+  keys ??= auditKeys(getEnv());
+  return keys;
 }

@@ -25,7 +25,7 @@ import type { Dispatcher } from "./notify/dispatcher.server";
 import { type MailServer, startMailServer } from "./notify/mail-server.server";
 import { dispatcherFromEnv } from "./notify/runtime.server";
 import { describeMailTransport, type MailTransport, planMailTransport } from "./notify/transport.server";
-import { type FirstRun, migrate, seedFirstRun } from "./setup.server";
+import { type FirstRun, migrate, repairNotice, seedFirstRun } from "./setup.server";
 
 /** What every loader and action can reach through `context.services`. */
 export type Services = {
@@ -98,7 +98,8 @@ export async function startRuntime({
   const env = configureEnv(environment);
   sessionSecret(env);
   const plan = planMailTransport(env);
-  migrate();
+  const repaired = repairNotice(migrate());
+  if (repaired) logger.warn(repaired);
   const firstRun = await seedFirstRun({ contentDir });
   for (const { slug, number } of firstRun.imported)
     logger.info(`published the demo document "${slug}" as version ${number}`);

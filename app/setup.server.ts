@@ -1,18 +1,13 @@
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { migrateDatabase } from "../db/client";
 import { isoDateOf } from "./core/dates";
 import { detectFormat, parsePolicy } from "./core/document";
 import { getEnv } from "./env.server";
-import { db } from "./models/db.server";
 import { countDocuments } from "./models/documents.server";
 import { countUsers, createUser, generatePassword } from "./models/users.server";
 import { publishVersion, saveDraft } from "./models/versions.server";
 
-/** Brings the database schema up to date (idempotent). */
-export function migrate(): void {
-  migrateDatabase(db());
-}
+export { type MigrationReport, migrate, repairNotice } from "./models/migrations.server";
 
 export type FirstRun = {
   imported: { slug: string; number: number }[];

@@ -27,8 +27,14 @@ function findMigrationsFolder(): string {
   }
 }
 
-let migrationsFolder: string | undefined;
+let folder: string | undefined;
 let journal: number[] | undefined;
+
+/** db/migrations of this installation (found once). */
+export function migrationsFolder(): string {
+  folder ??= findMigrationsFolder();
+  return folder;
+}
 
 /**
  * The file a `DATABASE_URL` names: `file:./data/redline.db`, `file:/abs/path.db` or `:memory:`.
@@ -55,8 +61,7 @@ export function openDatabase(url: string): RedlineDatabase {
 
 /** Applies the committed SQL migrations in db/migrations. Run by scripts and at start, never on import. */
 export function migrateDatabase(db: RedlineDatabase): void {
-  migrationsFolder ??= findMigrationsFolder();
-  migrate(db, { migrationsFolder });
+  migrate(db, { migrationsFolder: migrationsFolder() });
 }
 
 /**
@@ -64,9 +69,8 @@ export function migrateDatabase(db: RedlineDatabase): void {
  * drizzle records each applied migration with its journal timestamp in `__drizzle_migrations`.
  */
 export function missingMigrations(db: RedlineDatabase): { expected: number; missing: number } {
-  migrationsFolder ??= findMigrationsFolder();
   // The migrations this code knows: they cannot change while it runs.
-  journal ??= readMigrationFiles({ migrationsFolder }).map((m) => m.folderMillis);
+  journal ??= readMigrationFiles({ migrationsFolder: migrationsFolder() }).map((m) => m.folderMillis);
   const expected = journal;
   const applied = new Set(
     db.$client

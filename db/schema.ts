@@ -87,6 +87,13 @@ export const versions = sqliteTable(
     basedOnVersionId: integer("based_on_version_id").references((): AnySQLiteColumn => versions.id),
     /** Increments on every draft save; a save naming an older revision is refused. */
     revision: integer("revision").notNull().default(1),
+    /**
+     * The audit chain's head when this version was published: the hash of its own
+     * `version.published` entry. Published with the version so that anyone who keeps it can later
+     * prove the log was not rewritten before it (ADR 0011). Null for versions published before
+     * heads were recorded and for unpublished versions.
+     */
+    auditHead: text("audit_head"),
     createdAt: createdAt(),
     updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
   },
@@ -122,6 +129,10 @@ export const auditLog = sqliteTable("audit_log", {
   details: text("details", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
   prevHash: text("prev_hash").notNull(),
   hash: text("hash").notNull().unique(),
+  /** Which audit key signed this entry (ADR 0011); null for entries written before keys existed. */
+  keyId: text("key_id"),
+  /** HMAC-SHA256 of the entry's hash under that key: proof that Redline, not someone with the file, wrote it. */
+  mac: text("mac"),
 });
 
 export type Document = typeof documents.$inferSelect;

@@ -4,13 +4,15 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ALL_ROLES as ROLES } from "../app/auth/roles";
+import { AUDIT_HEAD_PATTERN, type AuditProblem } from "../app/core/audit";
 import { isIsoDate } from "../app/core/dates";
 import type { PolicyContent } from "../app/core/document";
 import { getEnv } from "../app/env.server";
+import type { AuditVerification } from "../app/models/audit.server";
 import { db } from "../app/models/db.server";
 import { findDocument, LOCALE_PATTERN, SLUG_PATTERN } from "../app/models/documents.server";
 import type { Role } from "../db/schema";
-import { openDatabase } from "./cli/database";
+import { openDatabase as openDatabaseWarningTo } from "./cli/database";
 import {
   describeNotice,
   noticeRequestFromOptions,
@@ -94,7 +96,19 @@ async function printDiff(io: Io, oldContent: PolicyContent, newContent: PolicyCo
   else io.out(renderDiffText(diff));
 }
 
+function auditHeadArgument(value: string): string {
+  if (!AUDIT_HEAD_PATTERN.test(value))
+    throw new InvalidArgumentError("use a chain head as published: 64 lowercase hex digits");
+  return value;
+}
+
 export function buildProgram(io: Io): Command {
+  /**
+   * Opens the database named by DATABASE_URL and brings it up to date; says so when a protective
+   * trigger had to be restored.
+   */
+  const openDatabase = () => openDatabaseWarningTo(io.err);
+
   const program = new Command("redline")
     .description("Redline — versioned privacy policies, redlines and change notices")
     .configureOutput({ writeOut: io.out, writeErr: io.err })
@@ -400,20 +414,52 @@ export function buildProgram(io: Io): Command {
       io.out(`revoked API key "${name}"`);
     });
 
-  const audit = program.command("audit").description("the hash-chained audit log");
+  const audit = program.command("audit").description("the hash-chained, signed audit log");
   audit
     .command("verify")
-    .description("check the audit log's hash chain; exits non-zero naming the first broken entry")
+    .description(
+      "check the audit log (hash chain, signatures, a saved head), the database's protective rules, and that the proof tables agree with the log; exits non-zero naming each problem",
+    )
+    .option(
+      "--head <hash>",
+      "a chain head saved earlier (published with each version): it must still be in the chain, in its place",
+      auditHeadArgument,
+    )
     .addOption(new Option("--format <format>", "output format").choices(["json", "text"]).default("text"))
-    .action(async (options: { format: Format }) => {
-      openDatabase();
-      const { verifyAuditLog } = await load.audit();
-      const result = await verifyAuditLog();
-      if (options.format === "json") io.out(JSON.stringify({ ok: !result.break, ...result }));
-      if (result.break) {
-        throw new UsageError(`audit log broken at entry ${result.break.id} (${result.break.reason})`);
+    .action(async (options: { head?: string; format: Format }) => {
+      const repaired = openDatabase();
+      const { databaseRuleProblems, verifyAuditLog } = await load.audit();
+      const result = await verifyAuditLog({ head: options.head ?? null, proof: true });
+      const problems = [
+        ...result.problems,
+        ...repaired.restoredTriggers.map(
+          ({ name, problem }): AuditProblem => ({
+            kind: "trigger",
+            message: `protective trigger ${name} was ${problem}; it has been restored now`,
+          }),
+        ),
+        // Anything still wrong after the repair: triggers no migration defines, orphaned rows.
+        ...databaseRuleProblems(),
+      ];
+      if (options.format === "json") {
+        io.out(JSON.stringify({ ok: problems.length === 0, ...result, problems }));
+      } else {
+        for (const problem of problems) io.out(`✗ ${problem.message}`);
+        if (problems.length === 0) {
+          io.out(`audit log intact: ${result.entries} entries${signedSummary(result)}`);
+          if (result.savedHead)
+            io.out(`saved head found at entry ${result.savedHead.id}; the chain is intact from there`);
+          io.out("published versions, notices, deliveries and acknowledgements agree with their entries");
+          if (result.head) io.out(`head: ${result.head.hash} (entry ${result.head.id})`);
+        }
       }
-      if (options.format !== "json") io.out(`audit log intact: ${result.entries} entries`);
+      if (problems.length > 0) {
+        const more =
+          problems.length > 1
+            ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? "s" : ""})`
+            : "";
+        throw new UsageError(`${problems[0].message}${more}`);
+      }
     });
 
   registerNotificationCommands(program, io);
@@ -441,6 +487,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (process.env.DEBUG && error instanceof Error) io.err(error.stack ?? "");
     return 1;
   }
+}
+
+function signedSummary(result: AuditVerification): string {
+  if (result.signedFrom === null) return "";
+  return result.signedFrom === 1 ? ", all signed" : `, signed from entry ${result.signedFrom} on`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

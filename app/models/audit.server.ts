@@ -1,13 +1,20 @@
 import { desc } from "drizzle-orm";
-import type { Transaction } from "../../db/client";
+import { migrationsFolder, type Transaction } from "../../db/client";
+import { inspectTriggers } from "../../db/rules";
 import { type AuditEntry, auditLog } from "../../db/schema";
 import {
   type AuditFacts,
+  type AuditProblem,
   auditEntryHash,
+  auditEntryMac,
   type ChainBreak,
-  findChainBreak,
+  ChainVerifier,
   GENESIS_HASH,
+  range,
+  type StoredAuditEntry,
 } from "../core/audit";
+import { getAuditKeys } from "../env.server";
+import { ProofReplay } from "./audit-proof.server";
 import { type Actor, actorLabel, db } from "./db.server";
 
 export type AuditRecord = {
@@ -19,8 +26,9 @@ export type AuditRecord = {
 };
 
 /**
- * Appends one entry to the hash-chained log. Call it inside the transaction that makes the
- * change, so that the change and its record commit together or not at all.
+ * Appends one entry to the hash-chained log, signed with the audit key (ADR 0011). Call it inside
+ * the transaction that makes the change, so that the change and its record commit together or not
+ * at all.
  */
 export function recordAudit(tx: Transaction, record: AuditRecord): AuditEntry {
   const last = tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1).get();
@@ -33,37 +41,128 @@ export function recordAudit(tx: Transaction, record: AuditRecord): AuditEntry {
     details: record.details ?? {},
   };
   const prevHash = last?.hash ?? GENESIS_HASH;
+  const hash = auditEntryHash(prevHash, facts);
+  const key = getAuditKeys().signing;
   return tx
     .insert(auditLog)
-    .values({ ...facts, prevHash, hash: auditEntryHash(prevHash, facts) })
+    .values({ ...facts, prevHash, hash, keyId: key.id, mac: auditEntryMac(key, hash) })
     .returning()
     .get();
 }
 
-export type AuditVerification = { entries: number; break: ChainBreak | null };
+export type AuditVerification = {
+  entries: number;
+  /** The last entry's id and hash: save it to prove later that nothing before it was rewritten. */
+  head: { id: number; hash: string } | null;
+  /** The first entry that does not chain, if any (also among `problems`). */
+  break: ChainBreak | null;
+  signedFrom: number | null;
+  savedHead: { id: number; hash: string } | null;
+  /** Everything found wrong, in the order checked; empty when the log and the proof agree. */
+  problems: AuditProblem[];
+};
 
-/** Re-computes the whole chain, streaming rows so memory stays flat on a long log. */
-export async function verifyAuditLog(): Promise<AuditVerification> {
-  const statement = db().$client.prepare(
-    "SELECT id, at, actor, action, document_id, version_id, details, prev_hash, hash FROM audit_log ORDER BY id",
+const PAGE = 2000;
+
+/**
+ * Verifies the audit log in one consistent snapshot, reading it page by page so memory stays flat:
+ * the hash chain, the signatures under the configured keys, the saved `head` if given, and that no
+ * entry was cut from the end. With `proof`, also that published versions, notices, deliveries and
+ * acknowledgements agree with the entries that record them (ADR 0011).
+ */
+export async function verifyAuditLog({
+  head = null,
+  proof = false,
+}: {
+  head?: string | null;
+  proof?: boolean;
+} = {}): Promise<AuditVerification> {
+  const client = db().$client;
+  const page = client.prepare(
+    "SELECT id, at, actor, action, document_id, version_id, details, prev_hash, hash, key_id, mac FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
   );
-  let entries = 0;
-  function* rows() {
-    for (const row of statement.iterate() as IterableIterator<Record<string, unknown>>) {
-      entries++;
-      yield {
-        id: row.id as number,
-        at: row.at as string,
-        actor: row.actor as string,
-        action: row.action as string,
-        documentId: row.document_id as number | null,
-        versionId: row.version_id as number | null,
-        details: JSON.parse(row.details as string) as Record<string, unknown>,
-        prevHash: row.prev_hash as string,
-        hash: row.hash as string,
-      };
+  return client.transaction(() => {
+    const verifier = new ChainVerifier({ keys: getAuditKeys().all, savedHead: head });
+    const replay = proof ? new ProofReplay(client) : null;
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after, PAGE) as Record<string, unknown>[];
+      for (const row of rows) {
+        const entry: StoredAuditEntry = {
+          id: row.id as number,
+          at: row.at as string,
+          actor: row.actor as string,
+          action: row.action as string,
+          documentId: row.document_id as number | null,
+          versionId: row.version_id as number | null,
+          details: JSON.parse(row.details as string) as Record<string, unknown>,
+          prevHash: row.prev_hash as string,
+          hash: row.hash as string,
+          keyId: row.key_id as string | null,
+          mac: row.mac as string | null,
+        };
+        verifier.push(entry);
+        replay?.push(entry);
+      }
+      if (rows.length < PAGE) break;
+      after = rows[rows.length - 1].id as number;
     }
+    const report = verifier.finish();
+    const problems = [...report.problems];
+    // AUTOINCREMENT never reuses an id, and a rolled-back insert gives its id back: a sequence past
+    // the last entry means entries were deleted from the end.
+    const issued = client.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get() as
+      | { seq: number }
+      | undefined;
+    const lastId = report.head?.id ?? 0;
+    if (issued && issued.seq > lastId) {
+      problems.push({
+        kind: "truncated",
+        entry: lastId + 1,
+        message: `${range(lastId + 1, issued.seq)} removed from the end of the log (ids up to ${issued.seq} were issued)`,
+      });
+    }
+    if (replay) problems.push(...replay.finish());
+    return {
+      entries: report.entries,
+      head: report.head,
+      break: report.break,
+      signedFrom: report.signedFrom,
+      savedHead: report.savedHead,
+      problems,
+    };
+  })();
+}
+
+/**
+ * What is wrong with the database's own rules right now: protective triggers missing, altered or
+ * added by someone else, and (with `foreignKeys`, a scan of every table) rows whose parent is gone —
+ * written while foreign keys were off, which only a connection other than Redline's can do.
+ * Read-only: `migrate()` repairs the triggers.
+ */
+export function databaseRuleProblems({ foreignKeys = true }: { foreignKeys?: boolean } = {}): AuditProblem[] {
+  const client = db().$client;
+  const problems: AuditProblem[] = inspectTriggers(client, migrationsFolder()).map(({ name, problem }) => ({
+    kind: "trigger",
+    message:
+      problem === "unexpected"
+        ? `trigger ${name} is not one of Redline's: it may hide or rewrite writes`
+        : `protective trigger ${name} is ${problem}; the next start or command restores it`,
+  }));
+  if (!foreignKeys) return problems;
+  const orphans = client.prepare("PRAGMA foreign_key_check").all() as {
+    table: string;
+    rowid: number;
+    parent: string;
+  }[];
+  for (const row of orphans.slice(0, 20)) {
+    problems.push({
+      kind: "foreign-key",
+      message: `${row.table} row ${row.rowid} refers to a missing ${row.parent} row`,
+    });
   }
-  const chainBreak = findChainBreak(rows());
-  return { entries, break: chainBreak };
+  if (orphans.length > 20) {
+    problems.push({ kind: "foreign-key", message: `${orphans.length - 20} more rows refer to missing rows` });
+  }
+  return problems;
 }

@@ -81,7 +81,7 @@ export function publicBaseUrl(): string {
   return getEnv().PUBLIC_BASE_URL;
 }
 
-/** A version's public facts, without ids or hashes. */
+/** A version's public facts, without ids or content hashes; with the audit chain head published with it. */
 export function versionFacts(v: PublicVersion) {
   return {
     number: v.number,
@@ -91,6 +91,7 @@ export function versionFacts(v: PublicVersion) {
     publishedAt: v.publishedAt,
     material: v.material,
     summary: v.summary,
+    auditHead: v.auditHead,
   };
 }
 

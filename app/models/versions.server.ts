@@ -233,33 +233,22 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
         .set({ state: "superseded" })
         .where(and(eq(versions.documentId, document.id), eq(versions.state, "published")))
         .run();
-      const published = tx
-        .update(versions)
-        .set({
-          state: "published",
-          lastUpdated: publication.lastUpdated,
-          effectiveAt: publication.effectiveAt,
-          publishedAt: now.toISOString(),
-          material: publication.material,
-          summary: publication.summary,
-          publishedById: input.actor.kind === "user" ? input.actor.id : null,
-          updatedAt: now.toISOString(),
-        })
-        .where(eq(versions.id, candidate.id))
-        .returning()
-        .get();
-      recordAudit(tx, {
+      const publishedAt = now.toISOString();
+      // The publication's own entry comes first: its hash is the chain head published with the
+      // version, stored in the same UPDATE (the database refuses a publication without it).
+      const entry = recordAudit(tx, {
         actor: input.actor,
         action: "version.published",
         documentId: document.id,
-        versionId: published.id,
+        versionId: candidate.id,
         details: {
           slug: document.slug,
           locale: document.locale,
-          number: published.number,
-          contentHash: published.contentHash,
+          number: candidate.number,
+          contentHash: candidate.contentHash,
           lastUpdated: publication.lastUpdated,
           effectiveAt: publication.effectiveAt,
+          publishedAt,
           material: publication.material,
           summary: publication.summary,
           ...(publication.noticePeriodShortened ? { noticePeriodShortened: true } : {}),
@@ -268,6 +257,22 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
             : {}),
         },
       });
+      const published = tx
+        .update(versions)
+        .set({
+          state: "published",
+          lastUpdated: publication.lastUpdated,
+          effectiveAt: publication.effectiveAt,
+          publishedAt,
+          material: publication.material,
+          summary: publication.summary,
+          publishedById: input.actor.kind === "user" ? input.actor.id : null,
+          auditHead: entry.hash,
+          updatedAt: publishedAt,
+        })
+        .where(eq(versions.id, candidate.id))
+        .returning()
+        .get();
       if (input.notify) {
         enqueueNotice(tx, {
           ...input.notify,
@@ -297,6 +302,8 @@ export type PublishedVersionSummary = {
   summary: string | null;
   contentHash: string;
   basedOnVersionId: number | null;
+  /** The audit chain's head at publication (ADR 0011); null for versions published before heads were kept. */
+  auditHead: string | null;
 };
 
 /**
@@ -322,6 +329,7 @@ export async function publishedVersionsByDocument(
       summary: versions.summary,
       contentHash: versions.contentHash,
       basedOnVersionId: versions.basedOnVersionId,
+      auditHead: versions.auditHead,
     })
     .from(versions)
     .where(and(inArray(versions.documentId, [...documentIds]), inArray(versions.state, [...PUBLIC_STATES])))

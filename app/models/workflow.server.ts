@@ -172,6 +172,7 @@ export async function listVersionHistory(documentId: number): Promise<VersionRow
       publishedById: versions.publishedById,
       basedOnVersionId: versions.basedOnVersionId,
       revision: versions.revision,
+      auditHead: versions.auditHead,
       createdAt: versions.createdAt,
       updatedAt: versions.updatedAt,
     })

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { numberParam } from "~/auth/params.server";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, Notice, PageHeader } from "~/components/admin-ui";
-import { verifyAuditLog } from "~/models/audit.server";
+import { databaseRuleProblems, verifyAuditLog } from "~/models/audit.server";
 import { auditPage } from "~/models/audit-view.server";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Redline" }];
@@ -17,9 +17,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
     auditPage({ before, limit: PAGE_SIZE }),
     verifyAuditLog(),
   ]);
+  // The chain break has its own message below; everything else is listed. The scans of whole
+  // tables (orphaned rows, proof rows against entries) are left to `redline audit verify`.
+  const problems = [
+    ...verification.problems.filter((p) => p.kind !== "chain"),
+    ...databaseRuleProblems({ foreignKeys: false }),
+  ];
   return {
     entries,
     verification,
+    problems: problems.map((p) => p.message),
     more: entries.length === PAGE_SIZE ? entries[entries.length - 1].id : null,
   };
 }
@@ -48,7 +55,7 @@ function describe(details: Record<string, unknown>): string {
 }
 
 export default function AuditLog() {
-  const { entries, verification, more } = useLoaderData<typeof loader>();
+  const { entries, verification, problems, more } = useLoaderData<typeof loader>();
   return (
     <>
       <PageHeader title="Audit log" />
@@ -57,11 +64,28 @@ export default function AuditLog() {
           The hash chain is broken at entry {verification.break.id} ({verification.break.reason}): an entry
           was changed, removed or inserted outside Redline.
         </Notice>
-      ) : (
+      ) : problems.length === 0 ? (
         <Notice kind="success">
-          Chain verified: all {verification.entries} entries are intact and in order.
+          Chain verified: all {verification.entries} entries are intact, signed and in order.
         </Notice>
-      )}
+      ) : null}
+      {problems.length > 0 ? (
+        <Notice kind="error">
+          The audit log or the database's protective rules were tampered with:
+          <ul>
+            {problems.map((problem) => (
+              <li key={problem}>{problem}</li>
+            ))}
+          </ul>
+          Run <code>redline audit verify</code> for the full check, including the proof tables.
+        </Notice>
+      ) : null}
+      {verification.head ? (
+        <p className="small">
+          Chain head: <code>{verification.head.hash}</code> (entry {verification.head.id}). Keep it somewhere
+          else to prove later, with <code>redline audit verify --head</code>, that nothing before it changed.
+        </p>
+      ) : null}
       <table className="table audit-table">
         <thead>
           <tr>

@@ -2,6 +2,7 @@ import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction }
 import { useLoaderData } from "@remix-run/react";
 import { PublicPolicyView } from "~/components/public-policy-view";
 import { PublicShell } from "~/components/public-shell";
+import { auditHeadMeta } from "~/core/public/audit-head";
 import { policyPath } from "~/core/public/urls";
 import { cachedPage, cacheHeaders, readPolicyRequest, versionPageView } from "~/models/public-pages.server";
 import type { RouteHandle } from "~/root";
@@ -27,6 +28,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
     ? [
         { title: data.title },
         { name: "description", content: `${data.title}, last updated ${data.version.lastUpdated}` },
+        ...auditHeadMeta(data.version),
         {
           tagName: "link",
           rel: "alternate",

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Feed } from "feed";
 import { formatLongDate } from "~/core/dates";
+import { AUDIT_HEAD_SCHEME } from "~/core/public/audit-head";
 import { cachedResponse } from "~/core/public/responses";
 import { policyPath } from "~/core/public/urls";
 import { cacheHeaders, publicBaseUrl, readPolicyRequest } from "~/models/public-pages.server";
@@ -53,6 +54,10 @@ function atomFeed(policy: NonNullable<Awaited<ReturnType<typeof readPolicyReques
           term: version.material ? "material" : "non-material",
           name: version.material ? "Material change" : "Non-material change",
         },
+        // The audit chain's head at publication, for anyone who keeps it (ADR 0011).
+        ...(version.auditHead
+          ? [{ term: version.auditHead, scheme: AUDIT_HEAD_SCHEME, name: "Audit chain head at publication" }]
+          : []),
       ],
     });
   }

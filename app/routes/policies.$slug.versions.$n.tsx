@@ -2,6 +2,7 @@ import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction }
 import { useLoaderData } from "@remix-run/react";
 import { PublicPolicyView } from "~/components/public-policy-view";
 import { PublicShell } from "~/components/public-shell";
+import { auditHeadMeta } from "~/core/public/audit-head";
 import {
   cachedPage,
   cacheHeaders,
@@ -33,6 +34,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
           name: "description",
           content: `${data.title}, version ${data.version.number}, last updated ${data.version.lastUpdated}`,
         },
+        ...auditHeadMeta(data.version),
         ...(data.version.status === "current" ? [] : [{ name: "robots", content: "noindex" }]),
       ]
     : [];

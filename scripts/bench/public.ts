@@ -35,6 +35,7 @@ export async function run(): Promise<void> {
       {
         NODE_ENV: "production",
         SESSION_SECRET: "b".repeat(40),
+        AUDIT_KEY: "k".repeat(40),
         MAIL_TRANSPORT: "capture",
         PUBLIC_BASE_URL: "http://127.0.0.1",
         PORT: "0",

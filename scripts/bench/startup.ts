@@ -91,6 +91,7 @@ async function startServer(databaseUrl: string): Promise<ServerStart> {
       ...process.env,
       NODE_ENV: "production",
       SESSION_SECRET: "b".repeat(40),
+      AUDIT_KEY: "k".repeat(40),
       MAIL_TRANSPORT: "capture",
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       PORT: String(port),

@@ -1,9 +1,16 @@
 import { getEnv } from "../../app/env.server";
-import { db } from "../../app/models/db.server";
-import { migrateDatabase } from "../../db/client";
+import { type MigrationReport, migrate, repairNotice } from "../../app/models/migrations.server";
 
-/** Validates the settings, opens the database named by DATABASE_URL and brings its schema up to date. */
-export function openDatabase(): void {
+const stderr = (text: string) => process.stderr.write(`${text}\n`);
+
+/**
+ * Validates the settings, opens the database named by DATABASE_URL and brings it up to date —
+ * saying so when a protective trigger had to be restored (someone dropped or altered it by hand).
+ */
+export function openDatabase(warn: (text: string) => void = stderr): MigrationReport {
   getEnv();
-  migrateDatabase(db());
+  const report = migrate();
+  const repaired = repairNotice(report);
+  if (repaired) warn(`redline: ${repaired}`);
+  return report;
 }

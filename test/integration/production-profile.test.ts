@@ -18,6 +18,7 @@ let output = "";
 const env = (): Record<string, string> => ({
   NODE_ENV: "production",
   SESSION_SECRET: "p".repeat(40),
+  AUDIT_KEY: "k".repeat(40),
   MAIL_TRANSPORT: "capture",
   PUBLIC_BASE_URL: url,
   DATABASE_URL: `file:${join(folder, "data", "redline.db")}`,

@@ -34,9 +34,13 @@ beforeAll(async () => {
   })) as unknown as AuditEntry[];
   sentEntry = entries.find((e) => e.action === "delivery.sent")!;
   ackEntry = entries.find((e) => e.action === "notice.acknowledged")!;
-  // Going around the append-only triggers, as someone with the database file could.
-  db().$client.exec("DROP TRIGGER audit_log_no_update");
 });
+
+/**
+ * Goes around the append-only trigger, as someone with the database file could. Again before every
+ * edit: each `redline audit verify` restores the trigger (ADR 0011).
+ */
+const aroundTrigger = () => db().$client.exec("DROP TRIGGER IF EXISTS audit_log_no_update");
 
 const verifyCli = () =>
   redline(["audit", "verify"], { DATABASE_URL: process.env.DATABASE_URL!, LOG_LEVEL: "warn" });
@@ -46,10 +50,14 @@ function rewriteDetails(id: number, edit: (details: Record<string, unknown>) => 
     details: string;
   };
   const original = row.details;
+  aroundTrigger();
   db()
     .$client.prepare("UPDATE audit_log SET details = ? WHERE id = ?")
     .run(JSON.stringify(edit(JSON.parse(original))), id);
-  return () => db().$client.prepare("UPDATE audit_log SET details = ? WHERE id = ?").run(original, id);
+  return () => {
+    aroundTrigger();
+    db().$client.prepare("UPDATE audit_log SET details = ? WHERE id = ?").run(original, id);
+  };
 }
 
 describe("tampering with proof in the audit log", () => {

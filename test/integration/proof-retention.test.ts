@@ -8,6 +8,7 @@ import { db } from "../../app/models/db.server";
 import { pseudonymiseDeliveryLogs } from "../../app/notify/retention.server";
 import { deliveries, deliveryBatches, webhookEvents } from "../../db/schema";
 import { startMailServer } from "../../scripts/mail-server";
+import { backdate } from "../support/backdate";
 import { redline } from "../support/server";
 import { addSubscribers, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
 import { noticeOf } from "./proof-support";
@@ -26,8 +27,10 @@ async function failedNotice(group: string, ageDays: number) {
   await testDispatcher(mail).drain();
   await mail.close();
   const at = daysAgo(ageDays);
-  db().run(sql`UPDATE deliveries SET status_at = ${at},
-    last_error = 'Invalid \`to\` field: ' || ${`${group}-0@example.test`} WHERE notice_id = ${noticeId}`);
+  backdate("deliveries", () =>
+    db().run(sql`UPDATE deliveries SET status_at = ${at},
+      last_error = 'Invalid \`to\` field: ' || ${`${group}-0@example.test`} WHERE notice_id = ${noticeId}`),
+  );
   db().run(sql`UPDATE delivery_batches SET updated_at = ${at} WHERE notice_id = ${noticeId}`);
   return noticeId;
 }
@@ -41,8 +44,10 @@ async function sentNotice(group: string, ageDays: number) {
   const mail = await startMailServer();
   await testDispatcher(mail).drain();
   await mail.close();
-  db().run(sql`UPDATE deliveries SET status_at = ${daysAgo(ageDays)}, sent_at = ${daysAgo(ageDays)},
-    recipient_locale = 'en' WHERE notice_id = ${noticeId}`);
+  backdate("deliveries", () =>
+    db().run(sql`UPDATE deliveries SET status_at = ${daysAgo(ageDays)}, sent_at = ${daysAgo(ageDays)},
+      recipient_locale = 'en' WHERE notice_id = ${noticeId}`),
+  );
   return noticeId;
 }
 

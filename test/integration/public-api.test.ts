@@ -1,5 +1,6 @@
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../support/server";
+import { type RunningServer, redline, startServer } from "../support/server";
 import {
   daysFromToday,
   publishCurrentHistory,
@@ -213,5 +214,56 @@ describe("GET /embed/policy.js", () => {
     expect(script).toContain("/api/v1/policies/");
     const etag = response.headers.get("etag")!;
     expect((await get("/embed/policy.js", { headers: { "If-None-Match": etag } })).status).toBe(304);
+  });
+});
+
+describe("the audit chain head published with each version", () => {
+  /** The hash of each version's own publication entry, read from the server's database. */
+  function publicationHeads(): Map<number, string> {
+    const sqlite = new Database(server.databaseUrl.replace(/^file:/, ""), { readonly: true });
+    const rows = sqlite
+      .prepare(
+        `SELECT v.number, a.hash FROM audit_log a JOIN versions v ON v.id = a.version_id
+         JOIN documents d ON d.id = v.document_id
+         WHERE a.action = 'version.published' AND d.slug = 'privacy' AND d.locale = 'en'`,
+      )
+      .all() as { number: number; hash: string }[];
+    sqlite.close();
+    return new Map(rows.map((r) => [r.number, r.hash]));
+  }
+
+  it("is the hash of the version's own publication entry, in every JSON answer, page and feed entry", async () => {
+    const heads = publicationHeads();
+    expect([...heads.keys()].sort()).toEqual([1, 2, 3]);
+    const archive = await (await get("/api/v1/policies/privacy/versions")).json();
+    for (const v of archive.versions) expect(v.auditHead).toBe(heads.get(v.version));
+    const policy = await (await get("/api/v1/policies/privacy")).json();
+    expect(policy.auditHead).toBe(heads.get(2));
+    expect(policy.upcoming.auditHead).toBe(heads.get(3));
+    expect((await (await get("/api/v1/policies/privacy/versions/1")).json()).auditHead).toBe(heads.get(1));
+    const diff = await (await get("/api/v1/policies/privacy/diff?from=1&to=3")).json();
+    expect([diff.from.auditHead, diff.to.auditHead]).toEqual([heads.get(1), heads.get(3)]);
+
+    expect(await (await get("/policies/privacy")).text()).toContain(
+      `<meta name="redline:audit-head" content="${heads.get(2)}"/>`,
+    );
+    expect(await (await get("/policies/privacy/versions/3")).text()).toContain(
+      `<meta name="redline:audit-head" content="${heads.get(3)}"/>`,
+    );
+    const feed = await (await get("/policies/privacy/feed.atom")).text();
+    for (const head of heads.values()) {
+      expect(feed).toContain(
+        `<category label="Audit chain head at publication" scheme="urn:redline:audit-head" term="${head}"/>`,
+      );
+    }
+  });
+
+  it("proves with `redline audit verify --head` that the log up to it is unchanged", async () => {
+    const { auditHead } = await (await get("/api/v1/policies/privacy/versions/2")).json();
+    const result = await redline(["audit", "verify", "--head", auditHead], {
+      DATABASE_URL: server.databaseUrl,
+    });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/saved head found at entry \d+; the chain is intact from there/);
   });
 });

@@ -15,8 +15,22 @@ import { testLoadContext } from "../support/load-context";
 const cli = { kind: "cli" } as const;
 const content = (text: string) => parsePolicy(`## 1. Retention\n\n${text}`, "markdown").content;
 
-async function publish(slug: string, text: string, at: string, effectiveAt: string, locale = "en") {
-  await saveDraft({ slug, locale, title: `${slug} (${locale})`, content: content(text), actor: cli });
+async function publish(
+  slug: string,
+  text: string,
+  at: string,
+  effectiveAt: string,
+  locale = "en",
+  basedOnVersionId: number | null = null,
+) {
+  await saveDraft({
+    slug,
+    locale,
+    title: `${slug} (${locale})`,
+    content: content(text),
+    actor: cli,
+    basedOnVersionId,
+  });
   return publishVersion({
     slug,
     locale,
@@ -86,16 +100,17 @@ describe("the policy page's ETag", () => {
 describe("a translation", () => {
   it("is outdated when the original has a newer version than the one it translates", async () => {
     const english1 = await publish("translated", "We keep data 12 months.", "2026-01-01", "2026-01-01");
+    // The version a translation translates is recorded when its draft is made (published rows are frozen).
     const german1 = await publish(
       "translated",
       "Wir speichern Daten 12 Monate.",
       "2026-01-02",
       "2026-01-02",
       "de",
+      english1.id,
     );
     const [en] = db().select().from(documents).where(eq(documents.id, english1.documentId)).all();
     db().update(documents).set({ translationOfId: en.id }).where(eq(documents.id, german1.documentId)).run();
-    db().update(versions).set({ basedOnVersionId: english1.id }).where(eq(versions.id, german1.id)).run();
 
     const now = new Date("2026-06-01T00:00:00Z");
     expect((await findPublicPolicy({ slug: "translated", lang: "de", now }))?.translation).toMatchObject({
@@ -113,20 +128,20 @@ describe("a translation", () => {
     });
 
     // A new translation of version 2 is up to date again.
-    const german2 = await publish(
-      "translated",
-      "Wir speichern Daten 24 Monate.",
-      "2026-02-02",
-      "2026-02-02",
-      "de",
-    );
     const english2 = db()
       .select()
       .from(versions)
       .where(eq(versions.documentId, en.id))
       .all()
       .find((v) => v.number === 2)!;
-    db().update(versions).set({ basedOnVersionId: english2.id }).where(eq(versions.id, german2.id)).run();
+    await publish(
+      "translated",
+      "Wir speichern Daten 24 Monate.",
+      "2026-02-02",
+      "2026-02-02",
+      "de",
+      english2.id,
+    );
     const policy = await findPublicPolicy({ slug: "translated", lang: "de", now });
     expect(policy?.translation).toMatchObject({ basedOnNumber: 2, outdated: false });
     expect(policy?.locales.map((l) => l.locale)).toEqual(["en", "de"]);

@@ -11,6 +11,9 @@ import { closeSharedDatabases } from "../../db/client";
 const dir = mkdtempSync(join(tmpdir(), "redline-test-"));
 process.env.DATABASE_URL = `file:${join(dir, "redline.db")}`;
 process.env.NODE_ENV = "test";
+// The key the test servers use too (test/support/server.ts), so the command line, the server and
+// the test itself sign the audit log alike.
+process.env.AUDIT_KEY = "a".repeat(40);
 
 const { migrate } = await import("../../app/setup.server");
 migrate();

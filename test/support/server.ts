@@ -37,6 +37,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       ...process.env,
       NODE_ENV: "production",
       SESSION_SECRET: "s".repeat(40),
+      AUDIT_KEY: "a".repeat(40),
       PORT: String(port),
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",

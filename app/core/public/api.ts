@@ -16,6 +16,8 @@ export type ApiVersionFacts = {
   publishedAt: string;
   material: boolean;
   summary: string | null;
+  /** The audit chain's head when the version was published (ADR 0011); null before heads were kept. */
+  auditHead: string | null;
 };
 
 export type ApiDocument = { slug: string; locale: string; title: string };
@@ -39,6 +41,7 @@ export function versionSummaryJson(baseUrl: string, document: ApiDocument, v: Ap
     publishedAt: v.publishedAt,
     material: v.material,
     summary: v.summary,
+    auditHead: v.auditHead,
     links: {
       self: baseUrl + apiPath(slug, locale, `/versions/${v.number}`),
       html: baseUrl + policyPath(slug, locale, `/versions/${v.number}`),
@@ -82,6 +85,7 @@ export function versionJson(input: {
     publishedAt: version.publishedAt,
     material: version.material,
     summary: version.summary,
+    auditHead: version.auditHead,
     html: body.html,
     text: body.text,
     outline: body.outline,

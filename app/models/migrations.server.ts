@@ -1,0 +1,69 @@
+/**
+ * Bringing a database up to date: the committed migrations, then the protective triggers
+ * re-created if someone dropped or altered them, and the audit log sealed on the run that starts
+ * signing it (ADR 0011). Light on purpose: every command of the command line runs it first.
+ */
+import { migrateDatabase, migrationsFolder } from "../../db/client";
+import { restoreTriggers, type TriggerProblem } from "../../db/rules";
+import { SIGNING_STARTED } from "../core/audit";
+import { recordAudit } from "./audit.server";
+import { db } from "./db.server";
+
+export type MigrationReport = {
+  /** Protective triggers that were missing or altered and have been re-created (recorded in the audit log). */
+  restoredTriggers: TriggerProblem[];
+  /** When this run began signing the audit log: the entry that seals the unsigned ones before it. */
+  sealedAt: number | null;
+};
+
+/**
+ * Brings the database up to date (idempotent): applies the committed migrations, re-creates any
+ * protective trigger someone dropped or altered by hand, and — on the run that adds audit
+ * signatures to an existing log — seals the unsigned entries with one signed entry (ADR 0011).
+ * Both repairs are written to the audit log, so they stay visible after the restart that made them.
+ */
+export function migrate(): MigrationReport {
+  const database = db();
+  const client = database.$client;
+  const columns = client.prepare("SELECT name FROM pragma_table_info('audit_log')").pluck().all();
+  const signingBegins = !columns.includes("mac");
+  migrateDatabase(database);
+  const restoredTriggers = restoreTriggers(client, migrationsFolder());
+  return database.transaction(
+    (tx) => {
+      let sealedAt: number | null = null;
+      const log = client
+        .prepare(
+          `SELECT count(*) AS unsigned, (SELECT count(*) FROM audit_log WHERE mac IS NOT NULL) AS signed,
+             (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) AS head
+           FROM audit_log WHERE mac IS NULL`,
+        )
+        .get() as { unsigned: number; signed: number; head: string | null };
+      // Only the run that added the signature columns seals, and only once (two processes may
+      // start together after an upgrade).
+      if (signingBegins && log.unsigned > 0 && log.signed === 0) {
+        sealedAt = recordAudit(tx, {
+          actor: { kind: "system" },
+          action: SIGNING_STARTED,
+          details: { unsignedEntries: log.unsigned, unsignedHead: log.head },
+        }).id;
+      }
+      if (restoredTriggers.length > 0) {
+        recordAudit(tx, {
+          actor: { kind: "system" },
+          action: "database.rules-restored",
+          details: { triggers: restoredTriggers.map(({ name, problem }) => ({ name, problem })) },
+        });
+      }
+      return { restoredTriggers, sealedAt };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** One line for the operator when a migrate run had to repair something, else null. */
+export function repairNotice(report: MigrationReport): string | null {
+  if (report.restoredTriggers.length === 0) return null;
+  const names = report.restoredTriggers.map((t) => `${t.name} (${t.problem})`).join(", ");
+  return `restored protective database triggers that had been dropped or altered by hand: ${names}; see the audit log and run \`redline audit verify\``;
+}
