@@ -4,15 +4,25 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { isIsoDate } from "../app/core/dates";
-import { detectFormat, MAX_SOURCE_BYTES, type PolicyContent, parsePolicy } from "../app/core/document";
+import {
+  describeLeftOut,
+  detectFormat,
+  MAX_SOURCE_BYTES,
+  type ParsedPolicy,
+  type PolicyContent,
+  parsePolicy,
+} from "../app/core/document";
+import { isLocale, isSlug, LOCALE_RULE, SLUG_RULE } from "../app/core/identifiers";
+import { sameVersionRefusal } from "../app/core/public/params";
 import { getEnv } from "../app/env.server";
 import { createApiKey, revokeApiKey } from "../app/models/api-keys.server";
 import { verifyAuditLog } from "../app/models/audit.server";
 import { db } from "../app/models/db.server";
-import { findDocument, LOCALE_PATTERN, SLUG_PATTERN } from "../app/models/documents.server";
+import { DocumentError, findDocument } from "../app/models/documents.server";
 import { createUser, generatePassword } from "../app/models/users.server";
 import { getVersion, publishVersion, saveDraft } from "../app/models/versions.server";
 import { migrate } from "../app/setup.server";
+import { makePrivateFile } from "../db/client";
 import { ROLES, type Role } from "../db/schema";
 import {
   describeNotice,
@@ -44,18 +54,17 @@ function dateArgument(value: string): string {
   return value;
 }
 function slugArgument(value: string): string {
-  if (!SLUG_PATTERN.test(value)) throw new InvalidArgumentError("use lowercase letters, digits and dashes");
+  if (!isSlug(value)) throw new InvalidArgumentError(`use ${SLUG_RULE}`);
   return value;
 }
 function localeArgument(value: string): string {
-  if (!LOCALE_PATTERN.test(value))
-    throw new InvalidArgumentError('use a language tag such as "en" or "pt-BR"');
+  if (!isLocale(value)) throw new InvalidArgumentError(`use ${LOCALE_RULE}`);
   return value;
 }
 const formatOption = (fallback: Format) =>
   new Option("--format <format>", "output format").choices(FORMATS).default(fallback);
 
-async function readPolicyFile(file: string): Promise<{ title: string | null; content: PolicyContent }> {
+async function readPolicyFile(file: string): Promise<ParsedPolicy> {
   const info = await stat(file).catch(() => {
     throw new UsageError(`cannot read ${file}: no such file`);
   });
@@ -115,6 +124,8 @@ export function buildProgram(io: Io): Command {
           title,
           content: parsed.content,
           actor: { kind: "cli" },
+        }).catch((error) => {
+          throw error instanceof DocumentError ? new UsageError(error.message) : error;
         });
         if (options.format === "json") {
           io.out(
@@ -124,11 +135,15 @@ export function buildProgram(io: Io): Command {
               version: version.number,
               state: version.state,
               outcome,
+              leftOut: parsed.leftOut,
             }),
           );
         } else {
           io.out(String(version.number));
           io.err(`${slug} (${options.locale}): draft version ${version.number} ${outcome}`);
+          const leftOut = describeLeftOut(parsed.leftOut);
+          if (leftOut.length > 0)
+            io.err(`left out on purpose:\n${leftOut.map((line) => `  - ${line}`).join("\n")}`);
         }
       },
     );
@@ -215,6 +230,7 @@ export function buildProgram(io: Io): Command {
     .option("--locale <locale>", "language of the document", localeArgument, "en")
     .addOption(formatOption("text"))
     .action(async (slug: string, from: number, to: number, options: { locale: string; format: Format }) => {
+      if (from === to) throw new UsageError(sameVersionRefusal(from));
       openDatabase();
       const document = await findDocument({ slug, locale: options.locale });
       if (!document) throw new UsageError(`no document "${slug}" (${options.locale})`);
@@ -271,6 +287,8 @@ export function buildProgram(io: Io): Command {
       if (existsSync(target) && !options.force)
         throw new UsageError(`${file} exists; pass --force to overwrite it`);
       openDatabase();
+      // The copy holds the same personal data as the database: private from its first byte.
+      makePrivateFile(target);
       const result = await db().$client.backup(target);
       io.out(`backed up ${result.totalPages} pages to ${target}`);
     });
