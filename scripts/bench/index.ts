@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   diff: () => import("./diff"),
   public: () => import("./public"),
   notify: () => import("./notify"),
+  requests: () => import("./requests"),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));

@@ -11,8 +11,10 @@ import Database from "better-sqlite3";
 import { Window } from "happy-dom";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintUserToken } from "../../app/core/notify/user-token";
+import { main } from "../../scripts/redline";
 import { AdminClient } from "../support/admin-client";
-import { type RunningServer, redline, startServer } from "../support/server";
+import { testDirectory } from "../support/fresh-database";
+import { type RunningServer, startServer } from "../support/server";
 
 const PASSWORD = "loose edges password 1";
 const HOST = "https://app.example.test";
@@ -23,7 +25,20 @@ let admin: AdminClient;
 let key: string;
 let noticeId: number;
 
-const cli = (args: string[]) => redline(args, { DATABASE_URL: server.databaseUrl });
+/** The command line, run in this process on the database the server uses (spawning one per call is slow). */
+async function cli(args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    out: (text) => {
+      stdout += `${text}\n`;
+    },
+    err: (text) => {
+      stderr += `${text}\n`;
+    },
+  });
+  return { code, stdout, stderr };
+}
 const sql = <T>(query: string, ...params: unknown[]) => {
   const database = new Database(server.databaseUrl.replace(/^file:/, ""), { readonly: true });
   try {
@@ -43,13 +58,14 @@ async function api(method: string, path: string, body?: unknown) {
 }
 
 function policyFile(name: string, text: string): string {
-  const path = join(server.directory, name);
+  const path = join(testDirectory, name);
   writeFileSync(path, text);
   return path;
 }
 
 beforeAll(async () => {
-  server = await startServer();
+  // The server shares this test file's database, so the command line can run in this process.
+  server = await startServer({ DATABASE_URL: process.env.DATABASE_URL! });
   for (const role of ["editor", "admin"] as const) {
     const added = await cli(["user", "add", `${role}@example.com`, "--role", role, "--password", PASSWORD]);
     expect(added.code, added.stderr).toBe(0);
@@ -80,7 +96,7 @@ beforeAll(async () => {
   admin = new AdminClient(server.url);
   expect((await editor.signIn("editor@example.com", PASSWORD)).status).toBe(302);
   expect((await admin.signIn("admin@example.com", PASSWORD)).status).toBe(302);
-});
+}, 180_000);
 afterAll(() => server?.stop());
 
 describe("the autosave endpoint", () => {
