@@ -65,6 +65,12 @@ export type PrepareOptions = {
    * @default false
    */
   lineMarkers?: boolean;
+  /**
+   * Reduce a saved web page to its single `<main>` (else its single `<article>`), reporting the
+   * words around it. For HTML files; a paste or Markdown is taken whole.
+   * @default false
+   */
+  takeMain?: boolean;
 };
 
 // Content is raw text up to the matching end tag, and not policy text.
@@ -178,7 +184,7 @@ class Scanner {
 
   run(): PreparedHtml {
     this.scan();
-    const { from, to, element } = this.part();
+    const { from, to, element } = this.options.takeMain ? this.part() : { from: 0, to: this.tokens.length };
     const kept = this.tokens.slice(from, to);
     if (element) {
       let words = 0;

@@ -245,6 +245,15 @@ describe("an import keeps every word a reader sees", () => {
     ]);
   });
 
+  it("takes Markdown and pastes whole, even with a single <article> or <main> in them", () => {
+    const { content, leftOut } = parsePolicy(
+      "Intro.\n\n<article>\n\nBody.\n\n</article>\n\nOutro.",
+      "markdown",
+    );
+    expect(policyText(content)).toBe("Intro.\n\nBody.\n\nOutro.");
+    expect(leftOut).toEqual([]);
+  });
+
   it("imports Markdown with inline HTML, leaving out its script, SVG icon and comment", () => {
     const { title, content, leftOut } = parsePolicy(fixture("inline-html.md"), "markdown");
     expect(title).toBe("Privacy Policy");

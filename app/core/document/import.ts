@@ -74,6 +74,7 @@ export function parsePolicy(source: string, format: SourceFormat): ParsedPolicy 
     const prepared = prepareHtml(html, {
       decode: htmlTextDecoder(parser),
       lineMarkers: format === "markdown",
+      takeMain: format === "html",
     });
     let raw: JSONContent;
     try {
