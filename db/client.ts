@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -47,10 +47,27 @@ export function databaseFile(url: string): string {
   return resolve(match[1].replace(/^\/\/(?=\/)/, ""));
 }
 
-/** Opens (creating if needed) a SQLite database in WAL mode with foreign keys enforced. */
+/**
+ * Makes `file` readable and writable by its owner only (0600), creating it empty when missing.
+ * SQLite gives the -wal, -shm and -journal files it creates the mode of the database file, so a
+ * private database file keeps its companions private too. Existing companions are fixed as well.
+ */
+export function makePrivateFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (existsSync(file)) chmodSync(file, 0o600);
+  else closeSync(openSync(file, "a", 0o600));
+  for (const companion of [`${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    if (existsSync(companion)) chmodSync(companion, 0o600);
+  }
+}
+
+/**
+ * Opens (creating if needed) a SQLite database in WAL mode with foreign keys enforced. The file
+ * holds subscribers' addresses and the audit log: it is created 0600 (and made so if it was not).
+ */
 export function openDatabase(url: string): RedlineDatabase {
   const file = databaseFile(url);
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  if (file !== ":memory:") makePrivateFile(file);
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");

@@ -6,11 +6,14 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { ALL_ROLES as ROLES } from "../app/auth/roles";
 import { AUDIT_HEAD_PATTERN, type AuditProblem } from "../app/core/audit";
 import { isIsoDate } from "../app/core/dates";
-import type { PolicyContent } from "../app/core/document";
+import type { ParsedPolicy, PolicyContent } from "../app/core/document";
+import { isLocale, isSlug, LOCALE_RULE, SLUG_RULE } from "../app/core/identifiers";
+import { sameVersionRefusal } from "../app/core/public/params";
 import { getEnv } from "../app/env.server";
 import type { AuditVerification } from "../app/models/audit.server";
 import { db } from "../app/models/db.server";
-import { findDocument, LOCALE_PATTERN, SLUG_PATTERN } from "../app/models/documents.server";
+import { DocumentError, findDocument } from "../app/models/documents.server";
+import { makePrivateFile } from "../db/client";
 import type { Role } from "../db/schema";
 import { openDatabase as openDatabaseWarningTo } from "./cli/database";
 import {
@@ -61,18 +64,17 @@ function dateArgument(value: string): string {
   return value;
 }
 function slugArgument(value: string): string {
-  if (!SLUG_PATTERN.test(value)) throw new InvalidArgumentError("use lowercase letters, digits and dashes");
+  if (!isSlug(value)) throw new InvalidArgumentError(`use ${SLUG_RULE}`);
   return value;
 }
 function localeArgument(value: string): string {
-  if (!LOCALE_PATTERN.test(value))
-    throw new InvalidArgumentError('use a language tag such as "en" or "pt-BR"');
+  if (!isLocale(value)) throw new InvalidArgumentError(`use ${LOCALE_RULE}`);
   return value;
 }
 const formatOption = (fallback: Format) =>
   new Option("--format <format>", "output format").choices(FORMATS).default(fallback);
 
-async function readPolicyFile(file: string): Promise<{ title: string | null; content: PolicyContent }> {
+async function readPolicyFile(file: string): Promise<ParsedPolicy> {
   const { detectFormat, MAX_SOURCE_BYTES, parsePolicy } = await load.document();
   const info = await stat(file).catch(() => {
     throw new UsageError(`cannot read ${file}: no such file`);
@@ -139,6 +141,8 @@ export function buildProgram(io: Io): Command {
           title,
           content: parsed.content,
           actor: { kind: "cli" },
+        }).catch((error) => {
+          throw error instanceof DocumentError ? new UsageError(error.message) : error;
         });
         if (options.format === "json") {
           io.out(
@@ -148,11 +152,16 @@ export function buildProgram(io: Io): Command {
               version: version.number,
               state: version.state,
               outcome,
+              leftOut: parsed.leftOut,
             }),
           );
         } else {
           io.out(String(version.number));
           io.err(`${slug} (${options.locale}): draft version ${version.number} ${outcome}`);
+          const { describeLeftOut } = await load.document();
+          const leftOut = describeLeftOut(parsed.leftOut);
+          if (leftOut.length > 0)
+            io.err(`left out on purpose:\n${leftOut.map((line) => `  - ${line}`).join("\n")}`);
         }
       },
     );
@@ -240,6 +249,7 @@ export function buildProgram(io: Io): Command {
     .option("--locale <locale>", "language of the document", localeArgument, "en")
     .addOption(formatOption("text"))
     .action(async (slug: string, from: number, to: number, options: { locale: string; format: Format }) => {
+      if (from === to) throw new UsageError(sameVersionRefusal(from));
       openDatabase();
       const document = await findDocument({ slug, locale: options.locale });
       if (!document) throw new UsageError(`no document "${slug}" (${options.locale})`);
@@ -352,6 +362,8 @@ export function buildProgram(io: Io): Command {
       if (existsSync(target) && !options.force)
         throw new UsageError(`${file} exists; pass --force to overwrite it`);
       openDatabase();
+      // The copy holds the same personal data as the database: private from its first byte.
+      makePrivateFile(target);
       const result = await db().$client.backup(target);
       io.out(`backed up ${result.totalPages} pages to ${target}`);
     });

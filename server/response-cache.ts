@@ -7,6 +7,7 @@
  * Set-Cookie or Vary. Answers say `X-Cache: hit` or `miss`. See docs/decisions/0005-public-site-caching.md.
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { isSlug } from "../app/core/identifiers";
 import {
   currentCacheControl,
   IMMUTABLE_CACHE_CONTROL,
@@ -15,9 +16,9 @@ import {
 
 type Entry = { token: string; etag: string; headers: [string, string][]; body: Buffer };
 
-/** Which URLs are considered, and the query parameters that can change their answer. */
+/** Which URLs are considered (the slug by the one slug rule), and the query parameters that can change their answer. */
 const CACHEABLE =
-  /^\/(?:api\/v1\/)?policies\/[a-z0-9-]+(?:\/versions(?:\/\d+)?|\/compare|\/diff|\/feed\.atom)?\/?$/;
+  /^\/(?:api\/v1\/)?policies\/([^/]+)(?:\/versions(?:\/\d+)?|\/compare|\/diff|\/feed\.atom)?\/?$/;
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "date"]);
 const MEANINGFUL_PARAMS = new Set(["lang", "from", "to", "formatting"]);
 
@@ -95,7 +96,8 @@ export function publicResponseCache({
 function cacheKey(req: Request): string | null {
   if (req.method !== "GET" && req.method !== "HEAD") return null;
   if (req.headers.cookie || req.headers.authorization) return null;
-  if (!CACHEABLE.test(req.path)) return null;
+  const slug = CACHEABLE.exec(req.path)?.[1];
+  if (slug === undefined || !isSlug(slug)) return null;
   const url = new URL(req.originalUrl, "http://cache.invalid");
   // Parameters the pages ignore (utm_source …) would only fill the cache with copies.
   const meaningful = [...url.searchParams].filter(([name]) => MEANINGFUL_PARAMS.has(name));

@@ -16,12 +16,16 @@ export class AcknowledgementError extends Error {
   override name = "AcknowledgementError";
   constructor(
     message: string,
-    readonly status: 404,
+    readonly status: 404 | 409,
   ) {
     super(message);
   }
 }
 
+/** The refusal for an erased subscriber, worded once for every notices route. */
+export function erasedRefusal(externalId: string): string {
+  return `subscriber "${externalId}" was erased: no notices are shown to or acknowledged for them`;
+}
 const EMAIL_PROBLEM_LIST = sql.raw(EMAIL_PROBLEMS.map((s) => `'${s}'`).join(", "));
 
 /** One pending notice as the API and the banner show it. */
@@ -187,6 +191,11 @@ export async function acknowledgeNotice({
         WHERE s.external_id = ${externalId}
           AND EXISTS (SELECT 1 FROM deliveries x WHERE x.subscriber_id = s.id AND x.notice_id = n.id)`);
       if (!target) throw notFound();
+      const status = tx.get<{ status: SubscriberStatus }>(
+        sql`SELECT status FROM subscribers WHERE id = ${target.subscriberId}`,
+      );
+      // Erasure is final: no new proof is made for a person whose data is gone.
+      if (status?.status === "erased") throw new AcknowledgementError(erasedRefusal(externalId), 409);
       const existing = tx.get<{
         channel: AcknowledgementChannel;
         acknowledgedAt: string;

@@ -1,15 +1,41 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Transaction } from "../../db/client";
 import { type Document, documents, versions } from "../../db/schema";
+import { displayTextProblem } from "../core/display-text";
+import { DEFAULT_LOCALE, isLocale, isSlug, LOCALE_RULE, SLUG_RULE } from "../core/identifiers";
 import { PUBLIC_STATES } from "../core/versions/workflow";
 import { db } from "./db.server";
 
-export const DEFAULT_LOCALE = "en";
+export { DEFAULT_LOCALE };
 
-/** Slugs appear in URLs: lowercase letters, digits and single dashes. */
-export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-/** BCP 47-ish language tags: "en", "de", "pt-BR". */
-export const LOCALE_PATTERN = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
+/** Longest document title (the admin form's limit, and what fits a page heading and an email subject). */
+export const MAX_TITLE_LENGTH = 200;
+
+/** A document that cannot be created as asked; the message says why. */
+export class DocumentError extends Error {
+  override name = "DocumentError";
+}
+
+/**
+ * Checks what names a new document — the one slug rule, the one locale rule, a title of 1–200
+ * characters without control or text-direction characters — for every way in: command line,
+ * workspace, first start. Returns the title trimmed.
+ */
+export function checkNewDocument({
+  slug,
+  locale,
+  title,
+}: Pick<Document, "slug" | "locale" | "title">): string {
+  if (!isSlug(slug)) throw new DocumentError(`"${slug.slice(0, 120)}" is not a slug: use ${SLUG_RULE}`);
+  if (!isLocale(locale)) throw new DocumentError(`"${locale.slice(0, 40)}" is not ${LOCALE_RULE}`);
+  const trimmed = title.trim();
+  if (!trimmed || trimmed.length > MAX_TITLE_LENGTH) {
+    throw new DocumentError(`the title must be 1–${MAX_TITLE_LENGTH} characters`);
+  }
+  const problem = displayTextProblem("the title", trimmed);
+  if (problem) throw new DocumentError(problem);
+  return trimmed;
+}
 
 export async function findDocument({
   slug,
@@ -33,7 +59,11 @@ export function ensureDocument(
     .where(and(eq(documents.slug, slug), eq(documents.locale, locale)))
     .get();
   if (existing) return { document: existing, created: false };
-  return { document: tx.insert(documents).values({ slug, locale, title }).returning().get(), created: true };
+  const checked = checkNewDocument({ slug, locale, title });
+  return {
+    document: tx.insert(documents).values({ slug, locale, title: checked }).returning().get(),
+    created: true,
+  };
 }
 
 /** Documents that have at least one published version, for the home page. */

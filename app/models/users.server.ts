@@ -2,10 +2,12 @@ import { randomBytes } from "node:crypto";
 import { hash } from "@node-rs/argon2";
 import { eq } from "drizzle-orm";
 import { type Role, type User, users } from "../../db/schema";
+import { displayTextProblem } from "../core/display-text";
 import { recordAudit } from "./audit.server";
 import { type Actor, db } from "./db.server";
 
 export const MIN_PASSWORD_LENGTH = 12;
+export const MAX_USER_NAME_LENGTH = 200;
 
 export class UserError extends Error {
   override name = "UserError";
@@ -33,6 +35,16 @@ export async function createUser(input: {
     throw new UserError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   const email = normaliseEmail(input.email);
+  const emailProblem = displayTextProblem("the email address", email);
+  if (emailProblem) throw new UserError(emailProblem);
+  const name = input.name?.trim() || null;
+  if (name !== null) {
+    if (name.length > MAX_USER_NAME_LENGTH) {
+      throw new UserError(`the name must be at most ${MAX_USER_NAME_LENGTH} characters`);
+    }
+    const problem = displayTextProblem("the name", name);
+    if (problem) throw new UserError(problem);
+  }
   const passwordHash = await hash(input.password);
   return db().transaction(
     (tx) => {
@@ -45,11 +57,7 @@ export async function createUser(input: {
         throw new UserError(`${email} belongs to a deactivated user; reactivate them instead`);
       }
       if (existing) throw new UserError(`a user with the email ${email} already exists`);
-      const user = tx
-        .insert(users)
-        .values({ email, role: input.role, passwordHash, name: input.name ?? null })
-        .returning()
-        .get();
+      const user = tx.insert(users).values({ email, role: input.role, passwordHash, name }).returning().get();
       recordAudit(tx, {
         actor: input.actor,
         action: "user.created",

@@ -17,7 +17,6 @@ import {
 import { isoDateOf } from "../core/dates";
 import { diffPolicies, type PolicyDiff, renderDiffHtml } from "../core/diff";
 import {
-  dropUnsafeLinks,
   MAX_SOURCE_BYTES,
   type PolicyContent,
   PolicyImportError,
@@ -36,7 +35,7 @@ import { OPEN_STATES, PUBLIC_STATES } from "../core/versions/workflow";
 import { timeDiff } from "../metrics.server";
 import { recordAudit } from "./audit.server";
 import { db } from "./db.server";
-import { LOCALE_PATTERN, SLUG_PATTERN } from "./documents.server";
+import { checkNewDocument, DocumentError } from "./documents.server";
 import type { NoticeRequest } from "./notices.server";
 import { getPolicyInEffect, publishVersion, saveDraft } from "./versions.server";
 
@@ -280,6 +279,16 @@ export async function lastDraftSave(versionId: number): Promise<{ email: string 
 // ---------------------------------------------------------------------------------------------
 // Documents and drafts
 
+/** A document rule's refusal, as the workspace reports it. */
+function checked<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof DocumentError) throw new WorkflowError(error.message);
+    throw error;
+  }
+}
+
 /** Creates a document and its first (empty) draft. */
 export async function createDocument(input: {
   slug: string;
@@ -289,12 +298,7 @@ export async function createDocument(input: {
 }): Promise<Document> {
   const slug = input.slug.trim();
   const locale = input.locale.trim();
-  const title = input.title.trim();
-  if (!SLUG_PATTERN.test(slug))
-    throw new WorkflowError("the slug may contain lowercase letters, digits and dashes");
-  if (!LOCALE_PATTERN.test(locale))
-    throw new WorkflowError(`"${locale}" is not a language tag like en or pt-BR`);
-  if (!title || title.length > 200) throw new WorkflowError("the title must be 1–200 characters");
+  const title = checked(() => checkNewDocument({ slug, locale, title: input.title }));
   if (
     db()
       .select({ id: documents.id })
@@ -324,10 +328,7 @@ export async function createTranslation(input: {
   const root = source.translationOfId ? await getDocument(source.translationOfId) : source;
   if (!root) throw new WorkflowError("no such document");
   const locale = input.locale.trim();
-  const title = input.title.trim();
-  if (!LOCALE_PATTERN.test(locale))
-    throw new WorkflowError(`"${locale}" is not a language tag like de or pt-BR`);
-  if (!title || title.length > 200) throw new WorkflowError("the title must be 1–200 characters");
+  const title = checked(() => checkNewDocument({ slug: root.slug, locale, title: input.title }));
   const basis = db()
     .select()
     .from(versions)
@@ -455,7 +456,7 @@ export function checkEditorContent(serialized: string): PolicyContent {
     throw new DraftRejectedError("The content is not a document, so it was not saved.", 400);
   }
   try {
-    return validatePolicyContent(dropUnsafeLinks(json as PolicyContent));
+    return validatePolicyContent(json);
   } catch (error) {
     if (error instanceof PolicyImportError) {
       throw new DraftRejectedError(`Not saved: ${error.message}.`, 400);

@@ -17,6 +17,26 @@ export type ImportReport = {
 };
 
 const CHUNK = 5000;
+
+/**
+ * A header row the import cannot read without guessing: a column without a name, or a name given
+ * twice (compared ignoring case: "Email" beside "email" is the same column to a person), which
+ * would silently keep only one of the two cells.
+ */
+export function headerProblem(columns: string[]): string | null {
+  const seen = new Map<string, number>();
+  for (const [index, column] of columns.entries()) {
+    if (column === "") return `column ${index + 1} of the header row has no name`;
+    const key = column.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) {
+      const name = JSON.stringify(column.slice(0, 100));
+      return `the header row has the column ${name} twice (columns ${first + 1} and ${index + 1}): every column needs its own name`;
+    }
+    seen.set(key, index);
+  }
+  return null;
+}
 const KEEP_REJECTIONS = 1000;
 
 /**
@@ -64,6 +84,8 @@ export async function importSubscribersCsv(file: string): Promise<ImportReport> 
     parse({
       columns: (header: string[]) => {
         const columns = header.map((h) => h.trim());
+        const problem = headerProblem(columns);
+        if (problem) throw new Error(`${file}: ${problem}`);
         for (const required of ["externalId", "email"]) {
           if (!columns.includes(required)) {
             throw new Error(

@@ -76,7 +76,8 @@ export type MailServer = {
 const MAX_BODY_BYTES = 40 * 1024 * 1024;
 const MAX_BATCH = 100;
 const MAX_RECIPIENTS = 50;
-const ADDRESS = /^(?:[^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/;
+// The domain as dot-separated labels: "[^…]+\.[^…]+" with dots allowed on both sides backtracks quadratically.
+const ADDRESS = /^(?:[^<>]*<)?[^\s@<>]+@[^\s@<>.]+(?:\.[^\s@<>.]+)+>?$/;
 
 type IdempotencyEntry = {
   hash: string;

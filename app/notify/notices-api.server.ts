@@ -5,8 +5,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import type { AcknowledgementChannel } from "../../db/schema";
 import { EXTERNAL_ID_PATTERN } from "../core/notify/subscriber";
-import { AcknowledgementError, acknowledgeNotice } from "../models/acknowledgements.server";
+import { AcknowledgementError, acknowledgeNotice, erasedRefusal } from "../models/acknowledgements.server";
 import { checkUserToken, isAllowedOrigin } from "../models/embed.server";
+import { findSubscriber } from "../models/subscribers.server";
 import { json, jsonError } from "./http.server";
 
 export function externalIdOf(params: LoaderFunctionArgs["params"]): string {
@@ -67,10 +68,12 @@ export function preflight(request: Request): Response {
 
 /**
  * The subscriber a browser request speaks for, from its user token. Throws a 401 (expired, forged,
- * malformed or missing token) or a 403 (a page origin that is not configured), with CORS headers so
- * the banner can see the status and stay silent.
+ * malformed or missing token) or a 403 (a page origin that is not configured, or an erased
+ * subscriber), with CORS headers so the banner can see the status and stay silent.
  */
-export function requireUserToken(request: Request): { externalId: string; cors: Record<string, string> } {
+export async function requireUserToken(
+  request: Request,
+): Promise<{ externalId: string; cors: Record<string, string> }> {
   const cors = corsHeaders(request);
   const origin = request.headers.get("origin");
   if (origin && !("access-control-allow-origin" in cors)) {
@@ -87,7 +90,12 @@ export function requireUserToken(request: Request): { externalId: string; cors: 
           : "a valid user token is required: Authorization: Bearer <token>";
     throw json({ error: reason }, 401, { ...cors, "www-authenticate": 'Bearer error="invalid_token"' });
   }
-  return { externalId: check.claims.sub, cors };
+  const externalId = check.claims.sub;
+  // A token minted before (or despite) an erasure speaks for nobody any more.
+  if ((await findSubscriber(externalId))?.status === "erased") {
+    throw json({ error: erasedRefusal(externalId) }, 403, cors);
+  }
+  return { externalId, cors };
 }
 
 export const BROWSER_ACK_CHANNEL: AcknowledgementChannel = "dashboard";

@@ -11,6 +11,7 @@ import { documentFromParams } from "~/auth/params.server";
 import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, formatDateTime, Notice, PageHeader, StateBadge, useCan } from "~/components/admin-ui";
 import { formatLongDate } from "~/core/dates";
+import { LOCALE_SHAPE, MAX_LOCALE_LENGTH } from "~/core/identifiers";
 import {
   createTranslation,
   getOpenVersion,
@@ -74,7 +75,7 @@ const DocumentAction = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("submit-for-review"), revision: z.coerce.number().int().positive() }),
   z.object({
     intent: z.literal("create-translation"),
-    locale: z.string().trim().min(2).max(20),
+    locale: z.string().trim().min(1).max(100),
     title: z.string().trim().min(1).max(200),
   }),
 ]);
@@ -255,7 +256,14 @@ export default function DocumentPage() {
             <input type="hidden" name="intent" value="create-translation" />
             <label>
               Language
-              <input name="locale" required placeholder="de" size={6} />
+              <input
+                name="locale"
+                required
+                placeholder="de"
+                size={6}
+                pattern={LOCALE_SHAPE}
+                maxLength={MAX_LOCALE_LENGTH}
+              />
             </label>
             <label>
               Translated title

@@ -5,6 +5,7 @@ import { requireUser } from "~/auth/session.server";
 import { PageHeader, StateBadge } from "~/components/admin-ui";
 import { MaterialitySuggestion } from "~/components/admin-ui/materiality";
 import { RedlineHtml } from "~/components/admin-ui/redline";
+import { sameVersionRefusal } from "~/core/public/params";
 import { compareContent, getVersionByNumber } from "~/models/workflow.server";
 
 export const meta: MetaFunction = () => [{ title: "Compare versions · Redline" }];
@@ -16,6 +17,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const from = numberParam(url.searchParams.get("from"));
   const to = numberParam(url.searchParams.get("to"));
   if (!from || !to) throw new Response("Choose two versions to compare.", { status: 400 });
+  if (from === to) throw new Response(sameVersionRefusal(from), { status: 400 });
   const [older, newer] = await Promise.all([
     getVersionByNumber(document.id, from),
     getVersionByNumber(document.id, to),

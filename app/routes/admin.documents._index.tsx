@@ -10,6 +10,7 @@ import { attempt, formError } from "~/auth/errors.server";
 import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, Notice, PageHeader, StateBadge, useCan } from "~/components/admin-ui";
 import { formatLongDate } from "~/core/dates";
+import { LOCALE_SHAPE, MAX_LOCALE_LENGTH, MAX_SLUG_LENGTH, SLUG_SHAPE } from "~/core/identifiers";
 import { createDocument, listDocuments } from "~/models/workflow.server";
 
 export const meta: MetaFunction = () => [{ title: "Documents · Redline" }];
@@ -21,9 +22,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 const CreateDocument = z.object({
   intent: z.literal("create-document"),
-  slug: z.string().trim().min(1).max(80),
-  title: z.string().trim().min(1).max(200),
-  locale: z.string().trim().min(2).max(20),
+  // Bounded here; the slug, locale and title rules themselves are checked (and explained) by createDocument.
+  slug: z.string().trim().min(1).max(1000),
+  title: z.string().trim().min(1).max(1000),
+  locale: z.string().trim().min(1).max(100),
 });
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -100,11 +102,24 @@ export default function Documents() {
             </label>
             <label>
               Slug
-              <input name="slug" required pattern="[a-z0-9]+(-[a-z0-9]+)*" placeholder="cookies" />
+              <input
+                name="slug"
+                required
+                pattern={SLUG_SHAPE}
+                maxLength={MAX_SLUG_LENGTH}
+                placeholder="cookies"
+              />
             </label>
             <label>
               Language
-              <input name="locale" required defaultValue="en" size={6} />
+              <input
+                name="locale"
+                required
+                defaultValue="en"
+                size={6}
+                pattern={LOCALE_SHAPE}
+                maxLength={MAX_LOCALE_LENGTH}
+              />
             </label>
             <button type="submit" className="button-primary">
               Create document

@@ -17,7 +17,7 @@ const NoBody = z.strictObject({});
  * channel `dashboard`; idempotent; 404 for a notice not addressed to the token's subscriber.
  */
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { externalId, cors } = requireUserToken(request);
+  const { externalId, cors } = await requireUserToken(request);
   if (request.method !== "POST") {
     return json({ error: `${request.method} is not allowed here: use POST` }, 405, cors);
   }
@@ -46,6 +46,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export async function loader({ request }: LoaderFunctionArgs) {
   // Remix hands OPTIONS (CORS preflights) to the loader, not the action.
   if (request.method === "OPTIONS") return preflight(request);
-  const { cors } = requireUserToken(request);
+  const { cors } = await requireUserToken(request);
   return json({ error: "GET is not allowed here: use POST" }, 405, cors);
 }

@@ -11,12 +11,12 @@ import { preflight, requireUserToken } from "~/notify/notices-api.server";
 export async function loader({ request }: LoaderFunctionArgs) {
   // Remix hands OPTIONS (CORS preflights) to the loader, not the action.
   if (request.method === "OPTIONS") return preflight(request);
-  const { externalId, cors } = requireUserToken(request);
+  const { externalId, cors } = await requireUserToken(request);
   const notices = (await pendingNoticesFor(externalId)) ?? [];
   return json({ notices }, 200, cors);
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { cors } = requireUserToken(request);
+  const { cors } = await requireUserToken(request);
   return json({ error: `${request.method} is not allowed here: use GET` }, 405, cors);
 }

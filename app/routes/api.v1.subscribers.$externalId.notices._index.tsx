@@ -1,15 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { pendingNoticesFor } from "~/models/acknowledgements.server";
+import { erasedRefusal, pendingNoticesFor } from "~/models/acknowledgements.server";
+import { findSubscriber } from "~/models/subscribers.server";
 import { json, jsonError, requireApiKey } from "~/notify/http.server";
 import { externalIdOf } from "~/notify/notices-api.server";
 
 /**
  * GET /api/v1/subscribers/:externalId/notices (API key): the subscriber's pending dashboard
- * notices, for the product's backend to show in its own dashboard.
+ * notices, for the product's backend to show in its own dashboard. 409 for an erased subscriber.
  */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireApiKey(request);
   const externalId = externalIdOf(params);
+  if ((await findSubscriber(externalId))?.status === "erased")
+    return jsonError(409, erasedRefusal(externalId));
   const notices = await pendingNoticesFor(externalId);
   if (!notices) return jsonError(404, `no subscriber "${externalId}"`);
   return json({ externalId, notices });

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Feed } from "feed";
 import { formatLongDate } from "~/core/dates";
+import { escapeHtml } from "~/core/diff/render-html";
 import { AUDIT_HEAD_SCHEME } from "~/core/public/audit-head";
 import { cachedResponse } from "~/core/public/responses";
 import { policyPath } from "~/core/public/urls";
@@ -48,7 +49,12 @@ function atomFeed(policy: NonNullable<Awaited<ReturnType<typeof readPolicyReques
       title: `Version ${version.number}${version.material ? " (material change)" : ""}: last updated ${formatLongDate(version.lastUpdated)}`,
       date: new Date(version.publishedAt),
       published: new Date(version.publishedAt),
-      description: [version.summary ?? "No summary was given for this version.", `${effective}.`].join(" "),
+      // The summary is plain text everywhere. The feed library writes every entry summary as
+      // type="html" (it has no option for "text"), so the text is escaped into HTML that shows it
+      // as written: markup in a summary is printed, never rendered.
+      description: escapeHtml(
+        [version.summary ?? "No summary was given for this version.", `${effective}.`].join(" "),
+      ),
       category: [
         {
           term: version.material ? "material" : "non-material",

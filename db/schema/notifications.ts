@@ -46,6 +46,8 @@ export const subscribers = sqliteTable(
       sql`(${t.status} = 'erased') = (${t.email} IS NULL AND ${t.name} IS NULL AND ${t.attributes} IS NULL)`,
     ),
     index("subscribers_status_idx").on(t.status),
+    // The workspace's search by address (`lower(email) = ?`): an index lookup, not a scan of every subscriber.
+    index("subscribers_email_lower_idx").on(sql`lower(${t.email})`),
   ],
 );
 

@@ -4,6 +4,7 @@
  */
 import { stat } from "node:fs/promises";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { isLocale, isSlug, LOCALE_RULE, SLUG_RULE } from "../../app/core/identifiers";
 import { AudienceError, parseAudience } from "../../app/core/notify/audience";
 import { capturedEmails, emailsPerTransport, transportText } from "../../app/core/notify/delivery-outcome";
 import { getEnv } from "../../app/env.server";
@@ -106,9 +107,20 @@ export function registerNotificationCommands(program: Command, io: Io): void {
   notify
     .command("status")
     .description("counts per delivery status for the notices of a version")
-    .argument("<slug>", "document slug")
+    .argument("<slug>", "document slug", (value: string) => {
+      if (!isSlug(value)) throw new InvalidArgumentError(`use ${SLUG_RULE}`);
+      return value;
+    })
     .argument("<version>", "version number", wholeNumber(1))
-    .option("--locale <locale>", "language of the document", "en")
+    .option(
+      "--locale <locale>",
+      "language of the document",
+      (value: string) => {
+        if (!isLocale(value)) throw new InvalidArgumentError(`use ${LOCALE_RULE}`);
+        return value;
+      },
+      "en",
+    )
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action(async (slug: string, number: number, options: { locale: string; format: "text" | "json" }) => {
       openDatabase(io.err);

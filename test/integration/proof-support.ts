@@ -1,7 +1,9 @@
+import type { AppLoadContext } from "@remix-run/node";
 /** Helpers shared by the proof tests (test/integration/proof-*.test.ts). */
 import { eq } from "drizzle-orm";
 import { db } from "../../app/models/db.server";
 import { notices } from "../../db/schema";
+import { testLoadContext } from "../support/load-context";
 
 type RouteModule = {
   loader?: (args: never) => Promise<Response>;
@@ -31,11 +33,11 @@ export async function callRoute(
     : route.action) as unknown as (args: {
     request: Request;
     params: Record<string, string>;
-    context: Record<string, never>;
+    context: AppLoadContext;
   }) => Promise<Response>;
   let response: Response;
   try {
-    response = await handler({ request, params, context: {} });
+    response = await handler({ request, params, context: testLoadContext() });
   } catch (thrown) {
     if (thrown instanceof Response) response = thrown;
     else throw thrown;

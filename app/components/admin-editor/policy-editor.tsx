@@ -1,4 +1,5 @@
 import type { JSONContent } from "@tiptap/core";
+import type { Slice } from "@tiptap/pm/model";
 import { type Editor, EditorContent, useEditor, useEditorState } from "@tiptap/react";
 import { useCallback, useEffect, useRef, useState } from "react";
 // The browser may import the extension list, never ~/core/document (it pulls in server-only code).
@@ -16,6 +17,7 @@ import {
   writeLocalCopy,
 } from "./autosave";
 import { normalizeOfficeHtml } from "./office-paste";
+import { judgePaste, type PasteCheck, preparePaste } from "./paste-check";
 
 /** Quiet time after the last keystroke before the draft is saved. */
 const AUTOSAVE_DELAY_MS = 1200;
@@ -172,12 +174,30 @@ export function PolicyEditor(props: PolicyEditorProps) {
     timer.current = setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
   }, [keepLocal, report, save]);
 
+  const pasteCheck = useRef<PasteCheck | null>(null);
+  /** True (handled: nothing goes in) when the paste is refused; shows what was left out otherwise. */
+  const admitPaste = (slice: Slice): boolean => {
+    const check = pasteCheck.current;
+    pasteCheck.current = null;
+    const { allow, message } = judgePaste(check, slice.content.textBetween(0, slice.content.size, " ", " "));
+    setToolbarMessage(message);
+    return !allow;
+  };
+
   const editor = useEditor({
     extensions: policyExtensions,
     content: props.initialContent,
     immediatelyRender: false,
     editorProps: {
-      transformPastedHTML: (html) => normalizeOfficeHtml(html),
+      // Pasted HTML follows the importer's rules: what is left out on purpose is said, and a
+      // paste that would lose text is refused (see paste-check.ts).
+      transformPastedHTML: (html) => {
+        const { html: prepared, check } = preparePaste(normalizeOfficeHtml(html), new DOMParser());
+        pasteCheck.current = check;
+        return prepared;
+      },
+      handlePaste: (_view, _event, slice) => admitPaste(slice),
+      handleDrop: (_view, _event, slice, moved) => (moved ? false : admitPaste(slice)),
       attributes: {
         class: "editor-content policy-body",
         "aria-label": "Policy text",

@@ -4,7 +4,9 @@
 /** Legal-form endings of company names: "Acme Analytics Inc.", "Cumulus Hosting GmbH". */
 const LEGAL_FORM =
   "(?:Inc\\.?|Incorporated|Ltd\\.?|Limited|LLC|L\\.L\\.C\\.|LLP|L\\.P\\.|GmbH(?: & Co\\.? KG)?|AG|KG|SE|S\\.A\\.S?\\.?|SAS|SARL|S\\.à ?r\\.l\\.|B\\.V\\.?|BV|N\\.V\\.?|NV|ApS|A/S|AB|Oyj?|plc|PLC|Corp\\.?|Corporation|Co\\.|Pty\\.? Ltd\\.?|Pte\\.? Ltd\\.?|K\\.K\\.|S\\.r\\.l\\.|S\\.p\\.A\\.|SpA|S\\.L\\.|Sp\\. z o\\.o\\.|ASA|Lda\\.?)";
-const NAME_WORD = "(?:[\\p{Lu}\\p{N}][\\p{L}\\p{N}'&.-]*|&)";
+// Words are bounded (no real name has a 60-character word) so that a long run of letters costs
+// linear time, not a rescan from every position.
+const NAME_WORD = "(?:[\\p{Lu}\\p{N}][\\p{L}\\p{N}'&.-]{0,60}|&)";
 export const COMPANY_NAME = new RegExp(`(?:${NAME_WORD}\\s+){1,5}${LEGAL_FORM}(?![\\p{L}\\p{N}])`, "gu");
 
 /** Words that start a sentence or a phrase but are not part of a company name. */
@@ -268,7 +270,8 @@ export const LEGAL_BASES: Array<[string, RegExp]> = [
   ["public task", /\bpublic (?:interest|task)\b|\bofficial authority\b/i],
   ["legitimate interests", /\blegitimate interests?\b/i],
 ];
-export const ARTICLE_6_LETTER = /\bArt(?:icle|\.)?\s*6\s*\(\s*1\s*\)\s*\(?\s*([a-f])\s*\)?/gi;
+// "(?:\(\s*)?" rather than "\(?\s*": two optional runs of spaces in a row backtrack quadratically.
+export const ARTICLE_6_LETTER = /\bArt(?:icle|\.)?\s*6\s*\(\s*1\s*\)\s*(?:\(\s*)?([a-f])\s*\)?/gi;
 export const BASIS_BY_LETTER: Record<string, string> = {
   a: "consent",
   b: "contract",
@@ -352,23 +355,33 @@ export const TRANSFER_SECTION =
   /transfer|international|where we (?:store|process|keep)|location|processor|provider|recipient|shar/i;
 export const TRANSFER_COLUMN = /location|countr|region|where|jurisdiction|hosted|data cent/i;
 
-/** User rights, GDPR and CCPA wording; `^` patterns catch list items like "Access: to ask for a copy…". */
+/**
+ * User rights, GDPR and CCPA wording; `^` patterns catch list items like "Access: to ask for a copy…".
+ * Their leading `[^\w\n\r\u2028\u2029]*` stays on its line: `\W*` would rescan every following line break from each
+ * line start (quadratic on a block of hard breaks).
+ */
 export const USER_RIGHTS: Array<[string, RegExp]> = [
   [
     "access",
-    /\bright (?:of|to) (?:request )?access\b|\bright to know\b|\b(?:request|ask for|obtain) (?:a copy|access)\b|^\W*access\s*[:–-]/im,
+    /\bright (?:of|to) (?:request )?access\b|\bright to know\b|\b(?:request|ask for|obtain) (?:a copy|access)\b|^[^\w\n\r\u2028\u2029]*access\s*[:–-]/im,
   ],
-  ["rectification", /\brectif|\bright to (?:correct|correction)\b|^\W*correction\s*[:–-]/im],
+  [
+    "rectification",
+    /\brectif|\bright to (?:correct|correction)\b|^[^\w\n\r\u2028\u2029]*correction\s*[:–-]/im,
+  ],
   [
     "erasure",
-    /\berasure\b|\bright to (?:be forgotten|delete|deletion|request deletion)\b|\b(?:ask|request)(?: us)? (?:to delete|deletion|that we delete)\b|^\W*deletion\s*[:–-]/im,
+    /\berasure\b|\bright to (?:be forgotten|delete|deletion|request deletion)\b|\b(?:ask|request)(?: us)? (?:to delete|deletion|that we delete)\b|^[^\w\n\r\u2028\u2029]*deletion\s*[:–-]/im,
   ],
   [
     "restriction",
-    /\brestrict(?:ion of)? (?:the )?processing\b|\bright to restrict|^\W*restriction\s*[:–-]/im,
+    /\brestrict(?:ion of)? (?:the )?processing\b|\bright to restrict|^[^\w\n\r\u2028\u2029]*restriction\s*[:–-]/im,
   ],
   ["portability", /\bportab/i],
-  ["objection", /\bright to object\b|\bobject (?:at any time )?to\b|^\W*objection\s*[:–-]/im],
+  [
+    "objection",
+    /\bright to object\b|\bobject (?:at any time )?to\b|^[^\w\n\r\u2028\u2029]*objection\s*[:–-]/im,
+  ],
   ["withdrawal of consent", /\bwithdraw(?:al of)?(?: (?:your|their))? consent\b/i],
   [
     "complaint to a regulator",
@@ -427,16 +440,19 @@ export const PLAIN_NUMBER = /(?<![\p{L}\d])\d+(?:[.,]\d+)*%?(?![\p{L}\d])/gu;
 export const DATELINE =
   /^\s*(?:last (?:updated|modified|revised)|effective(?: date| from| as of)?|updated|version|revision|date)\b/i;
 
-export const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+// An address starts where its run of address characters starts (the lookbehind), and host names
+// keep to DNS's limits (labels of at most 63 characters, at most 10 of them): without both, a long
+// run of such characters is rescanned from every position (quadratic).
+export const EMAIL = /(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 export const URL =
-  /\bhttps?:\/\/\S+|\bwww\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|eu|uk|de|fr|nl|example)(?:\/\S*)?/gi;
+  /\bhttps?:\/\/\S+|\bwww\.\S+|\b[\w-]{1,63}(?:\.[\w-]{1,63}){0,9}\.(?:com|org|net|io|eu|uk|de|fr|nl|example)(?:\/\S*)?/gi;
 export const PHONE = /(?:\+|\b00)\d[\d ().-]{6,}\d|\(\d{3}\)\s?\d{3}-\d{4}|\b\d{3}[-.]\d{3}[-.]\d{4}\b/g;
 export const POSTCODE =
   /\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\b\d{4} ?[A-Z]{2}\b|\b[A-Z]{2} \d{5}(?:-\d{4})?\b/g;
 export const STREET_ADDRESS =
-  /\b\d+[A-Za-z]?,?\s+(?:[\p{Lu}][\p{L}'-]+\s+){0,3}(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Yard|Square|Place|Way|Boulevard|Blvd\.?|Drive|Court|Row|Terrace|Parkway|Quay|Wharf|Close|Crescent|Gardens|Plaza|Suite|Floor)\b|\b[\p{Lu}][\p{L}-]*(?:straße|strasse|gracht|weg|laan|plein|gasse|platz|kade)\s+\d+\w?/gu;
+  /\b\d+[A-Za-z]?,?\s+(?:[\p{Lu}][\p{L}'-]+\s+){0,3}(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Yard|Square|Place|Way|Boulevard|Blvd\.?|Drive|Court|Row|Terrace|Parkway|Quay|Wharf|Close|Crescent|Gardens|Plaza|Suite|Floor)\b|\b[\p{Lu}][\p{L}-]{0,60}(?:straße|strasse|gracht|weg|laan|plein|gasse|platz|kade)\s+\d+\w?/gu;
 export const COMPANY_NUMBER =
-  /\b(?:company|registration|registered|VAT|EIN)\s+(?:number|no\.?)\s*:?\s*[\w-]*\d[\w-]*/gi;
+  /\b(?:company|registration|registered|VAT|EIN)\s+(?:number|no\.?)\s*(?::\s*)?[\w-]*\d[\w-]*/gi;
 export const CONTROLLER_CONTEXT =
   /\bcontroller\b|\bregistered (?:office|address|in)\b|\bcompany (?:number|registration)\b|\bincorporated in\b|\bresponsible for (?:the processing|your (?:personal )?(?:data|information))\b|\bprivacy (?:policy|notice) (?:explains|describes) how\b/i;
 export const CONTROLLER_SECTION = /who we are|about us|controller|identity|our details/i;

@@ -458,9 +458,7 @@ function readFacts(block: Block): Facts {
   const contacts = new Set<string>();
   for (const pattern of hasDigits || text.includes("@") ? CONTACT_PATTERNS : []) {
     for (const match of text.matchAll(pattern)) {
-      const key = `contact:${collapseWhitespace(match[0])
-        .toLowerCase()
-        .replace(/[.,;:]+$/, "")}`;
+      const key = `contact:${trimEnd(collapseWhitespace(match[0]).toLowerCase(), ".,;:")}`;
       contacts.add(key);
       shown.set(key, match[0].trim());
     }
@@ -537,7 +535,7 @@ function readFacts(block: Block): Facts {
       const match = pattern.exec(sentence);
       if (match) {
         rights.add(name);
-        if (!shown.has(name)) shown.set(name, match[0].replace(/^\W+|[\s:–-]+$/g, ""));
+        if (!shown.has(name)) shown.set(name, trimEnd(match[0].replace(/^\W+/, ""), " \t\n\r\f\v\u00a0:–-"));
       }
     }
   }
@@ -671,4 +669,14 @@ export function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length];
+}
+
+/**
+ * `text` without any of `characters` at its end. A loop, not `/[…]+$/`: that pattern retries from
+ * every position of a long run that is not at the end (quadratic).
+ */
+function trimEnd(text: string, characters: string): string {
+  let end = text.length;
+  while (end > 0 && characters.includes(text[end - 1])) end--;
+  return text.slice(0, end);
 }

@@ -1,4 +1,5 @@
 import type { AnyExtension } from "@tiptap/core";
+import { Link } from "@tiptap/extension-link";
 import { Table, TableCell, TableHeader, TableRow } from "@tiptap/extension-table";
 import StarterKit from "@tiptap/starter-kit";
 
@@ -38,21 +39,42 @@ function withoutControlCharacters(text: string): string {
   return text.replace(/[\u0000-\u0020\u007f-\u009f]/g, "");
 }
 
+/** The `rel` every link in a policy carries, whatever the source said. */
+export const POLICY_LINK_REL = "noopener noreferrer nofollow";
+
+/**
+ * Links keep their target and nothing else: `target`, `rel`, `class`, `title` and any other
+ * attribute of a pasted or imported link are dropped, and every link is rendered with
+ * POLICY_LINK_REL and no `target`, in the editor and on the public page alike.
+ */
+export const PolicyLink = Link.extend({
+  addAttributes() {
+    return {
+      href: {
+        default: null,
+        parseHTML: (element: HTMLElement) => element.getAttribute("href"),
+      },
+    };
+  },
+  renderHTML({ HTMLAttributes }) {
+    const href = isSafeHref(HTMLAttributes.href) ? HTMLAttributes.href : "";
+    return ["a", { href, rel: POLICY_LINK_REL }, 0];
+  },
+}).configure({
+  openOnClick: false,
+  autolink: true,
+  defaultProtocol: "https",
+  isAllowedUri: (url) => isSafeHref(url),
+  HTMLAttributes: {},
+});
+
 /**
  * The one extension list shared by the browser editor, the importer and the server renderer,
  * so that what the legal team edits is exactly what the public page shows.
  */
 export const policyExtensions: AnyExtension[] = [
-  StarterKit.configure({
-    heading: { levels: [1, 2, 3, 4, 5, 6] },
-    link: {
-      openOnClick: false,
-      autolink: true,
-      defaultProtocol: "https",
-      isAllowedUri: (url) => isSafeHref(url),
-      HTMLAttributes: { rel: "noopener noreferrer nofollow", target: null },
-    },
-  }),
+  StarterKit.configure({ heading: { levels: [1, 2, 3, 4, 5, 6] }, link: false }),
+  PolicyLink,
   Table.configure({ resizable: false }),
   TableRow,
   TableHeader,

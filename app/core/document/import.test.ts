@@ -1,5 +1,13 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { detectFormat, MAX_SOURCE_BYTES, PolicyImportError, parsePolicy } from "./import";
+import { describeLeftOut } from "./import-report";
+import { policyText, renderPolicy } from "./render";
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../../test/fixtures/import/${name}`, import.meta.url), "utf8");
+const textOf = (source: string, format: "html" | "markdown") =>
+  policyText(parsePolicy(source, format).content);
 
 const hrefs = (json: unknown): string[] => {
   const found: string[] = [];
@@ -50,7 +58,7 @@ describe("importing a policy", () => {
   });
 
   it.each([
-    ["markdown", "> ".repeat(3000) + "deep"],
+    ["markdown", `${"> ".repeat(3000)}deep`],
     ["html", `${"<div><ul><li>".repeat(3000)}deep`],
     [
       "json",
@@ -141,5 +149,192 @@ describe("importing a policy", () => {
     expect(detectFormat("policy", '  {"type":"doc"}')).toBe("json");
     expect(detectFormat("policy", "<h1>x</h1>")).toBe("html");
     expect(detectFormat("policy.txt", "# x")).toBe("markdown");
+  });
+
+  it("refuses Tiptap JSON nested 20,000 deep before anything walks it", () => {
+    const depth = 20_000;
+    const source = `{"type":"doc","content":[${'{"type":"blockquote","content":['.repeat(depth)}{"type":"paragraph","content":[{"type":"text","text":"x","marks":[{"type":"link","attrs":{"href":"javascript:x"}}]}]}${"]}".repeat(depth)}]}`;
+    expect(() => parsePolicy(source, "json")).toThrow(
+      new PolicyImportError("the document is nested more than 64 levels deep"),
+    );
+  });
+
+  it.each([
+    ['{"type":"doc","content":"text"}', /content must be a list of nodes/],
+    ['{"type":"doc","content":[{"type":"paragraph","marks":"bold"}]}', /marks must be a list of objects/],
+    ['{"type":"doc","content":[[[]]]}', /a node is a list, not an object/],
+  ])("refuses Tiptap JSON of the wrong shape with a reason: %s", (source, reason) => {
+    expect(() => parsePolicy(source, "json")).toThrow(reason);
+  });
+});
+
+describe("links in an imported policy", () => {
+  it("keep their href only, and every link is rendered with our rel and no target", () => {
+    const html = parsePolicy(
+      '<p><a href="https://x.example" target="_blank" rel="opener" class="evil" title="t" style="color:red" onclick="steal()">x</a></p>',
+      "html",
+    ).content;
+    const markdown = parsePolicy(
+      '[a](https://a.example "A title") <a href="/b" target="_top" rel="opener">b</a>',
+      "markdown",
+    ).content;
+    const json = parsePolicy(
+      JSON.stringify({
+        type: "doc",
+        content: [
+          {
+            type: "paragraph",
+            content: [
+              {
+                type: "text",
+                text: "z",
+                marks: [
+                  {
+                    type: "link",
+                    attrs: { href: "https://z.example", target: "_blank", rel: "opener", class: "c" },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      "json",
+    ).content;
+    for (const content of [html, markdown, json]) {
+      const marks = JSON.stringify(content).match(/"attrs":\{[^}]*\}/g) ?? [];
+      expect(marks.length).toBeGreaterThan(0);
+      for (const attrs of marks) expect(attrs).toMatch(/^"attrs":\{"href":"[^"]+"\}$/);
+      const rendered = renderPolicy(content).html;
+      expect(rendered).not.toMatch(/target=|opener"|class=|title=|style=|onclick/);
+      for (const anchor of rendered.match(/<a [^>]*>/g) ?? []) {
+        expect(anchor).toMatch(/^<a href="[^"]+" rel="noopener noreferrer nofollow">$/);
+      }
+    }
+  });
+});
+
+describe("an import keeps every word a reader sees", () => {
+  it("takes the policy out of a saved web page and says what it left out on purpose", () => {
+    const { title, content, leftOut } = parsePolicy(fixture("saved-page.html"), "html");
+    expect(title).toBe("Privacy Policy");
+    const text = policyText(content);
+    for (const kept of [
+      "Acme Cloud Ltd is the controller of your personal data.",
+      "Account data: name, email address and password hash;",
+      "Payment data, handled by our processor Parcelpay.",
+      "We keep usage data for 24\u00a0months. Change cookie settings",
+      "Figure 1: data flows",
+      "Write to us at any time.",
+    ]) {
+      expect(text).toContain(kept);
+    }
+    expect(text).not.toMatch(
+      /dataLayer|tracking pixel|Template row|Pricing|Imprint|enable JavaScript|Acme Cloud\n/,
+    );
+    expect(describeLeftOut(leftOut)).toEqual([
+      '1 page title (text: "Privacy Policy | Acme Cloud")',
+      "1 style sheet",
+      "4 scripts",
+      '4 inline SVG images (text: "Acme")',
+      "1 comment",
+      '1 no-JavaScript notice (text: "Please enable JavaScript to manage cookies.")',
+      '1 template (text: "Template row that is never shown")',
+      '1 image (alt text: "How data flows between Acme and Parcelpay")',
+      "20 words of the page around its <main> (navigation, header, footer)",
+    ]);
+  });
+
+  it("takes Markdown and pastes whole, even with a single <article> or <main> in them", () => {
+    const { content, leftOut } = parsePolicy(
+      "Intro.\n\n<article>\n\nBody.\n\n</article>\n\nOutro.",
+      "markdown",
+    );
+    expect(policyText(content)).toBe("Intro.\n\nBody.\n\nOutro.");
+    expect(leftOut).toEqual([]);
+  });
+
+  it("imports Markdown with inline HTML, leaving out its script, SVG icon and comment", () => {
+    const { title, content, leftOut } = parsePolicy(fixture("inline-html.md"), "markdown");
+    expect(title).toBe("Privacy Policy");
+    expect(policyText(content)).toBe(
+      [
+        "1. Who we are",
+        "Acme Cloud Ltd is the controller. We are registered in E&W under no. 1231.",
+        "2. Retention",
+        "We keep logs for 30 days.\nBackups for 90 days.",
+        "What counts as a log?",
+        "Server logs, including your IP address.",
+        "3. Contact",
+        "Write to dpo@acme.example.",
+      ].join("\n\n"),
+    );
+    expect(describeLeftOut(leftOut)).toEqual(["1 inline SVG image", "1 comment", "1 script"]);
+  });
+
+  it.each([
+    [
+      "an SVG icon",
+      '<p>Before <svg viewBox="0 0 9 9"><path d="M0 0"/></svg> after the icon.</p><p>Next.</p>',
+    ],
+    ["a self-closed SVG", "<p>Before <svg/> after the icon.</p><p>Next.</p>"],
+    [
+      "an SVG with a style sheet",
+      "<p>Before <svg><style>.a{fill:red}</style><circle/></svg> after the icon.</p><p>Next.</p>",
+    ],
+    [
+      "a script",
+      "<p>Before <script>if (a<b) document.write('</p>')</script> after the icon.</p><p>Next.</p>",
+    ],
+    ["an empty comment", "<p>Before <!--> after the icon.</p><p>Next.</p>"],
+    ["a custom element", "<p>Before <x-icon name=gear/> after the icon.</p><p>Next.</p>"],
+    ["an unclosed <b>", "<p>Before <b>after the icon.<p>Next."],
+  ])("keeps the text after %s", (_name, source) => {
+    expect(textOf(source, "html")).toMatch(/^Before\s+after the icon\.\n\nNext\.$/);
+  });
+
+  it.each([
+    [
+      "an unclosed <script>",
+      "<h2>Rights</h2>\n<p>You may object.</p>\n<script>track();\n<p>You may complain to a regulator.</p>",
+      'an unclosed <script> at line 3 hides everything after it ("track(); You may complain to a regulator."): close it or remove it',
+    ],
+    [
+      "an unclosed comment",
+      "<p>One.</p>\n\n<!-- draft\n<p>Two.</p>",
+      'an unclosed comment (<!--) at line 3 hides everything after it ("draft Two."): close it or remove it',
+    ],
+    [
+      "an SVG that swallows the sentence after it",
+      '<p>Call us <svg><path d="M0 0"> on weekdays.</p>',
+      'the <svg> at line 1 holds text that no browser shows ("on weekdays."): is an SVG element (or the <svg> itself) not closed?',
+    ],
+    [
+      "a MathML formula",
+      "<p>Fees:</p>\n<p>We charge <math><mi>x</mi><mo>=</mo><mn>2</mn></math> euros.</p>",
+      'the <math> at line 2 is a formula ("x = 2"), which the editor cannot hold: write it out as text',
+    ],
+    [
+      "a file that ends inside a tag",
+      '<p>We keep logs.</p>\n<p class="note>For 30 days.</p>',
+      'the file ends inside a tag that starts at line 2 ("<p class="note>For 30 days.</p>"): is a ">" or a quote missing?',
+    ],
+  ])("refuses HTML with %s, naming the place", (_name, source, message) => {
+    expect(() => parsePolicy(source, "html")).toThrow(new PolicyImportError(message));
+  });
+
+  it("names the Markdown line where text would vanish", () => {
+    const source = "# Policy\n\nWe keep logs.\n\n<script>\nlog();\n\n## 2. Retention\n\nThirty days.";
+    expect(() => parsePolicy(source, "markdown")).toThrow(
+      new PolicyImportError(
+        'an unclosed <script> at line 5 hides everything after it ("log(); ## 2. Retention Thirty days."): close it or remove it',
+      ),
+    );
+  });
+
+  it("refuses a MathML formula in Markdown with its line", () => {
+    expect(() => parsePolicy("# P\n\nOne.\n\nThe rate is <math><mi>r</mi></math>.", "markdown")).toThrow(
+      /^the <math> at line 5 is a formula \("r"\)/,
+    );
   });
 });

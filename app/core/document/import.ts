@@ -1,15 +1,14 @@
 import { getSchema, type JSONContent } from "@tiptap/core";
-import { generateJSON } from "@tiptap/html/server";
-import { Node as ProseMirrorNode } from "@tiptap/pm/model";
+import { Node as ProseMirrorNode, DOMParser as SchemaParser } from "@tiptap/pm/model";
 import { Window } from "happy-dom";
 import MarkdownIt from "markdown-it";
+import { PolicyImportError } from "./errors";
 import { isSafeHref, policyExtensions } from "./extensions";
+import { htmlTextDecoder, type LeftOut, prepareHtml } from "./html-source";
+import { describeLostText, findLostText } from "./text-integrity";
 import type { PolicyContent, SourceFormat } from "./types";
 
-/** Raised when input cannot become a policy; the message names what is wrong. */
-export class PolicyImportError extends Error {
-  override name = "PolicyImportError";
-}
+export { PolicyImportError };
 
 /** Deeper nesting (lists in lists in quotes …) than any real policy has is refused. */
 export const MAX_NESTING_DEPTH = 64;
@@ -44,68 +43,22 @@ export type ParsedPolicy = {
   /** The document's first-level heading, when the source starts with one. */
   title: string | null;
   content: PolicyContent;
+  /** What was left out on purpose (scripts, images, the page around <main> …), for the person importing. */
+  leftOut: LeftOut[];
 };
 
 /**
  * Markdown, HTML or Tiptap JSON → Tiptap JSON that fits the editor's schema, with unsafe links
  * removed and a leading first-level heading lifted out as the title (the page prints the title
- * itself).
+ * itself). From Markdown and HTML, every word a reader sees in the source must arrive: what is
+ * left out on purpose is reported, and an import that would lose any other text is refused,
+ * naming the place (ADR 0012).
  */
 export function parsePolicy(source: string, format: SourceFormat): ParsedPolicy {
   if (Buffer.byteLength(source, "utf8") > MAX_SOURCE_BYTES) {
     throw new PolicyImportError(`document is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MB`);
   }
-  let raw: JSONContent;
-  try {
-    raw = toJSON(source, format);
-  } catch (error) {
-    // A parser's recursion on absurdly deep nesting: a clear refusal, not a crash.
-    if (error instanceof RangeError) throw new PolicyImportError(TOO_DEEP);
-    throw error;
-  }
-  const content = validatePolicyContent(dropUnsafeLinks(raw));
-  const [first, ...rest] = content.content ?? [];
-  if (first?.type === "heading" && first.attrs?.level === 1) {
-    const title = plainText(first).trim();
-    return {
-      title: title || null,
-      content: { ...content, content: rest.length ? rest : [{ type: "paragraph" }] },
-    };
-  }
-  return { title: null, content };
-}
-
-function toJSON(source: string, format: SourceFormat): JSONContent {
-  switch (format) {
-    case "markdown":
-      // Through HTML, so that what real policies contain besides CommonMark — inline and block
-      // HTML, GFM tables and task lists, deep headings — lands in the schema the way a browser
-      // paste would, instead of as literal markup or a schema error.
-      return generateJSON(markdownParser().render(source), policyExtensions);
-    case "html":
-      return generateJSON(policyPart(source), policyExtensions);
-    case "json": {
-      let value: unknown;
-      try {
-        value = JSON.parse(source);
-      } catch (error) {
-        throw new PolicyImportError(`invalid JSON: ${(error as Error).message}`);
-      }
-      if (!value || typeof value !== "object" || Array.isArray(value)) {
-        throw new PolicyImportError('Tiptap JSON must be an object like {"type":"doc","content":[…]}');
-      }
-      return value as JSONContent;
-    }
-  }
-}
-
-/**
- * The part of an HTML file that is the policy: a saved web page brings its navigation, header and
- * footer along, so a single `<main>` or `<article>` is taken when there is one, else the body.
- * Scripts are never run (JavaScript evaluation is off).
- */
-function policyPart(html: string): string {
-  if (!/<(?:html|body|main|article)[\s>]/i.test(html)) return html;
+  if (format === "json") return withTitle(validatePolicyContent(parseJson(source)), []);
   const window = new Window({
     settings: {
       disableJavaScriptEvaluation: true,
@@ -116,33 +69,103 @@ function policyPart(html: string): string {
     },
   });
   try {
-    const document = new window.DOMParser().parseFromString(html, "text/html");
-    const only = (selector: string) => {
-      const found = document.querySelectorAll(selector);
-      return found.length === 1 ? found[0] : null;
-    };
-    return (only("main") ?? only("article") ?? document.body)?.innerHTML ?? "";
+    const parser = new window.DOMParser();
+    const html = format === "markdown" ? markdownToHtml(source) : source;
+    const prepared = prepareHtml(html, {
+      decode: htmlTextDecoder(parser),
+      lineMarkers: format === "markdown",
+      takeMain: format === "html",
+    });
+    let raw: JSONContent;
+    try {
+      const body = parser.parseFromString(`<!DOCTYPE html><body>${prepared.html}`, "text/html").body;
+      raw = SchemaParser.fromSchema(policySchema)
+        .parse(body as unknown as globalThis.Node)
+        .toJSON();
+    } catch (error) {
+      // A parser's recursion on absurdly deep nesting: a clear refusal, not a crash.
+      if (error instanceof RangeError) throw new PolicyImportError(TOO_DEEP);
+      throw error;
+    }
+    const content = validatePolicyContent(raw);
+    const lost = findLostText(prepared.texts, documentText(content));
+    if (lost) throw new PolicyImportError(describeLostText(lost));
+    return withTitle(content, prepared.leftOut);
   } finally {
     window.happyDOM.abort();
     void window.happyDOM.close();
   }
 }
 
+function withTitle(content: PolicyContent, leftOut: LeftOut[]): ParsedPolicy {
+  const [first, ...rest] = content.content ?? [];
+  if (first?.type === "heading" && first.attrs?.level === 1) {
+    const title = documentText(first).trim();
+    return {
+      title: title || null,
+      content: { ...content, content: rest.length ? rest : [{ type: "paragraph" }] },
+      leftOut,
+    };
+  }
+  return { title: null, content, leftOut };
+}
+
+function parseJson(source: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(source);
+  } catch (error) {
+    throw new PolicyImportError(`invalid JSON: ${(error as Error).message}`);
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    throw new PolicyImportError('Tiptap JSON must be an object like {"type":"doc","content":[…]}');
+  }
+  return value;
+}
+
+/**
+ * Markdown → HTML through markdown-it, so that what real policies contain besides CommonMark —
+ * inline and block HTML, GFM tables and task lists, deep headings — lands in the schema the way a
+ * browser paste would. A `<?line N?>` marker before every block lets a refusal name the Markdown
+ * line; the HTML reader drops the markers.
+ */
+function markdownToHtml(source: string): string {
+  const md = markdownParser();
+  const env = {};
+  const tokens = md.parse(source, env);
+  const { renderer } = md;
+  let html = "";
+  // The loop of markdown-it's Renderer.render, with the markers added.
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token.block && token.map && token.nesting >= 0) html += `<?line ${token.map[0] + 1}?>`;
+    const rule = renderer.rules[token.type];
+    if (token.type === "inline") html += renderer.renderInline(token.children ?? [], md.options, env);
+    else if (rule) html += rule(tokens, i, md.options, env, renderer);
+    else html += renderer.renderToken(tokens, i, md.options);
+  }
+  return html;
+}
+
 /**
  * Checks content against the editor's schema with ProseMirror's own validation and returns it
  * in canonical form (every attribute present, keys in schema order) so equal content hashes
- * equally.
+ * equally. Untrusted JSON is walked without recursion, and its shape and depth are checked before
+ * anything else looks at it; links other than http, https, mailto and relative ones lose their
+ * mark (their text stays).
  */
 export function validatePolicyContent(json: unknown): PolicyContent {
   if (!json || typeof json !== "object" || (json as JSONContent).type !== "doc") {
     throw new PolicyImportError('content must be a Tiptap document: {"type":"doc","content":[…]}');
   }
-  if (nestingDepth(json as JSONContent) > MAX_NESTING_DEPTH) throw new PolicyImportError(TOO_DEEP);
+  checkShape(json);
   let node: ProseMirrorNode;
   try {
-    node = ProseMirrorNode.fromJSON(policySchema, json);
+    node = ProseMirrorNode.fromJSON(policySchema, dropUnsafeLinks(json as JSONContent));
     node.check();
   } catch (error) {
+    if (error instanceof RangeError && /call stack/i.test(error.message))
+      throw new PolicyImportError(TOO_DEEP);
     throw new PolicyImportError(`content does not fit the policy schema: ${(error as Error).message}`);
   }
   const canonical = node.toJSON() as PolicyContent;
@@ -150,8 +173,33 @@ export function validatePolicyContent(json: unknown): PolicyContent {
   return canonical;
 }
 
-/** Removes link marks whose target is not http, https, mailto or relative, keeping their text. */
-export function dropUnsafeLinks(node: JSONContent): JSONContent {
+/**
+ * Every node an object, every `content` and `marks` a list, no deeper than MAX_NESTING_DEPTH —
+ * checked iteratively, so hostile input can neither overflow the stack nor crash a later walk.
+ */
+function checkShape(root: object): void {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > MAX_NESTING_DEPTH) throw new PolicyImportError(TOO_DEEP);
+    if (!node || typeof node !== "object" || Array.isArray(node)) {
+      const what = Array.isArray(node) ? "a list" : node === null ? "null" : `a ${typeof node}`;
+      throw new PolicyImportError(`content does not fit the policy schema: a node is ${what}, not an object`);
+    }
+    const { content, marks } = node as JSONContent;
+    if (marks !== undefined && (!Array.isArray(marks) || marks.some((m) => !m || typeof m !== "object"))) {
+      throw new PolicyImportError("content does not fit the policy schema: marks must be a list of objects");
+    }
+    if (content === undefined) continue;
+    if (!Array.isArray(content)) {
+      throw new PolicyImportError("content does not fit the policy schema: content must be a list of nodes");
+    }
+    for (const child of content) stack.push([child, depth + 1]);
+  }
+}
+
+/** Removes link marks whose target is not http, https, mailto or relative, keeping their text. Call after checkShape. */
+function dropUnsafeLinks(node: JSONContent): JSONContent {
   const marks = node.marks?.filter((mark) => mark.type !== "link" || isSafeHref(mark.attrs?.href));
   return {
     ...node,
@@ -160,21 +208,14 @@ export function dropUnsafeLinks(node: JSONContent): JSONContent {
   };
 }
 
-/** Depth of the node tree, walked without recursion so hostile input cannot overflow the stack. */
-function nestingDepth(root: JSONContent): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[root, 1]];
+/** All the text of a (validated) node, in order, without separators. */
+function documentText(root: JSONContent): string {
+  const parts: string[] = [];
+  const stack: JSONContent[] = [root];
   while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (depth > deepest) deepest = depth;
-    if (depth > MAX_NESTING_DEPTH) break;
-    const children = (node as JSONContent | null)?.content;
-    if (Array.isArray(children)) for (const child of children) stack.push([child, depth + 1]);
+    const node = stack.pop()!;
+    if (typeof node.text === "string") parts.push(node.text);
+    if (node.content) for (let i = node.content.length - 1; i >= 0; i--) stack.push(node.content[i]);
   }
-  return deepest;
-}
-
-function plainText(node: JSONContent): string {
-  if (typeof node.text === "string") return node.text;
-  return (node.content ?? []).map(plainText).join("");
+  return parts.join("");
 }

@@ -1,8 +1,9 @@
 export { headingAnchor, uniqueAnchors } from "./anchors";
 export { ALLOWED_LINK_PROTOCOLS, isSafeHref, policyExtensions } from "./extensions";
+export type { LeftOut, LeftOutKind } from "./html-source";
 export {
   detectFormat,
-  dropUnsafeLinks,
+  MAX_NESTING_DEPTH,
   MAX_SOURCE_BYTES,
   type ParsedPolicy,
   PolicyImportError,
@@ -10,5 +11,6 @@ export {
   policySchema,
   validatePolicyContent,
 } from "./import";
+export { describeLeftOut } from "./import-report";
 export { contentHash, policyOutline, policyText, renderPolicy } from "./render";
 export type { OutlineEntry, PolicyContent, RenderedPolicy, SourceFormat } from "./types";

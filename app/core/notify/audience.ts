@@ -21,11 +21,13 @@ export class AudienceError extends Error {
  */
 export function parseAudience(input: unknown): Audience | null {
   let value = input;
-  if (typeof value === "string") {
+  if (typeof input === "string") {
     try {
-      value = JSON.parse(value);
+      value = JSON.parse(input);
     } catch {
-      throw new AudienceError(`audience is not JSON: ${input}`);
+      // Named, not echoed whole: the text may be as long as the form allows.
+      const shown = input.length > 80 ? `${input.slice(0, 80)}…` : input;
+      throw new AudienceError(`audience is not JSON: ${shown}`);
     }
   }
   if (value === null || value === undefined) return null;

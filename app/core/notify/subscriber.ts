@@ -1,3 +1,5 @@
+import { displayTextProblem } from "../display-text";
+import { isLocale, LOCALE_RULE } from "../identifiers";
 import { ATTRIBUTE_NAME_PATTERN, MAX_ATTRIBUTE_VALUE_LENGTH, MAX_ATTRIBUTES } from "./audience";
 
 /** The product's own user id: what the API path and the CSV carry. */
@@ -9,7 +11,6 @@ export const EXTERNAL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$/;
 export const EMAIL_PATTERN = /^[^\s@<>()[\]",;:\\]+@[^\s@<>()[\]",;:\\.]+(?:\.[^\s@<>()[\]",;:\\.]+)+$/;
 export const MAX_EMAIL_LENGTH = 254;
 export const MAX_NAME_LENGTH = 200;
-export const SUBSCRIBER_LOCALE_PATTERN = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 
 export type SubscriberInput = {
   externalId: string;
@@ -40,20 +41,25 @@ export function subscriberProblems(input: {
   if (typeof email !== "string" || email.length > MAX_EMAIL_LENGTH || !EMAIL_PATTERN.test(email)) {
     problems.push({
       field: "email",
-      message: `email ${JSON.stringify(email ?? "")} is not an email address`,
+      message: `email ${JSON.stringify(typeof email === "string" ? email.slice(0, 300) : (email ?? ""))} is not an email address`,
     });
+  } else {
+    const problem = displayTextProblem("email", email);
+    if (problem) problems.push({ field: "email", message: problem });
   }
-  if (name !== undefined && name !== null && (typeof name !== "string" || name.length > MAX_NAME_LENGTH)) {
-    problems.push({ field: "name", message: `name must be text of at most ${MAX_NAME_LENGTH} characters` });
+  if (name !== undefined && name !== null) {
+    if (typeof name !== "string" || name.length > MAX_NAME_LENGTH) {
+      problems.push({ field: "name", message: `name must be text of at most ${MAX_NAME_LENGTH} characters` });
+    } else {
+      // The name is put into the greeting of every email: nothing that hides or reorders text.
+      const problem = displayTextProblem("name", name);
+      if (problem) problems.push({ field: "name", message: problem });
+    }
   }
-  if (
-    locale !== undefined &&
-    locale !== null &&
-    (typeof locale !== "string" || !SUBSCRIBER_LOCALE_PATTERN.test(locale))
-  ) {
+  if (locale !== undefined && locale !== null && !isLocale(locale)) {
     problems.push({
       field: "locale",
-      message: `locale ${JSON.stringify(locale)} is not a language tag such as "en" or "pt-BR"`,
+      message: `locale ${JSON.stringify(typeof locale === "string" ? locale.slice(0, 40) : locale)} is not ${LOCALE_RULE}`,
     });
   }
   if (attributes !== undefined && attributes !== null) {

@@ -1,16 +1,20 @@
 import { z } from "zod";
+import { isLocale, isSlug } from "../identifiers";
 
-/** Slugs appear in URLs: lowercase letters, digits and single dashes (as documents.server's SLUG_PATTERN). */
-export const publicSlugSchema = z
-  .string()
-  .max(100)
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
+/** Slugs appear in URLs: the one slug rule of app/core/identifiers.ts. */
+export const publicSlugSchema = z.string().refine(isSlug);
 
-/** A language tag as `?lang=` gives it ("de", "pt-BR"); anything else names no translation. */
-export const langSchema = z
-  .string()
-  .max(35)
-  .regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/);
+/** A language tag as `?lang=` gives it ("de", "pt-BR"): the one locale rule; anything else names no translation. */
+export const langSchema = z.string().refine(isLocale);
+
+/**
+ * The refusal of a redline from a version to itself, worded once for the public pages, the JSON
+ * API, the workspace and the command line.
+ * @example sameVersionRefusal(3) // "From and to are both version 3: choose two different versions."
+ */
+export function sameVersionRefusal(version: number): string {
+  return `From and to are both version ${version}: choose two different versions.`;
+}
 
 /** A version number as written in a URL: 1, 2, 3 … without sign, leading zeros or exponent. */
 export const versionNumberSchema = z
@@ -63,7 +67,6 @@ export function parseComparisonQuery(searchParams: URLSearchParams): ComparisonR
   if (typeof from === "string") return { ok: false, error: from };
   const to = read("to");
   if (typeof to === "string") return { ok: false, error: to };
-  if (from === to)
-    return { ok: false, error: `From and to are both version ${from}: choose two different versions.` };
+  if (from === to) return { ok: false, error: sameVersionRefusal(from) };
   return { ok: true, from, to };
 }

@@ -1,0 +1,1 @@
+CREATE INDEX `subscribers_email_lower_idx` ON `subscribers` (lower("email"));
