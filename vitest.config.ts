@@ -3,6 +3,12 @@ import { defineConfig } from "vitest/config";
 
 const alias = { "~": fileURLToPath(new URL("./app", import.meta.url)) };
 
+/**
+ * Tests that measure time as a provider sees it (request spacing): they run last and alone, since
+ * two cores shared with other test files add tens of milliseconds of scheduling jitter.
+ */
+const TIMING = ["test/integration/notify-rate.test.ts"];
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -26,9 +32,22 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          exclude: TIMING,
           setupFiles: ["./test/setup.ts", "./test/support/fresh-database.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "timing",
+          include: TIMING,
+          setupFiles: ["./test/setup.ts", "./test/support/fresh-database.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
       {
@@ -38,8 +57,9 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          // One browser at a time: the machines have two cores.
+          // One browser at a time, after the other files: the machines have two cores.
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -134,6 +134,27 @@ export async function verifyAuditLog({
   })();
 }
 
+let lastVerification: { at: number; key: string; result: AuditVerification } | null = null;
+
+/**
+ * The whole-chain verification the workspace's audit page shows, reused while nothing can have
+ * changed the log: no other connection has written to the file since (SQLite's data_version) and
+ * the head is the same. Verifying every entry on every view would let a large log stall the server
+ * for each visit (about 3 s at 100,000 entries); an edit made outside Redline — by another process
+ * or the sqlite3 shell — still shows at the next view. `redline audit verify` always checks afresh.
+ */
+export async function recentAuditVerification(): Promise<AuditVerification & { checkedAt: string }> {
+  const client = db().$client;
+  const head = client.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").get() as
+    | { id: number; hash: string }
+    | undefined;
+  const key = `${client.pragma("data_version", { simple: true })}:${head?.id ?? 0}:${head?.hash ?? ""}`;
+  if (lastVerification?.key !== key) {
+    lastVerification = { at: Date.now(), key, result: await verifyAuditLog() };
+  }
+  return { ...lastVerification.result, checkedAt: new Date(lastVerification.at).toISOString() };
+}
+
 /**
  * What is wrong with the database's own rules right now: protective triggers missing, altered or
  * added by someone else, and (with `foreignKeys`, a scan of every table) rows whose parent is gone —
