@@ -1,8 +1,8 @@
 /**
  * The Express application in front of Remix: request ids, client addresses through the
- * trusted-proxy setting, the public response cache, static files and the Remix handler. Everything
- * stateful comes from the runtime (started from the Remix build), never from app modules imported
- * here, so that the process holds one copy of the app.
+ * trusted-proxy setting, security headers, the public response cache, compression, static files
+ * and the Remix handler. Everything stateful comes from the runtime (started from the Remix
+ * build), never from app modules imported here, so that the process holds one copy of the app.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { join } from "node:path";
@@ -10,7 +10,9 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Runtime } from "../app/runtime.server";
+import { compressAnswers } from "./compression";
 import { publicResponseCache } from "./response-cache";
+import { securityHeaders } from "./security-headers";
 
 /** What the shell uses of the runtime (app/runtime.server.ts). */
 export type ShellRuntime = Runtime;
@@ -45,9 +47,21 @@ export function createHttpApp({ runtime, root, build, mode, shuttingDown }: Http
     next();
   });
 
-  // Public policy pages and JSON: replay rendered answers while nothing published has changed (ADR 5).
-  // Before the static middleware, so that a replayed page costs no file-system lookup.
-  if (mode !== "development") app.use(publicResponseCache({ stateToken: runtime.publicStateToken }));
+  // CSP, nosniff, referrer policy, HSTS; no-store in the workspace (ADR 15). Replayed answers too.
+  app.use(
+    securityHeaders({
+      publicBaseUrl: runtime.env.PUBLIC_BASE_URL,
+      nonce: (res) => res.locals.cspNonce as string,
+    }),
+  );
+
+  // Public policy pages and JSON: replay rendered answers while nothing published has changed (ADR 5),
+  // already compressed (ADR 15). Before the static middleware, so that a replayed page costs no
+  // file-system lookup; `record` after compression, so that it stores what the app wrote.
+  const cache = mode !== "development" ? publicResponseCache({ stateToken: runtime.publicStateToken }) : null;
+  if (cache) app.use(cache.replay);
+  app.use(compressAnswers());
+  if (cache) app.use(cache.record);
 
   const publicDir = join(root, "public");
   app.use(

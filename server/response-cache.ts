@@ -4,7 +4,13 @@
  * replays it while the public state (publicStateToken: published versions, documents, today's date)
  * is unchanged, so a popular page is rendered once, not once per visit. It follows shared-cache rules:
  * only GET/HEAD without cookies or credentials, only 200 answers marked `public` with an ETag and no
- * Set-Cookie or Vary. Answers say `X-Cache: hit` or `miss`. See docs/decisions/0005-public-site-caching.md.
+ * Set-Cookie or Vary other than Accept-Encoding. Each stored answer keeps its brotli and gzip
+ * variants, compressed once (in the background) when it is stored, so a hit costs no compression. Answers say
+ * `X-Cache: hit` or `miss`. See docs/decisions/0005-public-site-caching.md and
+ * docs/decisions/0015-security-headers-and-compression.md.
+ *
+ * Two middlewares around the compression middleware: `replay` answers hits before anything else
+ * runs; `record` sits after compression, so that it sees the identity bytes the app writes.
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import {
@@ -12,13 +18,36 @@ import {
   IMMUTABLE_CACHE_CONTROL,
   ifNoneMatchMatches,
 } from "../app/core/public/http-cache";
+import { type Encoding, encodeVariants, preferredEncoding, type Variants } from "./compression";
 
-type Entry = { token: string; etag: string; headers: [string, string][]; body: Buffer };
+type Entry = {
+  token: string;
+  etag: string;
+  headers: [string, string][];
+  variants: Variants;
+  /** The codings stored besides identity, in order of preference. */
+  encodings: Encoding[];
+  bytes: number;
+};
 
 /** Which URLs are considered, and the query parameters that can change their answer. */
 const CACHEABLE =
   /^\/(?:api\/v1\/)?policies\/[a-z0-9-]+(?:\/versions(?:\/\d+)?|\/compare|\/diff|\/feed\.atom)?\/?$/;
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "date"]);
+/**
+ * Headers not stored with an answer: hop-by-hop ones, those that belong to one request (its id, the
+ * cache's own verdict) and those that depend on the encoding, which a replay sets for the variant it sends.
+ */
+const NOT_STORED = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "content-length",
+  "date",
+  "x-request-id",
+  "x-cache",
+  "content-encoding",
+  "vary",
+]);
 const MEANINGFUL_PARAMS = new Set(["lang", "from", "to", "formatting"]);
 
 export type PublicResponseCacheOptions = {
@@ -30,38 +59,51 @@ export type PublicResponseCacheOptions = {
    */
   maxEntries?: number;
   /**
-   * Most bytes of bodies kept.
+   * Most bytes kept, counting every stored encoding of an answer.
    * @default 64 MiB
    */
   maxBytes?: number;
 };
 
+export type PublicResponseCache = {
+  /** Answers a request from the cache, or marks it for `record`. Before the compression middleware. */
+  replay: RequestHandler;
+  /** Stores what the app answers to a marked request. After the compression middleware. */
+  record: RequestHandler;
+};
+
+/** What `replay` leaves for `record` on a request the cache may store the answer to. */
+type Pending = { key: string; token: string };
+
 export function publicResponseCache({
   stateToken,
   maxEntries = 500,
   maxBytes = 64 * 1024 * 1024,
-}: PublicResponseCacheOptions): RequestHandler {
+}: PublicResponseCacheOptions): PublicResponseCache {
   const entries = new Map<string, Entry>();
   let bytes = 0;
   const remove = (key: string) => {
     const entry = entries.get(key);
     if (entry) {
-      bytes -= entry.body.length;
+      bytes -= entry.bytes;
       entries.delete(key);
     }
   };
-  const store = (key: string, entry: Entry) => {
-    remove(key);
-    if (entry.body.length > maxBytes / 4) return;
-    entries.set(key, entry);
-    bytes += entry.body.length;
+  const evict = () => {
     for (const oldest of entries.keys()) {
       if (entries.size <= maxEntries && bytes <= maxBytes) break;
       remove(oldest);
     }
   };
+  const store = (key: string, entry: Entry) => {
+    remove(key);
+    if (entry.bytes > maxBytes / 4) return;
+    entries.set(key, entry);
+    bytes += entry.bytes;
+    evict();
+  };
 
-  return (req: Request, res: Response, next: NextFunction) => {
+  const replay: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
     const key = cacheKey(req);
     if (key === null) return next();
     let token: string;
@@ -74,16 +116,52 @@ export function publicResponseCache({
     if (hit && hit.token === token) {
       entries.delete(key);
       entries.set(key, hit);
-      replay(req, res, hit);
+      answer(req, res, hit);
       return;
     }
     if (hit) remove(key);
     res.setHeader("X-Cache", "miss");
-    capture(res, (headers, body) =>
-      store(key, { token, etag: headers.get("etag")!, headers: [...headers], body }),
-    );
+    res.locals.publicCache = { key, token } satisfies Pending;
     next();
   };
+
+  const record: RequestHandler = (_req: Request, res: Response, next: NextFunction) => {
+    const pending = res.locals.publicCache as Pending | undefined;
+    if (pending) {
+      capture(res, (headers, body) => {
+        // Another miss in the same burst stored this answer already (and is compressing it).
+        if (entries.get(pending.key)?.token === pending.token) return;
+        const entry: Entry = {
+          token: pending.token,
+          etag: headers.get("etag")!,
+          headers: [...headers].filter(([name]) => !NOT_STORED.has(name)),
+          variants: { identity: body },
+          encodings: [],
+          bytes: body.length,
+        };
+        // Stored at once (the next request is a hit), sent as it is until its compressed variants,
+        // made once in zlib's thread pool, are added a few milliseconds later.
+        store(pending.key, entry);
+        encodeVariants(body)
+          .then((variants) => {
+            if (entries.get(pending.key) !== entry) return;
+            entry.variants = variants;
+            entry.encodings = (["br", "gzip"] as const).filter((coding) => variants[coding] !== undefined);
+            const added = (variants.br?.length ?? 0) + (variants.gzip?.length ?? 0);
+            entry.bytes += added;
+            bytes += added;
+            if (entry.bytes > maxBytes / 4) remove(pending.key);
+            else evict();
+          })
+          .catch(() => {
+            // Kept uncompressed.
+          });
+      });
+    }
+    next();
+  };
+
+  return { replay, record };
 }
 
 /** The cache key, or null when this request must not be answered from (or stored in) the cache. */
@@ -99,24 +177,29 @@ function cacheKey(req: Request): string | null {
   return `${url.pathname}?${new URLSearchParams(meaningful)}`;
 }
 
-function replay(req: Request, res: Response, entry: Entry): void {
+/** Sends a stored answer in the encoding the client prefers among those stored. */
+function answer(req: Request, res: Response, entry: Entry): void {
   for (const [name, value] of entry.headers) res.setHeader(name, value);
   res.setHeader("X-Cache", "hit");
+  res.setHeader("Vary", "Accept-Encoding");
   const cacheControl = res.getHeader("cache-control");
   if (cacheControl !== IMMUTABLE_CACHE_CONTROL) {
     // A current-version answer: its lifetime is counted from now and never passes midnight.
     res.setHeader("Cache-Control", currentCacheControl(new Date()));
   }
+  // The tag is weak (app/core/public/http-cache.ts): it names every encoding of this answer.
   if (ifNoneMatchMatches(req.headers["if-none-match"] ?? null, entry.etag)) {
     res.removeHeader("content-type");
-    res.removeHeader("content-length");
     res.status(304).end();
     return;
   }
-  res.setHeader("Content-Length", entry.body.length);
+  const coding = preferredEncoding(req.headers["accept-encoding"], entry.encodings);
+  const body = (coding !== "identity" && entry.variants[coding]) || entry.variants.identity;
+  if (body !== entry.variants.identity) res.setHeader("Content-Encoding", coding);
+  res.setHeader("Content-Length", body.length);
   res.status(200);
   if (req.method === "HEAD") res.end();
-  else res.end(entry.body);
+  else res.end(body);
 }
 
 /** Tees what the app writes into `res`; calls `done` at the end if the answer may be shared. */
@@ -143,8 +226,7 @@ function capture(res: Response, done: (headers: Headers, body: Buffer) => void):
     const result = end(chunk, ...rest);
     const headers = new Headers();
     for (const [name, value] of Object.entries(res.getHeaders())) {
-      if (value !== undefined && !HOP_BY_HOP.has(name))
-        headers.set(name, Array.isArray(value) ? value.join(", ") : String(value));
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : String(value));
     }
     if (shareable(res.statusCode, headers) && res.req.method === "GET") done(headers, Buffer.concat(chunks));
     return result;
@@ -159,6 +241,7 @@ function shareable(status: number, headers: Headers): boolean {
     /\bpublic\b/.test(cacheControl) &&
     !/no-store|private/.test(cacheControl) &&
     !headers.has("set-cookie") &&
-    !headers.has("vary")
+    // The compression middleware's Vary is the one the stored variants honour.
+    (headers.get("vary") ?? "accept-encoding").toLowerCase() === "accept-encoding"
   );
 }

@@ -176,6 +176,8 @@ export function PolicyEditor(props: PolicyEditorProps) {
     extensions: policyExtensions,
     content: props.initialContent,
     immediatelyRender: false,
+    // A <style> element would break the workspace's Content-Security-Policy: the rules are in admin.css.
+    injectCSS: false,
     editorProps: {
       transformPastedHTML: (html) => normalizeOfficeHtml(html),
       attributes: {
