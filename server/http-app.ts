@@ -4,7 +4,7 @@
  * and the Remix handler. Everything stateful comes from the runtime (started from the Remix
  * build), never from app modules imported here, so that the process holds one copy of the app.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
@@ -41,19 +41,14 @@ export function createHttpApp({ runtime, root, build, mode, shuttingDown }: Http
     const requestId =
       runtime.env.TRUST_PROXY !== undefined && given && REQUEST_ID.test(given) ? given : randomUUID();
     res.locals.requestId = requestId;
-    res.locals.cspNonce = randomBytes(16).toString("base64");
     res.setHeader("X-Request-Id", requestId);
     if (shuttingDown()) res.setHeader("Connection", "close");
     next();
   });
 
-  // CSP, nosniff, referrer policy, HSTS; no-store in the workspace (ADR 15). Replayed answers too.
-  app.use(
-    securityHeaders({
-      publicBaseUrl: runtime.env.PUBLIC_BASE_URL,
-      nonce: (res) => res.locals.cspNonce as string,
-    }),
-  );
+  // CSP (and the workspace's script nonce, res.locals.cspNonce), nosniff, referrer policy, HSTS;
+  // no-store in the workspace (ADR 15). Replayed answers too.
+  app.use(securityHeaders({ publicBaseUrl: runtime.env.PUBLIC_BASE_URL }));
 
   // Public policy pages and JSON: replay rendered answers while nothing published has changed (ADR 5),
   // already compressed (ADR 15). Before the static middleware, so that a replayed page costs no
@@ -79,7 +74,8 @@ export function createHttpApp({ runtime, root, build, mode, shuttingDown }: Http
         services: runtime.services,
         clientAddress: req.ip ?? null,
         requestId: res.locals.requestId as string,
-        cspNonce: res.locals.cspNonce as string,
+        // Only workspace pages run scripts, so only they get a nonce (server/security-headers.ts).
+        cspNonce: (res.locals.cspNonce as string | undefined) ?? "",
       }),
     }),
   );

@@ -13,6 +13,7 @@
  * twice; only `Cache-Control: no-store` is imposed on every workspace answer. Answers replayed by the
  * public response cache pass through here too.
  */
+import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 
@@ -67,14 +68,19 @@ export const STRICT_TRANSPORT_SECURITY = "max-age=31536000";
 export type SecurityHeadersOptions = {
   /** PUBLIC_BASE_URL: HSTS is sent only when it is https (browsers ignore it over http anyway). */
   publicBaseUrl: string;
-  /** This response's script nonce (the shell keeps it in res.locals.cspNonce). */
-  nonce: (res: Response) => string;
 };
 
-export function securityHeaders({ publicBaseUrl, nonce }: SecurityHeadersOptions): RequestHandler {
+/**
+ * Sets the headers below on every answer and, for a workspace request, makes its script nonce
+ * (`res.locals.cspNonce`, 128 random bits), which the shell passes to Remix as `context.cspNonce`.
+ */
+export function securityHeaders({ publicBaseUrl }: SecurityHeadersOptions): RequestHandler {
   const https = new URL(publicBaseUrl).protocol === "https:";
   return (req: Request, res: Response, next: NextFunction) => {
     const workspace = WORKSPACE.test(req.path);
+    // Nothing outside the workspace may run a script: those answers need no nonce.
+    const nonce = workspace ? randomBytes(16).toString("base64") : "";
+    if (workspace) res.locals.cspNonce = nonce;
     beforeHeaders(res, () => {
       const missing = (name: string, value: string) => {
         if (!res.hasHeader(name)) res.setHeader(name, value);
@@ -82,7 +88,7 @@ export function securityHeaders({ publicBaseUrl, nonce }: SecurityHeadersOptions
       missing("X-Content-Type-Options", "nosniff");
       if (https) missing("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
       if (workspace) {
-        missing("Content-Security-Policy", workspaceContentSecurityPolicy(nonce(res)));
+        missing("Content-Security-Policy", workspaceContentSecurityPolicy(nonce));
         missing("Referrer-Policy", "same-origin");
         missing("Cross-Origin-Opener-Policy", "same-origin");
         // Signed-in pages and their data never belong in a browser's or a proxy's cache.
