@@ -5,6 +5,7 @@
  * when markup sneaks in.
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { Resend } from "resend";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser";
 import { type RunningServer, redline, startServer } from "../support/server";
@@ -17,11 +18,15 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  const added = await redline(
-    ["user", "add", "editor@example.com", "--role", "editor", "--password", PASSWORD],
-    { DATABASE_URL: server.databaseUrl },
-  );
-  expect(added.code).toBe(0);
+  for (const [email, role] of [
+    ["editor@example.com", "editor"],
+    ["admin@example.com", "admin"],
+  ]) {
+    const added = await redline(["user", "add", email, "--role", role, "--password", PASSWORD], {
+      DATABASE_URL: server.databaseUrl,
+    });
+    expect(added.code).toBe(0);
+  }
 });
 afterAll(async () => {
   for (const context of contexts) await context.close();
@@ -69,9 +74,9 @@ async function watchedPage(): Promise<{ page: Page; violations: () => Promise<Vi
   };
 }
 
-async function signIn(page: Page) {
+async function signIn(page: Page, email = "editor@example.com") {
   await page.goto(`${server.url}/admin/login`);
-  await page.getByLabel("Email").fill("editor@example.com");
+  await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("navigation", { name: "Workspace" }).waitFor();
@@ -191,6 +196,28 @@ describe("the workspace under its Content-Security-Policy", () => {
     const directives = (await violations()).filter((v) => v.directive !== "console").map((v) => v.directive);
     expect(directives).toContain("script-src-attr");
     expect(directives).toContain("script-src-elem");
+  });
+});
+
+describe("a captured email", () => {
+  it("is shown styled in a sandboxed frame, under its own policy, with no violation in the workspace", async () => {
+    const captureApi = /— API (http:\/\/127\.0\.0\.1:\d+)\/_mail\/messages/.exec(server.output())?.[1];
+    expect(captureApi, server.output()).toBeTruthy();
+    const { data } = await new Resend("re_test", { baseUrl: captureApi }).emails.send({
+      from: "Redline <notices@example.test>",
+      to: "reader@example.test",
+      subject: "We are updating our Privacy Policy",
+      html: '<p style="color: rgb(180, 35, 24)">What changes</p><img src="x" onerror="parent.smuggled = 1">',
+      text: "What changes",
+    });
+    const { page, violations } = await watchedPage();
+    await signIn(page, "admin@example.com");
+    await page.goto(`${server.url}/admin/notices/mail?id=${data!.id}`);
+    const paragraph = page.frameLocator('iframe[title="HTML part"]').locator("p");
+    await paragraph.waitFor();
+    expect(await paragraph.evaluate((p) => getComputedStyle(p).color)).toBe("rgb(180, 35, 24)");
+    expect(await page.evaluate(() => (window as unknown as { smuggled?: number }).smuggled)).toBeUndefined();
+    expect((await violations()).filter((v) => v.page === "/admin/notices/mail")).toEqual([]);
   });
 });
 
