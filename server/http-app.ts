@@ -5,6 +5,7 @@
  * build), never from app modules imported here, so that the process holds one copy of the app.
  */
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
@@ -36,13 +37,19 @@ export function createHttpApp({ runtime, root, build, mode, shuttingDown }: Http
   // Who the client is: the socket's peer, unless TRUST_PROXY names the proxies allowed to say otherwise.
   app.set("trust proxy", runtime.env.TRUST_PROXY ?? false);
 
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const given = req.get("x-request-id");
+  /** Every request's id (also for answers from the response cache, which Express never sees). */
+  const identify = (req: IncomingMessage, res: ServerResponse): string => {
+    const given = req.headers["x-request-id"];
     const requestId =
-      runtime.env.TRUST_PROXY !== undefined && given && REQUEST_ID.test(given) ? given : randomUUID();
-    res.locals.requestId = requestId;
+      runtime.env.TRUST_PROXY !== undefined && typeof given === "string" && REQUEST_ID.test(given)
+        ? given
+        : randomUUID();
     res.setHeader("X-Request-Id", requestId);
     if (shuttingDown()) res.setHeader("Connection", "close");
+    return requestId;
+  };
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    res.locals.requestId = identify(req, res);
     next();
   });
 
@@ -50,11 +57,10 @@ export function createHttpApp({ runtime, root, build, mode, shuttingDown }: Http
   // no-store in the workspace (ADR 15). Replayed answers too.
   app.use(securityHeaders({ publicBaseUrl: runtime.env.PUBLIC_BASE_URL }));
 
-  // Public policy pages and JSON: replay rendered answers while nothing published has changed (ADR 5),
-  // already compressed (ADR 15). Before the static middleware, so that a replayed page costs no
-  // file-system lookup; `record` after compression, so that it stores what the app wrote.
+  // Public policy pages and JSON: rendered answers are stored while nothing published has changed
+  // (ADR 5), with their compressed variants (ADR 15), and replayed in front of Express (below);
+  // `record` after compression, so that it stores what the app wrote.
   const cache = mode !== "development" ? publicResponseCache({ stateToken: runtime.publicStateToken }) : null;
-  if (cache) app.use(cache.replay);
   app.use(compressAnswers());
   if (cache) app.use(cache.record);
 
@@ -98,5 +104,18 @@ export function createHttpApp({ runtime, root, build, mode, shuttingDown }: Http
         .send(status === 404 ? "Not found" : "Something went wrong");
     },
   );
-  return app;
+  if (!cache) return app;
+  // Cache hits are answered before Express, as a CDN in front of it would: Express's own set-up of
+  // a request costs more than a whole hit (ADR 15). Whatever must see every request belongs in the
+  // callback as well as in a middleware (the request id does; the stored answer has the rest).
+  return (req: IncomingMessage, res: ServerResponse) => {
+    let answered = false;
+    try {
+      answered = cache.answer(req, res, () => identify(req, res));
+    } catch (error) {
+      // Never a reason to fail the request: the app renders it instead.
+      runtime.logger.error({ err: error }, "response cache failed");
+    }
+    if (!answered && !res.headersSent) app(req, res);
+  };
 }

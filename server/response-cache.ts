@@ -9,9 +9,12 @@
  * `X-Cache: hit` or `miss`. See docs/decisions/0005-public-site-caching.md and
  * docs/decisions/0015-security-headers-and-compression.md.
  *
- * Two middlewares around the compression middleware: `replay` answers hits before anything else
- * runs; `record` sits after compression, so that it sees the identity bytes the app writes.
+ * Two halves: `answer` serves hits on the bare request, before Express runs (as a CDN in front of
+ * the server would; Express's own set-up of a request costs more than a whole hit), and marks misses;
+ * `record`, an Express middleware after the compression middleware, stores what the app writes for
+ * a marked request, as identity bytes.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import {
   currentCacheControl,
@@ -66,13 +69,16 @@ export type PublicResponseCacheOptions = {
 };
 
 export type PublicResponseCache = {
-  /** Answers a request from the cache, or marks it for `record`. Before the compression middleware. */
-  replay: RequestHandler;
+  /**
+   * Answers a request from the cache and returns true, calling `beforeAnswer` first (request id,
+   * shutdown headers); otherwise marks it for `record` when its answer may be stored, and returns false.
+   */
+  answer: (req: IncomingMessage, res: ServerResponse, beforeAnswer: () => void) => boolean;
   /** Stores what the app answers to a marked request. After the compression middleware. */
   record: RequestHandler;
 };
 
-/** What `replay` leaves for `record` on a request the cache may store the answer to. */
+/** What `answer` leaves for `record` on a request the cache may store the answer to. */
 type Pending = { key: string; token: string };
 
 export function publicResponseCache({
@@ -103,30 +109,33 @@ export function publicResponseCache({
     evict();
   };
 
-  const replay: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+  const pendingRequests = new WeakMap<IncomingMessage, Pending>();
+
+  const answer = (req: IncomingMessage, res: ServerResponse, beforeAnswer: () => void): boolean => {
     const key = cacheKey(req);
-    if (key === null) return next();
+    if (key === null) return false;
     let token: string;
     try {
       token = stateToken();
     } catch {
-      return next();
+      return false;
     }
     const hit = entries.get(key);
     if (hit && hit.token === token) {
       entries.delete(key);
       entries.set(key, hit);
-      answer(req, res, hit);
-      return;
+      beforeAnswer();
+      replay(req, res, hit);
+      return true;
     }
     if (hit) remove(key);
     res.setHeader("X-Cache", "miss");
-    res.locals.publicCache = { key, token } satisfies Pending;
-    next();
+    pendingRequests.set(req, { key, token });
+    return false;
   };
 
-  const record: RequestHandler = (_req: Request, res: Response, next: NextFunction) => {
-    const pending = res.locals.publicCache as Pending | undefined;
+  const record: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+    const pending = pendingRequests.get(req);
     if (pending) {
       capture(res, (headers, body) => {
         // Another miss in the same burst stored this answer already (and is compressing it).
@@ -161,24 +170,29 @@ export function publicResponseCache({
     next();
   };
 
-  return { replay, record };
+  return { answer, record };
 }
 
 /** The cache key, or null when this request must not be answered from (or stored in) the cache. */
-function cacheKey(req: Request): string | null {
+function cacheKey(req: IncomingMessage): string | null {
   if (req.method !== "GET" && req.method !== "HEAD") return null;
   if (req.headers.cookie || req.headers.authorization) return null;
-  if (!CACHEABLE.test(req.path)) return null;
-  const url = new URL(req.originalUrl, "http://cache.invalid");
+  const url = req.url ?? "/";
+  const query = url.indexOf("?");
+  const path = query === -1 ? url : url.slice(0, query);
+  if (!CACHEABLE.test(path)) return null;
+  if (query === -1) return `${path}?`;
   // Parameters the pages ignore (utm_source …) would only fill the cache with copies.
-  const meaningful = [...url.searchParams].filter(([name]) => MEANINGFUL_PARAMS.has(name));
+  const meaningful = [...new URLSearchParams(url.slice(query + 1))].filter(([name]) =>
+    MEANINGFUL_PARAMS.has(name),
+  );
   if (meaningful.some(([, value]) => value.length > 64)) return null;
   meaningful.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `${url.pathname}?${new URLSearchParams(meaningful)}`;
+  return `${path}?${new URLSearchParams(meaningful)}`;
 }
 
 /** Sends a stored answer in the encoding the client prefers among those stored. */
-function answer(req: Request, res: Response, entry: Entry): void {
+function replay(req: IncomingMessage, res: ServerResponse, entry: Entry): void {
   for (const [name, value] of entry.headers) res.setHeader(name, value);
   res.setHeader("X-Cache", "hit");
   res.setHeader("Vary", "Accept-Encoding");
@@ -190,14 +204,15 @@ function answer(req: Request, res: Response, entry: Entry): void {
   // The tag is weak (app/core/public/http-cache.ts): it names every encoding of this answer.
   if (ifNoneMatchMatches(req.headers["if-none-match"] ?? null, entry.etag)) {
     res.removeHeader("content-type");
-    res.status(304).end();
+    res.statusCode = 304;
+    res.end();
     return;
   }
   const coding = preferredEncoding(req.headers["accept-encoding"], entry.encodings);
   const body = (coding !== "identity" && entry.variants[coding]) || entry.variants.identity;
   if (body !== entry.variants.identity) res.setHeader("Content-Encoding", coding);
   res.setHeader("Content-Length", body.length);
-  res.status(200);
+  res.statusCode = 200;
   if (req.method === "HEAD") res.end();
   else res.end(body);
 }
