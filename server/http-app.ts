@@ -38,23 +38,22 @@ export function createHttpApp({ runtime, root, build, mode, shuttingDown }: Http
   app.set("trust proxy", runtime.env.TRUST_PROXY ?? false);
 
   /** Every request's id (also for answers from the response cache, which Express never sees). */
-  const identify = (req: IncomingMessage, res: ServerResponse): string => {
+  const requestIdOf = (req: IncomingMessage): string => {
     const given = req.headers["x-request-id"];
-    const requestId =
-      runtime.env.TRUST_PROXY !== undefined && typeof given === "string" && REQUEST_ID.test(given)
-        ? given
-        : randomUUID();
-    res.setHeader("X-Request-Id", requestId);
-    if (shuttingDown()) res.setHeader("Connection", "close");
-    return requestId;
+    return runtime.env.TRUST_PROXY !== undefined && typeof given === "string" && REQUEST_ID.test(given)
+      ? given
+      : randomUUID();
   };
   app.use((req: Request, res: Response, next: NextFunction) => {
-    res.locals.requestId = identify(req, res);
+    const requestId = requestIdOf(req);
+    res.locals.requestId = requestId;
+    res.setHeader("X-Request-Id", requestId);
+    if (shuttingDown()) res.setHeader("Connection", "close");
     next();
   });
 
   // CSP (and the workspace's script nonce, res.locals.cspNonce), nosniff, referrer policy, HSTS;
-  // no-store in the workspace (ADR 15). Replayed answers too.
+  // no-store in the workspace (ADR 15). Stored with each cached answer, so replays carry them too.
   app.use(securityHeaders({ publicBaseUrl: runtime.env.PUBLIC_BASE_URL }));
 
   // Public policy pages and JSON: rendered answers are stored while nothing published has changed
@@ -106,12 +105,16 @@ export function createHttpApp({ runtime, root, build, mode, shuttingDown }: Http
   );
   if (!cache) return app;
   // Cache hits are answered before Express, as a CDN in front of it would: Express's own set-up of
-  // a request costs more than a whole hit (ADR 15). Whatever must see every request belongs in the
-  // callback as well as in a middleware (the request id does; the stored answer has the rest).
+  // a request costs more than a whole hit (ADR 15). Whatever must see every request belongs here as
+  // well as in a middleware (the request id does; the stored answer has the security headers).
   return (req: IncomingMessage, res: ServerResponse) => {
     let answered = false;
     try {
-      answered = cache.answer(req, res, () => identify(req, res));
+      answered = cache.answer(req, res, () => [
+        "X-Request-Id",
+        requestIdOf(req),
+        ...(shuttingDown() ? ["Connection", "close"] : []),
+      ]);
     } catch (error) {
       // Never a reason to fail the request: the app renders it instead.
       runtime.logger.error({ err: error }, "response cache failed");

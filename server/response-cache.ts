@@ -5,8 +5,8 @@
  * is unchanged, so a popular page is rendered once, not once per visit. It follows shared-cache rules:
  * only GET/HEAD without cookies or credentials, only 200 answers marked `public` with an ETag and no
  * Set-Cookie or Vary other than Accept-Encoding. Each stored answer keeps its brotli and gzip
- * variants, compressed once (in the background) when it is stored, so a hit costs no compression. Answers say
- * `X-Cache: hit` or `miss`. See docs/decisions/0005-public-site-caching.md and
+ * variants, compressed once (in the background) when it is stored, so a hit costs no compression.
+ * Answers say `X-Cache: hit` or `miss`. See docs/decisions/0005-public-site-caching.md and
  * docs/decisions/0015-security-headers-and-compression.md.
  *
  * Two halves: `answer` serves hits on the bare request, before Express runs (as a CDN in front of
@@ -26,7 +26,10 @@ import { type Encoding, encodeVariants, preferredEncoding, type Variants } from 
 type Entry = {
   token: string;
   etag: string;
-  headers: [string, string][];
+  /** The stored headers but Content-Type and Cache-Control, as name, value, name, value … for writeHead. */
+  headers: string[];
+  contentType: string | null;
+  cacheControl: string;
   variants: Variants;
   /** The codings stored besides identity, in order of preference. */
   encodings: Encoding[];
@@ -41,6 +44,8 @@ const CACHEABLE =
  * cache's own verdict) and those that depend on the encoding, which a replay sets for the variant it sends.
  */
 const NOT_STORED = new Set([
+  "content-type",
+  "cache-control",
   "connection",
   "keep-alive",
   "transfer-encoding",
@@ -70,10 +75,11 @@ export type PublicResponseCacheOptions = {
 
 export type PublicResponseCache = {
   /**
-   * Answers a request from the cache and returns true, calling `beforeAnswer` first (request id,
-   * shutdown headers); otherwise marks it for `record` when its answer may be stored, and returns false.
+   * Answers a request from the cache and returns true, adding the headers `requestHeaders` gives
+   * (request id, shutdown); otherwise marks it for `record` when its answer may be stored, and
+   * returns false.
    */
-  answer: (req: IncomingMessage, res: ServerResponse, beforeAnswer: () => void) => boolean;
+  answer: (req: IncomingMessage, res: ServerResponse, requestHeaders: () => string[]) => boolean;
   /** Stores what the app answers to a marked request. After the compression middleware. */
   record: RequestHandler;
 };
@@ -111,7 +117,7 @@ export function publicResponseCache({
 
   const pendingRequests = new WeakMap<IncomingMessage, Pending>();
 
-  const answer = (req: IncomingMessage, res: ServerResponse, beforeAnswer: () => void): boolean => {
+  const answer = (req: IncomingMessage, res: ServerResponse, requestHeaders: () => string[]): boolean => {
     const key = cacheKey(req);
     if (key === null) return false;
     let token: string;
@@ -124,8 +130,7 @@ export function publicResponseCache({
     if (hit && hit.token === token) {
       entries.delete(key);
       entries.set(key, hit);
-      beforeAnswer();
-      replay(req, res, hit);
+      replay(req, res, hit, requestHeaders());
       return true;
     }
     if (hit) remove(key);
@@ -143,7 +148,9 @@ export function publicResponseCache({
         const entry: Entry = {
           token: pending.token,
           etag: headers.get("etag")!,
-          headers: [...headers].filter(([name]) => !NOT_STORED.has(name)),
+          headers: [...headers].filter(([name]) => !NOT_STORED.has(name)).flat(),
+          contentType: headers.get("content-type"),
+          cacheControl: headers.get("cache-control")!,
           variants: { identity: body },
           encodings: [],
           bytes: body.length,
@@ -191,28 +198,34 @@ function cacheKey(req: IncomingMessage): string | null {
   return `${path}?${new URLSearchParams(meaningful)}`;
 }
 
-/** Sends a stored answer in the encoding the client prefers among those stored. */
-function replay(req: IncomingMessage, res: ServerResponse, entry: Entry): void {
-  for (const [name, value] of entry.headers) res.setHeader(name, value);
-  res.setHeader("X-Cache", "hit");
-  res.setHeader("Vary", "Accept-Encoding");
-  const cacheControl = res.getHeader("cache-control");
-  if (cacheControl !== IMMUTABLE_CACHE_CONTROL) {
+/**
+ * Sends a stored answer in the encoding the client prefers among those stored: one writeHead with
+ * every header, no per-header bookkeeping (a hit is a few dozen microseconds; it shows).
+ */
+function replay(req: IncomingMessage, res: ServerResponse, entry: Entry, requestHeaders: string[]): void {
+  const headers = [
+    ...entry.headers,
+    ...requestHeaders,
+    "X-Cache",
+    "hit",
+    "Vary",
+    "Accept-Encoding",
+    "Cache-Control",
     // A current-version answer: its lifetime is counted from now and never passes midnight.
-    res.setHeader("Cache-Control", currentCacheControl(new Date()));
-  }
+    entry.cacheControl === IMMUTABLE_CACHE_CONTROL ? entry.cacheControl : currentCacheControl(new Date()),
+  ];
   // The tag is weak (app/core/public/http-cache.ts): it names every encoding of this answer.
   if (ifNoneMatchMatches(req.headers["if-none-match"] ?? null, entry.etag)) {
-    res.removeHeader("content-type");
-    res.statusCode = 304;
+    res.writeHead(304, headers);
     res.end();
     return;
   }
   const coding = preferredEncoding(req.headers["accept-encoding"], entry.encodings);
   const body = (coding !== "identity" && entry.variants[coding]) || entry.variants.identity;
-  if (body !== entry.variants.identity) res.setHeader("Content-Encoding", coding);
-  res.setHeader("Content-Length", body.length);
-  res.statusCode = 200;
+  if (entry.contentType) headers.push("Content-Type", entry.contentType);
+  if (body !== entry.variants.identity) headers.push("Content-Encoding", coding);
+  headers.push("Content-Length", String(body.length));
+  res.writeHead(200, headers);
   if (req.method === "HEAD") res.end();
   else res.end(body);
 }

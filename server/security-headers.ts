@@ -10,8 +10,8 @@
  *
  * Headers are filled in just before the status line is written, so that a route which sets its own
  * (the captured-mail preview's sandbox policy, a CSV export's nosniff) keeps it and nothing is sent
- * twice; only `Cache-Control: no-store` is imposed on every workspace answer. Answers replayed by the
- * public response cache pass through here too.
+ * twice; only `Cache-Control: no-store` is imposed on every workspace answer. The public response
+ * cache stores these headers with each answer it records, so its replays carry them too.
  */
 import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
