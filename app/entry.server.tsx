@@ -4,15 +4,10 @@
  * the HTTP shell starts the services from this same build (see app/runtime.server.ts).
  */
 import { PassThrough } from "node:stream";
-import {
-  type ActionFunctionArgs,
-  type AppLoadContext,
-  createReadableStreamFromReadable,
-  type EntryContext,
-  type LoaderFunctionArgs,
-} from "@remix-run/node";
+import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
+import { NonceProvider } from "./components/nonce";
 import { logger } from "./logger.server";
 
 export { startRuntime } from "./runtime.server";
@@ -28,19 +23,28 @@ export default function handleRequest(
 ) {
   return new Promise<Response>((resolve, reject) => {
     let failed = false;
+    // The admin's scripts run under a nonce-based Content-Security-Policy (server/security-headers.ts):
+    // every inline script Remix and React write carries this request's nonce.
+    const nonce = loadContext.cspNonce;
     const { pipe, abort } = renderToPipeableStream(
-      <RemixServer context={remixContext} url={request.url} abortDelay={RENDER_TIMEOUT_MS} />,
+      <NonceProvider nonce={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={RENDER_TIMEOUT_MS} nonce={nonce} />
+      </NonceProvider>,
       {
-        nonce: loadContext.cspNonce,
+        nonce,
         onAllReady() {
+          // Sent as one piece: React writes a document in hundreds of small chunks, and each would
+          // be a socket write and a compressor call of its own (brotli then costs ten times more).
           const body = new PassThrough();
-          headers.set("Content-Type", "text/html; charset=utf-8");
-          resolve(
-            new Response(createReadableStreamFromReadable(body), {
-              headers,
-              status: failed ? 500 : status,
-            }),
-          );
+          const chunks: Buffer[] = [];
+          body.on("data", (chunk: Buffer) => chunks.push(chunk));
+          body.on("error", reject);
+          body.on("end", () => {
+            const html = Buffer.concat(chunks);
+            headers.set("Content-Type", "text/html; charset=utf-8");
+            headers.set("Content-Length", String(html.length));
+            resolve(new Response(html, { headers, status: failed ? 500 : status }));
+          });
           pipe(body);
         },
         onShellError: reject,

@@ -1,3 +1,5 @@
+// First: configures zod before any route module builds a schema in the browser.
+import "./zod-jitless.client";
 import type { LinksFunction } from "@remix-run/node";
 import {
   isRouteErrorResponse,
@@ -11,6 +13,7 @@ import {
   useRouteError,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { useNonce } from "./components/nonce";
 import styles from "./styles/app.css";
 
 export const links: LinksFunction = () => [
@@ -23,11 +26,17 @@ export const links: LinksFunction = () => [
 /**
  * A route whose `handle` has `hydrate: false` is sent as plain HTML without the client bundle (the
  * public policy pages: they need no JavaScript, and their documents stay small and cacheable).
+ * Neither is the "page not found" answer to an address no route matches: outside /admin, the
+ * Content-Security-Policy allows no script at all (server/security-headers.ts).
  */
 export type RouteHandle = { hydrate?: boolean };
 
 export function Layout({ children }: { children: ReactNode }) {
-  const hydrate = !useMatches().some((match) => (match.handle as RouteHandle | undefined)?.hydrate === false);
+  const matches = useMatches();
+  const hydrate =
+    matches.length > 1 &&
+    !matches.some((match) => (match.handle as RouteHandle | undefined)?.hydrate === false);
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -40,8 +49,8 @@ export function Layout({ children }: { children: ReactNode }) {
         {children}
         {hydrate ? (
           <>
-            <ScrollRestoration />
-            <Scripts />
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
           </>
         ) : null}
       </body>

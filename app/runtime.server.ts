@@ -43,7 +43,7 @@ declare module "@remix-run/node" {
     clientAddress: string | null;
     /** Ties log lines of one request together (also the X-Request-Id answer header). */
     requestId: string;
-    /** The nonce that the admin's scripts carry under the Content-Security-Policy. */
+    /** The nonce that the workspace's scripts carry under its Content-Security-Policy ("" elsewhere: no script may run). */
     cspNonce: string;
   }
 }

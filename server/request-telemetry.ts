@@ -5,6 +5,7 @@
  * log store should keep: no URL or query string, no headers, no cookies, no address in clear.
  * Health checks and scrapes are logged at debug, so that probes do not drown the log.
  */
+import type { IncomingMessage } from "node:http";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { ShellRuntime } from "./http-app";
 import { STATIC_ROUTE, UNMATCHED_ROUTE } from "./route-patterns";
@@ -41,25 +42,61 @@ export function requestTelemetry({
         res.locals.routeLabel ??
         routePattern(pathname) ??
         (res.locals.reachedApp ? UNMATCHED_ROUTE : STATIC_ROUTE);
-      const method = METHODS.has(req.method) ? req.method : "other";
-      const status = res.statusCode;
-      runtime.metrics.observeRequest({ method, route, status }, seconds);
-      const line = {
+      logRequest(runtime, {
         requestId: res.locals.requestId as string,
-        method,
+        method: req.method,
         route,
-        status,
-        durationMs: Math.round(seconds * 10_000) / 10,
-        bytes: req.method === "HEAD" || status === 204 || status === 304 ? 0 : bytes(),
-        ...(req.ip ? { client: runtime.clientTag(req.ip) } : {}),
+        status: res.statusCode,
+        seconds,
+        bytes: bytes(),
+        clientAddress: req.ip ?? null,
         // The client went away before the answer was complete.
-        ...(res.writableFinished ? {} : { aborted: true }),
-      };
-      if (QUIET.has(route)) runtime.logger.debug(line, "request");
-      else runtime.logger.info(line, "request");
+        aborted: !res.writableFinished,
+      });
     });
     next();
   };
+}
+
+/**
+ * The request's log line and duration sample — also for answers from the response cache, which
+ * never reach Express (server/http-app.ts).
+ */
+export function logRequest(
+  runtime: ShellRuntime,
+  request: {
+    requestId: string;
+    method: string;
+    route: string;
+    status: number;
+    seconds: number;
+    bytes: number;
+    clientAddress: string | null;
+    aborted: boolean;
+  },
+): void {
+  const method = METHODS.has(request.method) ? request.method : "other";
+  const { route, status, seconds } = request;
+  runtime.metrics.observeRequest({ method, route, status }, seconds);
+  const line = {
+    requestId: request.requestId,
+    method,
+    route,
+    status,
+    durationMs: Math.round(seconds * 10_000) / 10,
+    bytes: method === "HEAD" || status === 204 || status === 304 ? 0 : request.bytes,
+    ...(request.clientAddress ? { client: runtime.clientTag(request.clientAddress) } : {}),
+    ...(request.aborted ? { aborted: true } : {}),
+  };
+  if (QUIET.has(route)) runtime.logger.debug(line, "request");
+  else runtime.logger.info(line, "request");
+}
+
+/** The path of a bare request, without its query string. */
+export function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? "/";
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /**

@@ -84,12 +84,7 @@ export default function NoticePage() {
       {email ? (
         <section className="panel" aria-label="Email progress">
           <h2>Email</h2>
-          <progress
-            max={email.total}
-            value={email.done}
-            aria-label="Emails resolved"
-            style={{ width: "100%" }}
-          >
+          <progress max={email.total} value={email.done} aria-label="Emails resolved" className="full-width">
             {email.percent}%
           </progress>
           <p>

@@ -26,10 +26,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     total: number;
     data: CapturedMessage[];
   };
-  let selected: CapturedMessage | null = null;
+  let selected: (Omit<CapturedMessage, "html"> & { hasHtml: boolean }) | null = null;
   if (id && /^[\w-]+$/.test(id)) {
     const response = await fetch(`${captureUrl}/_mail/messages/${id}`);
-    if (response.ok) selected = (await response.json()) as CapturedMessage;
+    if (response.ok) {
+      // The HTML part is framed from its own address (admin.notices.mail_.$id.html.ts), under its own policy.
+      const { html, ...message } = (await response.json()) as CapturedMessage;
+      selected = { ...message, hasHtml: Boolean(html) };
+    }
   }
   return {
     bundled: true as const,
@@ -68,16 +72,16 @@ export default function CapturedMail() {
             To {selected.to.join(", ")} · from {selected.from} · {formatDateTime(selected.receivedAt)} · key{" "}
             <code>{selected.idempotencyKey ?? "none"}</code>
           </p>
-          {selected.html ? (
+          {selected.hasHtml ? (
             <iframe
               title="HTML part"
               sandbox=""
-              srcDoc={selected.html}
-              style={{ width: "100%", height: "28rem", border: "1px solid #ddd" }}
+              src={`/admin/notices/mail/${selected.id}/html`}
+              className="mail-preview"
             />
           ) : null}
           <h3>Plain text</h3>
-          <pre style={{ whiteSpace: "pre-wrap" }}>{selected.text}</pre>
+          <pre className="mail-text">{selected.text}</pre>
         </section>
       ) : null}
       <table className="table">

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { ifNoneMatchMatches } from "~/core/public/http-cache";
 
 /**
  * The dashboard banner: `<script src="https://…/embed/notices.js" data-token="USER_TOKEN"></script>`
@@ -159,7 +160,8 @@ function bannerStyles(): string {
   ].join("\n");
 }
 
-const ETAG = `"${createHash("sha256").update(SCRIPT).digest("base64url").slice(0, 16)}"`;
+/** Weak, like every public tag: the script is sent compressed or not (ADR 15). */
+const ETAG = `W/"${createHash("sha256").update(SCRIPT).digest("base64url").slice(0, 16)}"`;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const headers = {
@@ -169,6 +171,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     "x-content-type-options": "nosniff",
     "access-control-allow-origin": "*",
   };
-  if (request.headers.get("if-none-match") === ETAG) return new Response(null, { status: 304, headers });
+  if (ifNoneMatchMatches(request.headers.get("if-none-match"), ETAG))
+    return new Response(null, { status: 304, headers });
   return new Response(SCRIPT, { status: 200, headers });
 }

@@ -131,6 +131,8 @@ const loaders: [string, () => string, Expectation][] = [
   ["notices", () => "/admin/notices", { min: "viewer" }],
   ["notice progress", () => `/admin/notices/${ids.notice}`, { min: "viewer" }],
   ["captured mail", () => "/admin/notices/mail", { min: "admin" }],
+  // No message has that id: an admin gets the preview's 404, everyone else never reaches the lookup.
+  ["captured mail preview", () => "/admin/notices/mail/none/html", { min: "admin", allowedStatus: [404] }],
   ["subscribers", () => "/admin/subscribers", { min: "viewer" }],
   ["subscriber", () => "/admin/subscribers/user-1", { min: "viewer" }],
   ["acknowledgements", () => "/admin/acknowledgements", { min: "viewer" }],

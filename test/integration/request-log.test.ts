@@ -42,7 +42,8 @@ describe("the request log", () => {
     const page = await fetch(
       `${server.url}/policies/privacy?email=person%40example.test&token=query-secret`,
       {
-        headers: { Cookie: secretCookie, "User-Agent": "log-test" },
+        // Uncompressed, so that the body read here is the bytes the log counts as sent.
+        headers: { Cookie: secretCookie, "User-Agent": "log-test", "Accept-Encoding": "identity" },
       },
     );
     const body = Buffer.from(await page.arrayBuffer());
@@ -89,6 +90,18 @@ describe("the request log", () => {
       { route: "unmatched", status: 404 },
       { route: "/admin", status: 302 },
     ]);
+    // Answers replayed by the response cache (before Express runs) get their line too.
+    const replays = [];
+    for (let i = 0; i < 2; i++) replays.push(await fetch(`${server.url}/policies/privacy/versions/1`));
+    expect(replays.map((answer) => answer.headers.get("x-cache"))).toEqual(["miss", "hit"]);
+    const hit = await lineOf(server, replays[1].headers.get("x-request-id")!);
+    expect(hit).toMatchObject({
+      route: "/policies/:slug/versions/:n",
+      status: 200,
+      bytes: Number(replays[1].headers.get("content-length")),
+      client: expect.stringMatching(/^[\w-]{16}$/),
+    });
+
     const ids = logLines(server)
       .filter((entry) => entry.msg === "request")
       .map((entry) => entry.requestId);

@@ -188,6 +188,8 @@ export function PolicyEditor(props: PolicyEditorProps) {
     extensions: policyExtensions,
     content: props.initialContent,
     immediatelyRender: false,
+    // A <style> element would break the workspace's Content-Security-Policy: the rules are in admin.css.
+    injectCSS: false,
     editorProps: {
       // Pasted HTML follows the importer's rules: what is left out on purpose is said, and a
       // paste that would lose text is refused (see paste-check.ts).

@@ -5,13 +5,14 @@ describe("public HTTP caching", () => {
   it("tags equal facts equally, whatever the order of their keys", () => {
     expect(etagOf({ a: 1, b: [1, 2] })).toBe(etagOf({ b: [1, 2], a: 1 }));
     expect(etagOf({ a: 1 })).not.toBe(etagOf({ a: 2 }));
-    expect(etagOf("x")).toMatch(/^"[\w-]+"$/);
+    expect(etagOf("x")).toMatch(/^W\/"[\w-]+"$/);
   });
 
   it("matches If-None-Match lists, weak tags and the wildcard", () => {
     const tag = etagOf("page");
     expect(ifNoneMatchMatches(tag, tag)).toBe(true);
-    expect(ifNoneMatchMatches(`"other", W/${tag}`, tag)).toBe(true);
+    // Weak comparison: the same tag sent back without its W/ still matches.
+    expect(ifNoneMatchMatches(`"other", ${tag.replace(/^W\//, "")}`, tag)).toBe(true);
     expect(ifNoneMatchMatches("*", tag)).toBe(true);
     expect(ifNoneMatchMatches('"other"', tag)).toBe(false);
     expect(ifNoneMatchMatches(null, tag)).toBe(false);

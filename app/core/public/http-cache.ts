@@ -21,12 +21,14 @@ export function currentCacheControl(now: Date, maxAge = CURRENT_MAX_AGE_SECONDS)
 }
 
 /**
- * A strong ETag over everything a representation depends on (key-sorted JSON, so the order of
- * object keys does not matter).
- * @example etagOf(["page", "build-1", { version: 3 }]) // "\"4f0c…\""
+ * A weak ETag over everything an answer depends on (key-sorted JSON, so the order of object keys
+ * does not matter). Weak because the server sends the same answer as brotli, gzip or as it is,
+ * chosen by Accept-Encoding: the bytes differ, the content does not, and one tag names them all, so
+ * a 304 never depends on the encoding (the convention nginx follows when it compresses; ADR 15).
+ * @example etagOf(["page", "build-1", { version: 3 }]) // "W/\"4f0c…\""
  */
 export function etagOf(facts: unknown): string {
-  return `"${createHash("sha1").update(stableStringify(facts)).digest("base64url")}"`;
+  return `W/"${createHash("sha1").update(stableStringify(facts)).digest("base64url")}"`;
 }
 
 /**
