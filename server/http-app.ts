@@ -135,7 +135,7 @@ export function createHttpApp({ runtime, root, build, routes, mode, shuttingDown
       status: res.statusCode,
       seconds: Number(process.hrtime.bigint() - started) / 1e9,
       bytes: answered.bytes,
-      clientAddress: proxyAddress(req, trusted) ?? null,
+      clientAddress: runtime.logger.isLevelEnabled("info") ? (proxyAddress(req, trusted) ?? null) : null,
       aborted: false,
     });
   };

@@ -18,7 +18,7 @@ function fakeClock(): Clock & { sleeps: number[] } {
 describe("the rate limiter", () => {
   it("spaces requests so that no one-second window holds more than the rate", async () => {
     const clock = fakeClock();
-    const limiter = new RateLimiter(4, clock, 0.03);
+    const limiter = new RateLimiter(4, clock, 30);
     const times: number[] = [];
     await Promise.all(
       Array.from({ length: 13 }, async () => {

@@ -1,8 +1,9 @@
 /**
  * A token bucket holding at most one token, refilled at `ratePerSecond`: requests leave at least
- * 1/rate apart, so any one-second window holds at most `rate` of them. `safetyMargin` slows the
- * pace slightly (default 3%) so that network jitter between us and the provider cannot squeeze
- * two requests into the same window; the achieved rate stays above 95% of the configured one.
+ * 1/rate apart, so any one-second window holds at most `rate` of them. `jitterAllowanceMs` widens
+ * that window (default 50 ms: any `rate + 1` consecutive requests leave at least 1.05 s apart) so
+ * that network and scheduling jitter between us and the provider — which counts arrivals — cannot
+ * squeeze one request too many into its window; the pace stays at about 95% of the configured one.
  * One limiter is shared by everything that sends in the process; `pauseFor` honours retry-after.
  */
 export type Clock = { now: () => number; sleep: (ms: number) => Promise<void> };
@@ -20,9 +21,9 @@ export class RateLimiter {
   constructor(
     readonly ratePerSecond: number | null,
     private readonly clock: Clock = realClock,
-    safetyMargin = 0.03,
+    jitterAllowanceMs = 50,
   ) {
-    this.intervalMs = ratePerSecond ? (1000 / ratePerSecond) * (1 + safetyMargin) : 0;
+    this.intervalMs = ratePerSecond ? (1000 + jitterAllowanceMs) / ratePerSecond : 0;
     this.nextFreeAt = clock.now();
   }
 
