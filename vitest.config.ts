@@ -9,11 +9,16 @@ const alias = { "~": fileURLToPath(new URL("./app", import.meta.url)) };
  */
 const TIMING = ["test/integration/notify-rate.test.ts"];
 
+/**
+ * Projects that start the real server (build/server.js) or the compiled command line check for the
+ * build first. The unit project needs none: `npm run test:unit` works on a fresh clone.
+ */
+const requireBuild = ["./test/support/require-build.ts"];
+
 export default defineConfig({
   resolve: { alias },
   test: {
     setupFiles: ["./test/setup.ts"],
-    globalSetup: ["./test/support/require-build.ts"],
     projects: [
       {
         extends: true,
@@ -24,6 +29,7 @@ export default defineConfig({
             "server/**/*.test.ts",
             "scripts/**/*.test.ts",
             "db/**/*.test.ts",
+            "test/*.test.ts",
           ],
         },
       },
@@ -33,6 +39,7 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           exclude: TIMING,
+          globalSetup: requireBuild,
           setupFiles: ["./test/setup.ts", "./test/support/fresh-database.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -43,6 +50,7 @@ export default defineConfig({
         test: {
           name: "timing",
           include: TIMING,
+          globalSetup: requireBuild,
           setupFiles: ["./test/setup.ts", "./test/support/fresh-database.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -55,6 +63,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          globalSetup: requireBuild,
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // One browser at a time, after the other files: the machines have two cores.

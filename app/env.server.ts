@@ -12,7 +12,7 @@ const integer = (min: number, max: number, fallback: number) =>
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
 
 /** Every setting Redline reads, validated once at start. */
-export const envSchema = z.object({
+const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z
     .string()

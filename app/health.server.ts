@@ -10,7 +10,7 @@ import { db } from "./models/db.server";
 import { nextBatchDueAt } from "./models/deliveries.server";
 import type { Dispatcher } from "./notify/dispatcher.server";
 
-export type CheckStatus = "pass" | "warn" | "fail";
+type CheckStatus = "pass" | "warn" | "fail";
 type Check = { status: CheckStatus; output?: string };
 
 export type Readiness = {

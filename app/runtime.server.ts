@@ -28,7 +28,7 @@ import { describeMailTransport, type MailTransport, planMailTransport } from "./
 import { type FirstRun, migrate, repairNotice, seedFirstRun } from "./setup.server";
 
 /** What every loader and action can reach through `context.services`. */
-export type Services = {
+type Services = {
   /**
    * How email leaves this process: shown in the workspace, recorded on deliveries. Becomes
    * "capture" if the provider the settings name turns out to be a capture server.
@@ -72,7 +72,7 @@ export type Runtime = {
 };
 
 /** What the HTTP shell needs of the metrics (app/metrics.server.ts). */
-export type ShellMetrics = {
+type ShellMetrics = {
   /** GET /metrics is answered on the public port only when METRICS_TOKEN is set. */
   servedOnPublicPort: boolean;
   /** Answers a scrape (checks the token). */

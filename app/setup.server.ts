@@ -7,14 +7,14 @@ import { countDocuments } from "./models/documents.server";
 import { countUsers, createUser, generatePassword } from "./models/users.server";
 import { publishVersion, saveDraft } from "./models/versions.server";
 
-export { type MigrationReport, migrate, repairNotice } from "./models/migrations.server";
+export { migrate, repairNotice } from "./models/migrations.server";
 
 export type FirstRun = {
   imported: { slug: string; number: number }[];
   admin: { email: string; password: string } | null;
 };
 
-export const DEFAULT_ADMIN_EMAIL = "admin@redline.localhost";
+const DEFAULT_ADMIN_EMAIL = "admin@redline.localhost";
 
 /**
  * On a fresh database: imports every document in `contentDir` (file name = slug) and publishes

@@ -65,7 +65,7 @@ export function makePrivateFile(file: string): void {
  * Opens (creating if needed) a SQLite database in WAL mode with foreign keys enforced. The file
  * holds subscribers' addresses and the audit log: it is created 0600 (and made so if it was not).
  */
-export function openDatabase(url: string): RedlineDatabase {
+function openDatabase(url: string): RedlineDatabase {
   const file = databaseFile(url);
   if (file !== ":memory:") makePrivateFile(file);
   const sqlite = new Database(file);

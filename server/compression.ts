@@ -26,7 +26,7 @@ export const COMPRESSION_THRESHOLD = 1024;
  * every time a publication or midnight empties the cache — the pool express.static's file reads
  * share.
  */
-export const STORED_BROTLI_QUALITY = 6;
+const STORED_BROTLI_QUALITY = 6;
 
 /** For everything the response cache does not answer. */
 export function compressAnswers(): RequestHandler {

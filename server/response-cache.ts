@@ -88,7 +88,7 @@ export type PublicResponseCache = {
 };
 
 /** A request the cache answered, and how many body bytes it sent. */
-export type Answered = { bytes: number };
+type Answered = { bytes: number };
 
 /** What `answer` leaves for `record` on a request the cache may store the answer to. */
 type Pending = { key: string; token: string };

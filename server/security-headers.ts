@@ -28,7 +28,7 @@ const WORKSPACE = /^\/admin(?:[/.]|$)/;
  * widths, cell alignment) in the stored HTML of every version and in the editor — with img-src and
  * font-src closed they can load nothing. `frame-src 'self'`: the captured-mail preview.
  */
-export function workspaceContentSecurityPolicy(nonce: string): string {
+function workspaceContentSecurityPolicy(nonce: string): string {
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}' 'strict-dynamic'`,
@@ -52,7 +52,7 @@ export function workspaceContentSecurityPolicy(nonce: string): string {
  * anything, and a product may show its policy in a frame. The embed scripts and the JSON API are
  * read from other sites by script and fetch, which this policy (a document's policy) does not touch.
  */
-export const PUBLIC_CONTENT_SECURITY_POLICY = [
+const PUBLIC_CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "style-src 'self'",
   "style-src-attr 'unsafe-inline'",
@@ -63,7 +63,7 @@ export const PUBLIC_CONTENT_SECURITY_POLICY = [
 ].join("; ");
 
 /** A year; no `includeSubDomains`, since PUBLIC_BASE_URL may be a company's apex domain. */
-export const STRICT_TRANSPORT_SECURITY = "max-age=31536000";
+const STRICT_TRANSPORT_SECURITY = "max-age=31536000";
 
 export type SecurityHeadersOptions = {
   /** PUBLIC_BASE_URL: HSTS is sent only when it is https (browsers ignore it over http anyway). */
@@ -107,7 +107,7 @@ export function securityHeaders({ publicBaseUrl }: SecurityHeadersOptions): Requ
  * `on-headers` package hooks), whatever writes them: express, Remix's adapter, compression, the
  * response cache.
  */
-export function beforeHeaders(res: ServerResponse, listener: () => void): void {
+function beforeHeaders(res: ServerResponse, listener: () => void): void {
   const writeHead = res.writeHead;
   let fired = false;
   res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse["writeHead"]>) {

@@ -7,7 +7,7 @@ import type { Role } from "../../db/schema";
 /** Every role, least to most powerful (the same list as ROLES in db/schema, without importing it). */
 export const ALL_ROLES = ["viewer", "editor", "approver", "admin"] as const satisfies readonly Role[];
 
-export const ROLE_RANK: Record<Role, number> = { viewer: 0, editor: 1, approver: 2, admin: 3 };
+const ROLE_RANK: Record<Role, number> = { viewer: 0, editor: 1, approver: 2, admin: 3 };
 
 export const ROLE_LABELS: Record<Role, string> = {
   viewer: "Viewer — reads documents, history and the audit log",
@@ -22,7 +22,7 @@ export function roleAtLeast(role: Role, minimum: Role): boolean {
 }
 
 /** The abilities the UI asks about, each with the least role that has it. */
-export const ABILITIES = {
+const ABILITIES = {
   read: "viewer",
   writeDrafts: "editor",
   submitForReview: "editor",

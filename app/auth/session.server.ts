@@ -105,13 +105,13 @@ export function safeRedirectTarget(value: unknown, fallback = "/admin"): string 
   return value;
 }
 
-export function signInUrl(request: Request): string {
+function signInUrl(request: Request): string {
   const url = new URL(request.url);
   const back = safeRedirectTarget(`${url.pathname}${url.search}`);
   return `/admin/login?redirectTo=${encodeURIComponent(back)}`;
 }
 
-export function forbidden(message = "Your role does not allow this."): Response {
+function forbidden(message = "Your role does not allow this."): Response {
   return new Response(message, { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
 

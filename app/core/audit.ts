@@ -41,7 +41,7 @@ export type AuditKey = { id: string; secret: string };
  * A key's public name, recorded with every entry it signs so that a rotated key can still verify
  * the entries it signed. Derived from the key (HMAC), so it reveals nothing about it.
  */
-export function auditKeyId(secret: string): string {
+function auditKeyId(secret: string): string {
   return createHmac("sha256", secret).update("redline audit key id").digest("hex").slice(0, 16);
 }
 

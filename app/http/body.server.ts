@@ -95,7 +95,7 @@ function refuseUnread(request: Request, error: BodyError): BodyError {
 }
 
 /** The media type of the request, lowercased, without parameters; null without a Content-Type. */
-export function mediaType(request: Request): string | null {
+function mediaType(request: Request): string | null {
   const header = request.headers.get("content-type");
   if (header === null) return null;
   return header.split(";")[0].trim().toLowerCase() || null;

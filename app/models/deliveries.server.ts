@@ -91,7 +91,7 @@ export function claimBatch({
             last_error = 'not sent: subscriber ' || s.status || ' before the batch went out'
           FROM subscribers s WHERE ${inBatch} AND s.status <> 'active'
           RETURNING deliveries.id, deliveries.subscriber_id`);
-        // Proof (#7): who was deliberately not emailed, chained in the audit log.
+        // Proof: who was deliberately not emailed, chained in the audit log.
         if (skipped.length > 0) {
           recordAudit(tx, {
             actor: { kind: "system" },
@@ -182,7 +182,7 @@ export function recordBatchSent({
         update.run(messageIds[i], transport, iso(now), iso(now), member.id);
       tx.run(sql`UPDATE delivery_batches SET status = 'sent', sent_at = ${iso(now)}, last_error = NULL,
         lease_owner = NULL, leased_until = NULL, updated_at = ${iso(now)} WHERE id = ${batchId}`);
-      // Proof (#7): each email's provider id and what carried it, chained in the audit log.
+      // Proof: each email's provider id and what carried it, chained in the audit log.
       recordAudit(tx, {
         actor: { kind: "system" },
         action: "delivery.sent",
@@ -244,7 +244,7 @@ export function recordBatchFailure({
         WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number} AND channel = 'email'
           AND status = 'sending'
         RETURNING id, subscriber_id`);
-      // Proof (#7). The reason stays on the delivery rows only: a provider's message may quote an
+      // Proof of the failure. The reason stays on the delivery rows only: a provider's message may quote an
       // address, and the audit log can never be pseudonymised.
       if (failed.length > 0) {
         recordAudit(tx, {
@@ -370,7 +370,7 @@ export function applyProviderEvent(event: ProviderEvent): ProviderEventOutcome {
           const moved = tx.run(sql`UPDATE deliveries SET status = ${status}, status_at = ${event.at},
               last_error = ${status === "bounced" ? `bounced: ${event.bounceType ?? "unknown"}` : null}
             WHERE id = ${delivery.id} AND status IN ${allowedFrom}`).changes;
-          // Proof (#7): the provider's outcome for this email, chained in the audit log.
+          // Proof: the provider's outcome for this email, chained in the audit log.
           if (moved > 0) {
             recordAudit(tx, {
               actor: { kind: "system" },

@@ -24,7 +24,7 @@ function encryptionKey(): Buffer {
   );
 }
 
-export function encryptSecret(secret: string): string {
+function encryptSecret(secret: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", encryptionKey(), iv);
   const body = Buffer.concat([cipher.update(secret, "utf8"), cipher.final()]);
@@ -32,7 +32,7 @@ export function encryptSecret(secret: string): string {
 }
 
 /** The secret in clear, or null when it cannot be decrypted (SESSION_SECRET changed: rotate). */
-export function decryptSecret(stored: string): string | null {
+function decryptSecret(stored: string): string | null {
   try {
     const raw = Buffer.from(stored, "base64url");
     const decipher = createDecipheriv("aes-256-gcm", encryptionKey(), raw.subarray(0, 12));
@@ -102,7 +102,7 @@ export async function listEmbedSecrets(): Promise<EmbedSecretInfo[]> {
 }
 
 /** The secrets a token may be signed with now: the live one and any retired within a token lifetime. */
-export function acceptedSecrets(now = Date.now()): string[] {
+function acceptedSecrets(now = Date.now()): string[] {
   const since = new Date(now - MAX_TOKEN_LIFETIME_SECONDS * 1000).toISOString();
   return db()
     .select({ encryptedSecret: embedSecrets.encryptedSecret })
@@ -122,7 +122,7 @@ export function checkUserToken(token: string, now = Date.now()): TokenCheck {
 }
 
 /** "https://app.example.com" from what a person typed; throws EmbedError for anything that is not an origin. */
-export function normaliseOrigin(input: string): string {
+function normaliseOrigin(input: string): string {
   let url: URL;
   try {
     url = new URL(input.trim());

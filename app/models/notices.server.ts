@@ -82,7 +82,7 @@ export function enqueueNotice(
       INSERT INTO delivery_batches (notice_id, number) SELECT ${notice.id}, x FROM n`);
   }
   if (channels.includes("dashboard")) {
-    // Bounced and complaining subscribers still see the notice in the product (#7's fallback).
+    // Bounced and complaining subscribers still see the notice in the product: the fallback when email fails.
     dashboardDeliveries = tx.run(sql`
       INSERT INTO deliveries (notice_id, subscriber_id, channel, batch_number, status)
       SELECT ${notice.id}, id, 'dashboard', NULL, 'pending'

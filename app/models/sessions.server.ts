@@ -1,16 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, isNull, lt, ne, or } from "drizzle-orm";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { type Role, sessions, users } from "../../db/schema";
 import { db } from "./db.server";
 
 /** A session ends after this long without a request … */
-export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
+const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
 /** … and after this long in any case. */
 export const SESSION_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 const TOUCH_INTERVAL_MS = 60 * 1000;
 
 /** The SHA-256 of a session token, which is all the database keeps. */
-export function hashSessionToken(token: string): string {
+function hashSessionToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
@@ -84,25 +84,6 @@ export async function deleteSession(token: string): Promise<void> {
     .delete(sessions)
     .where(eq(sessions.tokenHash, hashSessionToken(token)))
     .run();
-}
-
-/** Signs a user out everywhere, except (optionally) the session they are using. */
-export async function deleteUserSessions({
-  userId,
-  exceptSessionId,
-}: {
-  userId: number;
-  exceptSessionId?: number;
-}): Promise<number> {
-  const result = db()
-    .delete(sessions)
-    .where(
-      exceptSessionId === undefined
-        ? eq(sessions.userId, userId)
-        : and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId)),
-    )
-    .run();
-  return result.changes;
 }
 
 export async function countUserSessions(userId: number): Promise<number> {

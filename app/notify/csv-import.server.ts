@@ -3,7 +3,7 @@ import { parse } from "csv-parse";
 import { type SubscriberInput, subscriberFromCsvRecord } from "../core/notify/subscriber";
 import { upsertSubscribers } from "../models/subscribers.server";
 
-export type RejectedRow = { line: number; externalId: string | null; reason: string };
+type RejectedRow = { line: number; externalId: string | null; reason: string };
 
 export type ImportReport = {
   rows: number;
@@ -23,7 +23,7 @@ const CHUNK = 5000;
  * twice (compared ignoring case: "Email" beside "email" is the same column to a person), which
  * would silently keep only one of the two cells.
  */
-export function headerProblem(columns: string[]): string | null {
+function headerProblem(columns: string[]): string | null {
   const seen = new Map<string, number>();
   for (const [index, column] of columns.entries()) {
     if (column === "") return `column ${index + 1} of the header row has no name`;

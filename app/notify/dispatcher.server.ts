@@ -42,7 +42,7 @@ export type DispatcherOptions = {
   /** How often an idle dispatcher looks for new batches. */
   pollMs?: number;
   backoff?: BackoffOptions;
-  /** DELIVERY_LOG_RETENTION_DAYS: pseudonymise old delivery logs hourly while running (#7); null: never. */
+  /** DELIVERY_LOG_RETENTION_DAYS: pseudonymise old delivery logs hourly while running (ADR 0007); null: never. */
   retentionDays?: number | null;
   random?: () => number;
   log?: Pick<typeof appLogger, "info" | "warn" | "error">;

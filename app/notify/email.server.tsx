@@ -57,8 +57,6 @@ const STRINGS: Record<string, Strings> = {
   },
 };
 
-export const EMAIL_LOCALES = Object.keys(STRINGS);
-
 function stringsFor(locale: string): { strings: Strings; locale: string } {
   const language = locale.split("-")[0].toLowerCase();
   if (STRINGS[locale]) return { strings: STRINGS[locale], locale };
@@ -66,7 +64,7 @@ function stringsFor(locale: string): { strings: Strings; locale: string } {
   return { strings: STRINGS.en, locale: "en" };
 }
 
-export type NoticeEmailProps = {
+type NoticeEmailProps = {
   content: NoticeContent;
   locale: string;
   name: string | null;
@@ -74,7 +72,7 @@ export type NoticeEmailProps = {
   baseUrl: string;
 };
 
-export function noticeLinks(content: NoticeContent, redlineFrom: number | null, baseUrl: string) {
+function noticeLinks(content: NoticeContent, redlineFrom: number | null, baseUrl: string) {
   const lang = content.documentLocale === "en" ? "" : `lang=${encodeURIComponent(content.documentLocale)}`;
   const policy = `${baseUrl}/policies/${content.slug}/versions/${content.version}${lang ? `?${lang}` : ""}`;
   const redline =
@@ -85,7 +83,7 @@ export function noticeLinks(content: NoticeContent, redlineFrom: number | null, 
 }
 
 /** The notice email. Every word comes from the stored notice, so a retry renders the same bytes. */
-export function NoticeEmail({ content, locale, name, redlineFrom, baseUrl }: NoticeEmailProps) {
+function NoticeEmail({ content, locale, name, redlineFrom, baseUrl }: NoticeEmailProps) {
   const { strings, locale: used } = stringsFor(locale);
   const date = new Intl.DateTimeFormat(used, { dateStyle: "long", timeZone: "UTC" }).format(
     new Date(`${content.effectiveAt}T00:00:00Z`),

@@ -11,7 +11,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-export type Fault =
+type Fault =
   /** Answer with this status instead of processing the request. */
   | { kind: "status"; status: number; times?: number }
   /** Never answer and never process (the client's timeout must fire). */

@@ -1,5 +1,5 @@
 /**
- * Shared by the dashboard-notice routes (#7): the API-key routes under
+ * Shared by the dashboard-notice routes (ADR 0007): the API-key routes under
  * /api/v1/subscribers/:externalId/notices and the browser routes under /api/v1/embed/notices.
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
@@ -47,7 +47,7 @@ const CORS_METHODS = "GET, POST, OPTIONS";
  * CORS headers for a browser request from one of the configured host origins. Other origins get
  * none (the browser then refuses to hand the answer to the page).
  */
-export function corsHeaders(request: Request): Record<string, string> {
+function corsHeaders(request: Request): Record<string, string> {
   const origin = request.headers.get("origin");
   const headers: Record<string, string> = { vary: "Origin" };
   if (origin && isAllowedOrigin(origin)) {

@@ -6,7 +6,7 @@
 import { ConfigError, type Env } from "../env.server";
 
 /** The API key the SDK presents to the bundled mail server, which accepts any key. */
-export const BUNDLED_MAIL_API_KEY = "re_bundled_local_mail_server";
+const BUNDLED_MAIL_API_KEY = "re_bundled_local_mail_server";
 
 const RESEND_API_HOST = "api.resend.com";
 

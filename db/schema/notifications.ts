@@ -153,7 +153,7 @@ export const deliveries = sqliteTable(
     statusAt: text("status_at"),
   },
   (t) => [
-    // Subscriber first: the same index answers "everything about this subscriber" (#7's proof).
+    // Subscriber first: the same index answers "everything about this subscriber" (the proof ledger, access requests).
     uniqueIndex("deliveries_subscriber_notice_channel_unique").on(t.subscriberId, t.noticeId, t.channel),
     index("deliveries_notice_batch_idx").on(t.noticeId, t.batchNumber, t.status),
     index("deliveries_provider_message_idx")
@@ -168,7 +168,7 @@ export const deliveries = sqliteTable(
   ],
 );
 
-/** Subscriber × version: who acknowledged which version, when and where (#7 records them). */
+/** Subscriber × version: who acknowledged which version, when and where. */
 export const acknowledgements = sqliteTable(
   "acknowledgements",
   {

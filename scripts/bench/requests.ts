@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- requests`: how long request paths that take outside input hold the event loop
- * (issue 11, item 6), on a scratch database of 200k subscribers and 20k audit entries. Diffs are
+ * `npm run bench -- requests`: how long request paths that take outside input hold the event loop,
+ * on a scratch database of 200k subscribers and 20k audit entries. Diffs are
  * measured by `bench -- diff`.
  *
  * - audience counting (the publish page, `notify audience`) and the workspace's subscriber search;

@@ -1,5 +1,5 @@
 /**
- * Shared by the hostile-request tests (issue 11): a running server with one of everything an
+ * Shared by the hostile-request tests (ADRs 0012, 0013): a running server with one of everything an
  * outsider could aim at, raw-socket clients that send what fetch will not, the server's memory,
  * and a snapshot of everything stored.
  */
@@ -168,7 +168,7 @@ export function requestHead(method: string, url: string, headers: Record<string,
  * A client that does what an attacker does and fetch will not: writes the request head as given,
  * then `bodyBytes` of body (chunked when the head says so) as fast as the server takes them,
  * without stopping when an answer arrives. Resolves when the server closes the connection (or
- * `bodyBytes` were sent and the answer has arrived).
+ * `bodyBytes` were sent and the first answer has arrived whole).
  */
 export function rawRequest(
   url: string,
@@ -194,8 +194,22 @@ export function rawRequest(
         bytesSent,
       });
     };
+    let everythingSent = false;
+    /** The first answer is complete: its head, and the body its Content-Length or chunking promises. */
+    const answered = () => {
+      const end = received.indexOf("\r\n\r\n");
+      if (end < 0) return false;
+      const head = received.slice(0, end);
+      const body = received.slice(end + 4);
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+      // Latin-1 text: one character per byte.
+      if (length) return body.length >= Number(length[1]);
+      if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) return /(^|\r\n)0\r\n\r\n/.test(body);
+      return false; // until the server closes the connection
+    };
     socket.on("data", (data) => {
       received += data.toString("latin1");
+      if (everythingSent && answered()) done();
     });
     socket.on("error", done);
     socket.on("close", done);
@@ -210,10 +224,9 @@ export function rawRequest(
       }
       if (socket.destroyed) return;
       if (chunked && bodyBytes > 0) socket.write("0\r\n\r\n");
-      // Everything was sent: wait for the answer, then give up on the connection.
-      const waitForAnswer = () =>
-        /\r\n\r\n/.test(received) ? setTimeout(done, 200) : setTimeout(waitForAnswer, 20);
-      waitForAnswer();
+      // Everything was sent: once the answer is here (now or when it arrives), give up on the connection.
+      everythingSent = true;
+      if (answered()) done();
     };
     socket.once("connect", () => {
       socket.write(head);

@@ -1,5 +1,5 @@
 /**
- * Issue 11 through the command line, as the findings were made: what `redline import` keeps, leaves
+ * A hostile review's findings through the command line, as they were made: what `redline import` keeps, leaves
  * out and refuses (ADR 0012), the one slug rule, names that could disguise an email greeting, a CSV
  * with a duplicated column, `diff N N`, and private database files.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 11 over real HTTP, as the findings were made: a Tiptap document nested 20,000 deep sent to
+ * A hostile review's loose edges over real HTTP, as they were found: a Tiptap document nested 20,000 deep sent to
  * the autosave endpoint, markup in an Atom summary, imported link attributes on the public page,
  * the one slug rule from the admin form to the response cache, names that could disguise an email
  * greeting, an erased subscriber's dashboard token, a redline of a version with itself, and the

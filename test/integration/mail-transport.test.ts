@@ -1,5 +1,5 @@
 /**
- * Honest mail transport over real HTTP (#10): every email records what carried it — a
+ * Honest mail transport over real HTTP (ADR 0009, addendum): every email records what carried it — a
  * Resend-compatible provider, or capture (kept on the sending machine, delivered to nobody), even
  * when the settings named the capture server as a provider — and the proof, the notice page and
  * the workspace say so.

@@ -4,7 +4,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type MailServer, type RequestRecord, startMailServer } from "../../scripts/mail-server";
 import { ROOT } from "../support/server";
 import { addSubscribers, emailTo, publishFirst, publishMaterial, receivedBy } from "./notify-support";
@@ -51,14 +52,31 @@ function worker(args: string[], env: Record<string, string> = {}) {
 }
 
 /** Resolves once the mail server's request log satisfies `condition`. */
-async function whenServer(condition: (log: RequestRecord[]) => boolean, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition(mail.requests())) {
-    if (Date.now() > deadline)
-      throw new Error(`the mail server never saw that: ${JSON.stringify(mail.requests())}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+async function whenServer(condition: (log: RequestRecord[]) => boolean, timeout = 20_000) {
+  await vi.waitFor(
+    () => {
+      if (!condition(mail.requests()))
+        throw new Error(`the mail server never saw that: ${JSON.stringify(mail.requests())}`);
+    },
+    { timeout, interval: 5 },
+  );
 }
+
+/**
+ * The random kill points: after how many accepted batches (of 20) each of three workers dies, and
+ * how many milliseconds after that acceptance. Drawn from a fixed seed that the test prints, so a
+ * failure can be replayed; `REDLINE_CRASH_SEED=<n>` tries other moments.
+ */
+const SEED = Number(process.env.REDLINE_CRASH_SEED ?? 20261201);
+const [KILLS] = fc.sample(
+  fc.record({
+    afterBatches: fc
+      .uniqueArray(fc.integer({ min: 1, max: 18 }), { minLength: 3, maxLength: 3 })
+      .map((counts) => counts.sort((a, b) => a - b)),
+    delaysMs: fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 3, maxLength: 3 }),
+  }),
+  { seed: SEED, numRuns: 1 },
+);
 
 async function killAndFinish(running: ReturnType<typeof worker>) {
   running.child.kill("SIGKILL");
@@ -114,23 +132,25 @@ describe("a worker killed with SIGKILL and restarted", () => {
   });
 
   it("again and again at random moments: every subscriber still gets exactly one email", async () => {
+    const replay = `kill points from seed ${SEED} (replay with REDLINE_CRASH_SEED=${SEED}): ${JSON.stringify(KILLS)}`;
+    console.log(replay);
     await publishFirst("crash-random");
     const addresses = addSubscribers("crash-random", 2000);
     await publishMaterial("crash-random", emailTo("crash-random"));
     // Answers come 50 ms after acceptance, so kills often land between "accepted" and "recorded".
     mail.injectFaults({ kind: "accept-then-delay", ms: 50, times: 1000 });
-    for (const afterBatches of [2, 6, 11]) {
+    for (const [i, afterBatches] of KILLS.afterBatches.entries()) {
       const running = worker([], { SEND_RATE_PER_SECOND: "20" });
       await whenServer((log) => accepted(log).length >= afterBatches);
-      // A little later than the last acceptance, at a moment the test does not choose.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 60));
+      // A little later than that acceptance: the seeded moment of the kill.
+      await new Promise((resolve) => setTimeout(resolve, KILLS.delaysMs[i]));
       running.child.kill("SIGKILL");
       await running.exited;
     }
     const restarted = worker(["--once"]);
-    expect(await restarted.exited, restarted.output()).toBe(0);
+    expect(await restarted.exited, `${replay}\n${restarted.output()}`).toBe(0);
 
-    expect(receivedBy(mail, addresses)).toEqual(addresses.map(() => 1));
-    expect(new Set(accepted(mail.requests()).map((r) => r.idempotencyKey)).size).toBe(20);
+    expect(receivedBy(mail, addresses), replay).toEqual(addresses.map(() => 1));
+    expect(new Set(accepted(mail.requests()).map((r) => r.idempotencyKey)).size, replay).toBe(20);
   });
 });

@@ -1,5 +1,4 @@
 import { eq } from "drizzle-orm";
-import { Webhook } from "svix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetEnv } from "../../app/env.server";
 import { db } from "../../app/models/db.server";
@@ -7,6 +6,7 @@ import { action } from "../../app/routes/api.v1.webhooks.resend";
 import { deliveries, subscribers } from "../../db/schema";
 import { type MailServer, startMailServer } from "../../scripts/mail-server";
 import { testLoadContext } from "../support/load-context";
+import { signWebhook } from "../support/webhook-signature";
 import {
   addSubscribers,
   emailTo,
@@ -30,7 +30,7 @@ let eventNumber = 0;
 function signedRequest(event: unknown, { secret = SECRET, id = `msg_${++eventNumber}` } = {}) {
   const payload = JSON.stringify(event);
   const timestamp = new Date();
-  const signature = new Webhook(secret).sign(id, timestamp, payload);
+  const signature = signWebhook(secret, id, timestamp, payload);
   return new Request("http://localhost/api/v1/webhooks/resend", {
     method: "POST",
     body: payload,
@@ -138,5 +138,29 @@ describe("Resend webhooks", () => {
     expect((await post(signedRequest(early, { id: "msg_early" }))).status).toBe(503);
     // Not remembered as processed: the retry is handled normally.
     expect((await post(signedRequest(early, { id: "msg_early" }))).status).toBe(503);
+  });
+
+  it("refuse a signature more than five minutes old, and a signed body that is not JSON", async () => {
+    const raw = (payload: string, timestamp: Date) =>
+      new Request("http://localhost/api/v1/webhooks/resend", {
+        method: "POST",
+        body: payload,
+        headers: {
+          "content-type": "application/json",
+          "svix-id": `msg_raw_${++eventNumber}`,
+          "svix-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
+          "svix-signature": signWebhook(SECRET, `msg_raw_${eventNumber}`, timestamp, payload),
+        },
+      });
+    const stale = await post(
+      raw(JSON.stringify(event("email.delivered", "x")), new Date(Date.now() - 6 * 60_000)),
+    );
+    expect(stale.status).toBe(401);
+    for (const payload of ["", "not json"]) {
+      expect(await post(raw(payload, new Date()))).toEqual({
+        status: 400,
+        body: { error: "the event is not valid JSON" },
+      });
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The workspace's side of #7 over real HTTP: who has and has not acknowledged (page and CSV), the
+ * The workspace's side of dashboard notices and proof (ADR 0007) over real HTTP: who has and has not acknowledged (page and CSV), the
  * subscriber's proof ledger, and the embed secret and origins — each with its role and CSRF checks.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";

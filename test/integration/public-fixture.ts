@@ -15,10 +15,10 @@ import { ROOT, type RunningServer, redline } from "../support/server";
 export const V2_SUMMARY = "We reworded how we collect information and added a section on accessibility.";
 export const V3_SUMMARY = "We now share invoice data with Ledgerline Archive Ltd for long-term storage.";
 
-export const original = () => readFileSync(join(ROOT, "content/privacy.md"), "utf8");
+const original = () => readFileSync(join(ROOT, "content/privacy.md"), "utf8");
 
 /** Version 2: a substantive rewording, a formatting-only change and a new section. */
-export function secondVersion(): string {
+function secondVersion(): string {
   const text = original()
     .replace(
       "We collect only the information we need to run the Service",
@@ -37,7 +37,7 @@ export function secondVersion(): string {
 }
 
 /** Version 3: a new recipient of invoice data (material). */
-export function thirdVersion(): string {
+function thirdVersion(): string {
   return secondVersion().replace(
     "## 6. International Data Transfers",
     "We also send archived invoices to Ledgerline Archive Ltd, which stores them for ten years.\n\n## 6. International Data Transfers",

@@ -1,5 +1,5 @@
 /**
- * Issue 11, items 1 and 8, over real HTTP against the real server: bodies are counted as they
+ * Request bodies (ADR 0013) over real HTTP against the real server: bodies are counted as they
  * stream and refused at each route's limit whatever the headers say (chunked, lying
  * Content-Length, several at once), with the server's memory bounded and other requests answered;
  * malformed requests get a clear 4xx, write nothing and log no stack trace.
@@ -7,8 +7,8 @@
  * The cross-site and undecodable-address cases need server.ts to mount the HTTP guards
  * (`requestGuards()`, `answerExpressErrors()`, ADR 13).
  */
-import { Webhook } from "svix";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { signWebhook } from "../support/webhook-signature";
 import {
   BANNER_ORIGIN,
   type Fixture,
@@ -30,7 +30,8 @@ let fixture: Fixture;
 let url: string;
 // Several processes of the command line to set up: slow on a busy machine.
 beforeAll(async () => {
-  fixture = await hostileFixture();
+  // At info level the server writes one line per request, which the malformed-request cases wait for.
+  fixture = await hostileFixture({ LOG_LEVEL: "info" });
   url = fixture.server.url;
 }, 180_000);
 afterAll(() => fixture?.server.stop());
@@ -306,7 +307,7 @@ describe("malformed requests get a clear 4xx, write nothing and log one line at 
               "content-type": "application/json",
               "svix-id": id,
               "svix-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
-              "svix-signature": new Webhook(WEBHOOK_SECRET).sign(id, timestamp, payload),
+              "svix-signature": signWebhook(WEBHOOK_SECRET, id, timestamp, payload),
             },
           },
         ];
@@ -329,11 +330,23 @@ describe("malformed requests get a clear 4xx, write nothing and log one line at 
     ],
   ];
 
-  // The server's log arrives a little after the answer: let it settle, so each case is judged by its own lines.
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+  /**
+   * The server writes a request's line when the answer is done, after anything else that request
+   * logged (and after the client may already have read the answer): wait for it.
+   */
+  const requestLogged = (requestId: string) =>
+    vi.waitFor(
+      () => {
+        const line = fixture.server
+          .output()
+          .split("\n")
+          .find((text) => text.includes(`"requestId":"${requestId}"`) && text.includes('"msg":"request"'));
+        if (!line) throw new Error(`no request line for ${requestId}`);
+      },
+      { timeout: 10_000, interval: 10 },
+    );
 
   it.each(cases)("%s", async (_, request, status, message) => {
-    await settle();
     const before = storedState(fixture.server.databaseUrl);
     const logBefore = fixture.server.output().length;
     const [path, init] = request();
@@ -341,7 +354,8 @@ describe("malformed requests get a clear 4xx, write nothing and log one line at 
     expect(response.status).toBe(status);
     expect(await response.text()).toMatch(message);
     expect(storedState(fixture.server.databaseUrl)).toEqual(before);
-    await settle();
+    await requestLogged(response.headers.get("x-request-id")!);
+    // Judged by its own lines: each case waits for its request's line before the next begins.
     expect(failureLines(fixture.server.output().slice(logBefore))).toEqual([]);
   });
 });

@@ -1,9 +1,17 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { run, SERVER_ENTRY, startServer } from "../support/server";
+import { describe, expect, it, vi } from "vitest";
+import { type RunningServer, run, SERVER_ENTRY, startServer } from "../support/server";
 
 const production = { NODE_ENV: "production", SESSION_SECRET: "s".repeat(40), MAIL_TRANSPORT: "capture" };
+
+/**
+ * Waits for the last line the server prints when it starts (test servers capture mail): the
+ * first admin's login, when there is one, comes before it.
+ */
+function startupPrinted(server: RunningServer): Promise<void> {
+  return vi.waitFor(() => expect(server.output()).toMatch(/Email is captured, not delivered/));
+}
 
 describe("starting Redline", () => {
   it.each([
@@ -57,11 +65,12 @@ describe("starting Redline", () => {
 
   it("prints the first admin's password in development, once", async () => {
     const first = await startServer({ NODE_ENV: "development", SESSION_SECRET: "", PUBLIC_BASE_URL: "" });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(first.output()).toMatch(/Email: +admin@redline\.localhost\n +Password: +\S{20,}/);
+    await vi.waitFor(() =>
+      expect(first.output()).toMatch(/Email: +admin@redline\.localhost\n +Password: +\S{20,}/),
+    );
     // A second server on the same database finds the admin and prints no password.
     const second = await startServer({ DATABASE_URL: first.databaseUrl });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await startupPrinted(second);
     expect(second.output()).toMatch(/Redline listening/);
     expect(second.output()).not.toMatch(/Password:/);
     await second.stop();
@@ -70,7 +79,7 @@ describe("starting Redline", () => {
 
   it("keeps the first admin's password out of the logs in production: a file only its owner can read", async () => {
     const server = await startServer();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await startupPrinted(server);
     const file = join(server.directory, "first-admin-login.txt");
     expect(server.output()).toContain(`Password: in ${file}`);
     const password = /Password: (\S{20,})/.exec(readFileSync(file, "utf8"))?.[1];

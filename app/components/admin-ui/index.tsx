@@ -57,10 +57,6 @@ export function StateBadge({ state }: { state: VersionState }) {
   return <span className={`badge badge-${state}`}>{STATE_LABELS[state]}</span>;
 }
 
-export function stateLabel(state: VersionState): string {
-  return STATE_LABELS[state];
-}
-
 /** A message shown after an action; errors are announced to screen readers. */
 export function Notice({
   kind,

@@ -195,7 +195,7 @@ function isCell(block: Block): boolean {
 }
 
 /** Sørensen–Dice coefficient over word multisets: 1 for the same words, 0 for none shared. */
-export function diceSimilarity(
+function diceSimilarity(
   { bag: a, wordCount: sizeA }: ReturnType<typeof wordBag>,
   { bag: b, wordCount: sizeB }: ReturnType<typeof wordBag>,
 ): number {

@@ -28,7 +28,7 @@ export function collapseWhitespace(text: string): string {
  */
 const PUNCTUATION_NOT_IN_NUMBER = /(?<!\d)\p{P}|\p{P}(?!\d)/gu;
 
-export function stripPunctuation(text: string): string {
+function stripPunctuation(text: string): string {
   return collapseWhitespace(text.replace(PUNCTUATION_NOT_IN_NUMBER, " "));
 }
 

@@ -42,7 +42,7 @@ export function diffBlockWords(oldText: string, newText: string, budget: WordDif
 }
 
 /** The whole old text removed and the whole new text added. */
-export function replaceWhole(oldText: string, newText: string): DiffPart[] {
+function replaceWhole(oldText: string, newText: string): DiffPart[] {
   const parts: DiffPart[] = [];
   if (oldText) parts.push({ op: "delete", text: oldText });
   if (newText) parts.push({ op: "insert", text: newText });

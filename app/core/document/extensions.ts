@@ -40,14 +40,14 @@ function withoutControlCharacters(text: string): string {
 }
 
 /** The `rel` every link in a policy carries, whatever the source said. */
-export const POLICY_LINK_REL = "noopener noreferrer nofollow";
+const POLICY_LINK_REL = "noopener noreferrer nofollow";
 
 /**
  * Links keep their target and nothing else: `target`, `rel`, `class`, `title` and any other
  * attribute of a pasted or imported link are dropped, and every link is rendered with
  * POLICY_LINK_REL and no `target`, in the editor and on the public page alike.
  */
-export const PolicyLink = Link.extend({
+const PolicyLink = Link.extend({
   addAttributes() {
     return {
       href: {

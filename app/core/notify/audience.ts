@@ -57,20 +57,10 @@ export function parseAudience(input: unknown): Audience | null {
   return audience;
 }
 
-/** Whether a subscriber's attributes match an audience (the same rule the SQL applies). */
-export function matchesAudience(
-  attributes: Record<string, string> | null,
-  audience: Audience | null,
-): boolean {
-  if (!audience) return true;
-  return Object.entries(audience).every(([name, accepted]) => {
-    const actual = attributes?.[name];
-    if (actual === undefined) return false;
-    return Array.isArray(accepted) ? accepted.includes(actual) : accepted === actual;
-  });
-}
-
-/** The filter as (attribute, accepted values) pairs, in a stable order, for query builders. */
+/**
+ * The filter as (attribute, accepted values) pairs, in a stable order, for the query builder
+ * (`audienceCondition` in app/models/subscribers.server.ts, tested in test/integration/audience.test.ts).
+ */
 export function audienceConditions(audience: Audience | null): { name: string; values: string[] }[] {
   if (!audience) return [];
   return Object.keys(audience)

@@ -20,7 +20,7 @@ export function isEmailProblem(status: string): boolean {
  * The transport recorded on an email that was kept on the sending machine (the bundled mail
  * server, or any server that answers as one): it reached nobody.
  */
-export const CAPTURE_TRANSPORT = "capture";
+const CAPTURE_TRANSPORT = "capture";
 
 export function isCaptured(transport: string | null | undefined): boolean {
   return transport === CAPTURE_TRANSPORT;

@@ -11,7 +11,7 @@ export type Channel = (typeof CHANNELS)[number];
 /**
  * pending → sending (membership of its batch fixed) → sent → delivered | bounced | complained;
  * failed after the last attempt; skipped when the subscriber was erased, bounced or complained
- * before the batch first went out. Dashboard deliveries stay pending until #7's acknowledgement.
+ * before the batch first went out. Dashboard deliveries stay pending until acknowledged.
  */
 export const DELIVERY_STATUSES = [
   "pending",

@@ -8,9 +8,9 @@ export const EXTERNAL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$/;
  * A deliberately plain address check: one @, no spaces or brackets, a dot in the domain. The
  * provider does the real validation; this keeps obvious typos out of the outbox.
  */
-export const EMAIL_PATTERN = /^[^\s@<>()[\]",;:\\]+@[^\s@<>()[\]",;:\\.]+(?:\.[^\s@<>()[\]",;:\\.]+)+$/;
-export const MAX_EMAIL_LENGTH = 254;
-export const MAX_NAME_LENGTH = 200;
+const EMAIL_PATTERN = /^[^\s@<>()[\]",;:\\]+@[^\s@<>()[\]",;:\\.]+(?:\.[^\s@<>()[\]",;:\\.]+)+$/;
+const MAX_EMAIL_LENGTH = 254;
+const MAX_NAME_LENGTH = 200;
 
 export type SubscriberInput = {
   externalId: string;
@@ -101,7 +101,7 @@ export function normaliseSubscriber(input: {
 }
 
 /** CSV columns with a meaning of their own; every other non-empty column is an attribute. */
-export const CSV_FIELDS = ["externalId", "email", "name", "locale", "attributes"] as const;
+const CSV_FIELDS = ["externalId", "email", "name", "locale", "attributes"] as const;
 
 export type CsvRowResult = { ok: true; subscriber: SubscriberInput } | { ok: false; reason: string };
 

@@ -12,11 +12,11 @@ import { EXTERNAL_ID_PATTERN } from "./subscriber";
 /** The furthest in the future a token's expiry may lie: a leaked token is useful for an hour at most. */
 export const MAX_TOKEN_LIFETIME_SECONDS = 60 * 60;
 /** Allowance for clocks that disagree between the product's backend and Redline. */
-export const CLOCK_SKEW_SECONDS = 60;
+const CLOCK_SKEW_SECONDS = 60;
 /** Longer than any valid token could be (128-character externalId, 10-digit expiry). */
 const MAX_TOKEN_LENGTH = 512;
 
-export type UserTokenClaims = { sub: string; exp: number };
+type UserTokenClaims = { sub: string; exp: number };
 
 export type TokenCheck =
   | { ok: true; claims: UserTokenClaims }

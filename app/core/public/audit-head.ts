@@ -6,7 +6,7 @@
  */
 
 /** `<meta name="…">` of the policy and version pages. */
-export const AUDIT_HEAD_META = "redline:audit-head";
+const AUDIT_HEAD_META = "redline:audit-head";
 
 /** The Atom `<category scheme="…" term="<head>">` of a feed entry. */
 export const AUDIT_HEAD_SCHEME = "urn:redline:audit-head";

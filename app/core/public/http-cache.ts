@@ -8,7 +8,7 @@ export const IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable";
  * How long a browser or CDN may reuse a current-version response without asking again.
  * @default 60
  */
-export const CURRENT_MAX_AGE_SECONDS = 60;
+const CURRENT_MAX_AGE_SECONDS = 60;
 
 /**
  * Cache-Control for a URL whose answer changes when a version is published or takes effect: a short

@@ -1,5 +1,5 @@
 /** The default language: its URLs carry no `?lang=`. */
-export const DEFAULT_LANG = "en";
+const DEFAULT_LANG = "en";
 
 /**
  * A public URL of a policy, with `?lang=` for a translation.

@@ -5,7 +5,7 @@ export class PublicationError extends Error {
   override name = "PublicationError";
 }
 
-export const MAX_SUMMARY_LENGTH = 2000;
+const MAX_SUMMARY_LENGTH = 2000;
 
 export type PublicationRequest = {
   /** "Last updated" date; defaults to today. */

@@ -57,7 +57,7 @@ export function checkFourEyes({
   }
 }
 
-export const MAX_COMMENT_LENGTH = 5000;
+const MAX_COMMENT_LENGTH = 5000;
 
 /** A send-back must say what to change; returns the trimmed comment. */
 export function checkSendBackComment(comment: string | null | undefined): string {
