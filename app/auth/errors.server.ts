@@ -1,5 +1,6 @@
 import { data } from "@remix-run/node";
 import { PolicyImportError } from "../core/document";
+import { isRefusal } from "../core/refusal";
 import { AudienceError } from "../core/notify/audience";
 import { ApiKeyError } from "../models/api-keys.server";
 import { NoticeError } from "../models/notices.server";
@@ -10,6 +11,7 @@ import { DraftRejectedError, WorkflowError } from "../models/workflow.server";
 /** Errors whose message is written for the person who caused them. */
 export function isExpectedError(error: unknown): error is Error {
   return (
+    isRefusal(error) ||
     error instanceof WorkflowError ||
     error instanceof VersionError ||
     error instanceof PublicationError ||
