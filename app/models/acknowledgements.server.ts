@@ -2,14 +2,20 @@
  * Dashboard notices and acknowledgements (ADR 0007): what a subscriber still has to see, recording
  * that they saw it, and who has and has not acknowledged a notice.
  */
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
-import { EMAIL_PROBLEMS, isEmailProblem } from "../core/notify/delivery-outcome";
+import { isEmailProblem } from "../core/notify/statuses";
 import { policyPath } from "../core/public/urls";
 import { getEnv } from "../env.server";
 import { acknowledgementsRecorded } from "../metrics.server";
 import { recordAudit } from "./audit.server";
 import { type Actor, db } from "./db.server";
+import {
+  acknowledgementCovers,
+  coveringAcknowledgementId,
+  hasAcknowledged,
+  isEmailProblemStatus,
+} from "./notice-rules.server";
 
 /** An acknowledgement that cannot be recorded; `status` is the HTTP status that fits. */
 export class AcknowledgementError extends Error {
@@ -26,7 +32,9 @@ export class AcknowledgementError extends Error {
 export function erasedRefusal(externalId: string): string {
   return `subscriber "${externalId}" was erased: no notices are shown to or acknowledged for them`;
 }
-const EMAIL_PROBLEM_LIST = sql.raw(EMAIL_PROBLEMS.map((s) => `'${s}'`).join(", "));
+
+/** The notice's document and version, as the queries below name them (notices n, versions v). */
+const NOTICE_VERSION = { document: sql`n.document_id`, version: sql`v.number` };
 
 /** One pending notice as the API and the banner show it. */
 export type PendingNotice = {
@@ -92,12 +100,11 @@ export async function pendingNoticesFor(externalId: string): Promise<PendingNoti
     WHERE x.subscriber_id = ${subscriber.id}
       AND (
         (x.channel = 'dashboard' AND x.status = 'pending')
-        OR (x.channel = 'email' AND x.status IN (${EMAIL_PROBLEM_LIST})
+        OR (x.channel = 'email' AND ${isEmailProblemStatus(sql`x.status`)}
             AND NOT EXISTS (SELECT 1 FROM deliveries y WHERE y.subscriber_id = x.subscriber_id
               AND y.notice_id = x.notice_id AND y.channel = 'dashboard'))
       )
-      AND NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.subscriber_id = x.subscriber_id
-        AND a.document_id = n.document_id AND a.version_number >= v.number)
+      AND NOT ${hasAcknowledged(sql`x.subscriber_id`, NOTICE_VERSION)}
     ORDER BY d.id, v.number, n.id`);
   const byDocument = new Map<number, PendingRow[]>();
   for (const row of rows) byDocument.set(row.documentId, [...(byDocument.get(row.documentId) ?? []), row]);
@@ -223,7 +230,7 @@ export async function acknowledgeNotice({
         UPDATE deliveries SET status = 'delivered', status_at = ${at}
         WHERE subscriber_id = ${target.subscriberId} AND channel = 'dashboard' AND status = 'pending'
           AND notice_id IN (SELECT n.id FROM notices n JOIN versions v ON v.id = n.version_id
-                            WHERE n.document_id = ${target.documentId} AND v.number <= ${target.version})
+            WHERE ${acknowledgementCovers({ document: target.documentId, version: target.version }, NOTICE_VERSION)})
         RETURNING id, notice_id AS noticeId`);
       recordAudit(tx, {
         actor,
@@ -267,63 +274,56 @@ export type AcknowledgementOverview = {
   emailUndelivered: number;
 };
 
-const ACKED = (noticeAlias: string, versionAlias: string, subscriberColumn: string) =>
-  sql.raw(`EXISTS (SELECT 1 FROM acknowledgements a WHERE a.subscriber_id = ${subscriberColumn}
-    AND a.document_id = ${noticeAlias}.document_id AND a.version_number >= ${versionAlias}.number)`);
-
-/** Counts for one notice: targeted people, how many acknowledged (that version or a later one). */
-function countsFor(noticeId: number) {
-  return db().get<{ targeted: number; acknowledged: number; emailUndelivered: number }>(sql`
-    WITH t AS (SELECT DISTINCT subscriber_id FROM deliveries WHERE notice_id = ${noticeId})
-    SELECT count(*) AS targeted,
-      coalesce(sum(${ACKED("n", "v", "t.subscriber_id")}), 0) AS acknowledged,
-      coalesce(sum(EXISTS (SELECT 1 FROM deliveries e WHERE e.subscriber_id = t.subscriber_id
-        AND e.notice_id = n.id AND e.channel = 'email' AND e.status IN (${EMAIL_PROBLEM_LIST}))), 0) AS emailUndelivered
-    FROM t JOIN notices n ON n.id = ${noticeId} JOIN versions v ON v.id = n.version_id`)!;
-}
-
-type NoticeHead = {
-  noticeId: number;
-  slug: string;
-  locale: string;
-  version: number;
-  versionId: number;
-  documentId: number;
+type OverviewRow = Omit<AcknowledgementOverview, "material" | "requiresAck" | "channels"> & {
   material: number;
   requiresAck: number;
   channels: string;
-  createdAt: string;
 };
 
-const NOTICE_HEAD = sql`
-  SELECT n.id AS noticeId, d.slug, d.locale, v.number AS version, v.id AS versionId, d.id AS documentId,
-         v.material, n.requires_ack AS requiresAck, n.channels, n.created_at AS createdAt
-  FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id`;
-
-function overviewOf(head: NoticeHead): AcknowledgementOverview {
-  return {
-    noticeId: head.noticeId,
-    slug: head.slug,
-    locale: head.locale,
-    version: head.version,
-    material: head.material === 1,
-    requiresAck: head.requiresAck === 1,
-    channels: JSON.parse(head.channels) as Channel[],
-    createdAt: head.createdAt,
-    ...countsFor(head.noticeId),
-  };
+/**
+ * Notices with their counts in one statement: the people each reached, how many of them
+ * acknowledged that version or a later one, and how many of them an email did not reach.
+ */
+function overviews(where: SQL, limit: number): AcknowledgementOverview[] {
+  const rows = db().all<OverviewRow>(sql`
+    WITH h AS (
+      SELECT n.id AS noticeId, d.slug, d.locale, v.number AS version, d.id AS documentId,
+             v.material, n.requires_ack AS requiresAck, n.channels, n.created_at AS createdAt
+      FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id
+      ${where} ORDER BY n.id DESC LIMIT ${limit}),
+    t AS (SELECT DISTINCT notice_id, subscriber_id FROM deliveries WHERE notice_id IN (SELECT noticeId FROM h))
+    SELECT h.*, count(t.subscriber_id) AS targeted,
+      coalesce(sum(t.subscriber_id IS NOT NULL
+        AND ${hasAcknowledged(sql`t.subscriber_id`, { document: sql`h.documentId`, version: sql`h.version` })}), 0) AS acknowledged,
+      coalesce(sum(EXISTS (SELECT 1 FROM deliveries e WHERE e.subscriber_id = t.subscriber_id
+        AND e.notice_id = h.noticeId AND e.channel = 'email' AND ${isEmailProblemStatus(sql`e.status`)})), 0) AS emailUndelivered
+    FROM h LEFT JOIN t ON t.notice_id = h.noticeId
+    GROUP BY h.noticeId
+    ORDER BY h.noticeId DESC`);
+  return rows.map((row) => ({
+    noticeId: row.noticeId,
+    slug: row.slug,
+    locale: row.locale,
+    version: row.version,
+    material: row.material === 1,
+    requiresAck: row.requiresAck === 1,
+    channels: JSON.parse(row.channels) as Channel[],
+    createdAt: row.createdAt,
+    targeted: row.targeted,
+    acknowledged: row.acknowledged,
+    emailUndelivered: row.emailUndelivered,
+  }));
 }
 
 /** Every notice, newest first, with how many of its people have acknowledged it. */
 export async function acknowledgementOverview({ limit = 50 } = {}): Promise<AcknowledgementOverview[]> {
-  return db().all<NoticeHead>(sql`${NOTICE_HEAD} ORDER BY n.id DESC LIMIT ${limit}`).map(overviewOf);
+  return overviews(sql``, limit);
 }
 
 export async function noticeAcknowledgementOverview(
   noticeId: number,
 ): Promise<AcknowledgementOverview | null> {
-  const head = db().get<NoticeHead | undefined>(sql`${NOTICE_HEAD} WHERE n.id = ${noticeId}`);
-  return head ? overviewOf(head) : null;
+  return overviews(sql`WHERE n.id = ${noticeId}`, 1)[0] ?? null;
 }
 
 export const ACK_FILTERS = ["all", "acknowledged", "pending"] as const;
@@ -373,11 +373,12 @@ export function acknowledgementRows({
   after?: number;
   limit?: number;
 }): AcknowledgementRow[] {
+  const acknowledged = hasAcknowledged(sql`s.id`, NOTICE_VERSION);
   const condition =
     filter === "acknowledged"
-      ? sql`AND ${ACKED("n", "v", "s.id")}`
+      ? sql`AND ${acknowledged}`
       : filter === "pending"
-        ? sql`AND NOT ${ACKED("n", "v", "s.id")}`
+        ? sql`AND NOT ${acknowledged}`
         : sql``;
   return db().all<AcknowledgementRow>(sql`
     WITH t AS (SELECT DISTINCT subscriber_id FROM deliveries WHERE notice_id = ${noticeId} AND subscriber_id > ${after})
@@ -391,9 +392,7 @@ export function acknowledgementRows({
     JOIN versions v ON v.id = n.version_id
     LEFT JOIN deliveries e ON e.subscriber_id = s.id AND e.notice_id = n.id AND e.channel = 'email'
     LEFT JOIN deliveries b ON b.subscriber_id = s.id AND b.notice_id = n.id AND b.channel = 'dashboard'
-    LEFT JOIN acknowledgements a ON a.id = (SELECT a2.id FROM acknowledgements a2
-      WHERE a2.subscriber_id = s.id AND a2.document_id = n.document_id AND a2.version_number >= v.number
-      ORDER BY a2.version_number LIMIT 1)
+    LEFT JOIN acknowledgements a ON a.id = ${coveringAcknowledgementId(sql`s.id`, NOTICE_VERSION)}
     WHERE 1 ${condition}
     ORDER BY s.id
     LIMIT ${sql.raw(String(Math.max(1, Math.min(10_000, Math.floor(limit)))))}`);

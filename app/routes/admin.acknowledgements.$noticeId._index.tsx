@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, PageHeader } from "~/components/admin-ui";
-import { deliveryStatusText, isEmailProblem } from "~/core/notify/delivery-outcome";
+import { deliveryStatusText } from "~/core/notify/delivery-outcome";
+import { isEmailProblem } from "~/core/notify/statuses";
 import {
   ackFilterOf,
   acknowledgementRows,
