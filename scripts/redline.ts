@@ -7,7 +7,7 @@ import { ALL_ROLES as ROLES } from "../app/auth/roles";
 import { AUDIT_HEAD_PATTERN, type AuditProblem } from "../app/core/audit";
 import { isIsoDate } from "../app/core/dates";
 import type { ParsedPolicy, PolicyContent } from "../app/core/document";
-import { isLocale, isSlug, LOCALE_RULE, SLUG_RULE } from "../app/core/identifiers";
+import { isLocale, isSlug, LOCALE_RULE, parsePositiveInteger, SLUG_RULE } from "../app/core/identifiers";
 import { sameVersionRefusal } from "../app/core/public/params";
 import { getEnv } from "../app/env.server";
 import type { AuditVerification } from "../app/models/audit.server";
@@ -51,9 +51,9 @@ const FORMATS = ["json", "text", "html"] as const;
 type Format = (typeof FORMATS)[number];
 
 function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new InvalidArgumentError("must be a whole number from 1 up");
-  return Number(value);
+  const number = parsePositiveInteger(value);
+  if (number === null) throw new InvalidArgumentError("must be a whole number from 1 up");
+  return number;
 }
 function nonNegativeInteger(value: string): number {
   if (!/^\d{1,5}$/.test(value)) throw new InvalidArgumentError("must be a whole number from 0 up");

@@ -335,13 +335,6 @@ export function ackFilterOf(url: URL): AckFilter {
   return (ACK_FILTERS as readonly string[]).includes(value) ? (value as AckFilter) : "all";
 }
 
-/** A notice id from an admin URL; anything that is not a positive whole number is a 404. */
-export function noticeIdParam(value: string | undefined): number {
-  const id = /^\d{1,15}$/.test(value ?? "") ? Number(value) : 0;
-  if (id < 1) throw new Response("No such notice.", { status: 404 });
-  return id;
-}
-
 export type AcknowledgementRow = {
   subscriberId: number;
   externalId: string;

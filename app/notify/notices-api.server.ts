@@ -4,6 +4,7 @@
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import type { AcknowledgementChannel } from "../../db/schema";
+import { parsePositiveInteger } from "../core/identifiers";
 import { EXTERNAL_ID_PATTERN } from "../core/notify/subscriber";
 import { AcknowledgementError, acknowledgeNotice, erasedRefusal } from "../models/acknowledgements.server";
 import { checkUserToken, isAllowedOrigin } from "../models/embed.server";
@@ -20,8 +21,8 @@ export function externalIdOf(params: LoaderFunctionArgs["params"]): string {
 
 /** The notice id in the path; anything that is not a positive whole number is simply not found. */
 export function noticeIdOf(params: LoaderFunctionArgs["params"]): number {
-  const id = /^\d{1,15}$/.test(params.noticeId ?? "") ? Number(params.noticeId) : 0;
-  if (id < 1) throw jsonError(404, `no notice "${params.noticeId}"`);
+  const id = parsePositiveInteger(params.noticeId);
+  if (id === null) throw jsonError(404, `no notice "${params.noticeId}"`);
   return id;
 }
 

@@ -7,11 +7,12 @@ import {
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { attempt, formError } from "~/auth/errors.server";
-import { documentFromParams, numberParam } from "~/auth/params.server";
+import { documentFromParams } from "~/auth/params.server";
 import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, formatDateTime, Notice, PageHeader, StateBadge, useCan } from "~/components/admin-ui";
 import { PolicyHtml } from "~/components/policy-html";
 import { formatLongDate } from "~/core/dates";
+import { parsePositiveInteger } from "~/core/identifiers";
 import { getOpenVersion, getVersionByNumber, lastDraftSave, startDraft } from "~/models/workflow.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -20,7 +21,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 async function versionFromParams(params: LoaderFunctionArgs["params"]) {
   const document = await documentFromParams(params);
-  const number = numberParam(params.number);
+  const number = parsePositiveInteger(params.number);
   const version = number ? await getVersionByNumber(document.id, number) : undefined;
   if (!version) throw new Response("There is no such version.", { status: 404 });
   return { document, version };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isLocale, isSlug } from "../identifiers";
+import { isLocale, isSlug, parsePositiveInteger } from "../identifiers";
 
 /** Slugs appear in URLs: the one slug rule of app/core/identifiers.ts. */
 export const publicSlugSchema = z.string().refine(isSlug);
@@ -16,10 +16,10 @@ export function sameVersionRefusal(version: number): string {
   return `From and to are both version ${version}: choose two different versions.`;
 }
 
-/** A version number as written in a URL: 1, 2, 3 … without sign, leading zeros or exponent. */
+/** A version number as written in a URL: the one positive-integer rule of app/core/identifiers.ts. */
 export const versionNumberSchema = z
   .string()
-  .regex(/^[1-9][0-9]{0,8}$/)
+  .refine((value) => parsePositiveInteger(value) !== null)
   .transform(Number);
 
 /** The path and `?lang=` parameters every public policy URL has; null when they cannot name a policy. */
