@@ -6,10 +6,10 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import type { AcknowledgementChannel } from "../../db/schema";
 import { parsePositiveInteger } from "../core/identifiers";
 import { EXTERNAL_ID_PATTERN } from "../core/notify/subscriber";
+import { json, jsonError } from "../http/json.server";
 import { AcknowledgementError, acknowledgeNotice, erasedRefusal } from "../models/acknowledgements.server";
 import { checkUserToken, isAllowedOrigin } from "../models/embed.server";
 import { findSubscriber } from "../models/subscribers.server";
-import { json, jsonError } from "./http.server";
 
 export function externalIdOf(params: LoaderFunctionArgs["params"]): string {
   const externalId = params.externalId ?? "";
@@ -35,7 +35,7 @@ export async function acknowledgementResponse(
     const { created, ...ack } = await acknowledgeNotice(input);
     return json({ ...ack, alreadyAcknowledged: !created }, created ? 201 : 200, headers);
   } catch (error) {
-    if (error instanceof AcknowledgementError) return json({ error: error.message }, error.status, headers);
+    if (error instanceof AcknowledgementError) return jsonError(error.status, error.message, { headers });
     throw error;
   }
 }
@@ -78,7 +78,7 @@ export async function requireUserToken(
   const cors = corsHeaders(request);
   const origin = request.headers.get("origin");
   if (origin && !("access-control-allow-origin" in cors)) {
-    throw json({ error: `the origin ${origin} is not allowed to show Redline notices` }, 403, cors);
+    throw jsonError(403, `the origin ${origin} is not allowed to show Redline notices`, { headers: cors });
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
   const check = match ? checkUserToken(match[1]) : ({ ok: false, reason: "malformed" } as const);
@@ -89,12 +89,14 @@ export async function requireUserToken(
         : check.reason === "too-long-lived"
           ? "the user token's expiry is more than an hour away"
           : "a valid user token is required: Authorization: Bearer <token>";
-    throw json({ error: reason }, 401, { ...cors, "www-authenticate": 'Bearer error="invalid_token"' });
+    throw jsonError(401, reason, {
+      headers: { ...cors, "www-authenticate": 'Bearer error="invalid_token"' },
+    });
   }
   const externalId = check.claims.sub;
   // A token minted before (or despite) an erasure speaks for nobody any more.
   if ((await findSubscriber(externalId))?.status === "erased") {
-    throw json({ error: erasedRefusal(externalId) }, 403, cors);
+    throw jsonError(403, erasedRefusal(externalId), { headers: cors });
   }
   return { externalId, cors };
 }

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json, jsonError } from "~/http/json.server";
 import { erasedRefusal, pendingNoticesFor } from "~/models/acknowledgements.server";
 import { findSubscriber } from "~/models/subscribers.server";
-import { json, jsonError, requireApiKey } from "~/notify/http.server";
+import { requireApiKey } from "~/notify/http.server";
 import { externalIdOf } from "~/notify/notices-api.server";
 
 /**

@@ -1,14 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { EXTERNAL_ID_PATTERN, normaliseSubscriber, subscriberProblems } from "~/core/notify/subscriber";
+import { normaliseSubscriber, subscriberProblems } from "~/core/notify/subscriber";
 import { BODY_LIMITS } from "~/http/body.server";
+import { fieldProblems, json, jsonError } from "~/http/json.server";
 import {
   eraseSubscriber,
   getSubscriberRecord,
   SubscriberError,
   upsertSubscriber,
 } from "~/models/subscribers.server";
-import { json, jsonError, readJsonBody, requireApiKey } from "~/notify/http.server";
+import { readJsonBody, requireApiKey } from "~/notify/http.server";
+import { externalIdOf } from "~/notify/notices-api.server";
 
 /** The body's shape; the field rules themselves are shared with the CSV import. */
 const Body = z.strictObject({
@@ -17,14 +19,6 @@ const Body = z.strictObject({
   locale: z.string().nullish(),
   attributes: z.record(z.string(), z.unknown()).nullish(),
 });
-
-function externalIdOf(params: LoaderFunctionArgs["params"]): string {
-  const externalId = params.externalId ?? "";
-  if (!EXTERNAL_ID_PATTERN.test(externalId)) {
-    throw jsonError(400, `"${externalId}" is not a valid externalId (1–128 letters, digits or . _ : @ + -)`);
-  }
-  return externalId;
-}
 
 function fromSubscriberError(error: unknown): never {
   if (error instanceof SubscriberError) throw jsonError(error.status, error.message);
@@ -56,14 +50,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return jsonError(405, `${request.method} is not allowed here: use GET, PUT or DELETE`);
   const parsed = Body.safeParse(await readJsonBody(request, BODY_LIMITS.subscriber));
   if (!parsed.success) {
-    return jsonError(
-      400,
-      "the subscriber is not valid",
-      parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "body", message: issue.message })),
-    );
+    return jsonError(400, "the subscriber is not valid", { details: fieldProblems(parsed.error) });
   }
   const problems = subscriberProblems({ externalId, ...parsed.data });
-  if (problems.length > 0) return jsonError(400, "the subscriber is not valid", problems);
+  if (problems.length > 0) return jsonError(400, "the subscriber is not valid", { details: problems });
   const { subscriber, created } = await upsertSubscriber(
     normaliseSubscriber({
       externalId,
