@@ -1,10 +1,6 @@
 import { data } from "@remix-run/node";
 import { PolicyImportError } from "../core/document";
-import { AudienceError } from "../core/notify/audience";
 import { isRefusal } from "../core/refusal";
-import { ApiKeyError } from "../models/api-keys.server";
-import { NoticeError } from "../models/notices.server";
-import { UserError } from "../models/users.server";
 import { PublicationError, VersionError } from "../models/versions.server";
 import { DraftRejectedError, WorkflowError } from "../models/workflow.server";
 
@@ -15,12 +11,8 @@ export function isExpectedError(error: unknown): error is Error {
     error instanceof WorkflowError ||
     error instanceof VersionError ||
     error instanceof PublicationError ||
-    error instanceof UserError ||
-    error instanceof ApiKeyError ||
     error instanceof DraftRejectedError ||
-    error instanceof PolicyImportError ||
-    error instanceof AudienceError ||
-    error instanceof NoticeError
+    error instanceof PolicyImportError
   );
 }
 

@@ -6,6 +6,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
 import { isEmailProblem } from "../core/notify/statuses";
 import { policyPath } from "../core/public/urls";
+import { Refusal } from "../core/refusal";
 import { getEnv } from "../env.server";
 import { acknowledgementsRecorded } from "../metrics.server";
 import { recordAudit } from "./audit.server";
@@ -17,20 +18,15 @@ import {
   isEmailProblemStatus,
 } from "./notice-rules.server";
 
-/** An acknowledgement that cannot be recorded; `status` is the HTTP status that fits. */
-export class AcknowledgementError extends Error {
-  override name = "AcknowledgementError";
-  constructor(
-    message: string,
-    readonly status: 404 | 409,
-  ) {
-    super(message);
-  }
-}
-
-/** The refusal for an erased subscriber, worded once for every notices route. */
-export function erasedRefusal(externalId: string): string {
-  return `subscriber "${externalId}" was erased: no notices are shown to or acknowledged for them`;
+/**
+ * The refusal for an erased subscriber, worded once for every notices route: a conflict with
+ * the state they are in (erasure is final), not a thing that was never there.
+ */
+export function erasedRefusal(externalId: string): Refusal {
+  return new Refusal(
+    "conflict",
+    `subscriber "${externalId}" was erased: no notices are shown to or acknowledged for them`,
+  );
 }
 
 /** The notice's document and version, as the queries below name them (notices n, versions v). */
@@ -173,8 +169,7 @@ export async function acknowledgeNotice({
   via?: string;
   now?: Date;
 }): Promise<RecordedAcknowledgement> {
-  const notFound = () =>
-    new AcknowledgementError(`no notice ${noticeId} for subscriber "${externalId}"`, 404);
+  const notFound = () => new Refusal("not-found", `no notice ${noticeId} for subscriber "${externalId}"`);
   if (!Number.isSafeInteger(noticeId) || noticeId < 1) throw notFound();
   const recorded = db().transaction(
     (tx) => {
@@ -202,7 +197,7 @@ export async function acknowledgeNotice({
         sql`SELECT status FROM subscribers WHERE id = ${target.subscriberId}`,
       );
       // Erasure is final: no new proof is made for a person whose data is gone.
-      if (status?.status === "erased") throw new AcknowledgementError(erasedRefusal(externalId), 409);
+      if (status?.status === "erased") throw erasedRefusal(externalId);
       const existing = tx.get<{
         channel: AcknowledgementChannel;
         acknowledgedAt: string;

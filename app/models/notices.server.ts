@@ -12,15 +12,11 @@ import {
 } from "../../db/schema";
 import type { Audience } from "../core/notify/audience";
 import { BATCH_SIZE, batchCount } from "../core/notify/batching";
+import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
 import { type Actor, actorLabel, db } from "./db.server";
 import { recentlySent } from "./deliveries.server";
 import { audienceCondition } from "./subscribers.server";
-
-/** A notice that cannot be created or changed as asked; the message says why. */
-export class NoticeError extends Error {
-  override name = "NoticeError";
-}
 
 export type NoticeRequest = {
   channels: Channel[];
@@ -50,7 +46,8 @@ export function enqueueNotice(
   },
 ): EnqueuedNotice {
   const channels = [...new Set(input.channels)].sort() as Channel[];
-  if (channels.length === 0) throw new NoticeError("a notice needs at least one channel: email or dashboard");
+  if (channels.length === 0)
+    throw new Refusal("invalid", "a notice needs at least one channel: email or dashboard");
   const audience = input.audience && Object.keys(input.audience).length > 0 ? input.audience : null;
   const notice = tx
     .insert(notices)
@@ -266,7 +263,7 @@ export async function retryFailedDeliveries({
         .from(notices)
         .where(eq(notices.id, noticeId))
         .get();
-      if (!notice) throw new NoticeError(`no notice ${noticeId}`);
+      if (!notice) throw new Refusal("not-found", `no notice ${noticeId}`);
       const now = new Date().toISOString();
       const batches = tx
         .update(deliveryBatches)

@@ -6,8 +6,10 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import type { AcknowledgementChannel } from "../../db/schema";
 import { parsePositiveInteger } from "../core/identifiers";
 import { EXTERNAL_ID_PATTERN } from "../core/notify/subscriber";
+import { isRefusal } from "../core/refusal";
 import { json, jsonError } from "../http/json.server";
-import { AcknowledgementError, acknowledgeNotice, erasedRefusal } from "../models/acknowledgements.server";
+import { refusalJson } from "../http/refusals.server";
+import { acknowledgeNotice, erasedRefusal } from "../models/acknowledgements.server";
 import { checkUserToken, isAllowedOrigin } from "../models/embed.server";
 import { findSubscriber } from "../models/subscribers.server";
 
@@ -35,7 +37,7 @@ export async function acknowledgementResponse(
     const { created, ...ack } = await acknowledgeNotice(input);
     return json({ ...ack, alreadyAcknowledged: !created }, created ? 201 : 200, headers);
   } catch (error) {
-    if (error instanceof AcknowledgementError) return jsonError(error.status, error.message, { headers });
+    if (isRefusal(error)) return refusalJson(error, headers);
     throw error;
   }
 }
@@ -96,7 +98,7 @@ export async function requireUserToken(
   const externalId = check.claims.sub;
   // A token minted before (or despite) an erasure speaks for nobody any more.
   if ((await findSubscriber(externalId))?.status === "erased") {
-    throw jsonError(403, erasedRefusal(externalId), { headers: cors });
+    throw jsonError(403, erasedRefusal(externalId).message, { headers: cors });
   }
   return { externalId, cors };
 }

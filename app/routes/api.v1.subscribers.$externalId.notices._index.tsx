@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, jsonError } from "~/http/json.server";
+import { refusalJson } from "~/http/refusals.server";
 import { erasedRefusal, pendingNoticesFor } from "~/models/acknowledgements.server";
 import { findSubscriber } from "~/models/subscribers.server";
 import { requireApiKey } from "~/notify/http.server";
@@ -12,8 +13,7 @@ import { externalIdOf } from "~/notify/notices-api.server";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireApiKey(request);
   const externalId = externalIdOf(params);
-  if ((await findSubscriber(externalId))?.status === "erased")
-    return jsonError(409, erasedRefusal(externalId));
+  if ((await findSubscriber(externalId))?.status === "erased") return refusalJson(erasedRefusal(externalId));
   const notices = await pendingNoticesFor(externalId);
   if (!notices) return jsonError(404, `no subscriber "${externalId}"`);
   return json({ externalId, notices });

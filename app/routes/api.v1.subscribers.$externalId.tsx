@@ -1,14 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { normaliseSubscriber, subscriberProblems } from "~/core/notify/subscriber";
+import { isRefusal } from "~/core/refusal";
 import { BODY_LIMITS } from "~/http/body.server";
 import { fieldProblems, json, jsonError } from "~/http/json.server";
-import {
-  eraseSubscriber,
-  getSubscriberRecord,
-  SubscriberError,
-  upsertSubscriber,
-} from "~/models/subscribers.server";
+import { refusalJson } from "~/http/refusals.server";
+import { eraseSubscriber, getSubscriberRecord, upsertSubscriber } from "~/models/subscribers.server";
 import { readJsonBody, requireApiKey } from "~/notify/http.server";
 import { externalIdOf } from "~/notify/notices-api.server";
 
@@ -20,8 +17,9 @@ const Body = z.strictObject({
   attributes: z.record(z.string(), z.unknown()).nullish(),
 });
 
-function fromSubscriberError(error: unknown): never {
-  if (error instanceof SubscriberError) throw jsonError(error.status, error.message);
+/** A refused upsert or erasure as the API answers it (404 unknown, 409 erased). */
+function fromRefusal(error: unknown): never {
+  if (isRefusal(error)) throw refusalJson(error);
   throw error;
 }
 
@@ -43,7 +41,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       externalId,
       actor: { kind: "system" },
       via: `api-key:${apiKey.name}`,
-    }).catch(fromSubscriberError);
+    }).catch(fromRefusal);
     return json({ externalId, status: "erased", alreadyErased });
   }
   if (request.method !== "PUT")
@@ -60,7 +58,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       ...parsed.data,
       attributes: parsed.data.attributes as Record<string, string>,
     }),
-  ).catch(fromSubscriberError);
+  ).catch(fromRefusal);
   const { id: _id, ...visible } = subscriber;
   return json(visible, created ? 201 : 200);
 }
