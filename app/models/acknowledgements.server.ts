@@ -321,13 +321,12 @@ export async function noticeAcknowledgementOverview(
   return overviews(sql`WHERE n.id = ${noticeId}`, 1)[0] ?? null;
 }
 
-export const ACK_FILTERS = ["all", "acknowledged", "pending"] as const;
+const ACK_FILTERS = ["all", "acknowledged", "pending"] as const;
 export type AckFilter = (typeof ACK_FILTERS)[number];
 
-/** `?filter=` of the admin's report; anything unknown shows everyone. */
-export function ackFilterOf(url: URL): AckFilter {
-  const value = url.searchParams.get("filter") ?? "all";
-  return (ACK_FILTERS as readonly string[]).includes(value) ? (value as AckFilter) : "all";
+/** The report's filter from what was asked (`?filter=`); anything unknown shows everyone. */
+export function ackFilterOf(value: string | null): AckFilter {
+  return (ACK_FILTERS as readonly string[]).includes(value ?? "") ? (value as AckFilter) : "all";
 }
 
 export type AcknowledgementRow = {
@@ -386,63 +385,24 @@ export function acknowledgementRows({
     LIMIT ${sql.raw(String(Math.max(1, Math.min(10_000, Math.floor(limit)))))}`);
 }
 
-/** A CSV cell: quoted, and a leading = + - @ (or tab/CR) neutralised so spreadsheets never run it. */
-export function csvCell(value: string | number | null | undefined): string {
-  let text = value === null || value === undefined ? "" : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return `"${text.replace(/"/g, '""')}"`;
-}
-
-export const ACK_CSV_HEADER = [
-  "externalId",
-  "subscriberStatus",
-  "acknowledged",
-  "acknowledgedVersion",
-  "acknowledgedAt",
-  "acknowledgedVia",
-  "emailStatus",
-  "emailSentAt",
-  "emailTransport",
-  "providerMessageId",
-  "dashboardStatus",
-];
-
-export function acknowledgementCsvLine(row: AcknowledgementRow): string {
-  return [
-    row.externalId,
-    row.subscriberStatus,
-    row.acknowledgedAt ? "yes" : "no",
-    row.acknowledgedVersion,
-    row.acknowledgedAt,
-    row.acknowledgedVia,
-    row.emailStatus,
-    row.emailSentAt,
-    row.emailTransport,
-    row.providerMessageId,
-    row.dashboardStatus,
-  ]
-    .map(csvCell)
-    .join(",");
-}
-
-/** The whole report as a CSV stream, read in chunks of 1,000 people. */
-export function acknowledgementCsv({ noticeId, filter }: { noticeId: number; filter: AckFilter }) {
+/**
+ * Every row of the report, a chunk at a time (keyset paging): each chunk is read when it is asked
+ * for, so a long export never holds the connection between chunks.
+ */
+export function* acknowledgementRowChunks({
+  noticeId,
+  filter,
+  size = 1000,
+}: {
+  noticeId: number;
+  filter: AckFilter;
+  size?: number;
+}): Generator<AcknowledgementRow[]> {
   let after = 0;
-  let started = false;
-  const encoder = new TextEncoder();
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (!started) {
-        started = true;
-        controller.enqueue(encoder.encode(`${ACK_CSV_HEADER.map(csvCell).join(",")}\r\n`));
-      }
-      const rows = acknowledgementRows({ noticeId, filter, after, limit: 1000 });
-      if (rows.length === 0) {
-        controller.close();
-        return;
-      }
-      after = rows[rows.length - 1].subscriberId;
-      controller.enqueue(encoder.encode(rows.map((r) => `${acknowledgementCsvLine(r)}\r\n`).join("")));
-    },
-  });
+  for (;;) {
+    const rows = acknowledgementRows({ noticeId, filter, after, limit: size });
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1].subscriberId;
+  }
 }

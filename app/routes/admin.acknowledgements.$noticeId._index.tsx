@@ -24,7 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const overview = noticeId === null ? null : await noticeAcknowledgementOverview(noticeId);
   if (!overview) throw new Response("No such notice.", { status: 404 });
   const url = new URL(request.url);
-  const filter = ackFilterOf(url);
+  const filter = ackFilterOf(url.searchParams.get("filter"));
   const rows = acknowledgementRows({
     noticeId: overview.noticeId,
     filter,

@@ -1,11 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireUser } from "~/auth/session.server";
 import { parsePositiveInteger } from "~/core/identifiers";
-import {
-  ackFilterOf,
-  acknowledgementCsv,
-  noticeAcknowledgementOverview,
-} from "~/models/acknowledgements.server";
+import { ackFilterOf, noticeAcknowledgementOverview } from "~/models/acknowledgements.server";
+import { acknowledgementCsv } from "~/notify/acknowledgement-csv.server";
 
 /**
  * GET /admin/acknowledgements/:noticeId/csv[?filter=acknowledged|pending]: who has and has not
@@ -17,7 +14,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const noticeId = parsePositiveInteger(params.noticeId);
   const overview = noticeId === null ? null : await noticeAcknowledgementOverview(noticeId);
   if (!overview) throw new Response("No such notice.", { status: 404 });
-  const filter = ackFilterOf(new URL(request.url));
+  const filter = ackFilterOf(new URL(request.url).searchParams.get("filter"));
   const name = `acknowledgements-notice-${overview.noticeId}-${overview.slug}-v${overview.version}${filter === "all" ? "" : `-${filter}`}.csv`;
   return new Response(acknowledgementCsv({ noticeId: overview.noticeId, filter }), {
     headers: {
