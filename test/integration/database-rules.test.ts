@@ -13,9 +13,9 @@ import { databaseRuleProblems, verifyAuditLog } from "../../app/models/audit.ser
 import { db } from "../../app/models/db.server";
 import { applyProviderEvent } from "../../app/models/deliveries.server";
 import { retryFailedDeliveries } from "../../app/models/notices.server";
+import { pseudonymiseDeliveryLogs } from "../../app/models/retention.server";
 import { eraseSubscriber } from "../../app/models/subscribers.server";
 import { saveDraft } from "../../app/models/versions.server";
-import { pseudonymiseDeliveryLogs } from "../../app/notify/retention.server";
 import { migrate } from "../../app/setup.server";
 import { databaseFile } from "../../db/client";
 import { type MailServer, startMailServer } from "../../scripts/mail-server";
