@@ -14,8 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { resetEnv } from "../../app/env.server";
+import type { RequestRecord } from "../../app/notify/mail-server.server";
 import { closeSharedDatabases } from "../../db/client";
-import type { RequestRecord } from "../mail-server";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const cli = { kind: "cli" } as const;

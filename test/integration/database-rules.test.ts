@@ -16,9 +16,9 @@ import { retryFailedDeliveries } from "../../app/models/notices.server";
 import { pseudonymiseDeliveryLogs } from "../../app/models/retention.server";
 import { eraseSubscriber } from "../../app/models/subscribers.server";
 import { saveDraft } from "../../app/models/versions.server";
+import { type MailServer, startMailServer } from "../../app/notify/mail-server.server";
 import { migrate } from "../../app/setup.server";
 import { databaseFile } from "../../db/client";
-import { type MailServer, startMailServer } from "../../scripts/mail-server";
 import { addSubscribers, emailTo, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
 import { noticeOf } from "./proof-support";
 
