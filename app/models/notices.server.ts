@@ -111,7 +111,7 @@ export function enqueueNotice(
   return { notice: stored, emailDeliveries, dashboardDeliveries, batches };
 }
 
-export type StatusCounts = Record<DeliveryStatus, number>;
+type StatusCounts = Record<DeliveryStatus, number>;
 
 const emptyCounts = (): StatusCounts =>
   Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as StatusCounts;
@@ -139,7 +139,7 @@ export type NoticeSummary = {
 const HANDED_OVER: readonly DeliveryStatus[] = ["sent", "delivered", "bounced", "complained"];
 
 /** Counts per channel and delivery status, and per transport for email, of one notice (one scan). */
-export function noticeCounts(noticeId: number): Pick<NoticeSummary, "counts" | "emailTransports"> {
+function noticeCounts(noticeId: number): Pick<NoticeSummary, "counts" | "emailTransports"> {
   const rows = db().all<{
     channel: Channel;
     status: DeliveryStatus;
@@ -220,7 +220,7 @@ export async function noticesForVersion({
     .map(summarise);
 }
 
-export async function getNoticeSummary(noticeId: number): Promise<NoticeSummary | null> {
+async function getNoticeSummary(noticeId: number): Promise<NoticeSummary | null> {
   const row = db()
     .select(noticeColumns)
     .from(notices)

@@ -9,7 +9,7 @@ import { deliveryStatusText, isCaptured, transportText } from "../core/notify/de
 import { db } from "./db.server";
 import { coveringAcknowledgementId, isEmailProblemStatus } from "./notice-rules.server";
 
-export type ProofDelivery = {
+type ProofDelivery = {
   channel: Channel;
   status: DeliveryStatus;
   /**
@@ -24,7 +24,7 @@ export type ProofDelivery = {
   statusAt: string | null;
 };
 
-export type ProofEntry = {
+type ProofEntry = {
   noticeId: number;
   document: string;
   locale: string;

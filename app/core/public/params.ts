@@ -2,10 +2,10 @@ import { z } from "zod";
 import { isLocale, isSlug, parsePositiveInteger } from "../identifiers";
 
 /** Slugs appear in URLs: the one slug rule of app/core/identifiers.ts. */
-export const publicSlugSchema = z.string().refine(isSlug);
+const publicSlugSchema = z.string().refine(isSlug);
 
 /** A language tag as `?lang=` gives it ("de", "pt-BR"): the one locale rule; anything else names no translation. */
-export const langSchema = z.string().refine(isLocale);
+const langSchema = z.string().refine(isLocale);
 
 /**
  * The refusal of a redline from a version to itself, worded once for the public pages, the JSON
@@ -17,7 +17,7 @@ export function sameVersionRefusal(version: number): string {
 }
 
 /** A version number as written in a URL: the one positive-integer rule of app/core/identifiers.ts. */
-export const versionNumberSchema = z
+const versionNumberSchema = z
   .string()
   .refine((value) => parsePositiveInteger(value) !== null)
   .transform(Number);
