@@ -109,10 +109,3 @@ export async function authenticateApiKey(presented: string | null | undefined): 
   }
   return found;
 }
-
-/** The key in an `Authorization: Bearer <key>` header. */
-export function bearerToken(request: Request): string | null {
-  const header = request.headers.get("authorization");
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match ? match[1] : null;
-}

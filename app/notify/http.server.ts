@@ -1,7 +1,14 @@
 import type { ApiKey } from "../../db/schema";
 import { BodyError, parseJsonText, readJsonBody as readJson, readTextBody } from "../http/body.server";
 import { jsonError } from "../http/json.server";
-import { authenticateApiKey, bearerToken } from "../models/api-keys.server";
+import { authenticateApiKey } from "../models/api-keys.server";
+
+/** The credential in an `Authorization: Bearer <token>` header: an API key or a user token. */
+export function bearerToken(request: Request): string | null {
+  const header = request.headers.get("authorization");
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match ? match[1] : null;
+}
 
 /** The live API key presented by the request; throws a 401 Response without one. */
 export async function requireApiKey(request: Request): Promise<ApiKey> {

@@ -12,6 +12,7 @@ import { refusalJson } from "../http/refusals.server";
 import { acknowledgeNotice, erasedRefusal } from "../models/acknowledgements.server";
 import { checkUserToken, isAllowedOrigin } from "../models/embed.server";
 import { findSubscriber } from "../models/subscribers.server";
+import { bearerToken } from "./http.server";
 
 export function externalIdOf(params: LoaderFunctionArgs["params"]): string {
   const externalId = params.externalId ?? "";
@@ -82,8 +83,8 @@ export async function requireUserToken(
   if (origin && !("access-control-allow-origin" in cors)) {
     throw jsonError(403, `the origin ${origin} is not allowed to show Redline notices`, { headers: cors });
   }
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
-  const check = match ? checkUserToken(match[1]) : ({ ok: false, reason: "malformed" } as const);
+  const token = bearerToken(request);
+  const check = token ? checkUserToken(token) : ({ ok: false, reason: "malformed" } as const);
   if (!check.ok) {
     const reason =
       check.reason === "expired"
