@@ -22,10 +22,16 @@ export function externalIdOf(params: LoaderFunctionArgs["params"]): string {
   return externalId;
 }
 
-/** The notice id in the path; anything that is not a positive whole number is simply not found. */
-export function noticeIdOf(params: LoaderFunctionArgs["params"]): number {
+/**
+ * The notice id in the path; anything that is not a positive whole number is simply not found.
+ * `headers` go on that 404 too (the banner's CORS headers, so it can read the answer).
+ */
+export function noticeIdOf(
+  params: LoaderFunctionArgs["params"],
+  headers: Record<string, string> = {},
+): number {
   const id = parsePositiveInteger(params.noticeId);
-  if (id === null) throw jsonError(404, `no notice "${params.noticeId}"`);
+  if (id === null) throw jsonError(404, `no notice "${params.noticeId}"`, { headers });
   return id;
 }
 

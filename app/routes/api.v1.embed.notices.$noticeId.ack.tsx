@@ -21,12 +21,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (request.method !== "POST") {
     return jsonError(405, `${request.method} is not allowed here: use POST`, { headers: cors });
   }
-  let noticeId: number;
-  try {
-    noticeId = noticeIdOf(params);
-  } catch {
-    return jsonError(404, `no notice "${params.noticeId}"`, { headers: cors });
-  }
+  const noticeId = noticeIdOf(params, cors);
   // The banner sends no body; an empty JSON object is accepted too, anything else is refused.
   try {
     const body = await readJsonBody(request, BODY_LIMITS.acknowledgement, { optional: true });
