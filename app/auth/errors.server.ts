@@ -1,7 +1,7 @@
 import { data } from "@remix-run/node";
 import { PolicyImportError } from "../core/document";
-import { isRefusal } from "../core/refusal";
 import { AudienceError } from "../core/notify/audience";
+import { isRefusal } from "../core/refusal";
 import { ApiKeyError } from "../models/api-keys.server";
 import { NoticeError } from "../models/notices.server";
 import { UserError } from "../models/users.server";
