@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
-import { browserStorage } from "./autosave";
+import { browserStorage, type CopyStorage } from "./autosave";
 import {
   type AutosaveOptions,
   type AutosaveSession,
@@ -10,10 +10,11 @@ import {
 /**
  * The editor's autosave (see autosave-session.ts) for one component: one session per mount, fed by
  * the browser's storage, fetch and timers, retried when the network comes back, and a warning
- * before leaving with unsaved text. The component calls `attach` once its editor exists.
+ * before leaving with unsaved text. The component calls `attach` once its editor exists. Storage,
+ * fetch and clock default to the browser's.
  */
 export function useAutosave(
-  options: Omit<AutosaveOptions, "storage" | "fetch" | "clock">,
+  options: Omit<AutosaveOptions, "storage"> & { storage?: CopyStorage },
 ): AutosaveView & ReturnType<typeof actions> {
   // The newest callback, without making a new session when the parent renders again.
   const onRevision = useRef(options.onRevision);
@@ -21,7 +22,7 @@ export function useAutosave(
   const [session] = useState(() =>
     createAutosaveSession({
       ...options,
-      storage: browserStorage,
+      storage: options.storage ?? browserStorage,
       onRevision: (revision, clean) => onRevision.current?.(revision, clean),
     }),
   );
