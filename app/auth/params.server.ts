@@ -1,6 +1,6 @@
 import type { Params } from "@remix-run/react";
 import type { Document } from "../../db/schema";
-import { getDocument } from "../models/workflow.server";
+import { getDocument } from "../models/documents.server";
 
 function positiveInteger(value: string | undefined): number | null {
   return value && /^[1-9]\d{0,9}$/.test(value) ? Number(value) : null;

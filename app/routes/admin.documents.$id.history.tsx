@@ -4,7 +4,7 @@ import { documentFromParams } from "~/auth/params.server";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, Notice, PageHeader, StateBadge } from "~/components/admin-ui";
 import { formatLongDate } from "~/core/dates";
-import { listVersionHistory } from "~/models/workflow.server";
+import { listVersionHistory } from "~/models/history.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `History of ${data.document.title} · Redline` : "History · Redline" },

@@ -12,7 +12,9 @@ import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, formatDateTime, Notice, PageHeader, StateBadge, useCan } from "~/components/admin-ui";
 import { PolicyHtml } from "~/components/policy-html";
 import { formatLongDate } from "~/core/dates";
-import { getOpenVersion, getVersionByNumber, lastDraftSave, startDraft } from "~/models/workflow.server";
+import { isPublishedState } from "~/core/versions/workflow";
+import { lastDraftSave, startDraft } from "~/models/drafts.server";
+import { getOpenVersion, getVersion } from "~/models/versions.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.document.title}, version ${data.version.number} · Redline` : "Version · Redline" },
@@ -21,7 +23,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 async function versionFromParams(params: LoaderFunctionArgs["params"]) {
   const document = await documentFromParams(params);
   const number = numberParam(params.number);
-  const version = number ? await getVersionByNumber(document.id, number) : undefined;
+  const version = number ? await getVersion({ documentId: document.id, number }) : undefined;
   if (!version) throw new Response("There is no such version.", { status: 404 });
   return { document, version };
 }
@@ -43,7 +45,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       updatedAt: version.updatedAt,
     },
     lastSave,
-    canRestore: !open && (version.state === "published" || version.state === "superseded"),
+    canRestore: !open && isPublishedState(version.state),
   };
 }
 

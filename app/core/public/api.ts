@@ -5,7 +5,7 @@
 
 import type { PolicyDiff } from "../diff";
 import type { OutlineEntry } from "../document/types";
-import type { PublicStatus } from "../versions/publication";
+import type { PublicStatus } from "../versions/in-effect";
 import { apiPath, policyPath } from "./urls";
 
 export type ApiVersionFacts = {
