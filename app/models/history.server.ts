@@ -8,7 +8,7 @@ import { isoDateOf } from "../core/dates";
 import { type PublicStatus, publicStatuses } from "../core/versions/in-effect";
 import { isPublishedState } from "../core/versions/workflow";
 import { db } from "./db.server";
-import { authorIdsOf, VERSION_FACTS, type VersionFactsRow } from "./versions.server";
+import { authorIdsOf, listPublishedVersions, VERSION_FACTS, type VersionFactsRow } from "./versions.server";
 
 export type VersionRow = VersionFactsRow & {
   /** For a published version: what a reader is told today (the public site's status); else null. */
@@ -51,6 +51,15 @@ export async function listVersionHistory(documentId: number, now = new Date()): 
     approverEmail: email(row.approvedById),
     publisherEmail: email(row.publishedById),
   }));
+}
+
+/** What a reader is told today of one version of a document: null unless it is published. */
+export async function publicStatusOf(
+  documentId: number,
+  number: number,
+  now = new Date(),
+): Promise<PublicStatus | null> {
+  return (await listPublishedVersions(documentId, now)).find((v) => v.number === number)?.status ?? null;
 }
 
 /** The version a draft was restored from or translates: its number and document. */
