@@ -12,7 +12,7 @@ import { sameVersionRefusal } from "../app/core/public/params";
 import { getEnv } from "../app/env.server";
 import type { AuditVerification } from "../app/models/audit.server";
 import { db } from "../app/models/db.server";
-import { DocumentError, findDocument } from "../app/models/documents.server";
+import { findDocument } from "../app/models/documents.server";
 import { makePrivateFile } from "../db/client";
 import type { Role } from "../db/schema";
 import { openDatabase as openDatabaseWarningTo } from "./cli/database";
@@ -29,6 +29,8 @@ import { registerProofCommands } from "./cli/proof";
 const load = {
   document: () => import("../app/core/document"),
   diff: () => import("../app/core/diff"),
+  drafts: () => import("../app/models/drafts.server"),
+  publication: () => import("../app/models/publication.server"),
   versions: () => import("../app/models/versions.server"),
   users: () => import("../app/models/users.server"),
   accounts: () => import("../app/models/accounts.server"),
@@ -134,15 +136,13 @@ export function buildProgram(io: Io): Command {
         const existing = await findDocument({ slug, locale: options.locale });
         const title = options.title?.trim() || existing?.title || parsed.title;
         if (!title) throw new UsageError("the file has no first-level heading to use as title: pass --title");
-        const { saveDraft } = await load.versions();
+        const { saveDraft } = await load.drafts();
         const { version, outcome } = await saveDraft({
           slug,
           locale: options.locale,
           title,
           content: parsed.content,
           actor: { kind: "cli" },
-        }).catch((error) => {
-          throw error instanceof DocumentError ? new UsageError(error.message) : error;
         });
         if (options.format === "json") {
           io.out(
@@ -202,7 +202,7 @@ export function buildProgram(io: Io): Command {
       ) => {
         const notify = noticeRequestFromOptions(options);
         openDatabase();
-        const { publishVersion } = await load.versions();
+        const { publishVersion } = await load.publication();
         const version = await publishVersion({
           slug,
           locale: options.locale,

@@ -1,19 +1,10 @@
 import { data } from "@remix-run/node";
 import { PolicyImportError } from "../core/document";
 import { isRefusal } from "../core/refusal";
-import { PublicationError, VersionError } from "../models/versions.server";
-import { DraftRejectedError, WorkflowError } from "../models/workflow.server";
 
 /** Errors whose message is written for the person who caused them. */
-export function isExpectedError(error: unknown): error is Error {
-  return (
-    isRefusal(error) ||
-    error instanceof WorkflowError ||
-    error instanceof VersionError ||
-    error instanceof PublicationError ||
-    error instanceof DraftRejectedError ||
-    error instanceof PolicyImportError
-  );
+function isExpectedError(error: unknown): error is Error {
+  return isRefusal(error) || error instanceof PolicyImportError;
 }
 
 /** Sentence case for a message that starts lowercase (model errors do). */

@@ -1,7 +1,7 @@
 import type { Params } from "@remix-run/react";
 import type { Document } from "../../db/schema";
 import { parsePositiveInteger } from "../core/identifiers";
-import { getDocument } from "../models/workflow.server";
+import { getDocument } from "../models/documents.server";
 
 /** The document a route's `$id` names, or a 404 response. */
 export async function documentFromParams(params: Params): Promise<Document> {

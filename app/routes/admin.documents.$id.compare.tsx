@@ -7,7 +7,8 @@ import { MaterialitySuggestion } from "~/components/admin-ui/materiality";
 import { RedlineHtml } from "~/components/admin-ui/redline";
 import { parsePositiveInteger } from "~/core/identifiers";
 import { sameVersionRefusal } from "~/core/public/params";
-import { compareContent, getVersionByNumber } from "~/models/workflow.server";
+import { compareContent } from "~/models/review.server";
+import { getVersion } from "~/models/versions.server";
 
 export const meta: MetaFunction = () => [{ title: "Compare versions · Redline" }];
 
@@ -20,8 +21,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!from || !to) throw new Response("Choose two versions to compare.", { status: 400 });
   if (from === to) throw new Response(sameVersionRefusal(from), { status: 400 });
   const [older, newer] = await Promise.all([
-    getVersionByNumber(document.id, from),
-    getVersionByNumber(document.id, to),
+    getVersion({ documentId: document.id, number: from }),
+    getVersion({ documentId: document.id, number: to }),
   ]);
   if (!older || !newer) throw new Response("There is no such version.", { status: 404 });
   const { diff, html, changesHtml } = compareContent(older.content, newer.content);

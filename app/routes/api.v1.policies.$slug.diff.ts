@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { diffJson } from "~/core/public/api";
 import { CORS_HEADERS, cachedResponse } from "~/core/public/responses";
+import { isRefusal } from "~/core/refusal";
 import { jsonError, preflightOrRefuse } from "~/http/json.server";
+import { refusalJson } from "~/http/refusals.server";
 import {
-  ComparisonRefused,
   cacheHeaders,
   publicBaseUrl,
   readPolicyRequest,
@@ -22,7 +23,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   try {
     comparison = resolveComparison(policy, new URL(request.url).searchParams);
   } catch (error) {
-    if (error instanceof ComparisonRefused) return jsonError(400, error.message, { headers: CORS_HEADERS });
+    if (isRefusal(error)) return refusalJson(error, CORS_HEADERS);
     throw error;
   }
   const { from, to, between } = comparison;

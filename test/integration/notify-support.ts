@@ -1,8 +1,9 @@
 /** Helpers shared by the notification tests (test/integration/notify-*.test.ts). */
 import { parsePolicy } from "../../app/core/document";
+import { saveDraft } from "../../app/models/drafts.server";
 import type { NoticeRequest } from "../../app/models/notices.server";
+import { publishVersion } from "../../app/models/publication.server";
 import { upsertSubscribers } from "../../app/models/subscribers.server";
-import { publishVersion, saveDraft } from "../../app/models/versions.server";
 import { Dispatcher, type DispatcherOptions } from "../../app/notify/dispatcher.server";
 import type { MailServer } from "../../app/notify/mail-server.server";
 import { resendProvider } from "../../app/notify/provider.server";
