@@ -6,7 +6,7 @@
  */
 import { missingMigrations } from "../db/client";
 import { logger } from "./logger.server";
-import { db } from "./models/db.server";
+import { reader } from "./models/db.server";
 import { nextBatchDueAt } from "./models/deliveries.server";
 import type { Dispatcher } from "./notify/dispatcher.server";
 
@@ -48,11 +48,11 @@ export function checkReadiness({
 }): Readiness {
   const checks: Readiness["checks"] = {
     database: attempt("database", () => {
-      db().$client.prepare("SELECT count(*) FROM sqlite_master").get();
+      reader().$client.prepare("SELECT count(*) FROM sqlite_master").get();
       return { status: "pass" };
     }),
     migrations: attempt("migrations", () => {
-      const { expected, missing } = missingMigrations(db());
+      const { expected, missing } = missingMigrations(reader());
       return missing === 0
         ? { status: "pass", expected, missing }
         : {

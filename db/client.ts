@@ -5,11 +5,11 @@ import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { readMigrationFiles } from "drizzle-orm/migrator";
+import { Engine } from "./engine";
 import * as schema from "./schema";
 
+export type { Transaction } from "./engine";
 export type RedlineDatabase = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
-/** What a synchronous transaction callback receives. */
-export type Transaction = Parameters<Parameters<RedlineDatabase["transaction"]>[0]>[0];
 
 /**
  * db/migrations of this installation: found upwards from this module, which runs from db/ in the
@@ -100,21 +100,36 @@ export function missingMigrations(db: RedlineDatabase): { expected: number; miss
 
 // The one global kept on purpose (indie-stack's singleton): in development every rebuild loads a
 // fresh copy of the app's modules, and each would otherwise open the file again.
-const registry = globalThis as typeof globalThis & { __redlineDatabases?: Map<string, RedlineDatabase> };
+const registry = globalThis as typeof globalThis & { __redlineEngines?: Map<string, Engine> };
 
-/** One handle per database file for the whole process, kept across dev-server reloads. */
-export function sharedDatabase(url: string): RedlineDatabase {
-  registry.__redlineDatabases ??= new Map();
-  let db = registry.__redlineDatabases.get(url);
-  if (!db) {
-    db = openDatabase(url);
-    registry.__redlineDatabases.set(url, db);
+/**
+ * Closed in order at exit: the read connection first, so that the write connection is the file's
+ * last and folds the WAL back into it (a read-only connection cannot), as a lone connection did.
+ * Otherwise the addon closes them in whatever order it holds them, and a copy of the bare database
+ * file made afterwards may lack the last commits.
+ */
+let closesAtExit = false;
+
+/**
+ * One engine (a write and a read connection, db/engine.ts) per database file for the whole
+ * process, kept across dev-server reloads.
+ */
+export function sharedEngine(url: string): Engine {
+  registry.__redlineEngines ??= new Map();
+  if (!closesAtExit) {
+    closesAtExit = true;
+    process.once("exit", closeSharedDatabases);
   }
-  return db;
+  let engine = registry.__redlineEngines.get(url);
+  if (!engine) {
+    engine = new Engine(openDatabase(url), databaseFile(url));
+    registry.__redlineEngines.set(url, engine);
+  }
+  return engine;
 }
 
 /** Closes every shared handle (tests and graceful shutdown). */
 export function closeSharedDatabases(): void {
-  for (const db of registry.__redlineDatabases?.values() ?? []) db.$client.close();
-  registry.__redlineDatabases?.clear();
+  for (const engine of registry.__redlineEngines?.values() ?? []) engine.close();
+  registry.__redlineEngines?.clear();
 }

@@ -4,7 +4,7 @@ import type { Transaction } from "../../db/client";
 import { passwordResets, type Role, sessions, type User, users } from "../../db/schema";
 import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
-import { type Actor, db } from "./db.server";
+import { type Actor, reader, transaction } from "./db.server";
 import { MIN_PASSWORD_LENGTH, normaliseEmail } from "./users.server";
 
 export type PublicUser = Omit<User, "passwordHash">;
@@ -36,7 +36,7 @@ export async function verifyCredentials({
   email: string;
   password: string;
 }): Promise<PublicUser | null> {
-  const user = db()
+  const user = reader()
     .select()
     .from(users)
     .where(eq(users.email, normaliseEmail(email)))
@@ -53,7 +53,7 @@ export async function verifyCredentials({
 }
 
 export async function listUsers(): Promise<PublicUser[]> {
-  return db()
+  return reader()
     .select({
       id: users.id,
       email: users.email,
@@ -69,7 +69,7 @@ export async function listUsers(): Promise<PublicUser[]> {
 
 /** Emails of users by id, for showing who did what. */
 export async function userEmails(): Promise<Map<number, string>> {
-  const rows = db().select({ id: users.id, email: users.email }).from(users).all();
+  const rows = reader().select({ id: users.id, email: users.email }).from(users).all();
   return new Map(rows.map((r) => [r.id, r.email]));
 }
 
@@ -86,23 +86,20 @@ function activeAdmins(tx: Transaction): number {
 
 /** Changes a user's role; the last active admin cannot stop being one. */
 export async function changeRole({ userId, role, actor }: { userId: number; role: Role; actor: Actor }) {
-  db().transaction(
-    (tx) => {
-      const user = tx.select().from(users).where(eq(users.id, userId)).get();
-      if (!user) throw new Refusal("not-found", "no such user");
-      if (user.role === role) return;
-      if (user.role === "admin" && !user.deactivatedAt && activeAdmins(tx) <= 1) {
-        throw new Refusal("conflict", "the last admin cannot lose the admin role");
-      }
-      tx.update(users).set({ role }).where(eq(users.id, userId)).run();
-      recordAudit(tx, {
-        actor,
-        action: "user.role-changed",
-        details: { userId, email: user.email, from: user.role, to: role },
-      });
-    },
-    { behavior: "immediate" },
-  );
+  await transaction(async (tx) => {
+    const user = tx.select().from(users).where(eq(users.id, userId)).get();
+    if (!user) throw new Refusal("not-found", "no such user");
+    if (user.role === role) return;
+    if (user.role === "admin" && !user.deactivatedAt && activeAdmins(tx) <= 1) {
+      throw new Refusal("conflict", "the last admin cannot lose the admin role");
+    }
+    tx.update(users).set({ role }).where(eq(users.id, userId)).run();
+    recordAudit(tx, {
+      actor,
+      action: "user.role-changed",
+      details: { userId, email: user.email, from: user.role, to: role },
+    });
+  });
 }
 
 /**
@@ -123,29 +120,26 @@ export async function deactivateUser({
   if (actor.kind === "user" && actor.id === userId) {
     throw new Refusal("invalid", "you cannot deactivate your own account; ask another admin");
   }
-  return db().transaction(
-    (tx) => {
-      const user = tx.select().from(users).where(eq(users.id, userId)).get();
-      if (!user) throw new Refusal("not-found", "no such user");
-      if (user.deactivatedAt) throw new Refusal("conflict", `${user.email} is already deactivated`);
-      if (user.role === "admin" && activeAdmins(tx) <= 1) {
-        throw new Refusal("conflict", "the last active admin cannot be deactivated");
-      }
-      tx.update(users).set({ deactivatedAt: now.toISOString() }).where(eq(users.id, userId)).run();
-      const sessionsEnded = tx.delete(sessions).where(eq(sessions.userId, userId)).run().changes;
-      const linksRevoked = tx
-        .delete(passwordResets)
-        .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)))
-        .run().changes;
-      recordAudit(tx, {
-        actor,
-        action: "user.deactivated",
-        details: { userId, email: user.email, sessionsEnded, resetLinksRevoked: linksRevoked },
-      });
-      return { email: user.email, sessionsEnded };
-    },
-    { behavior: "immediate" },
-  );
+  return transaction(async (tx) => {
+    const user = tx.select().from(users).where(eq(users.id, userId)).get();
+    if (!user) throw new Refusal("not-found", "no such user");
+    if (user.deactivatedAt) throw new Refusal("conflict", `${user.email} is already deactivated`);
+    if (user.role === "admin" && activeAdmins(tx) <= 1) {
+      throw new Refusal("conflict", "the last active admin cannot be deactivated");
+    }
+    tx.update(users).set({ deactivatedAt: now.toISOString() }).where(eq(users.id, userId)).run();
+    const sessionsEnded = tx.delete(sessions).where(eq(sessions.userId, userId)).run().changes;
+    const linksRevoked = tx
+      .delete(passwordResets)
+      .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)))
+      .run().changes;
+    recordAudit(tx, {
+      actor,
+      action: "user.deactivated",
+      details: { userId, email: user.email, sessionsEnded, resetLinksRevoked: linksRevoked },
+    });
+    return { email: user.email, sessionsEnded };
+  });
 }
 
 /** Lets a deactivated person sign in again (with their old password, or a reset link). */
@@ -156,22 +150,19 @@ export async function reactivateUser({
   userId: number;
   actor: Actor;
 }): Promise<{ email: string }> {
-  return db().transaction(
-    (tx) => {
-      const user = tx.select().from(users).where(eq(users.id, userId)).get();
-      if (!user) throw new Refusal("not-found", "no such user");
-      if (!user.deactivatedAt) throw new Refusal("conflict", `${user.email} is active`);
-      tx.update(users).set({ deactivatedAt: null }).where(eq(users.id, userId)).run();
-      recordAudit(tx, { actor, action: "user.reactivated", details: { userId, email: user.email } });
-      return { email: user.email };
-    },
-    { behavior: "immediate" },
-  );
+  return transaction(async (tx) => {
+    const user = tx.select().from(users).where(eq(users.id, userId)).get();
+    if (!user) throw new Refusal("not-found", "no such user");
+    if (!user.deactivatedAt) throw new Refusal("conflict", `${user.email} is active`);
+    tx.update(users).set({ deactivatedAt: null }).where(eq(users.id, userId)).run();
+    recordAudit(tx, { actor, action: "user.reactivated", details: { userId, email: user.email } });
+    return { email: user.email };
+  });
 }
 
 /** The user with this email (any state), for the command line. */
 export async function findUserByEmail(email: string): Promise<PublicUser | null> {
-  const user = db()
+  const user = reader()
     .select()
     .from(users)
     .where(eq(users.email, normaliseEmail(email)))
@@ -205,7 +196,7 @@ export async function changeOwnPassword({
   keepSessionId?: number;
 }): Promise<{ otherSessionsEnded: number }> {
   checkNewPassword(newPassword);
-  const user = db().select().from(users).where(eq(users.id, userId)).get();
+  const user = reader().select().from(users).where(eq(users.id, userId)).get();
   if (!user) throw new Refusal("not-found", "no such user");
   if (!(await verify(user.passwordHash, currentPassword).catch(() => false))) {
     throw new WrongPasswordError("the current password is wrong");
@@ -213,24 +204,21 @@ export async function changeOwnPassword({
   if (newPassword === currentPassword)
     throw new Refusal("invalid", "the new password is the same as the current one");
   const passwordHash = await hash(newPassword);
-  return db().transaction(
-    (tx) => {
-      tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
-      const ended = tx
-        .delete(sessions)
-        .where(
-          keepSessionId === undefined
-            ? eq(sessions.userId, userId)
-            : and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)),
-        )
-        .run();
-      recordAudit(tx, {
-        actor: { kind: "user", id: userId },
-        action: "user.password-changed",
-        details: { userId, otherSessionsEnded: ended.changes },
-      });
-      return { otherSessionsEnded: ended.changes };
-    },
-    { behavior: "immediate" },
-  );
+  return transaction(async (tx) => {
+    tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
+    const ended = tx
+      .delete(sessions)
+      .where(
+        keepSessionId === undefined
+          ? eq(sessions.userId, userId)
+          : and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)),
+      )
+      .run();
+    recordAudit(tx, {
+      actor: { kind: "user", id: userId },
+      action: "user.password-changed",
+      details: { userId, otherSessionsEnded: ended.changes },
+    });
+    return { otherSessionsEnded: ended.changes };
+  });
 }

@@ -10,7 +10,7 @@ import { Refusal } from "../core/refusal";
 import { getEnv } from "../env.server";
 import { acknowledgementsRecorded } from "../metrics.server";
 import { recordAudit } from "./audit.server";
-import { type Actor, db } from "./db.server";
+import { type Actor, reader, transaction } from "./db.server";
 import {
   acknowledgementCovers,
   coveringAcknowledgementId,
@@ -77,11 +77,11 @@ type PendingRow = {
  * Null when there is no such subscriber.
  */
 export async function pendingNoticesFor(externalId: string): Promise<PendingNotice[] | null> {
-  const subscriber = db().get<{ id: number } | undefined>(
+  const subscriber = reader().get<{ id: number } | undefined>(
     sql`SELECT id FROM subscribers WHERE external_id = ${externalId}`,
   );
   if (!subscriber) return null;
-  const rows = db().all<PendingRow>(sql`
+  const rows = reader().all<PendingRow>(sql`
     SELECT n.id AS noticeId, d.id AS documentId, d.slug, d.locale, d.title, v.number AS version,
            v.summary, v.effective_at AS effectiveAt, v.last_updated AS lastUpdated, v.material,
            n.requires_ack AS requiresAck, n.previous_number AS previousNumber,
@@ -171,19 +171,18 @@ export async function acknowledgeNotice({
 }): Promise<RecordedAcknowledgement> {
   const notFound = () => new Refusal("not-found", `no notice ${noticeId} for subscriber "${externalId}"`);
   if (!Number.isSafeInteger(noticeId) || noticeId < 1) throw notFound();
-  const recorded = db().transaction(
-    (tx) => {
-      const target = tx.get<
-        | {
-            subscriberId: number;
-            versionId: number;
-            documentId: number;
-            version: number;
-            slug: string;
-            locale: string;
-          }
-        | undefined
-      >(sql`
+  const recorded = await transaction(async (tx) => {
+    const target = tx.get<
+      | {
+          subscriberId: number;
+          versionId: number;
+          documentId: number;
+          version: number;
+          slug: string;
+          locale: string;
+        }
+      | undefined
+    >(sql`
         SELECT s.id AS subscriberId, n.version_id AS versionId, n.document_id AS documentId,
                v.number AS version, d.slug, d.locale
         FROM subscribers s
@@ -192,62 +191,60 @@ export async function acknowledgeNotice({
         JOIN documents d ON d.id = n.document_id
         WHERE s.external_id = ${externalId}
           AND EXISTS (SELECT 1 FROM deliveries x WHERE x.subscriber_id = s.id AND x.notice_id = n.id)`);
-      if (!target) throw notFound();
-      const status = tx.get<{ status: SubscriberStatus }>(
-        sql`SELECT status FROM subscribers WHERE id = ${target.subscriberId}`,
-      );
-      // Erasure is final: no new proof is made for a person whose data is gone.
-      if (status?.status === "erased") throw erasedRefusal(externalId);
-      const existing = tx.get<{
-        channel: AcknowledgementChannel;
-        acknowledgedAt: string;
-        noticeId: number | null;
-      }>(
-        sql`SELECT channel, acknowledged_at AS acknowledgedAt, notice_id AS noticeId FROM acknowledgements
+    if (!target) throw notFound();
+    const status = tx.get<{ status: SubscriberStatus }>(
+      sql`SELECT status FROM subscribers WHERE id = ${target.subscriberId}`,
+    );
+    // Erasure is final: no new proof is made for a person whose data is gone.
+    if (status?.status === "erased") throw erasedRefusal(externalId);
+    const existing = tx.get<{
+      channel: AcknowledgementChannel;
+      acknowledgedAt: string;
+      noticeId: number | null;
+    }>(
+      sql`SELECT channel, acknowledged_at AS acknowledgedAt, notice_id AS noticeId FROM acknowledgements
             WHERE subscriber_id = ${target.subscriberId} AND version_id = ${target.versionId}`,
-      );
-      const facts = { document: target.slug, locale: target.locale, version: target.version };
-      if (existing) {
-        return {
-          noticeId: existing.noticeId ?? noticeId,
-          ...facts,
-          channel: existing.channel,
-          acknowledgedAt: existing.acknowledgedAt,
-          created: false,
-        };
-      }
-      const at = now.toISOString();
-      const ack = tx.get<{ id: number }>(sql`
+    );
+    const facts = { document: target.slug, locale: target.locale, version: target.version };
+    if (existing) {
+      return {
+        noticeId: existing.noticeId ?? noticeId,
+        ...facts,
+        channel: existing.channel,
+        acknowledgedAt: existing.acknowledgedAt,
+        created: false,
+      };
+    }
+    const at = now.toISOString();
+    const ack = tx.get<{ id: number }>(sql`
         INSERT INTO acknowledgements (subscriber_id, version_id, document_id, version_number, notice_id, channel, acknowledged_at)
         VALUES (${target.subscriberId}, ${target.versionId}, ${target.documentId}, ${target.version}, ${noticeId}, ${channel}, ${at})
         RETURNING id`);
-      const closed = tx.all<{ id: number; noticeId: number }>(sql`
+    const closed = tx.all<{ id: number; noticeId: number }>(sql`
         UPDATE deliveries SET status = 'delivered', status_at = ${at}
         WHERE subscriber_id = ${target.subscriberId} AND channel = 'dashboard' AND status = 'pending'
           AND notice_id IN (SELECT n.id FROM notices n JOIN versions v ON v.id = n.version_id
             WHERE ${acknowledgementCovers({ document: target.documentId, version: target.version }, NOTICE_VERSION)})
         RETURNING id, notice_id AS noticeId`);
-      recordAudit(tx, {
-        actor,
-        action: "notice.acknowledged",
-        documentId: target.documentId,
-        versionId: target.versionId,
-        details: {
-          acknowledgementId: ack.id,
-          noticeId,
-          subscriberId: target.subscriberId,
-          externalId,
-          version: target.version,
-          channel,
-          acknowledgedAt: at,
-          closedDashboardDeliveries: closed.map((d) => d.id).sort((a, b) => a - b),
-          ...(via ? { via } : {}),
-        },
-      });
-      return { noticeId, ...facts, channel, acknowledgedAt: at, created: true };
-    },
-    { behavior: "immediate" },
-  );
+    recordAudit(tx, {
+      actor,
+      action: "notice.acknowledged",
+      documentId: target.documentId,
+      versionId: target.versionId,
+      details: {
+        acknowledgementId: ack.id,
+        noticeId,
+        subscriberId: target.subscriberId,
+        externalId,
+        version: target.version,
+        channel,
+        acknowledgedAt: at,
+        closedDashboardDeliveries: closed.map((d) => d.id).sort((a, b) => a - b),
+        ...(via ? { via } : {}),
+      },
+    });
+    return { noticeId, ...facts, channel, acknowledgedAt: at, created: true };
+  });
   // Counted once committed; a repeat changes nothing and is not counted.
   if (recorded.created) acknowledgementsRecorded.labels(channel).inc();
   return recorded;
@@ -280,7 +277,7 @@ type OverviewRow = Omit<AcknowledgementOverview, "material" | "requiresAck" | "c
  * acknowledged that version or a later one, and how many of them an email did not reach.
  */
 function overviews(where: SQL, limit: number): AcknowledgementOverview[] {
-  const rows = db().all<OverviewRow>(sql`
+  const rows = reader().all<OverviewRow>(sql`
     WITH h AS (
       SELECT n.id AS noticeId, d.slug, d.locale, v.number AS version, d.id AS documentId,
              v.material, n.requires_ack AS requiresAck, n.channels, n.created_at AS createdAt
@@ -367,7 +364,7 @@ export function acknowledgementRows({
       : filter === "pending"
         ? sql`AND NOT ${acknowledged}`
         : sql``;
-  return db().all<AcknowledgementRow>(sql`
+  return reader().all<AcknowledgementRow>(sql`
     WITH t AS (SELECT DISTINCT subscriber_id FROM deliveries WHERE notice_id = ${noticeId} AND subscriber_id > ${after})
     SELECT s.id AS subscriberId, s.external_id AS externalId, s.status AS subscriberStatus,
            e.status AS emailStatus, e.transport AS emailTransport, e.provider_message_id AS providerMessageId, e.sent_at AS emailSentAt,

@@ -3,7 +3,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { type ApiKey, apiKeys } from "../../db/schema";
 import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
-import { type Actor, db } from "./db.server";
+import { type Actor, reader, transaction, write } from "./db.server";
 
 const KEY_PREFIX = "rl_";
 
@@ -26,59 +26,52 @@ export async function createApiKey({ name, actor }: { name: string; actor: Actor
     );
   }
   const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
-  return db().transaction(
-    (tx) => {
-      const live = tx
-        .select({ id: apiKeys.id })
-        .from(apiKeys)
-        .where(and(eq(apiKeys.name, trimmed), isNull(apiKeys.revokedAt)))
-        .get();
-      if (live)
-        throw new Refusal("conflict", `an API key named "${trimmed}" already exists; revoke it first`);
-      const { keyHash: _hash, ...apiKey } = tx
-        .insert(apiKeys)
-        .values({
-          name: trimmed,
-          prefix: key.slice(0, KEY_PREFIX.length + 6),
-          keyHash: hashKey(key),
-          createdById: actor.kind === "user" ? actor.id : null,
-        })
-        .returning()
-        .get();
-      recordAudit(tx, {
-        actor,
-        action: "api-key.created",
-        details: { apiKeyId: apiKey.id, name: apiKey.name },
-      });
-      return { apiKey, key };
-    },
-    { behavior: "immediate" },
-  );
+  return transaction(async (tx) => {
+    const live = tx
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.name, trimmed), isNull(apiKeys.revokedAt)))
+      .get();
+    if (live) throw new Refusal("conflict", `an API key named "${trimmed}" already exists; revoke it first`);
+    const { keyHash: _hash, ...apiKey } = tx
+      .insert(apiKeys)
+      .values({
+        name: trimmed,
+        prefix: key.slice(0, KEY_PREFIX.length + 6),
+        keyHash: hashKey(key),
+        createdById: actor.kind === "user" ? actor.id : null,
+      })
+      .returning()
+      .get();
+    recordAudit(tx, {
+      actor,
+      action: "api-key.created",
+      details: { apiKeyId: apiKey.id, name: apiKey.name },
+    });
+    return { apiKey, key };
+  });
 }
 
 /** Revokes the live key with this name; requests with it fail from now on. */
 export async function revokeApiKey({ name, actor }: { name: string; actor: Actor }): Promise<void> {
-  db().transaction(
-    (tx) => {
-      const revoked = tx
-        .update(apiKeys)
-        .set({ revokedAt: new Date().toISOString() })
-        .where(and(eq(apiKeys.name, name.trim()), isNull(apiKeys.revokedAt)))
-        .returning({ id: apiKeys.id })
-        .get();
-      if (!revoked) throw new Refusal("not-found", `no live API key named "${name.trim()}"`);
-      recordAudit(tx, {
-        actor,
-        action: "api-key.revoked",
-        details: { apiKeyId: revoked.id, name: name.trim() },
-      });
-    },
-    { behavior: "immediate" },
-  );
+  await transaction(async (tx) => {
+    const revoked = tx
+      .update(apiKeys)
+      .set({ revokedAt: new Date().toISOString() })
+      .where(and(eq(apiKeys.name, name.trim()), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id })
+      .get();
+    if (!revoked) throw new Refusal("not-found", `no live API key named "${name.trim()}"`);
+    recordAudit(tx, {
+      actor,
+      action: "api-key.revoked",
+      details: { apiKeyId: revoked.id, name: name.trim() },
+    });
+  });
 }
 
 export async function listApiKeys(): Promise<Omit<ApiKey, "keyHash">[]> {
-  return db()
+  return reader()
     .select({
       id: apiKeys.id,
       name: apiKeys.name,
@@ -100,12 +93,14 @@ export async function listApiKeys(): Promise<Omit<ApiKey, "keyHash">[]> {
 export async function authenticateApiKey(presented: string | null | undefined): Promise<ApiKey | null> {
   if (!presented?.startsWith(KEY_PREFIX) || presented.length > 200) return null;
   const digest = hashKey(presented);
-  const found = db().select().from(apiKeys).where(eq(apiKeys.keyHash, digest)).get();
+  const found = reader().select().from(apiKeys).where(eq(apiKeys.keyHash, digest)).get();
   if (!found || found.revokedAt) return null;
   if (!timingSafeEqual(Buffer.from(found.keyHash, "hex"), Buffer.from(digest, "hex"))) return null;
   const now = new Date();
   if (!found.lastUsedAt || now.getTime() - Date.parse(found.lastUsedAt) > 60_000) {
-    db().update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, found.id)).run();
+    await write((db) =>
+      db.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, found.id)).run(),
+    );
   }
   return found;
 }

@@ -1,6 +1,6 @@
 import { desc, lt } from "drizzle-orm";
 import { auditLog, documents, users, versions } from "../../db/schema";
-import { db } from "./db.server";
+import { reader } from "./db.server";
 
 export type AuditRow = {
   id: number;
@@ -22,7 +22,7 @@ export async function auditPage({
   before?: number;
   limit?: number;
 }): Promise<AuditRow[]> {
-  const rows = db()
+  const rows = reader()
     .select()
     .from(auditLog)
     .where(before ? lt(auditLog.id, before) : undefined)
@@ -30,21 +30,21 @@ export async function auditPage({
     .limit(limit)
     .all();
   const emails = new Map(
-    db()
+    reader()
       .select({ id: users.id, email: users.email })
       .from(users)
       .all()
       .map((u) => [`user:${u.id}`, u.email]),
   );
   const docs = new Map(
-    db()
+    reader()
       .select({ id: documents.id, slug: documents.slug, locale: documents.locale })
       .from(documents)
       .all()
       .map((d) => [d.id, `${d.slug} (${d.locale})`]),
   );
   const numbers = new Map(
-    db()
+    reader()
       .select({ id: versions.id, number: versions.number })
       .from(versions)
       .all()

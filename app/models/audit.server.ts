@@ -15,7 +15,7 @@ import {
 } from "../core/audit";
 import { getAuditKeys } from "../env.server";
 import { ProofReplay } from "./audit-proof.server";
-import { type Actor, actorLabel, db } from "./db.server";
+import { type Actor, actorLabel, reader, write } from "./db.server";
 
 export type AuditRecord = {
   actor: Actor;
@@ -77,61 +77,65 @@ export async function verifyAuditLog({
   head?: string | null;
   proof?: boolean;
 } = {}): Promise<AuditVerification> {
-  const client = db().$client;
-  const page = client.prepare(
-    "SELECT id, at, actor, action, document_id, version_id, details, prev_hash, hash, key_id, mac FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
-  );
-  return client.transaction(() => {
-    const verifier = new ChainVerifier({ keys: getAuditKeys().all, savedHead: head });
-    const replay = proof ? new ProofReplay(client) : null;
-    let after = 0;
-    for (;;) {
-      const rows = page.all(after, PAGE) as Record<string, unknown>[];
-      for (const row of rows) {
-        const entry: StoredAuditEntry = {
-          id: row.id as number,
-          at: row.at as string,
-          actor: row.actor as string,
-          action: row.action as string,
-          documentId: row.document_id as number | null,
-          versionId: row.version_id as number | null,
-          details: JSON.parse(row.details as string) as Record<string, unknown>,
-          prevHash: row.prev_hash as string,
-          hash: row.hash as string,
-          keyId: row.key_id as string | null,
-          mac: row.mac as string | null,
-        };
-        verifier.push(entry);
-        replay?.push(entry);
+  // On the write connection, which it has to itself meanwhile: the proof replay builds temporary
+  // tables, which the read-only connection cannot hold. One read transaction: one snapshot.
+  return write((database) => {
+    const client = database.$client;
+    const page = client.prepare(
+      "SELECT id, at, actor, action, document_id, version_id, details, prev_hash, hash, key_id, mac FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
+    );
+    return client.transaction(() => {
+      const verifier = new ChainVerifier({ keys: getAuditKeys().all, savedHead: head });
+      const replay = proof ? new ProofReplay(client) : null;
+      let after = 0;
+      for (;;) {
+        const rows = page.all(after, PAGE) as Record<string, unknown>[];
+        for (const row of rows) {
+          const entry: StoredAuditEntry = {
+            id: row.id as number,
+            at: row.at as string,
+            actor: row.actor as string,
+            action: row.action as string,
+            documentId: row.document_id as number | null,
+            versionId: row.version_id as number | null,
+            details: JSON.parse(row.details as string) as Record<string, unknown>,
+            prevHash: row.prev_hash as string,
+            hash: row.hash as string,
+            keyId: row.key_id as string | null,
+            mac: row.mac as string | null,
+          };
+          verifier.push(entry);
+          replay?.push(entry);
+        }
+        if (rows.length < PAGE) break;
+        after = rows[rows.length - 1].id as number;
       }
-      if (rows.length < PAGE) break;
-      after = rows[rows.length - 1].id as number;
-    }
-    const report = verifier.finish();
-    const problems = [...report.problems];
-    // AUTOINCREMENT never reuses an id, and a rolled-back insert gives its id back: a sequence past
-    // the last entry means entries were deleted from the end.
-    const issued = client.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get() as
-      | { seq: number }
-      | undefined;
-    const lastId = report.head?.id ?? 0;
-    if (issued && issued.seq > lastId) {
-      problems.push({
-        kind: "truncated",
-        entry: lastId + 1,
-        message: `${range(lastId + 1, issued.seq)} removed from the end of the log (ids up to ${issued.seq} were issued)`,
-      });
-    }
-    if (replay) problems.push(...replay.finish());
-    return {
-      entries: report.entries,
-      head: report.head,
-      break: report.break,
-      signedFrom: report.signedFrom,
-      savedHead: report.savedHead,
-      problems,
-    };
-  })();
+      const report = verifier.finish();
+      const problems = [...report.problems];
+      // AUTOINCREMENT never reuses an id, and a rolled-back insert gives its id back: a sequence past
+      // the last entry means entries were deleted from the end.
+      const issued = client.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get() as
+        | { seq: number }
+        | undefined;
+      const lastId = report.head?.id ?? 0;
+      if (issued && issued.seq > lastId) {
+        problems.push({
+          kind: "truncated",
+          entry: lastId + 1,
+          message: `${range(lastId + 1, issued.seq)} removed from the end of the log (ids up to ${issued.seq} were issued)`,
+        });
+      }
+      if (replay) problems.push(...replay.finish());
+      return {
+        entries: report.entries,
+        head: report.head,
+        break: report.break,
+        signedFrom: report.signedFrom,
+        savedHead: report.savedHead,
+        problems,
+      };
+    })();
+  });
 }
 
 let lastVerification: { at: number; key: string; result: AuditVerification } | null = null;
@@ -144,11 +148,14 @@ let lastVerification: { at: number; key: string; result: AuditVerification } | n
  * or the sqlite3 shell — still shows at the next view. `redline audit verify` always checks afresh.
  */
 export async function recentAuditVerification(): Promise<AuditVerification & { checkedAt: string }> {
-  const client = db().$client;
-  const head = client.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").get() as
-    | { id: number; hash: string }
-    | undefined;
-  const key = `${client.pragma("data_version", { simple: true })}:${head?.id ?? 0}:${head?.hash ?? ""}`;
+  // The write connection's data_version changes with other connections' writes only.
+  const key = await write((database) => {
+    const client = database.$client;
+    const head = client.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").get() as
+      | { id: number; hash: string }
+      | undefined;
+    return `${client.pragma("data_version", { simple: true })}:${head?.id ?? 0}:${head?.hash ?? ""}`;
+  });
   if (lastVerification?.key !== key) {
     lastVerification = { at: Date.now(), key, result: await verifyAuditLog() };
   }
@@ -162,7 +169,7 @@ export async function recentAuditVerification(): Promise<AuditVerification & { c
  * Read-only: `migrate()` repairs the triggers.
  */
 export function databaseRuleProblems({ foreignKeys = true }: { foreignKeys?: boolean } = {}): AuditProblem[] {
-  const client = db().$client;
+  const client = reader().$client;
   const problems: AuditProblem[] = inspectTriggers(client, migrationsFolder()).map(({ name, problem }) => ({
     kind: "trigger",
     message:

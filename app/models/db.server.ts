@@ -1,9 +1,41 @@
-import { sharedDatabase } from "../../db/client";
+import { type RedlineDatabase, sharedEngine, type Transaction } from "../../db/client";
+import { inTransaction } from "../../db/engine";
 import { getEnv } from "../env.server";
 
-/** The process's database handle (one per file, see db/client.ts). */
-export function db() {
-  return sharedDatabase(getEnv().DATABASE_URL);
+export type { Transaction };
+
+function engine() {
+  return sharedEngine(getEnv().DATABASE_URL);
+}
+
+/**
+ * The write connection itself, for migrations, the command line's backup, tests and benchmarks:
+ * never for a model's query, which would run inside whatever transaction is open on it.
+ */
+export function db(): RedlineDatabase {
+  return engine().writer;
+}
+
+/**
+ * Runs `fn` in one write transaction (`BEGIN IMMEDIATE`), queued behind this process's other
+ * transactions; committed when it settles, rolled back if it throws (db/engine.ts).
+ */
+export function transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  return engine().transaction(fn);
+}
+
+/**
+ * The read connection, for reads outside a transaction: it sees committed data only. Refused inside
+ * a transaction, whose own writes it would not see: read through the `tx` there.
+ */
+export function reader(): RedlineDatabase {
+  if (inTransaction()) throw new Error("reader() inside a transaction: read through its tx");
+  return engine().read;
+}
+
+/** A single write outside a transaction, queued behind open transactions (db/engine.ts). */
+export function write<T>(fn: (db: RedlineDatabase) => T): Promise<T> {
+  return engine().write(fn);
 }
 
 /** Who did something, as written in the audit log. */

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { batchIdempotencyKey } from "../core/notify/batching";
 import { recordAudit } from "./audit.server";
-import { db } from "./db.server";
+import { reader, transaction, write } from "./db.server";
 
 /** What the email of a notice says: everything comes from the immutable published version. */
 export type NoticeContent = {
@@ -64,10 +64,9 @@ export function claimBatch({
   owner: string;
   leaseMs: number;
   now?: number;
-}): ClaimedBatch | null {
-  return db().transaction(
-    (tx) => {
-      const batch = tx.get<BatchRow | undefined>(sql`
+}): Promise<ClaimedBatch | null> {
+  return transaction(async (tx) => {
+    const batch = tx.get<BatchRow | undefined>(sql`
         UPDATE delivery_batches
         SET lease_owner = ${owner}, leased_until = ${iso(now + leaseMs)}, next_attempt_at = ${iso(now + leaseMs)},
             attempts = attempts + 1, updated_at = ${iso(now)}
@@ -76,35 +75,35 @@ export function claimBatch({
           WHERE status = 'pending' AND next_attempt_at <= ${iso(now)}
           ORDER BY next_attempt_at, id LIMIT 1)
         RETURNING id, notice_id, number, generation, attempts, frozen_at`);
-      if (!batch) return null;
-      const content = tx.get<NoticeContent>(sql`
+    if (!batch) return null;
+    const content = tx.get<NoticeContent>(sql`
         SELECT n.id AS noticeId, d.id AS documentId, d.slug, d.locale AS documentLocale, d.title,
                v.number AS version, v.summary, v.effective_at AS effectiveAt, v.last_updated AS lastUpdated,
                n.previous_number AS previousNumber
         FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id
         WHERE n.id = ${batch.notice_id}`);
-      const inBatch = sql`deliveries.notice_id = ${batch.notice_id} AND deliveries.batch_number = ${batch.number}
+    const inBatch = sql`deliveries.notice_id = ${batch.notice_id} AND deliveries.batch_number = ${batch.number}
         AND deliveries.channel = 'email' AND deliveries.status = 'pending' AND s.id = deliveries.subscriber_id`;
-      if (!batch.frozen_at) {
-        const skipped = tx.all<{ id: number; subscriber_id: number }>(sql`
+    if (!batch.frozen_at) {
+      const skipped = tx.all<{ id: number; subscriber_id: number }>(sql`
           UPDATE deliveries SET status = 'skipped', status_at = ${iso(now)},
             last_error = 'not sent: subscriber ' || s.status || ' before the batch went out'
           FROM subscribers s WHERE ${inBatch} AND s.status <> 'active'
           RETURNING deliveries.id, deliveries.subscriber_id`);
-        // Proof: who was deliberately not emailed, chained in the audit log.
-        if (skipped.length > 0) {
-          recordAudit(tx, {
-            actor: { kind: "system" },
-            action: "delivery.skipped",
-            details: {
-              noticeId: batch.notice_id,
-              batch: batch.number,
-              at: iso(now),
-              deliveries: skipped.map((d) => [d.id, d.subscriber_id]).sort((a, b) => a[0] - b[0]),
-            },
-          });
-        }
-        tx.run(sql`
+      // Proof: who was deliberately not emailed, chained in the audit log.
+      if (skipped.length > 0) {
+        recordAudit(tx, {
+          actor: { kind: "system" },
+          action: "delivery.skipped",
+          details: {
+            noticeId: batch.notice_id,
+            batch: batch.number,
+            at: iso(now),
+            deliveries: skipped.map((d) => [d.id, d.subscriber_id]).sort((a, b) => a[0] - b[0]),
+          },
+        });
+      }
+      tx.run(sql`
           UPDATE deliveries SET status = 'sending', status_at = ${iso(now)},
             recipient_email = s.email, recipient_name = s.name, recipient_locale = s.locale,
             redline_from = coalesce(
@@ -113,33 +112,31 @@ export function claimBatch({
                  AND a.version_number < ${content.version}),
               ${content.previousNumber})
           FROM subscribers s WHERE ${inBatch} AND s.status = 'active'`);
-        tx.run(sql`UPDATE delivery_batches SET frozen_at = ${iso(now)} WHERE id = ${batch.id}`);
-      }
-      const members = tx.all<BatchMember>(sql`
+      tx.run(sql`UPDATE delivery_batches SET frozen_at = ${iso(now)} WHERE id = ${batch.id}`);
+    }
+    const members = tx.all<BatchMember>(sql`
         SELECT id AS deliveryId, recipient_email AS email, recipient_name AS name,
                coalesce(recipient_locale, 'en') AS locale, redline_from AS redlineFrom
         FROM deliveries
         WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number} AND channel = 'email'
           AND status = 'sending'
         ORDER BY id`);
-      if (members.length === 0) {
-        // Everyone was skipped: nothing to send, the batch is done.
-        tx.run(sql`UPDATE delivery_batches SET status = 'sent', lease_owner = NULL, leased_until = NULL,
+    if (members.length === 0) {
+      // Everyone was skipped: nothing to send, the batch is done.
+      tx.run(sql`UPDATE delivery_batches SET status = 'sent', lease_owner = NULL, leased_until = NULL,
           updated_at = ${iso(now)} WHERE id = ${batch.id}`);
-      }
-      return {
-        batchId: batch.id,
-        noticeId: batch.notice_id,
-        number: batch.number,
-        generation: batch.generation,
-        attempt: batch.attempts,
-        idempotencyKey: batchIdempotencyKey(batch.notice_id, batch.number, batch.generation),
-        content,
-        members,
-      };
-    },
-    { behavior: "immediate" },
-  );
+    }
+    return {
+      batchId: batch.id,
+      noticeId: batch.notice_id,
+      number: batch.number,
+      generation: batch.generation,
+      attempt: batch.attempts,
+      idempotencyKey: batchIdempotencyKey(batch.notice_id, batch.number, batch.generation),
+      content,
+      members,
+    };
+  });
 }
 
 /**
@@ -159,45 +156,42 @@ export function recordBatchSent({
   /** MailTransport.label: "resend", "resend-compatible <origin>" or "capture". */
   transport: string;
   now?: number;
-}): { recorded: number } {
-  return db().transaction(
-    (tx) => {
-      const batch = tx.get<{ notice_id: number; number: number; status: string } | undefined>(
-        sql`SELECT notice_id, number, status FROM delivery_batches WHERE id = ${batchId}`,
-      );
-      if (!batch || batch.status === "sent") return { recorded: 0 };
-      const members = tx.all<{ id: number; subscriber_id: number }>(sql`
+}): Promise<{ recorded: number }> {
+  return transaction(async (tx) => {
+    const batch = tx.get<{ notice_id: number; number: number; status: string } | undefined>(
+      sql`SELECT notice_id, number, status FROM delivery_batches WHERE id = ${batchId}`,
+    );
+    if (!batch || batch.status === "sent") return { recorded: 0 };
+    const members = tx.all<{ id: number; subscriber_id: number }>(sql`
         SELECT id, subscriber_id FROM deliveries WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number}
           AND channel = 'email' AND status = 'sending' ORDER BY id`);
-      if (members.length !== messageIds.length) {
-        throw new Error(
-          `batch ${batchId}: the provider returned ${messageIds.length} message ids for ${members.length} emails`,
-        );
-      }
-      const update = db().$client.prepare(`
-        UPDATE deliveries SET status = 'sent', provider_message_id = ?, transport = ?, sent_at = ?,
-          status_at = ?, last_error = NULL, recipient_email = NULL, recipient_name = NULL
-        WHERE id = ?`);
-      for (const [i, member] of members.entries())
-        update.run(messageIds[i], transport, iso(now), iso(now), member.id);
-      tx.run(sql`UPDATE delivery_batches SET status = 'sent', sent_at = ${iso(now)}, last_error = NULL,
+    if (members.length !== messageIds.length) {
+      throw new Error(
+        `batch ${batchId}: the provider returned ${messageIds.length} message ids for ${members.length} emails`,
+      );
+    }
+    for (const [i, member] of members.entries()) {
+      tx.run(sql`UPDATE deliveries SET status = 'sent', provider_message_id = ${messageIds[i]},
+          transport = ${transport}, sent_at = ${iso(now)}, status_at = ${iso(now)}, last_error = NULL,
+          recipient_email = NULL, recipient_name = NULL
+          WHERE id = ${member.id}`);
+    }
+    tx.run(sql`UPDATE delivery_batches SET status = 'sent', sent_at = ${iso(now)}, last_error = NULL,
         lease_owner = NULL, leased_until = NULL, updated_at = ${iso(now)} WHERE id = ${batchId}`);
-      // Proof: each email's provider id and what carried it, chained in the audit log.
-      recordAudit(tx, {
-        actor: { kind: "system" },
-        action: "delivery.sent",
-        details: {
-          noticeId: batch.notice_id,
-          batch: batch.number,
-          sentAt: iso(now),
-          transport,
-          deliveries: members.map((m, i) => [m.id, m.subscriber_id, messageIds[i]]),
-        },
-      });
-      return { recorded: members.length };
-    },
-    { behavior: "immediate" },
-  );
+    // Proof: each email's provider id and what carried it, chained in the audit log.
+    recordAudit(tx, {
+      actor: { kind: "system" },
+      action: "delivery.sent",
+      details: {
+        noticeId: batch.notice_id,
+        batch: batch.number,
+        sentAt: iso(now),
+        transport,
+        deliveries: members.map((m, i) => [m.id, m.subscriber_id, messageIds[i]]),
+      },
+    });
+    return { recorded: members.length };
+  });
 }
 
 /**
@@ -221,47 +215,44 @@ export function recordBatchFailure({
   /** A 429 is the provider pacing us, not a failure: it gives the attempt back. */
   countsAsAttempt?: boolean;
   now?: number;
-}): "rescheduled" | "failed" | "lease-lost" {
-  return db().transaction(
-    (tx) => {
-      const batch = tx.get<{ notice_id: number; number: number } | undefined>(sql`
+}): Promise<"rescheduled" | "failed" | "lease-lost"> {
+  return transaction(async (tx) => {
+    const batch = tx.get<{ notice_id: number; number: number } | undefined>(sql`
         SELECT notice_id, number FROM delivery_batches
         WHERE id = ${batchId} AND status = 'pending' AND lease_owner = ${owner}`);
-      if (!batch) return "lease-lost" as const;
-      if (retryInMs !== null) {
-        tx.run(sql`UPDATE delivery_batches SET next_attempt_at = ${iso(now + retryInMs)}, last_error = ${reason},
+    if (!batch) return "lease-lost" as const;
+    if (retryInMs !== null) {
+      tx.run(sql`UPDATE delivery_batches SET next_attempt_at = ${iso(now + retryInMs)}, last_error = ${reason},
           attempts = attempts - ${countsAsAttempt ? 0 : 1}, lease_owner = NULL, leased_until = NULL,
           updated_at = ${iso(now)} WHERE id = ${batchId}`);
-        return "rescheduled" as const;
-      }
-      tx.run(sql`UPDATE delivery_batches SET status = 'failed', last_error = ${reason}, lease_owner = NULL,
+      return "rescheduled" as const;
+    }
+    tx.run(sql`UPDATE delivery_batches SET status = 'failed', last_error = ${reason}, lease_owner = NULL,
         leased_until = NULL, updated_at = ${iso(now)} WHERE id = ${batchId}`);
-      const failed = tx.all<{
-        id: number;
-        subscriber_id: number;
-      }>(sql`UPDATE deliveries SET status = 'failed',
+    const failed = tx.all<{
+      id: number;
+      subscriber_id: number;
+    }>(sql`UPDATE deliveries SET status = 'failed',
           last_error = ${reason}, status_at = ${iso(now)}, recipient_email = NULL, recipient_name = NULL
         WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number} AND channel = 'email'
           AND status = 'sending'
         RETURNING id, subscriber_id`);
-      // Proof of the failure. The reason stays on the delivery rows only: a provider's message may quote an
-      // address, and the audit log can never be pseudonymised.
-      if (failed.length > 0) {
-        recordAudit(tx, {
-          actor: { kind: "system" },
-          action: "delivery.failed",
-          details: {
-            noticeId: batch.notice_id,
-            batch: batch.number,
-            failedAt: iso(now),
-            deliveries: failed.map((d) => [d.id, d.subscriber_id]).sort((a, b) => a[0] - b[0]),
-          },
-        });
-      }
-      return "failed" as const;
-    },
-    { behavior: "immediate" },
-  );
+    // Proof of the failure. The reason stays on the delivery rows only: a provider's message may quote an
+    // address, and the audit log can never be pseudonymised.
+    if (failed.length > 0) {
+      recordAudit(tx, {
+        actor: { kind: "system" },
+        action: "delivery.failed",
+        details: {
+          noticeId: batch.notice_id,
+          batch: batch.number,
+          failedAt: iso(now),
+          deliveries: failed.map((d) => [d.id, d.subscriber_id]).sort((a, b) => a[0] - b[0]),
+        },
+      });
+    }
+    return "failed" as const;
+  });
 }
 
 /**
@@ -269,7 +260,7 @@ export function recordBatchFailure({
  * limiter): the lease is cleared, the attempt returned and the batch due at once for any worker.
  * Does nothing if `owner` no longer holds the lease.
  */
-export function releaseBatch({
+export async function releaseBatch({
   batchId,
   owner,
   now = Date.now(),
@@ -277,23 +268,25 @@ export function releaseBatch({
   batchId: number;
   owner: string;
   now?: number;
-}): boolean {
-  const released = db().run(sql`UPDATE delivery_batches SET lease_owner = NULL, leased_until = NULL,
+}): Promise<boolean> {
+  const released = await write((db) =>
+    db.run(sql`UPDATE delivery_batches SET lease_owner = NULL, leased_until = NULL,
       next_attempt_at = ${iso(now)}, attempts = max(attempts - 1, 0), updated_at = ${iso(now)}
-    WHERE id = ${batchId} AND status = 'pending' AND lease_owner = ${owner}`);
+    WHERE id = ${batchId} AND status = 'pending' AND lease_owner = ${owner}`),
+  );
   return released.changes > 0;
 }
 
 /** Whether any email batch is still waiting to go out (leased, backing off or due). */
 export function hasPendingBatches(): boolean {
-  return !!db().get<{ one: number } | undefined>(
+  return !!reader().get<{ one: number } | undefined>(
     sql`SELECT 1 AS one FROM delivery_batches WHERE status = 'pending' LIMIT 1`,
   );
 }
 
 /** When the earliest pending batch is due (ms since epoch), or null when none is pending. */
 export function nextBatchDueAt(): number | null {
-  const row = db().get<{ at: string } | undefined>(sql`
+  const row = reader().get<{ at: string } | undefined>(sql`
     SELECT next_attempt_at AS at FROM delivery_batches WHERE status = 'pending'
     ORDER BY next_attempt_at LIMIT 1`);
   return row ? Date.parse(row.at) : null;
@@ -305,7 +298,7 @@ export function nextBatchDueAt(): number | null {
  * pending batches, so it costs the size of the backlog, never the size of the history.
  */
 export function unresolvedBatches(now = Date.now()): { pending: number; sending: number } {
-  const row = db().get<{ total: number; sending: number | null }>(sql`
+  const row = reader().get<{ total: number; sending: number | null }>(sql`
     SELECT count(*) AS total, sum(leased_until > ${iso(now)}) AS sending
     FROM delivery_batches WHERE status = 'pending'`);
   const sending = row?.sending ?? 0;
@@ -315,7 +308,7 @@ export function unresolvedBatches(now = Date.now()): { pending: number; sending:
 /** Emails of a notice sent in the last `windowMs` (for the admin's rate display). */
 export function recentlySent(noticeId: number, windowMs: number, now = Date.now()): number {
   return (
-    db().get<{ n: number }>(sql`
+    reader().get<{ n: number }>(sql`
       SELECT count(*) AS n FROM deliveries
       WHERE notice_id = ${noticeId} AND channel = 'email' AND sent_at >= ${iso(now - windowMs)}`)?.n ?? 0
   );
@@ -345,62 +338,59 @@ const EVENT_STATUS: Record<string, "delivered" | "bounced" | "complained"> = {
  * move the delivery forward (never back: a late "delivered" does not undo a bounce); a permanent
  * bounce or a complaint also stops all further email to the subscriber.
  */
-export function applyProviderEvent(event: ProviderEvent): ProviderEventOutcome {
-  return db().transaction(
-    (tx) => {
-      const seen = tx.get(sql`SELECT 1 AS one FROM webhook_events WHERE svix_id = ${event.svixId}`);
-      if (seen) return "duplicate" as const;
-      const status = EVENT_STATUS[event.type];
-      let outcome: ProviderEventOutcome = "ignored";
-      if (status) {
-        const delivery = event.providerMessageId
-          ? tx.get<{ id: number; subscriber_id: number; notice_id: number } | undefined>(sql`
+export function applyProviderEvent(event: ProviderEvent): Promise<ProviderEventOutcome> {
+  return transaction(async (tx) => {
+    const seen = tx.get(sql`SELECT 1 AS one FROM webhook_events WHERE svix_id = ${event.svixId}`);
+    if (seen) return "duplicate" as const;
+    const status = EVENT_STATUS[event.type];
+    let outcome: ProviderEventOutcome = "ignored";
+    if (status) {
+      const delivery = event.providerMessageId
+        ? tx.get<{ id: number; subscriber_id: number; notice_id: number } | undefined>(sql`
               SELECT id, subscriber_id, notice_id FROM deliveries WHERE provider_message_id = ${event.providerMessageId}`)
-          : undefined;
-        if (!delivery && event.deliveryId !== null) {
-          const ours = tx.get<{ status: string } | undefined>(
-            sql`SELECT status FROM deliveries WHERE id = ${event.deliveryId} AND channel = 'email'`,
-          );
-          // Accepted by the provider, but the worker has not recorded the ids yet (or crashed before
-          // it could): let the sender retry the webhook later rather than lose the event.
-          if (ours?.status === "sending") return "not-yet-recorded" as const;
-        }
-        if (delivery) {
-          const allowedFrom = status === "delivered" ? sql`('sent')` : sql`('sent', 'delivered')`;
-          const moved = tx.run(sql`UPDATE deliveries SET status = ${status}, status_at = ${event.at},
+        : undefined;
+      if (!delivery && event.deliveryId !== null) {
+        const ours = tx.get<{ status: string } | undefined>(
+          sql`SELECT status FROM deliveries WHERE id = ${event.deliveryId} AND channel = 'email'`,
+        );
+        // Accepted by the provider, but the worker has not recorded the ids yet (or crashed before
+        // it could): let the sender retry the webhook later rather than lose the event.
+        if (ours?.status === "sending") return "not-yet-recorded" as const;
+      }
+      if (delivery) {
+        const allowedFrom = status === "delivered" ? sql`('sent')` : sql`('sent', 'delivered')`;
+        const moved = tx.run(sql`UPDATE deliveries SET status = ${status}, status_at = ${event.at},
               last_error = ${status === "bounced" ? `bounced: ${event.bounceType ?? "unknown"}` : null}
             WHERE id = ${delivery.id} AND status IN ${allowedFrom}`).changes;
-          // Proof: the provider's outcome for this email, chained in the audit log.
-          if (moved > 0) {
-            recordAudit(tx, {
-              actor: { kind: "system" },
-              action: `delivery.${status}`,
-              details: {
-                noticeId: delivery.notice_id,
-                deliveryId: delivery.id,
-                subscriberId: delivery.subscriber_id,
-                providerMessageId: event.providerMessageId,
-                at: event.at,
-                ...(event.bounceType ? { bounceType: event.bounceType } : {}),
-                svixId: event.svixId,
-              },
-            });
-          }
-          const stopsEmail =
-            status === "complained" || (status === "bounced" && event.bounceType !== "Transient");
-          if (stopsEmail) {
-            tx.run(sql`UPDATE subscribers SET status = ${status},
+        // Proof: the provider's outcome for this email, chained in the audit log.
+        if (moved > 0) {
+          recordAudit(tx, {
+            actor: { kind: "system" },
+            action: `delivery.${status}`,
+            details: {
+              noticeId: delivery.notice_id,
+              deliveryId: delivery.id,
+              subscriberId: delivery.subscriber_id,
+              providerMessageId: event.providerMessageId,
+              at: event.at,
+              ...(event.bounceType ? { bounceType: event.bounceType } : {}),
+              svixId: event.svixId,
+            },
+          });
+        }
+        const stopsEmail =
+          status === "complained" || (status === "bounced" && event.bounceType !== "Transient");
+        if (stopsEmail) {
+          tx.run(sql`UPDATE subscribers SET status = ${status},
                 status_reason = ${status === "bounced" ? `bounce: ${event.bounceType ?? "unknown"}` : "complaint"},
                 updated_at = ${event.at}
               WHERE id = ${delivery.subscriber_id} AND status = 'active'`);
-          }
-          outcome = "applied";
         }
+        outcome = "applied";
       }
-      tx.run(sql`INSERT INTO webhook_events (svix_id, type, provider_message_id)
+    }
+    tx.run(sql`INSERT INTO webhook_events (svix_id, type, provider_message_id)
         VALUES (${event.svixId}, ${event.type}, ${event.providerMessageId})`);
-      return outcome;
-    },
-    { behavior: "immediate" },
-  );
+    return outcome;
+  });
 }

@@ -6,7 +6,7 @@
 import { and, asc, eq, inArray, or } from "drizzle-orm";
 import { type Document, documents, type Version, versions } from "../../db/schema";
 import { DEFAULT_LOCALE } from "../core/identifiers";
-import { db } from "./db.server";
+import { reader } from "./db.server";
 import {
   isLatestPublishedVersion,
   isOpenVersion,
@@ -24,7 +24,7 @@ export function findDocumentById(database: Reader, documentId: number): Document
 }
 
 export async function getDocument(documentId: number): Promise<Document | undefined> {
-  return findDocumentById(db(), documentId);
+  return findDocumentById(reader(), documentId);
 }
 
 /** The document a slug and locale name (a translation is its own document, with the same slug). */
@@ -40,7 +40,7 @@ export async function findDocument({
   slug,
   locale = DEFAULT_LOCALE,
 }: Pick<Document, "slug"> & { locale?: string }): Promise<Document | undefined> {
-  return findDocumentBySlug(db(), slug, locale);
+  return findDocumentBySlug(reader(), slug, locale);
 }
 
 export type DocumentSummary = Document & {
@@ -50,8 +50,8 @@ export type DocumentSummary = Document & {
 
 /** Every document with its open version and latest published version. */
 export async function listDocuments(): Promise<DocumentSummary[]> {
-  const docs = db().select().from(documents).orderBy(asc(documents.slug), asc(documents.locale)).all();
-  const open = db()
+  const docs = reader().select().from(documents).orderBy(asc(documents.slug), asc(documents.locale)).all();
+  const open = reader()
     .select({
       documentId: versions.documentId,
       id: versions.id,
@@ -63,7 +63,7 @@ export async function listDocuments(): Promise<DocumentSummary[]> {
     .from(versions)
     .where(isOpenVersion)
     .all();
-  const published = db()
+  const published = reader()
     .select({
       documentId: versions.documentId,
       number: versions.number,
@@ -97,7 +97,7 @@ export async function listDocuments(): Promise<DocumentSummary[]> {
 /** Translations of a document and the document it translates, if any. */
 export async function listRelatedDocuments(document: Document): Promise<Document[]> {
   const rootId = document.translationOfId ?? document.id;
-  return db()
+  return reader()
     .select()
     .from(documents)
     .where(or(eq(documents.id, rootId), eq(documents.translationOfId, rootId)))
@@ -108,11 +108,11 @@ export async function listRelatedDocuments(document: Document): Promise<Document
 
 /** Documents that have at least one published version, for the home page. */
 export async function listPublishedDocuments(): Promise<Document[]> {
-  const published = db()
+  const published = reader()
     .selectDistinct({ documentId: versions.documentId })
     .from(versions)
     .where(isPublishedVersion);
-  return db()
+  return reader()
     .select()
     .from(documents)
     .where(inArray(documents.id, published))
@@ -121,7 +121,7 @@ export async function listPublishedDocuments(): Promise<Document[]> {
 }
 
 export async function countDocuments(): Promise<number> {
-  return db().$count(documents);
+  return reader().$count(documents);
 }
 
 export type PolicyInEffect = {
@@ -151,7 +151,7 @@ export async function getPolicyInEffect({
   if (!current) return null;
   const upcoming = published.find((v) => v.status === "upcoming");
   const wanted = upcoming ? [current, upcoming] : [current];
-  const bodies = db()
+  const bodies = reader()
     .select()
     .from(versions)
     .where(

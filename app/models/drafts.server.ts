@@ -25,7 +25,7 @@ import { checkNewDocument } from "../core/documents";
 import { Refusal } from "../core/refusal";
 import { isPublishedState } from "../core/versions/workflow";
 import { recordAudit } from "./audit.server";
-import { type Actor, db } from "./db.server";
+import { type Actor, reader, transaction } from "./db.server";
 import { DEFAULT_LOCALE, findDocumentById, findDocumentBySlug } from "./documents.server";
 import { findLatestPublishedVersion, findOpenVersion, findVersionByNumber } from "./versions.server";
 
@@ -71,7 +71,7 @@ export function staleDraftOf(refusal: Refusal): StaleDraft | null {
  * Creates the document on first import.
  */
 export async function saveDraft(input: DraftInput): Promise<DraftSaved> {
-  return db().transaction((tx) => writeDraft(tx, input), { behavior: "immediate" });
+  return transaction(async (tx) => writeDraft(tx, input));
 }
 
 /** saveDraft inside a caller's transaction, so that a draft and what it belongs to are written together. */
@@ -185,14 +185,11 @@ export async function createDocument(input: {
   const slug = input.slug.trim();
   const locale = input.locale.trim();
   const title = checkNewDocument({ slug, locale, title: input.title });
-  return db().transaction(
-    (tx) => {
-      if (findDocumentBySlug(tx, slug, locale))
-        throw new Refusal("conflict", `a document "${slug}" in ${locale} already exists`);
-      return writeDraft(tx, { slug, locale, title, content: EMPTY_DOCUMENT, actor: input.actor }).document;
-    },
-    { behavior: "immediate" },
-  );
+  return transaction(async (tx) => {
+    if (findDocumentBySlug(tx, slug, locale))
+      throw new Refusal("conflict", `a document "${slug}" in ${locale} already exists`);
+    return writeDraft(tx, { slug, locale, title, content: EMPTY_DOCUMENT, actor: input.actor }).document;
+  });
 }
 
 /**
@@ -207,45 +204,42 @@ export async function createTranslation(input: {
   actor: UserActor;
 }): Promise<Document> {
   const locale = input.locale.trim();
-  return db().transaction(
-    (tx) => {
-      const source = findDocumentById(tx, input.sourceDocumentId);
-      if (!source) throw new Refusal("not-found", "no such document");
-      const root = source.translationOfId ? findDocumentById(tx, source.translationOfId) : source;
-      if (!root) throw new Refusal("not-found", "no such document");
-      const title = checkNewDocument({ slug: root.slug, locale, title: input.title });
-      const basis = findLatestPublishedVersion(tx, root.id);
-      if (!basis) {
-        throw new Refusal(
-          "conflict",
-          "publish the original first: a translation starts from a published version",
-        );
-      }
-      if (findDocumentBySlug(tx, root.slug, locale))
-        throw new Refusal("conflict", `"${root.slug}" already exists in ${locale}`);
-      const created = tx
-        .insert(documents)
-        .values({ slug: root.slug, locale, title, translationOfId: root.id })
-        .returning()
-        .get();
-      recordAudit(tx, {
-        actor: input.actor,
-        action: "document.created",
-        documentId: created.id,
-        details: { slug: created.slug, locale, title, translationOf: root.id, sourceVersion: basis.number },
-      });
-      writeDraft(tx, {
-        slug: created.slug,
-        locale: created.locale,
-        title: created.title,
-        content: basis.content,
-        actor: input.actor,
-        basedOnVersionId: basis.id,
-      });
-      return created;
-    },
-    { behavior: "immediate" },
-  );
+  return transaction(async (tx) => {
+    const source = findDocumentById(tx, input.sourceDocumentId);
+    if (!source) throw new Refusal("not-found", "no such document");
+    const root = source.translationOfId ? findDocumentById(tx, source.translationOfId) : source;
+    if (!root) throw new Refusal("not-found", "no such document");
+    const title = checkNewDocument({ slug: root.slug, locale, title: input.title });
+    const basis = findLatestPublishedVersion(tx, root.id);
+    if (!basis) {
+      throw new Refusal(
+        "conflict",
+        "publish the original first: a translation starts from a published version",
+      );
+    }
+    if (findDocumentBySlug(tx, root.slug, locale))
+      throw new Refusal("conflict", `"${root.slug}" already exists in ${locale}`);
+    const created = tx
+      .insert(documents)
+      .values({ slug: root.slug, locale, title, translationOfId: root.id })
+      .returning()
+      .get();
+    recordAudit(tx, {
+      actor: input.actor,
+      action: "document.created",
+      documentId: created.id,
+      details: { slug: created.slug, locale, title, translationOf: root.id, sourceVersion: basis.number },
+    });
+    writeDraft(tx, {
+      slug: created.slug,
+      locale: created.locale,
+      title: created.title,
+      content: basis.content,
+      actor: input.actor,
+      basedOnVersionId: basis.id,
+    });
+    return created;
+  });
 }
 
 /**
@@ -257,49 +251,46 @@ export async function startDraft(input: {
   fromNumber?: number;
   actor: UserActor;
 }): Promise<Version> {
-  return db().transaction(
-    (tx) => {
-      const document = findDocumentById(tx, input.documentId);
-      if (!document) throw new Refusal("not-found", "no such document");
-      const open = findOpenVersion(tx, document.id);
-      if (open) {
-        throw new Refusal(
-          "conflict",
-          `version ${open.number} is still open (${open.state.replace("_", " ")}); publish it or send it back and edit it instead`,
-        );
-      }
-      const restored =
-        input.fromNumber === undefined ? undefined : findVersionByNumber(tx, document.id, input.fromNumber);
-      const source =
-        input.fromNumber === undefined
-          ? findLatestPublishedVersion(tx, document.id)
-          : restored && isPublishedState(restored.state)
-            ? restored
-            : undefined;
-      if (input.fromNumber !== undefined && !source) {
-        throw new Refusal("not-found", `there is no published version ${input.fromNumber} to restore`);
-      }
-      const { version } = writeDraft(tx, {
-        slug: document.slug,
-        locale: document.locale,
-        title: document.title,
-        content: source?.content ?? EMPTY_DOCUMENT,
+  return transaction(async (tx) => {
+    const document = findDocumentById(tx, input.documentId);
+    if (!document) throw new Refusal("not-found", "no such document");
+    const open = findOpenVersion(tx, document.id);
+    if (open) {
+      throw new Refusal(
+        "conflict",
+        `version ${open.number} is still open (${open.state.replace("_", " ")}); publish it or send it back and edit it instead`,
+      );
+    }
+    const restored =
+      input.fromNumber === undefined ? undefined : findVersionByNumber(tx, document.id, input.fromNumber);
+    const source =
+      input.fromNumber === undefined
+        ? findLatestPublishedVersion(tx, document.id)
+        : restored && isPublishedState(restored.state)
+          ? restored
+          : undefined;
+    if (input.fromNumber !== undefined && !source) {
+      throw new Refusal("not-found", `there is no published version ${input.fromNumber} to restore`);
+    }
+    const { version } = writeDraft(tx, {
+      slug: document.slug,
+      locale: document.locale,
+      title: document.title,
+      content: source?.content ?? EMPTY_DOCUMENT,
+      actor: input.actor,
+      basedOnVersionId: source?.id ?? null,
+    });
+    if (input.fromNumber !== undefined) {
+      recordAudit(tx, {
         actor: input.actor,
-        basedOnVersionId: source?.id ?? null,
+        action: "version.restored",
+        documentId: document.id,
+        versionId: version.id,
+        details: { number: version.number, restoredFrom: input.fromNumber },
       });
-      if (input.fromNumber !== undefined) {
-        recordAudit(tx, {
-          actor: input.actor,
-          action: "version.restored",
-          documentId: document.id,
-          versionId: version.id,
-          details: { number: version.number, restoredFrom: input.fromNumber },
-        });
-      }
-      return version;
-    },
-    { behavior: "immediate" },
-  );
+    }
+    return version;
+  });
 }
 
 /**
@@ -336,26 +327,23 @@ export async function saveWorkspaceDraft(input: {
   actor: UserActor;
 }): Promise<Version> {
   const content = checkEditorContent(input.content);
-  return db().transaction(
-    (tx) => {
-      const document = findDocumentById(tx, input.documentId);
-      if (!document) throw new Refusal("not-found", "no such document");
-      return writeDraft(tx, {
-        slug: document.slug,
-        locale: document.locale,
-        title: document.title,
-        content,
-        actor: input.actor,
-        expectedRevision: input.expectedRevision,
-      }).version;
-    },
-    { behavior: "immediate" },
-  );
+  return transaction(async (tx) => {
+    const document = findDocumentById(tx, input.documentId);
+    if (!document) throw new Refusal("not-found", "no such document");
+    return writeDraft(tx, {
+      slug: document.slug,
+      locale: document.locale,
+      title: document.title,
+      content,
+      actor: input.actor,
+      expectedRevision: input.expectedRevision,
+    }).version;
+  });
 }
 
 /** Who saved the draft's current revision and when (from the audit log). */
 export async function lastDraftSave(versionId: number): Promise<{ email: string | null; at: string } | null> {
-  const entry = db()
+  const entry = reader()
     .select({ actor: auditLog.actor, at: auditLog.at })
     .from(auditLog)
     .where(
@@ -370,7 +358,7 @@ export async function lastDraftSave(versionId: number): Promise<{ email: string 
   if (!entry) return null;
   const match = /^user:(\d+)$/.exec(entry.actor);
   const user = match
-    ? db()
+    ? reader()
         .select({ email: users.email })
         .from(users)
         .where(eq(users.id, Number(match[1])))

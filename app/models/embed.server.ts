@@ -9,7 +9,7 @@ import { MAX_TOKEN_LIFETIME_SECONDS, type TokenCheck, verifyUserToken } from "..
 import { Refusal } from "../core/refusal";
 import { getEnv, sessionSecret } from "../env.server";
 import { recordAudit } from "./audit.server";
-import { type Actor, db } from "./db.server";
+import { type Actor, reader, transaction } from "./db.server";
 
 const SECRET_PREFIX = "rls_";
 
@@ -54,37 +54,34 @@ export async function rotateEmbedSecret({
   actor: Actor;
 }): Promise<{ secret: string; id: number }> {
   const secret = `${SECRET_PREFIX}${randomBytes(32).toString("base64url")}`;
-  return db().transaction(
-    (tx) => {
-      const now = new Date().toISOString();
-      const retired = tx
-        .update(embedSecrets)
-        .set({ retiredAt: now })
-        .where(isNull(embedSecrets.retiredAt))
-        .returning({ id: embedSecrets.id })
-        .all();
-      const created = tx
-        .insert(embedSecrets)
-        .values({
-          encryptedSecret: encryptSecret(secret),
-          prefix: secret.slice(0, SECRET_PREFIX.length + 6),
-          createdById: actor.kind === "user" ? actor.id : null,
-        })
-        .returning({ id: embedSecrets.id, prefix: embedSecrets.prefix })
-        .get();
-      recordAudit(tx, {
-        actor,
-        action: retired.length > 0 ? "embed-secret.rotated" : "embed-secret.created",
-        details: { embedSecretId: created.id, prefix: created.prefix, retired: retired.map((r) => r.id) },
-      });
-      return { secret, id: created.id };
-    },
-    { behavior: "immediate" },
-  );
+  return transaction(async (tx) => {
+    const now = new Date().toISOString();
+    const retired = tx
+      .update(embedSecrets)
+      .set({ retiredAt: now })
+      .where(isNull(embedSecrets.retiredAt))
+      .returning({ id: embedSecrets.id })
+      .all();
+    const created = tx
+      .insert(embedSecrets)
+      .values({
+        encryptedSecret: encryptSecret(secret),
+        prefix: secret.slice(0, SECRET_PREFIX.length + 6),
+        createdById: actor.kind === "user" ? actor.id : null,
+      })
+      .returning({ id: embedSecrets.id, prefix: embedSecrets.prefix })
+      .get();
+    recordAudit(tx, {
+      actor,
+      action: retired.length > 0 ? "embed-secret.rotated" : "embed-secret.created",
+      details: { embedSecretId: created.id, prefix: created.prefix, retired: retired.map((r) => r.id) },
+    });
+    return { secret, id: created.id };
+  });
 }
 
 export async function listEmbedSecrets(): Promise<EmbedSecretInfo[]> {
-  return db()
+  return reader()
     .select({
       id: embedSecrets.id,
       prefix: embedSecrets.prefix,
@@ -100,7 +97,7 @@ export async function listEmbedSecrets(): Promise<EmbedSecretInfo[]> {
 /** The secrets a token may be signed with now: the live one and any retired within a token lifetime. */
 function acceptedSecrets(now = Date.now()): string[] {
   const since = new Date(now - MAX_TOKEN_LIFETIME_SECONDS * 1000).toISOString();
-  return db()
+  return reader()
     .select({ encryptedSecret: embedSecrets.encryptedSecret })
     .from(embedSecrets)
     .where(or(isNull(embedSecrets.retiredAt), gt(embedSecrets.retiredAt, since)))
@@ -136,34 +133,28 @@ function normaliseOrigin(input: string): string {
 
 export async function addEmbedOrigin({ origin, actor }: { origin: string; actor: Actor }): Promise<string> {
   const normalised = normaliseOrigin(origin);
-  db().transaction(
-    (tx) => {
-      const inserted = tx
-        .insert(embedOrigins)
-        .values({ origin: normalised, createdById: actor.kind === "user" ? actor.id : null })
-        .onConflictDoNothing()
-        .run().changes;
-      if (inserted > 0)
-        recordAudit(tx, { actor, action: "embed-origin.added", details: { origin: normalised } });
-    },
-    { behavior: "immediate" },
-  );
+  await transaction(async (tx) => {
+    const inserted = tx
+      .insert(embedOrigins)
+      .values({ origin: normalised, createdById: actor.kind === "user" ? actor.id : null })
+      .onConflictDoNothing()
+      .run().changes;
+    if (inserted > 0)
+      recordAudit(tx, { actor, action: "embed-origin.added", details: { origin: normalised } });
+  });
   return normalised;
 }
 
 export async function removeEmbedOrigin({ origin, actor }: { origin: string; actor: Actor }): Promise<void> {
-  db().transaction(
-    (tx) => {
-      const removed = tx.delete(embedOrigins).where(eq(embedOrigins.origin, origin)).run().changes;
-      if (removed === 0) throw new Refusal("not-found", `"${origin}" is not an allowed origin`);
-      recordAudit(tx, { actor, action: "embed-origin.removed", details: { origin } });
-    },
-    { behavior: "immediate" },
-  );
+  await transaction(async (tx) => {
+    const removed = tx.delete(embedOrigins).where(eq(embedOrigins.origin, origin)).run().changes;
+    if (removed === 0) throw new Refusal("not-found", `"${origin}" is not an allowed origin`);
+    recordAudit(tx, { actor, action: "embed-origin.removed", details: { origin } });
+  });
 }
 
 export async function listEmbedOrigins(): Promise<string[]> {
-  return db()
+  return reader()
     .select({ origin: embedOrigins.origin })
     .from(embedOrigins)
     .orderBy(asc(embedOrigins.origin))
@@ -174,5 +165,5 @@ export async function listEmbedOrigins(): Promise<string[]> {
 /** Whether a browser page at `origin` may call the browser API. */
 export function isAllowedOrigin(origin: string | null): boolean {
   if (!origin) return false;
-  return !!db().get(sql`SELECT 1 AS one FROM embed_origins WHERE origin = ${origin}`);
+  return !!reader().get(sql`SELECT 1 AS one FROM embed_origins WHERE origin = ${origin}`);
 }

@@ -7,7 +7,7 @@ import { documents, users, versions } from "../../db/schema";
 import { isoDateOf } from "../core/dates";
 import { type PublicStatus, publicStatuses } from "../core/versions/in-effect";
 import { isPublishedState } from "../core/versions/workflow";
-import { db } from "./db.server";
+import { reader } from "./db.server";
 import { authorIdsOf, listPublishedVersions, VERSION_FACTS, type VersionFactsRow } from "./versions.server";
 
 export type VersionRow = VersionFactsRow & {
@@ -20,14 +20,14 @@ export type VersionRow = VersionFactsRow & {
 
 /** Every version of a document, newest first, with the people involved (a fixed number of queries). */
 export async function listVersionHistory(documentId: number, now = new Date()): Promise<VersionRow[]> {
-  const rows = db()
+  const rows = reader()
     .select(VERSION_FACTS)
     .from(versions)
     .where(eq(versions.documentId, documentId))
     .orderBy(desc(versions.number))
     .all();
   const emails = new Map(
-    db()
+    reader()
       .select({ id: users.id, email: users.email })
       .from(users)
       .all()
@@ -35,7 +35,7 @@ export async function listVersionHistory(documentId: number, now = new Date()): 
   );
   const email = (id: number | null) => (id ? (emails.get(id) ?? `user ${id}`) : null);
   const authors = authorIdsOf(
-    db(),
+    reader(),
     rows.map((row) => row.id),
   );
   const statuses = publicStatuses(
@@ -68,7 +68,7 @@ export async function versionOrigin(
 ): Promise<{ number: number; documentId: number; title: string; locale: string } | null> {
   if (!versionId) return null;
   return (
-    db()
+    reader()
       .select({
         number: versions.number,
         documentId: documents.id,

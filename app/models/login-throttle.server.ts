@@ -11,7 +11,7 @@ import {
 } from "../core/throttle";
 import { getEnv, sessionSecret } from "../env.server";
 import { recordAudit } from "./audit.server";
-import { type Actor, db } from "./db.server";
+import { type Actor, reader, transaction } from "./db.server";
 import { normaliseEmail } from "./users.server";
 
 const SECOND = 1000;
@@ -123,54 +123,51 @@ function toValues(state: ThrottleState) {
  */
 export async function reserveAttempt(keys: ChargedKey[], now = new Date()): Promise<ThrottleDecision> {
   const at = now.getTime();
-  return db().transaction(
-    (tx) => {
-      // Rows a day past their last failure carry no information any more.
-      tx.delete(signInThrottles)
+  return transaction(async (tx) => {
+    // Rows a day past their last failure carry no information any more.
+    tx.delete(signInThrottles)
+      .where(
+        and(
+          lt(signInThrottles.lastFailureAt, new Date(at - DAY).toISOString()),
+          or(isNull(signInThrottles.blockedUntil), lt(signInThrottles.blockedUntil, now.toISOString())),
+        ),
+      )
+      .run();
+    const rows = new Map(
+      tx
+        .select()
+        .from(signInThrottles)
         .where(
-          and(
-            lt(signInThrottles.lastFailureAt, new Date(at - DAY).toISOString()),
-            or(isNull(signInThrottles.blockedUntil), lt(signInThrottles.blockedUntil, now.toISOString())),
+          inArray(
+            signInThrottles.key,
+            keys.map((k) => k.key),
           ),
         )
+        .all()
+        .map((row) => [row.key, row]),
+    );
+    const next: { key: ChargedKey; state: ThrottleState }[] = [];
+    let retryAt = 0;
+    for (const key of keys) {
+      const result = reserveOne(toState(rows.get(key.key)), THROTTLE_RULES[key.kind], at);
+      if (result.allowed) next.push({ key, state: result.next });
+      else retryAt = Math.max(retryAt, result.retryAt);
+    }
+    if (retryAt > 0) {
+      return {
+        allowed: false as const,
+        retryAt: new Date(retryAt),
+        retryAfterSeconds: retryAfterSeconds(retryAt, at),
+      };
+    }
+    for (const { key, state } of next) {
+      tx.insert(signInThrottles)
+        .values({ key: key.key, account: key.account, ...toValues(state) })
+        .onConflictDoUpdate({ target: signInThrottles.key, set: toValues(state) })
         .run();
-      const rows = new Map(
-        tx
-          .select()
-          .from(signInThrottles)
-          .where(
-            inArray(
-              signInThrottles.key,
-              keys.map((k) => k.key),
-            ),
-          )
-          .all()
-          .map((row) => [row.key, row]),
-      );
-      const next: { key: ChargedKey; state: ThrottleState }[] = [];
-      let retryAt = 0;
-      for (const key of keys) {
-        const result = reserveOne(toState(rows.get(key.key)), THROTTLE_RULES[key.kind], at);
-        if (result.allowed) next.push({ key, state: result.next });
-        else retryAt = Math.max(retryAt, result.retryAt);
-      }
-      if (retryAt > 0) {
-        return {
-          allowed: false as const,
-          retryAt: new Date(retryAt),
-          retryAfterSeconds: retryAfterSeconds(retryAt, at),
-        };
-      }
-      for (const { key, state } of next) {
-        tx.insert(signInThrottles)
-          .values({ key: key.key, account: key.account, ...toValues(state) })
-          .onConflictDoUpdate({ target: signInThrottles.key, set: toValues(state) })
-          .run();
-      }
-      return { allowed: true as const, attempt: { keys } };
-    },
-    { behavior: "immediate" },
-  );
+    }
+    return { allowed: true as const, attempt: { keys } };
+  });
 }
 
 /**
@@ -178,20 +175,17 @@ export async function reserveAttempt(keys: ChargedKey[], now = new Date()): Prom
  * starts afresh, and the shared counters (account, address) get this attempt back.
  */
 export async function settleAttempt(attempt: ReservedAttempt): Promise<void> {
-  db().transaction(
-    (tx) => {
-      for (const key of attempt.keys) {
-        const rule = THROTTLE_RULES[key.kind];
-        const shared = key.kind === "account" || key.kind === "address";
-        const row = tx.select().from(signInThrottles).where(eq(signInThrottles.key, key.key)).get();
-        const state = shared ? refundAttempt(toState(row), rule) : null;
-        if (state)
-          tx.update(signInThrottles).set(toValues(state)).where(eq(signInThrottles.key, key.key)).run();
-        else tx.delete(signInThrottles).where(eq(signInThrottles.key, key.key)).run();
-      }
-    },
-    { behavior: "immediate" },
-  );
+  await transaction(async (tx) => {
+    for (const key of attempt.keys) {
+      const rule = THROTTLE_RULES[key.kind];
+      const shared = key.kind === "account" || key.kind === "address";
+      const row = tx.select().from(signInThrottles).where(eq(signInThrottles.key, key.key)).get();
+      const state = shared ? refundAttempt(toState(row), rule) : null;
+      if (state)
+        tx.update(signInThrottles).set(toValues(state)).where(eq(signInThrottles.key, key.key)).run();
+      else tx.delete(signInThrottles).where(eq(signInThrottles.key, key.key)).run();
+    }
+  });
 }
 
 export type AccountThrottle = {
@@ -207,7 +201,7 @@ export async function accountThrottles(
   now = new Date(),
 ): Promise<Map<string, AccountThrottle>> {
   const byAccount = new Map(emails.map((email) => [accountKey(email), email]));
-  const rows = db()
+  const rows = reader()
     .select()
     .from(signInThrottles)
     .where(and(isNotNull(signInThrottles.account), inArray(signInThrottles.account, [...byAccount.keys()])))
@@ -233,21 +227,18 @@ export async function accountThrottles(
  * about a source, not a person.
  */
 export async function liftSignInLimits({ userId, actor }: { userId: number; actor: Actor }): Promise<number> {
-  return db().transaction(
-    (tx) => {
-      const user = tx.select({ email: users.email }).from(users).where(eq(users.id, userId)).get();
-      if (!user) throw new Refusal("not-found", "no such user");
-      const cleared = tx
-        .delete(signInThrottles)
-        .where(eq(signInThrottles.account, accountKey(user.email)))
-        .run().changes;
-      recordAudit(tx, {
-        actor,
-        action: "user.sign-in-limits-lifted",
-        details: { userId, email: user.email, countersCleared: cleared },
-      });
-      return cleared;
-    },
-    { behavior: "immediate" },
-  );
+  return transaction(async (tx) => {
+    const user = tx.select({ email: users.email }).from(users).where(eq(users.id, userId)).get();
+    if (!user) throw new Refusal("not-found", "no such user");
+    const cleared = tx
+      .delete(signInThrottles)
+      .where(eq(signInThrottles.account, accountKey(user.email)))
+      .run().changes;
+    recordAudit(tx, {
+      actor,
+      action: "user.sign-in-limits-lifted",
+      details: { userId, email: user.email, countersCleared: cleared },
+    });
+    return cleared;
+  });
 }

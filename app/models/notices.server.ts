@@ -14,7 +14,7 @@ import type { Audience } from "../core/notify/audience";
 import { BATCH_SIZE, batchCount } from "../core/notify/batching";
 import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
-import { type Actor, actorLabel, db } from "./db.server";
+import { type Actor, actorLabel, reader, transaction } from "./db.server";
 import { recentlySent } from "./deliveries.server";
 import { audienceCondition } from "./subscribers.server";
 
@@ -150,10 +150,10 @@ function summarise(rows: NoticeRow[]): NoticeSummary[] {
     rows.map((row) => sql`${row.notice.id}`),
     sql`, `,
   );
-  const batches = db().all<{ noticeId: number; status: string; n: number }>(sql`
+  const batches = reader().all<{ noticeId: number; status: string; n: number }>(sql`
     SELECT notice_id AS noticeId, status, count(*) AS n FROM delivery_batches
     WHERE notice_id IN (${ids}) GROUP BY notice_id, status`);
-  const deliveries = db().all<{
+  const deliveries = reader().all<{
     noticeId: number;
     channel: Channel;
     status: DeliveryStatus;
@@ -214,7 +214,7 @@ export async function noticesForVersion({
   locale?: string;
   number: number;
 }): Promise<NoticeSummary[] | null> {
-  const version = db()
+  const version = reader()
     .select({ id: versions.id })
     .from(versions)
     .innerJoin(documents, eq(documents.id, versions.documentId))
@@ -222,7 +222,7 @@ export async function noticesForVersion({
     .get();
   if (!version) return null;
   return summarise(
-    db()
+    reader()
       .select(noticeColumns)
       .from(notices)
       .innerJoin(versions, eq(versions.id, notices.versionId))
@@ -234,7 +234,7 @@ export async function noticesForVersion({
 }
 
 async function getNoticeSummary(noticeId: number): Promise<NoticeSummary | null> {
-  const row = db()
+  const row = reader()
     .select(noticeColumns)
     .from(notices)
     .innerJoin(versions, eq(versions.id, notices.versionId))
@@ -246,7 +246,7 @@ async function getNoticeSummary(noticeId: number): Promise<NoticeSummary | null>
 
 export async function listNotices({ limit = 50 }: { limit?: number } = {}): Promise<NoticeSummary[]> {
   return summarise(
-    db()
+    reader()
       .select(noticeColumns)
       .from(notices)
       .innerJoin(versions, eq(versions.id, notices.versionId))
@@ -270,47 +270,44 @@ export async function retryFailedDeliveries({
   noticeId: number;
   actor: Actor;
 }): Promise<{ batches: number; deliveries: number }> {
-  return db().transaction(
-    (tx) => {
-      const notice = tx
-        .select({ id: notices.id, versionId: notices.versionId, documentId: notices.documentId })
-        .from(notices)
-        .where(eq(notices.id, noticeId))
-        .get();
-      if (!notice) throw new Refusal("not-found", `no notice ${noticeId}`);
-      const now = new Date().toISOString();
-      const batches = tx
-        .update(deliveryBatches)
-        .set({
-          status: "pending",
-          generation: sql`${deliveryBatches.generation} + 1`,
-          attempts: 0,
-          nextAttemptAt: now,
-          leaseOwner: null,
-          leasedUntil: null,
-          frozenAt: null,
-          updatedAt: now,
-        })
-        .where(and(eq(deliveryBatches.noticeId, noticeId), eq(deliveryBatches.status, "failed")))
-        .returning({ number: deliveryBatches.number })
-        .all();
-      let reset = 0;
-      if (batches.length > 0) {
-        reset = tx.run(sql`
+  return transaction(async (tx) => {
+    const notice = tx
+      .select({ id: notices.id, versionId: notices.versionId, documentId: notices.documentId })
+      .from(notices)
+      .where(eq(notices.id, noticeId))
+      .get();
+    if (!notice) throw new Refusal("not-found", `no notice ${noticeId}`);
+    const now = new Date().toISOString();
+    const batches = tx
+      .update(deliveryBatches)
+      .set({
+        status: "pending",
+        generation: sql`${deliveryBatches.generation} + 1`,
+        attempts: 0,
+        nextAttemptAt: now,
+        leaseOwner: null,
+        leasedUntil: null,
+        frozenAt: null,
+        updatedAt: now,
+      })
+      .where(and(eq(deliveryBatches.noticeId, noticeId), eq(deliveryBatches.status, "failed")))
+      .returning({ number: deliveryBatches.number })
+      .all();
+    let reset = 0;
+    if (batches.length > 0) {
+      reset = tx.run(sql`
           UPDATE deliveries SET status = 'pending', last_error = NULL, status_at = ${now}
           WHERE notice_id = ${noticeId} AND channel = 'email' AND status = 'failed'`).changes;
-      }
-      recordAudit(tx, {
-        actor,
-        action: "notice.retry-failed",
-        documentId: notice.documentId,
-        versionId: notice.versionId,
-        details: { noticeId, batches: batches.length, deliveries: reset },
-      });
-      return { batches: batches.length, deliveries: reset };
-    },
-    { behavior: "immediate" },
-  );
+    }
+    recordAudit(tx, {
+      actor,
+      action: "notice.retry-failed",
+      documentId: notice.documentId,
+      versionId: notice.versionId,
+      details: { noticeId, batches: batches.length, deliveries: reset },
+    });
+    return { batches: batches.length, deliveries: reset };
+  });
 }
 
 export type NoticeProgress = NoticeSummary & {
@@ -352,7 +349,7 @@ export async function getNoticeProgress(noticeId: number, now = Date.now()): Pro
       etaSeconds: open > 0 && ratePerSecond > 0 ? Math.ceil(open / ratePerSecond) : null,
     };
   }
-  const batchErrors = db()
+  const batchErrors = reader()
     .select({
       number: deliveryBatches.number,
       status: deliveryBatches.status,

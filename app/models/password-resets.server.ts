@@ -5,7 +5,7 @@ import { passwordResets, sessions, users } from "../../db/schema";
 import { Refusal } from "../core/refusal";
 import { checkNewPassword } from "./accounts.server";
 import { recordAudit } from "./audit.server";
-import { type Actor, db } from "./db.server";
+import { type Actor, reader, transaction } from "./db.server";
 
 /** How long a password-reset link works. */
 export const PASSWORD_RESET_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -37,34 +37,31 @@ export async function issuePasswordReset({
 }): Promise<{ token: string; email: string; expiresAt: Date }> {
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + PASSWORD_RESET_LIFETIME_MS);
-  return db().transaction(
-    (tx) => {
-      const user = tx.select().from(users).where(eq(users.id, userId)).get();
-      if (!user) throw new Refusal("not-found", "no such user");
-      if (user.deactivatedAt)
-        throw new Refusal("conflict", `${user.email} is deactivated; reactivate them first`);
-      const replaced = tx
-        .delete(passwordResets)
-        .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)))
-        .run().changes;
-      tx.insert(passwordResets)
-        .values({
-          userId,
-          tokenHash: hashResetToken(token),
-          createdById: actor.kind === "user" ? actor.id : null,
-          createdAt: now.toISOString(),
-          expiresAt: expiresAt.toISOString(),
-        })
-        .run();
-      recordAudit(tx, {
-        actor,
-        action: "user.password-reset-issued",
-        details: { userId, email: user.email, expiresAt: expiresAt.toISOString(), replacedLinks: replaced },
-      });
-      return { token, email: user.email, expiresAt };
-    },
-    { behavior: "immediate" },
-  );
+  return transaction(async (tx) => {
+    const user = tx.select().from(users).where(eq(users.id, userId)).get();
+    if (!user) throw new Refusal("not-found", "no such user");
+    if (user.deactivatedAt)
+      throw new Refusal("conflict", `${user.email} is deactivated; reactivate them first`);
+    const replaced = tx
+      .delete(passwordResets)
+      .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)))
+      .run().changes;
+    tx.insert(passwordResets)
+      .values({
+        userId,
+        tokenHash: hashResetToken(token),
+        createdById: actor.kind === "user" ? actor.id : null,
+        createdAt: now.toISOString(),
+        expiresAt: expiresAt.toISOString(),
+      })
+      .run();
+    recordAudit(tx, {
+      actor,
+      action: "user.password-reset-issued",
+      details: { userId, email: user.email, expiresAt: expiresAt.toISOString(), replacedLinks: replaced },
+    });
+    return { token, email: user.email, expiresAt };
+  });
 }
 
 /** The person a working link is for, or null (unknown, used, expired, replaced, deactivated). */
@@ -73,7 +70,7 @@ export async function findPasswordReset(
   now = new Date(),
 ): Promise<{ userId: number; email: string } | null> {
   if (!token || token.length > 100) return null;
-  const row = db()
+  const row = reader()
     .select({ userId: users.id, email: users.email })
     .from(passwordResets)
     .innerJoin(users, and(eq(users.id, passwordResets.userId), isNull(users.deactivatedAt)))
@@ -104,34 +101,28 @@ export async function completePasswordReset({
   checkNewPassword(newPassword);
   if (!(await findPasswordReset(token, now))) throw new Refusal("not-found", INVALID_RESET_LINK);
   const passwordHash = await hash(newPassword);
-  return db().transaction(
-    (tx) => {
-      const link = tx
-        .select({ id: passwordResets.id, userId: users.id, email: users.email })
-        .from(passwordResets)
-        .innerJoin(users, and(eq(users.id, passwordResets.userId), isNull(users.deactivatedAt)))
-        .where(
-          and(
-            eq(passwordResets.tokenHash, hashResetToken(token)),
-            isNull(passwordResets.usedAt),
-            gt(passwordResets.expiresAt, now.toISOString()),
-          ),
-        )
-        .get();
-      if (!link) throw new Refusal("not-found", INVALID_RESET_LINK);
-      tx.update(passwordResets)
-        .set({ usedAt: now.toISOString() })
-        .where(eq(passwordResets.id, link.id))
-        .run();
-      tx.update(users).set({ passwordHash }).where(eq(users.id, link.userId)).run();
-      const sessionsEnded = tx.delete(sessions).where(eq(sessions.userId, link.userId)).run().changes;
-      recordAudit(tx, {
-        actor: { kind: "user", id: link.userId },
-        action: "user.password-reset",
-        details: { userId: link.userId, email: link.email, sessionsEnded },
-      });
-      return { userId: link.userId, email: link.email, sessionsEnded };
-    },
-    { behavior: "immediate" },
-  );
+  return transaction(async (tx) => {
+    const link = tx
+      .select({ id: passwordResets.id, userId: users.id, email: users.email })
+      .from(passwordResets)
+      .innerJoin(users, and(eq(users.id, passwordResets.userId), isNull(users.deactivatedAt)))
+      .where(
+        and(
+          eq(passwordResets.tokenHash, hashResetToken(token)),
+          isNull(passwordResets.usedAt),
+          gt(passwordResets.expiresAt, now.toISOString()),
+        ),
+      )
+      .get();
+    if (!link) throw new Refusal("not-found", INVALID_RESET_LINK);
+    tx.update(passwordResets).set({ usedAt: now.toISOString() }).where(eq(passwordResets.id, link.id)).run();
+    tx.update(users).set({ passwordHash }).where(eq(users.id, link.userId)).run();
+    const sessionsEnded = tx.delete(sessions).where(eq(sessions.userId, link.userId)).run().changes;
+    recordAudit(tx, {
+      actor: { kind: "user", id: link.userId },
+      action: "user.password-reset",
+      details: { userId: link.userId, email: link.email, sessionsEnded },
+    });
+    return { userId: link.userId, email: link.email, sessionsEnded };
+  });
 }

@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
 import { deliveryStatusText, isCaptured, transportText } from "../core/notify/delivery-outcome";
-import { db } from "./db.server";
+import { reader } from "./db.server";
 import { coveringAcknowledgementId, isEmailProblemStatus } from "./notice-rules.server";
 
 type ProofDelivery = {
@@ -77,12 +77,12 @@ type Row = {
 
 /** The ledger of one subscriber, oldest notice first; null when there is no such externalId. */
 export async function getProofLedger(externalId: string): Promise<ProofLedger | null> {
-  const subscriber = db().get<
+  const subscriber = reader().get<
     { id: number; status: SubscriberStatus; createdAt: string; erasedAt: string | null } | undefined
   >(sql`SELECT id, status, created_at AS createdAt, erased_at AS erasedAt FROM subscribers
         WHERE external_id = ${externalId}`);
   if (!subscriber) return null;
-  const rows = db().all<Row>(sql`
+  const rows = reader().all<Row>(sql`
     SELECT n.id AS noticeId, d.slug AS document, d.locale, v.number AS version, v.material,
            n.requires_ack AS requiresAck, v.summary, v.effective_at AS effectiveAt,
            n.created_at AS noticeCreatedAt, n.channels,
@@ -202,7 +202,7 @@ export async function searchSubscribers({
     : q
       ? sql`s.external_id >= ${q} AND s.external_id < ${`${q}\u{10FFFF}`}`
       : sql`1`;
-  return db().all<SubscriberListItem>(sql`
+  return reader().all<SubscriberListItem>(sql`
     SELECT s.external_id AS externalId, s.email, s.status, s.status_reason AS statusReason,
            s.updated_at AS updatedAt,
            (SELECT count(*) FROM deliveries x WHERE x.subscriber_id = s.id AND x.channel = 'email'

@@ -15,7 +15,7 @@ import type { OutlineEntry, PolicyContent } from "../core/document";
 import { type ChangedSection, changedSections } from "../core/public/redline";
 import { PUBLIC_STATES, REPLACED } from "../core/versions/workflow";
 import { timeDiff } from "../metrics.server";
-import { db } from "./db.server";
+import { reader } from "./db.server";
 import { DEFAULT_LOCALE } from "./documents.server";
 import { isPublishedVersion, listPublishedVersions, type PublishedVersionSummary } from "./versions.server";
 
@@ -86,13 +86,13 @@ export async function findPublicPolicy({
   now?: Date;
 }): Promise<PublicPolicy | null> {
   const today = isoDateOf(now);
-  const siblings = db().select().from(documents).where(eq(documents.slug, slug)).all();
+  const siblings = reader().select().from(documents).where(eq(documents.slug, slug)).all();
   const document = chooseDocument(siblings, lang);
   if (!document) return null;
   const published = await listPublishedVersions(document.id, now);
   if (published.length === 0) return null;
 
-  const firstEffective = db()
+  const firstEffective = reader()
     .select({ documentId: versions.documentId, effectiveAt: min(versions.effectiveAt) })
     .from(versions)
     .where(
@@ -179,7 +179,7 @@ const bodies = new Lru<number, VersionBody>(128);
 export async function getPublishedBody(version: Pick<PublicVersion, "id">): Promise<VersionBody> {
   const cached = bodies.get(version.id);
   if (cached) return cached;
-  const row = db()
+  const row = reader()
     .select({ html: versions.html, text: versions.text, outline: versions.outline })
     .from(versions)
     .where(and(eq(versions.id, version.id), isPublishedVersion))
@@ -205,7 +205,7 @@ export async function comparePublishedVersions(
   const key = `${from.id}:${to.id}`;
   const cached = comparisons.get(key);
   if (cached) return cached;
-  const rows = db()
+  const rows = reader()
     .select({ id: versions.id, content: versions.content })
     .from(versions)
     .where(and(inArray(versions.id, [from.id, to.id]), isPublishedVersion))
@@ -251,7 +251,7 @@ const tokenStatements = new WeakMap<object, { get: () => unknown }>();
  * response cache can check that a stored page is still the page the app would render.
  */
 export function publicStateToken(now = new Date()): string {
-  const client = db().$client;
+  const client = reader().$client;
   let statement = tokenStatements.get(client);
   if (!statement) {
     const published = PUBLIC_STATES.map((state) => `'${state}'`).join(", ");

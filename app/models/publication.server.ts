@@ -12,7 +12,7 @@ import { type PublicationRequest, planPublication } from "../core/versions/publi
 import { checkNoticePeriod, checkRevision } from "../core/versions/review";
 import { REPLACED } from "../core/versions/workflow";
 import { recordAudit } from "./audit.server";
-import { type Actor, db } from "./db.server";
+import { type Actor, reader, transaction } from "./db.server";
 import { DEFAULT_LOCALE, findDocumentById, findDocumentBySlug } from "./documents.server";
 import { enqueueNotice, type NoticeRequest } from "./notices.server";
 import { findLatestPublishedVersion, findOpenVersion, findVersionByNumber } from "./versions.server";
@@ -52,97 +52,94 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
       "only a material change notifies subscribers: publish with --material and a summary, or without --notify",
     );
   }
-  return db().transaction(
-    (tx) => {
-      const document = findDocumentBySlug(tx, input.slug, locale);
-      if (!document) throw new Refusal("not-found", `no document "${input.slug}" (${locale})`);
-      const candidate =
+  return transaction(async (tx) => {
+    const document = findDocumentBySlug(tx, input.slug, locale);
+    if (!document) throw new Refusal("not-found", `no document "${input.slug}" (${locale})`);
+    const candidate =
+      input.number === undefined
+        ? findOpenVersion(tx, document.id)
+        : findVersionByNumber(tx, document.id, input.number);
+    if (!candidate) {
+      throw new Refusal(
+        "not-found",
         input.number === undefined
-          ? findOpenVersion(tx, document.id)
-          : findVersionByNumber(tx, document.id, input.number);
-      if (!candidate) {
-        throw new Refusal(
-          "not-found",
-          input.number === undefined
-            ? `${input.slug} has no draft to publish; import one first`
-            : `${input.slug} has no version ${input.number}`,
-        );
-      }
-      if (candidate.state === "published" || candidate.state === REPLACED) {
-        throw new Refusal("conflict", `version ${candidate.number} of ${input.slug} is already published`);
-      }
-      if (input.requireApproval && candidate.state !== "approved") {
-        throw new Refusal("conflict", `version ${candidate.number} must be approved before it is published`);
-      }
-      const latest = findLatestPublishedVersion(tx, document.id);
-      const publication = planPublication({
-        request: input.request,
+          ? `${input.slug} has no draft to publish; import one first`
+          : `${input.slug} has no version ${input.number}`,
+      );
+    }
+    if (candidate.state === "published" || candidate.state === REPLACED) {
+      throw new Refusal("conflict", `version ${candidate.number} of ${input.slug} is already published`);
+    }
+    if (input.requireApproval && candidate.state !== "approved") {
+      throw new Refusal("conflict", `version ${candidate.number} must be approved before it is published`);
+    }
+    const latest = findLatestPublishedVersion(tx, document.id);
+    const publication = planPublication({
+      request: input.request,
+      contentHash: candidate.contentHash,
+      latestPublished: latest
+        ? { number: latest.number, contentHash: latest.contentHash, effectiveAt: latest.effectiveAt! }
+        : null,
+      today: isoDateOf(now),
+      noticePeriodDays: input.noticePeriodDays,
+    });
+    // The version published until now is replaced, in the workflow's words; whether it is still
+    // in effect is a matter of dates (core/versions/in-effect.ts).
+    tx.update(versions)
+      .set({ state: REPLACED })
+      .where(and(eq(versions.documentId, document.id), eq(versions.state, "published")))
+      .run();
+    const publishedAt = now.toISOString();
+    // The publication's own entry comes first: its hash is the chain head published with the
+    // version, stored in the same UPDATE (the database refuses a publication without it).
+    const entry = recordAudit(tx, {
+      actor: input.actor,
+      action: "version.published",
+      documentId: document.id,
+      versionId: candidate.id,
+      details: {
+        slug: document.slug,
+        locale: document.locale,
+        number: candidate.number,
         contentHash: candidate.contentHash,
-        latestPublished: latest
-          ? { number: latest.number, contentHash: latest.contentHash, effectiveAt: latest.effectiveAt! }
-          : null,
-        today: isoDateOf(now),
-        noticePeriodDays: input.noticePeriodDays,
-      });
-      // The version published until now is replaced, in the workflow's words; whether it is still
-      // in effect is a matter of dates (core/versions/in-effect.ts).
-      tx.update(versions)
-        .set({ state: REPLACED })
-        .where(and(eq(versions.documentId, document.id), eq(versions.state, "published")))
-        .run();
-      const publishedAt = now.toISOString();
-      // The publication's own entry comes first: its hash is the chain head published with the
-      // version, stored in the same UPDATE (the database refuses a publication without it).
-      const entry = recordAudit(tx, {
-        actor: input.actor,
-        action: "version.published",
+        lastUpdated: publication.lastUpdated,
+        effectiveAt: publication.effectiveAt,
+        publishedAt,
+        material: publication.material,
+        summary: publication.summary,
+        ...(publication.noticePeriodShortened ? { noticePeriodShortened: true } : {}),
+        ...(input.noticePeriodOverrideReason
+          ? { noticePeriodOverrideReason: input.noticePeriodOverrideReason }
+          : {}),
+      },
+    });
+    const published = tx
+      .update(versions)
+      .set({
+        state: "published",
+        lastUpdated: publication.lastUpdated,
+        effectiveAt: publication.effectiveAt,
+        publishedAt,
+        material: publication.material,
+        summary: publication.summary,
+        publishedById: input.actor.kind === "user" ? input.actor.id : null,
+        auditHead: entry.hash,
+        updatedAt: publishedAt,
+      })
+      .where(eq(versions.id, candidate.id))
+      .returning()
+      .get();
+    if (input.notify) {
+      enqueueNotice(tx, {
+        ...input.notify,
         documentId: document.id,
-        versionId: candidate.id,
-        details: {
-          slug: document.slug,
-          locale: document.locale,
-          number: candidate.number,
-          contentHash: candidate.contentHash,
-          lastUpdated: publication.lastUpdated,
-          effectiveAt: publication.effectiveAt,
-          publishedAt,
-          material: publication.material,
-          summary: publication.summary,
-          ...(publication.noticePeriodShortened ? { noticePeriodShortened: true } : {}),
-          ...(input.noticePeriodOverrideReason
-            ? { noticePeriodOverrideReason: input.noticePeriodOverrideReason }
-            : {}),
-        },
+        versionId: published.id,
+        previousNumber: latest?.number ?? null,
+        actor: input.actor,
       });
-      const published = tx
-        .update(versions)
-        .set({
-          state: "published",
-          lastUpdated: publication.lastUpdated,
-          effectiveAt: publication.effectiveAt,
-          publishedAt,
-          material: publication.material,
-          summary: publication.summary,
-          publishedById: input.actor.kind === "user" ? input.actor.id : null,
-          auditHead: entry.hash,
-          updatedAt: publishedAt,
-        })
-        .where(eq(versions.id, candidate.id))
-        .returning()
-        .get();
-      if (input.notify) {
-        enqueueNotice(tx, {
-          ...input.notify,
-          documentId: document.id,
-          versionId: published.id,
-          previousNumber: latest?.number ?? null,
-          actor: input.actor,
-        });
-      }
-      return published;
-    },
-    { behavior: "immediate" },
-  );
+    }
+    return published;
+  });
 }
 
 export type PublishForm = {
@@ -171,9 +168,9 @@ export async function publishApproved(input: {
   now?: Date;
 }): Promise<Version> {
   const now = input.now ?? new Date();
-  const document = findDocumentById(db(), input.documentId);
+  const document = findDocumentById(reader(), input.documentId);
   if (!document) throw new Refusal("not-found", "no such document");
-  const open = findOpenVersion(db(), document.id);
+  const open = findOpenVersion(reader(), document.id);
   if (open?.state !== "approved") {
     throw new Refusal("conflict", "only an approved version can be published; it must be reviewed first");
   }

@@ -7,7 +7,7 @@
  */
 import { sql } from "drizzle-orm";
 import { recordAudit } from "./audit.server";
-import { db } from "./db.server";
+import { transaction } from "./db.server";
 
 export type RetentionResult = { deliveries: number; batches: number; webhookEvents: number; cutoff: string };
 
@@ -22,30 +22,27 @@ export function pseudonymiseDeliveryLogs({
 }: {
   days: number;
   now?: number;
-}): RetentionResult {
+}): Promise<RetentionResult> {
   const cutoff = new Date(now - days * 24 * 60 * 60 * 1000).toISOString();
-  return db().transaction(
-    (tx) => {
-      const deliveries = tx.run(sql`
+  return transaction(async (tx) => {
+    const deliveries = tx.run(sql`
         UPDATE deliveries SET last_error = NULL, recipient_email = NULL, recipient_name = NULL,
           recipient_locale = NULL
         WHERE status NOT IN ('pending', 'sending')
           AND coalesce(status_at, sent_at) < ${cutoff}
           AND (last_error IS NOT NULL OR recipient_email IS NOT NULL OR recipient_name IS NOT NULL
                OR recipient_locale IS NOT NULL)`).changes;
-      const batches = tx.run(sql`
+    const batches = tx.run(sql`
         UPDATE delivery_batches SET last_error = NULL, lease_owner = NULL
         WHERE status <> 'pending' AND updated_at < ${cutoff} AND (last_error IS NOT NULL OR lease_owner IS NOT NULL)`).changes;
-      const webhookEvents = tx.run(sql`DELETE FROM webhook_events WHERE received_at < ${cutoff}`).changes;
-      if (deliveries + batches + webhookEvents > 0) {
-        recordAudit(tx, {
-          actor: { kind: "system" },
-          action: "delivery-logs.pseudonymised",
-          details: { cutoff, retentionDays: days, deliveries, batches, webhookEvents },
-        });
-      }
-      return { deliveries, batches, webhookEvents, cutoff };
-    },
-    { behavior: "immediate" },
-  );
+    const webhookEvents = tx.run(sql`DELETE FROM webhook_events WHERE received_at < ${cutoff}`).changes;
+    if (deliveries + batches + webhookEvents > 0) {
+      recordAudit(tx, {
+        actor: { kind: "system" },
+        action: "delivery-logs.pseudonymised",
+        details: { cutoff, retentionDays: days, deliveries, batches, webhookEvents },
+      });
+    }
+    return { deliveries, batches, webhookEvents, cutoff };
+  });
 }

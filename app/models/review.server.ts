@@ -25,7 +25,7 @@ import {
 } from "../core/versions/review";
 import { timeDiff } from "../metrics.server";
 import { recordAudit } from "./audit.server";
-import { db } from "./db.server";
+import { reader, transaction } from "./db.server";
 import { getPolicyInEffect } from "./documents.server";
 import { EMPTY_DOCUMENT } from "./drafts.server";
 import { authorIdsOf, findLatestPublishedVersion, findOpenVersion } from "./versions.server";
@@ -52,67 +52,64 @@ export async function reviewStep(input: {
 }): Promise<Version> {
   const comment =
     input.step === "send-back" ? checkSendBackComment(input.comment) : input.comment?.trim() || null;
-  return db().transaction(
-    (tx) => {
-      const open = findOpenVersion(tx, input.documentId);
-      if (!open) throw new Refusal("conflict", "there is no open version to review; start a draft first");
-      const target = nextState(input.step, open.state);
-      checkRevision({ expected: input.expectedRevision, current: open.revision });
-      if (input.step === "approve") {
-        checkFourEyes({ approverId: input.actor.id, authorIds: authorIdsOf(tx, [open.id]).get(open.id)! });
+  return transaction(async (tx) => {
+    const open = findOpenVersion(tx, input.documentId);
+    if (!open) throw new Refusal("conflict", "there is no open version to review; start a draft first");
+    const target = nextState(input.step, open.state);
+    checkRevision({ expected: input.expectedRevision, current: open.revision });
+    if (input.step === "approve") {
+      checkFourEyes({ approverId: input.actor.id, authorIds: authorIdsOf(tx, [open.id]).get(open.id)! });
+    }
+    if (input.step === "submit") {
+      const latest = findLatestPublishedVersion(tx, input.documentId);
+      if (latest && latest.contentHash === open.contentHash) {
+        throw new Refusal(
+          "conflict",
+          `no changes: this draft is identical to published version ${latest.number}`,
+        );
       }
-      if (input.step === "submit") {
-        const latest = findLatestPublishedVersion(tx, input.documentId);
-        if (latest && latest.contentHash === open.contentHash) {
-          throw new Refusal(
-            "conflict",
-            `no changes: this draft is identical to published version ${latest.number}`,
-          );
-        }
-      }
-      const updated = tx
-        .update(versions)
-        .set({
-          state: target,
-          approvedById: input.step === "approve" ? input.actor.id : null,
-          updatedAt: new Date().toISOString(),
-        })
-        .where(eq(versions.id, open.id))
-        .returning()
-        .get();
-      if (comment) {
-        tx.insert(reviewComments)
-          .values({
-            versionId: open.id,
-            authorId: input.actor.id,
-            kind: input.step === "send-back" ? "sent-back" : "approved",
-            revision: open.revision,
-            body: comment,
-          })
-          .run();
-      }
-      recordAudit(tx, {
-        actor: input.actor,
-        action: STEP_ACTIONS[input.step],
-        documentId: input.documentId,
-        versionId: open.id,
-        details: {
-          number: open.number,
+    }
+    const updated = tx
+      .update(versions)
+      .set({
+        state: target,
+        approvedById: input.step === "approve" ? input.actor.id : null,
+        updatedAt: new Date().toISOString(),
+      })
+      .where(eq(versions.id, open.id))
+      .returning()
+      .get();
+    if (comment) {
+      tx.insert(reviewComments)
+        .values({
+          versionId: open.id,
+          authorId: input.actor.id,
+          kind: input.step === "send-back" ? "sent-back" : "approved",
           revision: open.revision,
-          from: open.state,
-          to: target,
-          ...(comment ? { comment } : {}),
-        },
-      });
-      return updated;
-    },
-    { behavior: "immediate" },
-  );
+          body: comment,
+        })
+        .run();
+    }
+    recordAudit(tx, {
+      actor: input.actor,
+      action: STEP_ACTIONS[input.step],
+      documentId: input.documentId,
+      versionId: open.id,
+      details: {
+        number: open.number,
+        revision: open.revision,
+        from: open.state,
+        to: target,
+        ...(comment ? { comment } : {}),
+      },
+    });
+    return updated;
+  });
 }
 
 /** Versions that are waiting for someone: in review or approved, across all documents. */
 export async function listPendingReviews() {
-  return db()
+  return reader()
     .select({
       documentId: documents.id,
       slug: documents.slug,
@@ -132,7 +129,7 @@ export async function listPendingReviews() {
 export type CommentRow = ReviewComment & { authorEmail: string };
 
 export async function listReviewComments(versionId: number): Promise<CommentRow[]> {
-  return db()
+  return reader()
     .select({
       id: reviewComments.id,
       versionId: reviewComments.versionId,

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { type Role, sessions, users } from "../../db/schema";
-import { db } from "./db.server";
+import { reader, transaction, write } from "./db.server";
 
 /** A session ends after this long without a request … */
 const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
@@ -23,27 +23,24 @@ export type SessionUser = {
 /** Starts a session and returns its token (256 random bits) for the cookie. */
 export async function createSession({ userId, now = new Date() }: { userId: number; now?: Date }) {
   const token = randomBytes(32).toString("base64url");
-  const database = db();
-  // Opportunistic clean-up keeps the table small without a scheduled job.
-  database
-    .delete(sessions)
-    .where(
-      or(
-        lt(sessions.expiresAt, now.toISOString()),
-        lt(sessions.lastSeenAt, new Date(now.getTime() - SESSION_IDLE_MS).toISOString()),
-      ),
-    )
-    .run();
-  database
-    .insert(sessions)
-    .values({
+  await transaction(async (tx) => {
+    // Opportunistic clean-up keeps the table small without a scheduled job.
+    await tx
+      .delete(sessions)
+      .where(
+        or(
+          lt(sessions.expiresAt, now.toISOString()),
+          lt(sessions.lastSeenAt, new Date(now.getTime() - SESSION_IDLE_MS).toISOString()),
+        ),
+      );
+    await tx.insert(sessions).values({
       tokenHash: hashSessionToken(token),
       userId,
       createdAt: now.toISOString(),
       lastSeenAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + SESSION_MAX_AGE_MS).toISOString(),
-    })
-    .run();
+    });
+  });
   return { token, expiresAt: new Date(now.getTime() + SESSION_MAX_AGE_MS) };
 }
 
@@ -54,7 +51,7 @@ export async function createSession({ userId, now = new Date() }: { userId: numb
 export async function findSession(token: string, now = new Date()): Promise<SessionUser | null> {
   if (!token || token.length > 100) return null;
   const tokenHash = hashSessionToken(token);
-  const row = db()
+  const row = reader()
     .select({
       id: sessions.id,
       lastSeenAt: sessions.lastSeenAt,
@@ -69,23 +66,27 @@ export async function findSession(token: string, now = new Date()): Promise<Sess
   if (!row) return null;
   const idleSince = now.getTime() - Date.parse(row.lastSeenAt);
   if (Date.parse(row.expiresAt) <= now.getTime() || idleSince > SESSION_IDLE_MS) {
-    db().delete(sessions).where(eq(sessions.id, row.id)).run();
+    await write((db) => db.delete(sessions).where(eq(sessions.id, row.id)).run());
     return null;
   }
   if (idleSince > TOUCH_INTERVAL_MS) {
-    db().update(sessions).set({ lastSeenAt: now.toISOString() }).where(eq(sessions.id, row.id)).run();
+    await write((db) =>
+      db.update(sessions).set({ lastSeenAt: now.toISOString() }).where(eq(sessions.id, row.id)).run(),
+    );
   }
   return { sessionId: row.id, tokenHash, user: row.user };
 }
 
 /** Signs one browser out. */
 export async function deleteSession(token: string): Promise<void> {
-  db()
-    .delete(sessions)
-    .where(eq(sessions.tokenHash, hashSessionToken(token)))
-    .run();
+  await write((db) =>
+    db
+      .delete(sessions)
+      .where(eq(sessions.tokenHash, hashSessionToken(token)))
+      .run(),
+  );
 }
 
 export async function countUserSessions(userId: number): Promise<number> {
-  return db().$count(sessions, eq(sessions.userId, userId));
+  return reader().$count(sessions, eq(sessions.userId, userId));
 }

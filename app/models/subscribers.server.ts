@@ -13,7 +13,7 @@ import { type Audience, audienceConditions } from "../core/notify/audience";
 import type { SubscriberInput } from "../core/notify/subscriber";
 import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
-import { type Actor, db } from "./db.server";
+import { type Actor, reader, transaction } from "./db.server";
 
 /**
  * The SQL condition "attributes match this audience". Attribute names were validated by
@@ -34,7 +34,7 @@ export function audienceCondition(audience: Audience | null): SQL {
 
 /** How many active subscribers an audience reaches by email (what the publisher sees first). */
 export async function countAudience(audience: Audience | null): Promise<number> {
-  const row = db()
+  const row = reader()
     .select({ n: sql<number>`count(*)` })
     .from(subscribers)
     .where(sql`${subscribers.status} = 'active' AND ${audienceCondition(audience)}`)
@@ -42,9 +42,10 @@ export async function countAudience(audience: Audience | null): Promise<number> 
   return row?.n ?? 0;
 }
 
-const UPSERT_SQL = `
+function upsertStatement(row: SubscriberInput, now: string) {
+  return sql`
   INSERT INTO subscribers (external_id, email, name, locale, attributes, status, updated_at)
-  VALUES (@externalId, @email, @name, @locale, @attributes, 'active', @now)
+  VALUES (${row.externalId}, ${row.email}, ${row.name}, ${row.locale}, ${JSON.stringify(row.attributes)}, 'active', ${now})
   ON CONFLICT (external_id) DO UPDATE SET
     email = excluded.email,
     name = excluded.name,
@@ -58,51 +59,41 @@ const UPSERT_SQL = `
     updated_at = excluded.updated_at
   WHERE subscribers.status <> 'erased'
   RETURNING id`;
+}
 
 export type UpsertOutcome = "created" | "updated" | "erased";
 
 /**
  * Upserts subscribers in one transaction, in order; an erased externalId is left alone and
  * reported as "erased" (erasure is final: the same id is never filled with personal data again).
- * Synchronous on purpose: the CSV import calls it per chunk of a streamed file.
+ * The CSV import calls it per chunk of a streamed file.
  */
-export function upsertSubscribers(rows: SubscriberInput[]): UpsertOutcome[] {
-  const client = db().$client;
-  const upsert = client.prepare(UPSERT_SQL);
-  const maxId = client.prepare("SELECT coalesce(max(id), 0) AS id FROM subscribers");
+export function upsertSubscribers(rows: SubscriberInput[]): Promise<UpsertOutcome[]> {
   const now = new Date().toISOString();
-  return client
-    .transaction((batch: SubscriberInput[]) => {
-      const before = (maxId.get() as { id: number }).id;
-      return batch.map((row): UpsertOutcome => {
-        const returned = upsert.get({
-          externalId: row.externalId,
-          email: row.email,
-          name: row.name,
-          locale: row.locale,
-          attributes: JSON.stringify(row.attributes),
-          now,
-        }) as { id: number } | undefined;
-        if (!returned) return "erased";
-        // Ids only grow, so a row above the previous maximum was inserted by this statement.
-        return returned.id > before ? "created" : "updated";
-      });
-    })
-    .immediate(rows);
+  return transaction(async (tx) => {
+    const before = (await tx.get<{ id: number }>(sql`SELECT coalesce(max(id), 0) AS id FROM subscribers`)).id;
+    const outcomes: UpsertOutcome[] = [];
+    for (const row of rows) {
+      const returned = await tx.get<{ id: number } | undefined>(upsertStatement(row, now));
+      // Ids only grow, so a row above the previous maximum was inserted by this statement.
+      outcomes.push(!returned ? "erased" : returned.id > before ? "created" : "updated");
+    }
+    return outcomes;
+  });
 }
 
 /** Creates or updates one subscriber (PUT /api/v1/subscribers/:externalId). */
 export async function upsertSubscriber(
   input: SubscriberInput,
 ): Promise<{ subscriber: Subscriber; created: boolean }> {
-  const [outcome] = upsertSubscribers([input]);
+  const [outcome] = await upsertSubscribers([input]);
   if (outcome === "erased") {
     throw new Refusal(
       "conflict",
       `subscriber "${input.externalId}" was erased; an erased externalId cannot be given personal data again`,
     );
   }
-  const subscriber = db()
+  const subscriber = reader()
     .select()
     .from(subscribers)
     .where(eq(subscribers.externalId, input.externalId))
@@ -111,7 +102,7 @@ export async function upsertSubscriber(
 }
 
 export async function findSubscriber(externalId: string): Promise<Subscriber | undefined> {
-  return db().select().from(subscribers).where(eq(subscribers.externalId, externalId)).get();
+  return reader().select().from(subscribers).where(eq(subscribers.externalId, externalId)).get();
 }
 
 /** Everything Redline stores about one person, for access and portability requests. */
@@ -150,7 +141,7 @@ export async function getSubscriberRecord(externalId: string): Promise<Subscribe
   const found = await findSubscriber(externalId);
   if (!found) return null;
   const { id, ...subscriber } = found;
-  const sent = db()
+  const sent = reader()
     .select({
       noticeId: deliveries.noticeId,
       document: documents.slug,
@@ -175,7 +166,7 @@ export async function getSubscriberRecord(externalId: string): Promise<Subscribe
     .where(eq(deliveries.subscriberId, id))
     .orderBy(deliveries.noticeId, deliveries.channel)
     .all();
-  const acknowledged = db()
+  const acknowledged = reader()
     .select({
       noticeId: acknowledgements.noticeId,
       document: documents.slug,
@@ -207,21 +198,18 @@ export async function eraseSubscriber({
   /** Who asked, for the audit log (e.g. "api-key:backend"). */
   via?: string;
 }): Promise<{ alreadyErased: boolean }> {
-  return db().transaction(
-    (tx) => {
-      const found = tx.select().from(subscribers).where(eq(subscribers.externalId, externalId)).get();
-      if (!found) throw new Refusal("not-found", `no subscriber "${externalId}"`);
-      if (found.status === "erased") return { alreadyErased: true };
-      eraseRow(tx, found.id);
-      recordAudit(tx, {
-        actor,
-        action: "subscriber.erased",
-        details: { subscriberId: found.id, externalId, ...(via ? { via } : {}) },
-      });
-      return { alreadyErased: false };
-    },
-    { behavior: "immediate" },
-  );
+  return transaction(async (tx) => {
+    const found = tx.select().from(subscribers).where(eq(subscribers.externalId, externalId)).get();
+    if (!found) throw new Refusal("not-found", `no subscriber "${externalId}"`);
+    if (found.status === "erased") return { alreadyErased: true };
+    eraseRow(tx, found.id);
+    recordAudit(tx, {
+      actor,
+      action: "subscriber.erased",
+      details: { subscriberId: found.id, externalId, ...(via ? { via } : {}) },
+    });
+    return { alreadyErased: false };
+  });
 }
 
 function eraseRow(tx: Transaction, subscriberId: number) {

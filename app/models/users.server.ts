@@ -5,7 +5,7 @@ import { type Role, type User, users } from "../../db/schema";
 import { displayTextProblem } from "../core/display-text";
 import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
-import { type Actor, db } from "./db.server";
+import { type Actor, reader, transaction } from "./db.server";
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_USER_NAME_LENGTH = 200;
@@ -43,29 +43,26 @@ export async function createUser(input: {
     if (problem) throw new Refusal("invalid", problem);
   }
   const passwordHash = await hash(input.password);
-  return db().transaction(
-    (tx) => {
-      const existing = tx
-        .select({ deactivatedAt: users.deactivatedAt })
-        .from(users)
-        .where(eq(users.email, email))
-        .get();
-      if (existing?.deactivatedAt) {
-        throw new Refusal("conflict", `${email} belongs to a deactivated user; reactivate them instead`);
-      }
-      if (existing) throw new Refusal("conflict", `a user with the email ${email} already exists`);
-      const user = tx.insert(users).values({ email, role: input.role, passwordHash, name }).returning().get();
-      recordAudit(tx, {
-        actor: input.actor,
-        action: "user.created",
-        details: { userId: user.id, email, role: user.role },
-      });
-      return user;
-    },
-    { behavior: "immediate" },
-  );
+  return transaction(async (tx) => {
+    const existing = tx
+      .select({ deactivatedAt: users.deactivatedAt })
+      .from(users)
+      .where(eq(users.email, email))
+      .get();
+    if (existing?.deactivatedAt) {
+      throw new Refusal("conflict", `${email} belongs to a deactivated user; reactivate them instead`);
+    }
+    if (existing) throw new Refusal("conflict", `a user with the email ${email} already exists`);
+    const user = tx.insert(users).values({ email, role: input.role, passwordHash, name }).returning().get();
+    recordAudit(tx, {
+      actor: input.actor,
+      action: "user.created",
+      details: { userId: user.id, email, role: user.role },
+    });
+    return user;
+  });
 }
 
 export async function countUsers(): Promise<number> {
-  return db().$count(users);
+  return reader().$count(users);
 }

@@ -9,10 +9,10 @@ import { auditLog, type Version, versions } from "../../db/schema";
 import { isoDateOf } from "../core/dates";
 import { type PublicStatus, publicStatuses } from "../core/versions/in-effect";
 import { OPEN_STATES, PUBLIC_STATES } from "../core/versions/workflow";
-import { db } from "./db.server";
+import { reader } from "./db.server";
 
 /** A database handle or a transaction: anything these reads can run on. */
-export type Reader = Pick<ReturnType<typeof db>, "select">;
+export type Reader = Pick<ReturnType<typeof reader>, "select">;
 
 /** SQL: the version is still being worked on (draft, in review or approved). A document has at most one. */
 export const isOpenVersion: SQL = inArray(versions.state, [...OPEN_STATES]);
@@ -52,7 +52,7 @@ export function findLatestPublishedVersion(database: Reader, documentId: number)
 
 /** The document's version that is still being worked on (draft, in review or approved), if any. */
 export async function getOpenVersion(documentId: number): Promise<Version | undefined> {
-  return findOpenVersion(db(), documentId);
+  return findOpenVersion(reader(), documentId);
 }
 
 /** Version `number` of a document, whatever its state. */
@@ -75,7 +75,7 @@ export async function getVersion({
   documentId: number;
   number: number;
 }): Promise<Version | undefined> {
-  return findVersionByNumber(db(), documentId, number);
+  return findVersionByNumber(reader(), documentId, number);
 }
 
 /**
@@ -137,7 +137,7 @@ export function authorIdsOf(database: Reader, versionIds: readonly number[]): Ma
 
 /** Who wrote a version (see authorIdsOf): whoever may not approve it. */
 export async function versionAuthorIds(versionId: number): Promise<Set<number>> {
-  return authorIdsOf(db(), [versionId]).get(versionId)!;
+  return authorIdsOf(reader(), [versionId]).get(versionId)!;
 }
 
 /** A published version without its body (content, HTML, text): what lists and statuses need. */
@@ -166,7 +166,7 @@ export async function publishedVersionsByDocument(
 ): Promise<Map<number, PublishedVersionSummary[]>> {
   const byDocument = new Map<number, PublishedVersionSummary[]>(documentIds.map((id) => [id, []]));
   if (documentIds.length === 0) return byDocument;
-  const rows = db()
+  const rows = reader()
     .select(VERSION_FACTS)
     .from(versions)
     .where(and(inArray(versions.documentId, [...documentIds]), isPublishedVersion))

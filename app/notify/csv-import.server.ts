@@ -63,9 +63,9 @@ export async function importSubscribersCsv(file: string): Promise<ImportReport> 
     if (report.rejected.length < KEEP_REJECTIONS) report.rejected.push(row);
     else report.moreRejected++;
   };
-  const flush = () => {
+  const flush = async () => {
     if (chunk.length === 0) return;
-    const outcomes = upsertSubscribers(chunk.map((c) => c.subscriber));
+    const outcomes = await upsertSubscribers(chunk.map((c) => c.subscriber));
     for (const [i, outcome] of outcomes.entries()) {
       if (outcome === "created") report.created++;
       else if (outcome === "updated") report.updated++;
@@ -130,7 +130,7 @@ export async function importSubscribersCsv(file: string): Promise<ImportReport> 
       }
       seen.set(result.subscriber.externalId, line);
       chunk.push({ line, subscriber: result.subscriber });
-      if (chunk.length >= CHUNK) flush();
+      if (chunk.length >= CHUNK) await flush();
     }
   } catch (error) {
     const { code, lines, message } = error as { code?: string; lines?: number; message: string };
@@ -138,7 +138,7 @@ export async function importSubscribersCsv(file: string): Promise<ImportReport> 
     if (!code?.startsWith("CSV_")) throw error;
     report.stopped = { line: lines ?? lastLine + 1, reason: message };
   }
-  flush();
+  await flush();
   report.rejected.sort((a, b) => a.line - b.line);
   return report;
 }

@@ -150,7 +150,7 @@ export class Dispatcher {
   async drain(): Promise<DispatchStats> {
     this.stopping = false;
     this.stopped = new Promise(() => {});
-    if (this.options.retentionDays) pseudonymiseDeliveryLogs({ days: this.options.retentionDays });
+    if (this.options.retentionDays) await pseudonymiseDeliveryLogs({ days: this.options.retentionDays });
     await Promise.all(Array.from({ length: this.options.concurrency }, (_, i) => this.loop(true, i)));
     return this.stats;
   }
@@ -160,7 +160,7 @@ export class Dispatcher {
       this.beats[index] = Date.now();
       let claimed: ClaimedBatch | null;
       try {
-        claimed = claimBatch({ owner: this.owner, leaseMs: this.options.leaseMs });
+        claimed = await claimBatch({ owner: this.owner, leaseMs: this.options.leaseMs });
       } catch (error) {
         this.options.log.error({ err: error }, "could not claim a batch");
         await this.sleep(this.options.pollMs);
@@ -209,7 +209,7 @@ export class Dispatcher {
         });
       }
     } catch (error) {
-      this.fail(batch, {
+      await this.fail(batch, {
         kind: "retryable",
         reason: `could not render the email: ${(error as Error).message}`,
       });
@@ -220,7 +220,7 @@ export class Dispatcher {
       this.stopped.then(() => "stop" as const),
     ]);
     if (turn === "stop") {
-      releaseBatch({ batchId: batch.batchId, owner: this.owner });
+      await releaseBatch({ batchId: batch.batchId, owner: this.owner });
       return;
     }
     const timer = providerRequestDuration.startTimer();
@@ -228,7 +228,7 @@ export class Dispatcher {
     timer({ outcome: result.ok ? "sent" : result.failure.kind.replace("-", "_") });
     if (result.ok) {
       try {
-        recordBatchSent({
+        await recordBatchSent({
           batchId: batch.batchId,
           messageIds: result.messageIds,
           transport: this.carriedBy(result.captured),
@@ -238,7 +238,7 @@ export class Dispatcher {
         emailsSent.inc(emails.length);
       } catch (error) {
         log.error({ err: error, batch: batch.idempotencyKey }, "could not record a sent batch");
-        this.fail(batch, { kind: "retryable", reason: (error as Error).message });
+        await this.fail(batch, { kind: "retryable", reason: (error as Error).message });
       }
       return;
     }
@@ -247,7 +247,7 @@ export class Dispatcher {
       this.stats.rateLimited++;
       providerRateLimited.inc();
       this.limiter.pauseFor(failure.waitMs);
-      recordBatchFailure({
+      await recordBatchFailure({
         batchId: batch.batchId,
         owner: this.owner,
         reason: failure.reason,
@@ -261,7 +261,7 @@ export class Dispatcher {
       { batch: batch.idempotencyKey, attempt: batch.attempt, reason: failure.reason },
       "batch not sent",
     );
-    this.fail(batch, failure);
+    await this.fail(batch, failure);
   }
 
   /**
@@ -283,13 +283,13 @@ export class Dispatcher {
     return describeMailTransport("capture", null).label;
   }
 
-  private fail(batch: ClaimedBatch, failure: { kind: "retryable" | "permanent"; reason: string }) {
+  private async fail(batch: ClaimedBatch, failure: { kind: "retryable" | "permanent"; reason: string }) {
     const { maxAttempts, backoff, random } = this.options;
     const giveUp = failure.kind === "permanent" || batch.attempt >= maxAttempts;
     const reason = giveUp
       ? `${failure.kind === "permanent" ? "refused by the provider" : `gave up after ${batch.attempt} attempts`}: ${failure.reason}`
       : failure.reason;
-    const outcome = recordBatchFailure({
+    const outcome = await recordBatchFailure({
       batchId: batch.batchId,
       owner: this.owner,
       reason,

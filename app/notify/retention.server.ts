@@ -17,9 +17,9 @@ export function scheduleRetention({
   days: number;
   log?: Pick<typeof appLogger, "info" | "error">;
 }): () => void {
-  const run = () => {
+  const run = async () => {
     try {
-      const result = pseudonymiseDeliveryLogs({ days });
+      const result = await pseudonymiseDeliveryLogs({ days });
       if (result.deliveries + result.batches + result.webhookEvents > 0) {
         log.info(result, "pseudonymised delivery logs past their retention");
       }

@@ -80,7 +80,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const event = Event.safeParse(parseJson(payload));
   if (!event.success) return jsonError(400, "the event is not a Resend webhook event");
   const parsed = event.data;
-  const outcome = applyProviderEvent({
+  const outcome = await applyProviderEvent({
     svixId: headers["svix-id"],
     type: parsed.type,
     providerMessageId: parsed.data?.email_id ?? null,

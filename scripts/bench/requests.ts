@@ -42,13 +42,13 @@ export async function run() {
     const { upsertSubscribers, countAudience } = await import("../../app/models/subscribers.server");
     const { searchSubscribers } = await import("../../app/models/proof.server");
     const { recordAudit, verifyAuditLog } = await import("../../app/models/audit.server");
-    const { db } = await import("../../app/models/db.server");
+    const { transaction } = await import("../../app/models/db.server");
     const { checkEditorContent } = await import("../../app/models/drafts.server");
     const { renderPolicy } = await import("../../app/core/document");
     const { parseAudience } = await import("../../app/core/notify/audience");
 
     for (let start = 0; start < SUBSCRIBERS; start += 5000) {
-      upsertSubscribers(
+      await upsertSubscribers(
         Array.from({ length: 5000 }, (_, k) => ({
           externalId: `user-${start + k}`,
           email: `User${start + k}@example.com`,
@@ -58,7 +58,7 @@ export async function run() {
         })),
       );
     }
-    db().transaction((tx) => {
+    await transaction(async (tx) => {
       for (let i = 0; i < AUDIT_ENTRIES; i++) {
         recordAudit(tx, { actor: { kind: "system" }, action: "notice.acknowledged", details: { i } });
       }

@@ -313,7 +313,7 @@ describe("the review workflow in the database", () => {
   });
 
   it("publishes a material change that notifies only the chosen audience, in the same transaction", async () => {
-    upsertSubscribers([
+    await upsertSubscribers([
       {
         externalId: "eu-1",
         email: "eu1@example.com",

@@ -10,8 +10,8 @@ import { audienceCondition, eraseSubscriber, upsertSubscribers } from "../../app
 import { subscribers } from "../../db/schema";
 
 /** Stores one subscriber per entry (externalId `${group}-${key}`) with the given attributes. */
-function addPeople(group: string, people: Record<string, Record<string, string>>) {
-  upsertSubscribers(
+async function addPeople(group: string, people: Record<string, Record<string, string>>) {
+  await upsertSubscribers(
     Object.entries(people).map(([key, attributes]) => ({
       externalId: `${group}-${key}`,
       email: `${group}-${key}@example.test`,
@@ -34,15 +34,15 @@ function reached(group: string, audience: Audience | null): string[] {
 }
 
 describe("an audience", () => {
-  it("absent, null or empty reaches everyone, whatever their attributes", () => {
-    addPeople("all", { eu: { region: "EU" }, none: {} });
+  it("absent, null or empty reaches everyone, whatever their attributes", async () => {
+    await addPeople("all", { eu: { region: "EU" }, none: {} });
     expect(reached("all", null)).toEqual(["eu", "none"]);
     expect(reached("all", parseAudience("{}"))).toEqual(["eu", "none"]);
     expect(reached("all", parseAudience(null))).toEqual(["eu", "none"]);
   });
 
-  it("reaches those whose every named attribute has one of the accepted values", () => {
-    addPeople("match", {
+  it("reaches those whose every named attribute has one of the accepted values", async () => {
+    await addPeople("match", {
       "eu-team": { region: "EU", plan: "team" },
       "us-team": { region: "US", plan: "team" },
       "eu-solo": { region: "EU", plan: "solo" },
@@ -62,8 +62,8 @@ describe("an audience", () => {
     ]);
   });
 
-  it("compares values exactly: case, spaces and look-alike numbers count", () => {
-    addPeople("exact", {
+  it("compares values exactly: case, spaces and look-alike numbers count", async () => {
+    await addPeople("exact", {
       upper: { region: "EU" },
       lower: { region: "eu" },
       spaced: { region: "EU " },
@@ -74,8 +74,8 @@ describe("an audience", () => {
     expect(reached("exact", { tier: "1" })).toEqual(["one"]);
   });
 
-  it("reads attribute names with dashes and underscores as names, not as JSON paths", () => {
-    addPeople("names", {
+  it("reads attribute names with dashes and underscores as names, not as JSON paths", async () => {
+    await addPeople("names", {
       dashed: { "sales-region": "EU" },
       underscored: { sales_region: "EU" },
     });
@@ -84,7 +84,7 @@ describe("an audience", () => {
   });
 
   it("does not reach an erased subscriber by attributes: erasure removed them", async () => {
-    addPeople("erased", { kept: { region: "EU" }, gone: { region: "EU" } });
+    await addPeople("erased", { kept: { region: "EU" }, gone: { region: "EU" } });
     await eraseSubscriber({ externalId: "erased-gone", actor: { kind: "cli" } });
     expect(reached("erased", { region: "EU" })).toEqual(["kept"]);
   });

@@ -30,7 +30,7 @@ let copies = 0;
 
 beforeAll(async () => {
   await publishFirst("verify");
-  addSubscribers("verify", 2);
+  await addSubscribers("verify", 2);
   const v2 = await publishMaterial("verify", {
     channels: ["email", "dashboard"],
     audience: { group: "verify" },
@@ -48,7 +48,7 @@ beforeAll(async () => {
     id: number;
     provider_message_id: string;
   };
-  applyProviderEvent({
+  await applyProviderEvent({
     svixId: "evt-v",
     type: "email.delivered",
     providerMessageId: sent.provider_message_id,

@@ -34,7 +34,7 @@ const one = (query: string, ...params: unknown[]) => raw.prepare(query).get(...p
 beforeAll(async () => {
   mail = await startMailServer();
   const v1 = await publishFirst("rules");
-  addSubscribers("rules", 3);
+  await addSubscribers("rules", 3);
   const v2 = await publishMaterial("rules", {
     channels: ["email", "dashboard"],
     audience: { group: "rules" },
@@ -49,7 +49,7 @@ beforeAll(async () => {
     )
     .all(noticeId) as { id: number; provider_message_id: string }[];
   const at = new Date().toISOString();
-  applyProviderEvent({
+  await applyProviderEvent({
     svixId: "evt-1",
     type: "email.delivered",
     providerMessageId: sent[0].provider_message_id,
@@ -60,7 +60,7 @@ beforeAll(async () => {
 
   // A second document whose one batch the provider refuses: failed emails for the retry rule.
   await publishFirst("rules-failed");
-  addSubscribers("rules-failed", 2);
+  await addSubscribers("rules-failed", 2);
   const failed = await publishMaterial("rules-failed", emailTo("rules-failed"));
   failedNoticeId = noticeOf(failed.id);
   mail.injectFaults({ kind: "status", status: 422, times: 1 });
@@ -274,14 +274,14 @@ describe("what Redline itself writes", () => {
     ).toBe(2);
   });
 
-  it("still moves deliveries forward on provider events, and never back", () => {
+  it("still moves deliveries forward on provider events, and never back", async () => {
     const delivered = one(
       "SELECT id, provider_message_id FROM deliveries WHERE notice_id = ? AND status = 'delivered' AND channel = 'email'",
       noticeId,
     );
     const at = new Date().toISOString();
     expect(
-      applyProviderEvent({
+      await applyProviderEvent({
         svixId: "evt-2",
         type: "email.bounced",
         providerMessageId: delivered.provider_message_id as string,
@@ -291,7 +291,7 @@ describe("what Redline itself writes", () => {
       }),
     ).toBe("applied");
     expect(one("SELECT status FROM deliveries WHERE id = ?", delivered.id).status).toBe("bounced");
-    applyProviderEvent({
+    await applyProviderEvent({
       svixId: "evt-3",
       type: "email.delivered",
       providerMessageId: delivered.provider_message_id as string,
@@ -314,8 +314,8 @@ describe("what Redline itself writes", () => {
     expect(statuses).toEqual(["sent", "sent"]);
   });
 
-  it("still pseudonymises delivery logs past their retention", () => {
-    const result = pseudonymiseDeliveryLogs({ days: 1, now: Date.now() + 3 * 86_400_000 });
+  it("still pseudonymises delivery logs past their retention", async () => {
+    const result = await pseudonymiseDeliveryLogs({ days: 1, now: Date.now() + 3 * 86_400_000 });
     expect(result.deliveries).toBeGreaterThan(0);
     expect(
       one(

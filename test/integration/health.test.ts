@@ -116,7 +116,7 @@ describe("health endpoints of the running server", () => {
 
 describe("readiness of the email dispatcher", () => {
   it("fails once a dispatcher loop hangs on its provider longer than a lease, and recovers", async () => {
-    addSubscribers("hang", 2);
+    await addSubscribers("hang", 2);
     await publishMaterial("hang-policy", { channels: ["email"], audience: { group: "hang" } });
     const answers: ((result: BatchSendResult) => void)[] = [];
     const dispatcher = new Dispatcher({
@@ -159,7 +159,7 @@ describe("readiness of the email dispatcher", () => {
   });
 
   it("warns, without failing, when the oldest due email batch has waited past the threshold", async () => {
-    addSubscribers("backlog", 1);
+    await addSubscribers("backlog", 1);
     await publishMaterial("backlog-policy", { channels: ["email"], audience: { group: "backlog" } });
     const due = nextBatchDueAt()!;
     const alive = { heartbeat: () => ({ ageMs: 0, staleAfterMs: 62_000 }) };

@@ -90,7 +90,7 @@ const accepted = (log: RequestRecord[]) => log.filter((r) => r.outcome === "acce
 describe("a worker killed with SIGKILL and restarted", () => {
   it("after claiming a batch, while the provider has not accepted it yet: sends it once", async () => {
     await publishFirst("crash-claimed");
-    const addresses = addSubscribers("crash-claimed", 150);
+    const addresses = await addSubscribers("crash-claimed", 150);
     await publishMaterial("crash-claimed", emailTo("crash-claimed"));
     mail.injectFaults({ kind: "hang" });
     const running = worker(["--concurrency", "1"]);
@@ -103,7 +103,7 @@ describe("a worker killed with SIGKILL and restarted", () => {
 
   it("after the provider accepted a batch but before the ids were recorded: the retry is answered from the idempotency cache", async () => {
     await publishFirst("crash-accepted");
-    const addresses = addSubscribers("crash-accepted", 150);
+    const addresses = await addSubscribers("crash-accepted", 150);
     await publishMaterial("crash-accepted", emailTo("crash-accepted"));
     mail.injectFaults({ kind: "accept-then-hang" });
     const running = worker(["--concurrency", "1"]);
@@ -119,7 +119,7 @@ describe("a worker killed with SIGKILL and restarted", () => {
 
   it("in the middle of a sequence of batches: no batch is sent twice and none is lost", async () => {
     await publishFirst("crash-sequence");
-    const addresses = addSubscribers("crash-sequence", 1000);
+    const addresses = await addSubscribers("crash-sequence", 1000);
     await publishMaterial("crash-sequence", emailTo("crash-sequence"));
     const running = worker([], { SEND_RATE_PER_SECOND: "10" });
     await whenServer((log) => accepted(log).length >= 4);
@@ -135,7 +135,7 @@ describe("a worker killed with SIGKILL and restarted", () => {
     const replay = `kill points from seed ${SEED} (replay with REDLINE_CRASH_SEED=${SEED}): ${JSON.stringify(KILLS)}`;
     console.log(replay);
     await publishFirst("crash-random");
-    const addresses = addSubscribers("crash-random", 2000);
+    const addresses = await addSubscribers("crash-random", 2000);
     await publishMaterial("crash-random", emailTo("crash-random"));
     // Answers come 50 ms after acceptance, so kills often land between "accepted" and "recorded".
     mail.injectFaults({ kind: "accept-then-delay", ms: 50, times: 1000 });

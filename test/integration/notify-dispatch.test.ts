@@ -35,7 +35,7 @@ const deliveryStatuses = (noticeId: number) =>
 describe("the dispatcher", () => {
   it("sends exactly one email to every targeted subscriber, in batches of at most 100", async () => {
     await publishFirst("exactly-once");
-    const addresses = addSubscribers("exactly-once", 250);
+    const addresses = await addSubscribers("exactly-once", 250);
     const version = await publishMaterial("exactly-once", emailTo("exactly-once"));
     const stats = await testDispatcher(mail).drain();
 
@@ -53,7 +53,7 @@ describe("the dispatcher", () => {
 
   it("records the provider's message id on every delivery and keeps no copy of the address", async () => {
     await publishFirst("ids");
-    addSubscribers("ids", 3);
+    await addSubscribers("ids", 3);
     const version = await publishMaterial("ids", emailTo("ids"));
     await testDispatcher(mail).drain();
     const rows = db()
@@ -73,7 +73,7 @@ describe("the dispatcher", () => {
 
   it("renders the email from the notice: summary, effective date, redline and policy links, plain text", async () => {
     await publishFirst("content");
-    addSubscribers("content", 4);
+    await addSubscribers("content", 4);
     const version = await publishMaterial(
       "content",
       emailTo("content"),
@@ -100,7 +100,7 @@ describe("the dispatcher", () => {
 
   it("skips subscribers erased or bounced before their batch goes out", async () => {
     await publishFirst("skips");
-    const addresses = addSubscribers("skips", 5);
+    const addresses = await addSubscribers("skips", 5);
     const version = await publishMaterial("skips", emailTo("skips"));
     await eraseSubscriber({ externalId: "skips-1", actor: { kind: "cli" } });
     db().update(subscribers).set({ status: "bounced" }).where(eq(subscribers.externalId, "skips-2")).run();
@@ -123,7 +123,7 @@ describe("the dispatcher", () => {
 
   it("retries a 500 with the same key and body, and each subscriber still gets one email", async () => {
     await publishFirst("five-hundred");
-    const addresses = addSubscribers("five-hundred", 120);
+    const addresses = await addSubscribers("five-hundred", 120);
     await publishMaterial("five-hundred", emailTo("five-hundred"));
     mail.injectFaults({ kind: "status", status: 500, times: 2 });
     const stats = await testDispatcher(mail, { concurrency: 1 }).drain();
@@ -136,7 +136,7 @@ describe("the dispatcher", () => {
 
   it("waits out a 429's retry-after and loses nothing", async () => {
     await publishFirst("four-two-nine");
-    const addresses = addSubscribers("four-two-nine", 300);
+    const addresses = await addSubscribers("four-two-nine", 300);
     await publishMaterial("four-two-nine", emailTo("four-two-nine"));
     // The provider allows 1 request a second; we think we may send 50.
     mail.setRate(1);
@@ -153,7 +153,7 @@ describe("the dispatcher", () => {
 
   it("abandons a hung request after the timeout and resends it under the same key", async () => {
     await publishFirst("hung");
-    const addresses = addSubscribers("hung", 20);
+    const addresses = await addSubscribers("hung", 20);
     await publishMaterial("hung", emailTo("hung"));
     mail.injectFaults({ kind: "hang" }, { kind: "accept-then-hang" });
     const stats = await testDispatcher(mail, { timeoutMs: 300, concurrency: 1 }).drain();
@@ -166,7 +166,7 @@ describe("the dispatcher", () => {
 
   it("gives up after MAX_SEND_ATTEMPTS, marks the deliveries failed with the reason, and can retry them", async () => {
     await publishFirst("gives-up");
-    const addresses = addSubscribers("gives-up", 10);
+    const addresses = await addSubscribers("gives-up", 10);
     const version = await publishMaterial("gives-up", emailTo("gives-up"));
     mail.injectFaults({ kind: "status", status: 503, times: 3 });
     await testDispatcher(mail, { maxAttempts: 3, concurrency: 1 }).drain();
@@ -191,7 +191,7 @@ describe("the dispatcher", () => {
 
   it("fails a batch the provider refuses as invalid at once, without retrying", async () => {
     await publishFirst("refused");
-    addSubscribers("refused", 2);
+    await addSubscribers("refused", 2);
     const version = await publishMaterial("refused", emailTo("refused"));
     mail.injectFaults({ kind: "status", status: 422 });
     await testDispatcher(mail).drain();
@@ -202,7 +202,7 @@ describe("the dispatcher", () => {
 
   it("reports a notice's progress for the admin: counts, share resolved, rate and failing batches", async () => {
     await publishFirst("progress");
-    addSubscribers("progress", 150);
+    await addSubscribers("progress", 150);
     const version = await publishMaterial("progress", emailTo("progress"));
     const notice = noticeOf(version.id);
     expect((await getNoticeProgress(notice.id))?.email).toMatchObject({ total: 150, done: 0, percent: 0 });

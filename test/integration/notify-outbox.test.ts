@@ -28,7 +28,7 @@ function runCli(args: string[]) {
 describe("publishing a material change with notices", () => {
   it("creates the notice and one delivery per subscriber in fixed batches of at most 100, in the publish transaction", async () => {
     await publishFirst("outbox");
-    addSubscribers("outbox", 230);
+    await addSubscribers("outbox", 230);
     const version = await publishMaterial("outbox", emailTo("outbox", { channels: ["email", "dashboard"] }));
     const notice = db().select().from(notices).where(eq(notices.versionId, version.id)).get()!;
     expect(notice).toMatchObject({
@@ -64,7 +64,7 @@ describe("publishing a material change with notices", () => {
 
   it("targets only subscribers whose attributes match the audience, and says how many first", async () => {
     await publishFirst("audience");
-    addSubscribers("audience", 30, (i) => ({
+    await addSubscribers("audience", 30, (i) => ({
       region: ["EU", "US", "APAC"][i % 3],
       plan: i < 15 ? "team" : "solo",
     }));
@@ -85,7 +85,7 @@ describe("publishing a material change with notices", () => {
 
   it("refuses to notify about a non-material change, and writes nothing", async () => {
     await publishFirst("not-material");
-    addSubscribers("not-material", 5);
+    await addSubscribers("not-material", 5);
     const content = parsePolicy("# Privacy\n\nA typo fixed.", "markdown").content;
     await saveDraft({ slug: "not-material", title: "Privacy", content, actor: { kind: "cli" } });
     const before = db().select({ n: count() }).from(notices).get()!.n;
@@ -103,7 +103,7 @@ describe("publishing a material change with notices", () => {
 
   it("is done from the command line with --notify and --audience, and `notify status` counts per status", async () => {
     await publishFirst("cli-notify");
-    addSubscribers("cli-notify", 12, (i) => ({ region: i < 7 ? "EU" : "US" }));
+    await addSubscribers("cli-notify", 12, (i) => ({ region: i < 7 ? "EU" : "US" }));
     const content = parsePolicy("# Privacy\n\nWe now share data with Parcelpay.", "markdown").content;
     await saveDraft({ slug: "cli-notify", title: "Privacy", content, actor: { kind: "cli" } });
     const published = await runCli([

@@ -33,7 +33,7 @@ afterAll(() => stopChild(server));
 describe("the send rate", () => {
   it("never exceeds SEND_RATE_PER_SECOND in any one-second window, as recorded by the provider", async () => {
     await publishFirst("rate");
-    addSubscribers("rate", 1500);
+    await addSubscribers("rate", 1500);
     await publishMaterial("rate", emailTo("rate"));
     const mail = { url } as Parameters<typeof testDispatcher>[0];
     // Several batches in flight at once: they share the one limiter.

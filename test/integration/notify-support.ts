@@ -52,7 +52,7 @@ export async function publishFirst(slug: string) {
  * `count` subscribers named `<prefix>-<i>` with addresses `<prefix>-<i>@example.test`, all with the
  * attribute `group: <prefix>` so that a test's notice reaches only its own subscribers.
  */
-export function addSubscribers(
+export async function addSubscribers(
   prefix: string,
   count: number,
   attributes: (i: number) => Record<string, string> = () => ({}),
@@ -64,7 +64,7 @@ export function addSubscribers(
     locale: i % 3 === 0 ? "de" : "en",
     attributes: { group: prefix, ...attributes(i) },
   }));
-  upsertSubscribers(rows);
+  await upsertSubscribers(rows);
   return rows.map((r) => r.email);
 }
 
@@ -98,7 +98,7 @@ export function receivedBy(mail: MailServer, addresses: string[]): number[] {
   return addresses.map((a) => counts.get(a) ?? 0);
 }
 
-/** An email notice to the subscribers added with `addSubscribers(group, …)`. */
+/** An email notice to the subscribers added with `await addSubscribers(group, …)`. */
 export const emailTo = (group: string, more: Partial<NoticeRequest> = {}): NoticeRequest => ({
   channels: ["email"],
   audience: { group },

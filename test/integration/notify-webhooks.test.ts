@@ -54,7 +54,7 @@ const event = (type: string, emailId: string, extra: Record<string, unknown> = {
 
 async function sentNotice(group: string, count: number) {
   await publishFirst(group);
-  const addresses = addSubscribers(group, count);
+  const addresses = await addSubscribers(group, count);
   await publishMaterial(group, emailTo(group));
   await testDispatcher(mail).drain();
   const rows = db()
@@ -128,10 +128,10 @@ describe("Resend webhooks", () => {
 
   it("ask to be sent again when the email is ours but its id is not recorded yet", async () => {
     await publishFirst("hook-early");
-    addSubscribers("hook-early", 1);
+    await addSubscribers("hook-early", 1);
     await publishMaterial("hook-early", emailTo("hook-early"));
     const { claimBatch } = await import("../../app/models/deliveries.server");
-    const claimed = claimBatch({ owner: "test", leaseMs: 60_000 })!;
+    const claimed = (await claimBatch({ owner: "test", leaseMs: 60_000 }))!;
     const early = event("email.delivered", "not-recorded-yet", {
       tags: { redline_delivery: String(claimed.members[0].deliveryId) },
     });

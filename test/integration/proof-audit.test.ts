@@ -17,7 +17,7 @@ let ackEntry: AuditEntry;
 
 beforeAll(async () => {
   await publishFirst("tamper");
-  addSubscribers("tamper", 2);
+  await addSubscribers("tamper", 2);
   const v2 = await publishMaterial("tamper", {
     channels: ["email", "dashboard"],
     audience: { group: "tamper" },

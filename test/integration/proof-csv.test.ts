@@ -34,7 +34,7 @@ describe("the acknowledgement CSV", () => {
 
   it("lists every person the notice reached exactly once, across chunks of a thousand", async () => {
     await publishFirst("csv");
-    addSubscribers("csv", 1203);
+    await addSubscribers("csv", 1203);
     const version = await publishMaterial("csv", {
       channels: ["email", "dashboard"],
       audience: { group: "csv" },

@@ -24,7 +24,7 @@ beforeAll(async () => {
   ({ secret } = await rotateEmbedSecret({ actor: { kind: "cli" } }));
   await addEmbedOrigin({ origin: `${HOST}/`, actor: { kind: "cli" } });
   await publishFirst("embed");
-  addSubscribers("embed", 2);
+  await addSubscribers("embed", 2);
   const v2 = await publishMaterial("embed", {
     channels: ["dashboard"],
     audience: { group: "embed" },
@@ -138,7 +138,7 @@ describe("POST /api/v1/embed/notices/:noticeId/ack", () => {
   });
 
   it("answers 404 for another subscriber's notice and 401 for a forged token, recording nothing", async () => {
-    addSubscribers("embed-other", 1);
+    await addSubscribers("embed-other", 1);
     const before = db().select().from(acknowledgements).all().length;
     expect((await ack(tokenFor("embed-other-0"), noticeId)).status).toBe(404);
     expect((await ack(tokenFor("embed-other-0"), 424242)).status).toBe(404);

@@ -24,7 +24,7 @@ let ackedAt: string;
 beforeAll(async () => {
   ({ key } = await createApiKey({ name: "ledger-test", actor: { kind: "cli" } }));
   await publishFirst("ledger");
-  addSubscribers("ledger", 3);
+  await addSubscribers("ledger", 3);
   const v2 = await publishMaterial("ledger", {
     channels: ["email", "dashboard"],
     audience: { group: "ledger" },
@@ -132,7 +132,7 @@ describe("the proof ledger", () => {
   it("shows a bounce with its time after the provider reports it", async () => {
     const email = emailOf("ledger-2");
     const at = new Date().toISOString();
-    applyProviderEvent({
+    await applyProviderEvent({
       svixId: "msg_ledger_bounce",
       type: "email.bounced",
       providerMessageId: email.providerMessageId,

@@ -49,7 +49,7 @@ const dashboard = (group: string, requireAck = true) => ({
 describe("GET /api/v1/subscribers/:externalId/notices", () => {
   it("lists a pending dashboard notice with title, summary, effective date and links to the policy and the redline", async () => {
     await publishFirst("api-list");
-    addSubscribers("api-list", 2);
+    await addSubscribers("api-list", 2);
     const v2 = await publishMaterial("api-list", dashboard("api-list"), "We now use Parcelpay.");
     const { status, body } = await list("api-list-0");
     expect(status).toBe(200);
@@ -80,7 +80,7 @@ describe("GET /api/v1/subscribers/:externalId/notices", () => {
 
   it("starts the redline at the version the person last acknowledged, and shows two pending versions as one", async () => {
     await publishFirst("api-from");
-    addSubscribers("api-from", 2);
+    await addSubscribers("api-from", 2);
     const v2 = await publishMaterial("api-from", dashboard("api-from"));
     expect((await ack("api-from-0", noticeOf(v2.id))).status).toBe(201);
     const v3 = await publishMaterial("api-from", dashboard("api-from"));
@@ -130,7 +130,7 @@ describe("GET /api/v1/subscribers/:externalId/notices", () => {
 
   it("shows nothing for a notice that was email only and delivered", async () => {
     await publishFirst("api-email");
-    addSubscribers("api-email", 1);
+    await addSubscribers("api-email", 1);
     await publishMaterial("api-email", { channels: ["email"], audience: { group: "api-email" } });
     const mail = await startMailServer();
     await testDispatcher(mail).drain();
@@ -142,7 +142,7 @@ describe("GET /api/v1/subscribers/:externalId/notices", () => {
 describe("the dashboard as the fallback for email that did not arrive", () => {
   it("keeps the dashboard notice pending for a subscriber whose email bounced and marks it", async () => {
     await publishFirst("fallback");
-    addSubscribers("fallback", 2);
+    await addSubscribers("fallback", 2);
     const v2 = await publishMaterial("fallback", dashboard("fallback", false));
     const mail = await startMailServer();
     await testDispatcher(mail).drain();
@@ -154,7 +154,7 @@ describe("the dashboard as the fallback for email that did not arrive", () => {
       .where(and(eq(subscribers.externalId, "fallback-0"), eq(deliveries.channel, "email")))
       .get()!;
     expect(
-      applyProviderEvent({
+      await applyProviderEvent({
         svixId: "msg_fallback_bounce",
         type: "email.bounced",
         providerMessageId: sent.providerMessageId,
@@ -171,7 +171,7 @@ describe("the dashboard as the fallback for email that did not arrive", () => {
 
   it("shows an email-only notice on the dashboard when the email failed, until it is acknowledged", async () => {
     await publishFirst("fallback-only");
-    addSubscribers("fallback-only", 2);
+    await addSubscribers("fallback-only", 2);
     const v2 = await publishMaterial("fallback-only", {
       channels: ["email"],
       audience: { group: "fallback-only" },
@@ -200,7 +200,7 @@ describe("the dashboard as the fallback for email that did not arrive", () => {
 describe("POST /api/v1/subscribers/:externalId/notices/:noticeId/ack", () => {
   it("records the time and channel once, however often it is posted, and closes the dashboard notice", async () => {
     await publishFirst("api-ack");
-    addSubscribers("api-ack", 1);
+    await addSubscribers("api-ack", 1);
     const v2 = await publishMaterial("api-ack", dashboard("api-ack"));
     const noticeId = noticeOf(v2.id);
     const first = await ack("api-ack-0", noticeId);
@@ -238,7 +238,7 @@ describe("POST /api/v1/subscribers/:externalId/notices/:noticeId/ack", () => {
 
   it("records the channel the backend names", async () => {
     await publishFirst("api-channel");
-    addSubscribers("api-channel", 1);
+    await addSubscribers("api-channel", 1);
     const v2 = await publishMaterial("api-channel", dashboard("api-channel"));
     const recorded = await ack("api-channel-0", noticeOf(v2.id), { channel: "dashboard" });
     expect(recorded.body).toMatchObject({ channel: "dashboard" });
@@ -246,8 +246,8 @@ describe("POST /api/v1/subscribers/:externalId/notices/:noticeId/ack", () => {
 
   it("answers 404, the same way, for an unknown notice and for another subscriber's notice, and writes nothing", async () => {
     await publishFirst("api-mine");
-    addSubscribers("api-mine", 1);
-    addSubscribers("api-theirs", 1);
+    await addSubscribers("api-mine", 1);
+    await addSubscribers("api-theirs", 1);
     const mine = await publishMaterial("api-mine", dashboard("api-mine"));
     const acksBefore = db().select({ n: count() }).from(acknowledgements).get()!.n;
     const foreign = await ack("api-theirs-0", noticeOf(mine.id));
@@ -265,7 +265,7 @@ describe("POST /api/v1/subscribers/:externalId/notices/:noticeId/ack", () => {
 
   it("refuses a bad body with 400 and a request without an API key with 401", async () => {
     await publishFirst("api-bad");
-    addSubscribers("api-bad", 1);
+    await addSubscribers("api-bad", 1);
     const v2 = await publishMaterial("api-bad", dashboard("api-bad"));
     expect((await ack("api-bad-0", noticeOf(v2.id), { channel: "carrier-pigeon" })).status).toBe(400);
     expect((await ack("api-bad-0", noticeOf(v2.id), "{nope")).status).toBe(400);

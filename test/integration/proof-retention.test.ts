@@ -19,7 +19,7 @@ const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString(
 /** A notice whose one batch failed permanently, its error quoting an address, `age` days ago. */
 async function failedNotice(group: string, ageDays: number) {
   await publishFirst(group);
-  addSubscribers(group, 2);
+  await addSubscribers(group, 2);
   const version = await publishMaterial(group, { channels: ["email"], audience: { group } });
   const noticeId = noticeOf(version.id);
   const mail = await startMailServer();
@@ -38,7 +38,7 @@ async function failedNotice(group: string, ageDays: number) {
 /** A notice sent successfully `ageDays` ago. */
 async function sentNotice(group: string, ageDays: number) {
   await publishFirst(group);
-  addSubscribers(group, 1);
+  await addSubscribers(group, 1);
   const version = await publishMaterial(group, { channels: ["email"], audience: { group } });
   const noticeId = noticeOf(version.id);
   const mail = await startMailServer();
@@ -77,13 +77,13 @@ beforeAll(async () => {
 });
 
 describe("delivery log retention", () => {
-  it("blanks error texts and copies older than the retention period and keeps status, times and provider ids", () => {
+  it("blanks error texts and copies older than the retention period and keeps status, times and provider ids", async () => {
     const oldBefore = rowsOf(oldFailed);
     const sentBefore = rowsOf(oldSent);
     const recentBefore = rowsOf(recentFailed);
     expect(oldBefore.every((r) => r.lastError?.includes("@example.test"))).toBe(true);
 
-    const result = pseudonymiseDeliveryLogs({ days: 90 });
+    const result = await pseudonymiseDeliveryLogs({ days: 90 });
     expect(result.deliveries).toBe(3);
 
     expect(rowsOf(oldFailed)).toEqual(
@@ -114,7 +114,7 @@ describe("delivery log retention", () => {
         .map((e) => e.id),
     ).not.toContain("msg_old");
     // Running again changes nothing.
-    expect(pseudonymiseDeliveryLogs({ days: 90 })).toMatchObject({
+    expect(await pseudonymiseDeliveryLogs({ days: 90 })).toMatchObject({
       deliveries: 0,
       batches: 0,
       webhookEvents: 0,

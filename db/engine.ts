@@ -1,0 +1,137 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import type { RedlineDatabase } from "./client";
+import * as schema from "./schema";
+
+/**
+ * What a transaction's callback receives: the query builder of the connection the transaction
+ * runs on. Every query on it belongs to the transaction. (No `transaction` of its own: a nested
+ * transaction is refused, see `Engine.transaction`; no `$client`: raw statements go through
+ * `tx.run/get/all(sql…)`, which the PostgreSQL driver has too.)
+ */
+export type Transaction = Omit<RedlineDatabase, "transaction" | "$client" | "batch">;
+
+/**
+ * A first-come, first-served lock for one process, kept here rather than taken from a library
+ * because it is all the engine needs: `acquire` resolves, in call order, once everyone before has
+ * called their release. No timeouts, no cancellation: a holder always releases in a `finally`.
+ */
+class FifoLock {
+  private tail: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const previous = this.tail;
+    this.tail = previous.then(() => held);
+    return previous.then(() => release);
+  }
+}
+
+/** Marks the code running inside a transaction, so that a nested call is refused, not deadlocked. */
+const inside = new AsyncLocalStorage<Engine>();
+
+/**
+ * The model layer's access to one SQLite database (ADR proposal for issue 13, decision 1):
+ *
+ * - `transaction(async (tx) => …)`: every read-then-write and every multi-statement write. The
+ *   callback may `await` anything; the transaction stays open until it settles and is committed
+ *   then, or rolled back if it throws (a `Refusal` included). Transactions of this process queue on
+ *   an in-memory FIFO lock in front of the one write connection (SQLite has one writer anyway:
+ *   waiting here replaces waiting on `busy_timeout`, which still covers other processes such as
+ *   the worker and the command line). Each one is `BEGIN IMMEDIATE`: it holds the write lock from
+ *   its first statement, so a read-then-write cannot be overtaken.
+ * - `read`: reads outside a transaction, on a second, read-only connection to the same file. In WAL
+ *   mode each of its statements sees the last commit, never a transaction still open on the write
+ *   connection, even while that transaction awaits.
+ * - `write(fn)`: a single write statement outside a transaction, or a synchronous block that needs
+ *   the write connection to itself (the audit check's temporary tables); it waits its turn behind
+ *   open transactions like one.
+ *
+ * A `:memory:` database is private to its connection, so there the read connection is the write
+ * connection: a read outside a transaction may then see an open transaction's writes. Nothing in the
+ * application or its tests runs on `:memory:` (every test gets a file); it is kept for quick trials.
+ */
+export class Engine {
+  readonly read: RedlineDatabase;
+  private readonly lock = new FifoLock();
+  private readonly begin: Database.Statement;
+  private readonly commit: Database.Statement;
+  private readonly rollback: Database.Statement;
+
+  constructor(
+    readonly writer: RedlineDatabase,
+    file: string,
+  ) {
+    const client = writer.$client;
+    this.begin = client.prepare("BEGIN IMMEDIATE");
+    this.commit = client.prepare("COMMIT");
+    this.rollback = client.prepare("ROLLBACK");
+    this.read = file === ":memory:" ? writer : openReader(file);
+  }
+
+  /** Runs `fn` in one write transaction, after the transactions before it; see the class comment. */
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    refuseNesting("transaction");
+    const release = await this.lock.acquire();
+    try {
+      this.begin.run();
+      try {
+        const result = await inside.run(this, () => fn(this.writer));
+        this.commit.run();
+        return result;
+      } catch (error) {
+        // A failed COMMIT may already have ended the transaction.
+        if (this.writer.$client.inTransaction) this.rollback.run();
+        throw error;
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /** Runs a synchronous `fn` on the write connection once no transaction is open on it. */
+  async write<T>(fn: (db: RedlineDatabase) => T): Promise<T> {
+    refuseNesting("write");
+    const release = await this.lock.acquire();
+    try {
+      return await inside.run(this, () => fn(this.writer));
+    } finally {
+      release();
+    }
+  }
+
+  close(): void {
+    if (this.read !== this.writer) this.read.$client.close();
+    this.writer.$client.close();
+  }
+}
+
+function refuseNesting(what: string): void {
+  if (inside.getStore()) {
+    throw new Error(
+      `${what}() called inside a transaction: pass its tx down instead (a nested call would wait for itself)`,
+    );
+  }
+}
+
+/** True while the caller runs inside `transaction` or `write` (reads there must use their tx). */
+export function inTransaction(): boolean {
+  return inside.getStore() !== undefined;
+}
+
+/**
+ * The read connection: read-only at open and `query_only`, so a write sent to it by mistake fails
+ * loudly instead of committing outside any transaction. The file exists (the write connection made
+ * it, 0600) and is already in WAL mode, which is a property of the file.
+ */
+function openReader(file: string): RedlineDatabase {
+  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+  sqlite.pragma("query_only = ON");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  return drizzle(sqlite, { schema }) as RedlineDatabase;
+}
