@@ -72,6 +72,7 @@ type Facts = {
  * one-word edit would cost more than the whole diff.
  */
 class DocumentIndex {
+  private normalized?: string[];
   private lowered?: string[];
   private canonical?: string;
   private scans = 0;
@@ -87,9 +88,8 @@ class DocumentIndex {
     return this.remember(`company|${key}`, () => {
       const full = this.fullIndex();
       if (full) return full.companies.has(key);
-      this.canonical ??= canonicalName(
-        this.blocks.map((block) => normalizeTypography(block.text)).join("\n"),
-      );
+      this.normalized ??= this.blocks.map((block) => normalizeTypography(block.text));
+      this.canonical ??= canonicalName(this.normalized.join("\n"));
       return this.canonical.includes(key.slice("company:".length));
     }) as boolean;
   }
@@ -144,13 +144,13 @@ class DocumentIndex {
   }
 
   private candidates(filter: RegExp | string): Block[] {
+    // Normalised once per document, not once per question: NFKC over 50k words is not free.
+    this.normalized ??= this.blocks.map((block) => normalizeTypography(block.text));
     if (typeof filter === "string") {
-      this.lowered ??= this.blocks.map((block) =>
-        collapseWhitespace(normalizeTypography(block.text)).toLowerCase(),
-      );
+      this.lowered ??= this.normalized.map((text) => collapseWhitespace(text).toLowerCase());
       return this.blocks.filter((_, i) => this.lowered![i].includes(filter));
     }
-    return this.blocks.filter((block) => filter.test(normalizeTypography(block.text)));
+    return this.blocks.filter((_, i) => filter.test(this.normalized![i]));
   }
 }
 
@@ -197,6 +197,7 @@ export function suggestMateriality(
   oldBlocks: Block[],
   newBlocks: Block[],
   deadline = Number.POSITIVE_INFINITY,
+  alwaysRead = 0,
 ): MaterialSuggestion {
   const cache = new Map<Block, Facts>();
   const facts = (block: Block | undefined) => {
@@ -215,7 +216,7 @@ export function suggestMateriality(
   const relevant = changes.filter((change) => !isTrivialEdit(change));
   // Half the budget at most for spotting moved values, so the reasons themselves always get a turn.
   const now = performance.now();
-  const moved = valuesMovedBetweenClauses(relevant, facts, now + (deadline - now) / 2);
+  const moved = valuesMovedBetweenClauses(relevant, facts, now + (deadline - now) / 2, alwaysRead);
 
   const reasons: MaterialReason[] = [];
   const add = (kind: MaterialReasonKind, change: ClauseChange, detail: string, found: string[]) => {
@@ -229,8 +230,8 @@ export function suggestMateriality(
 
   const recipientsAdded: Array<[string, ClauseChange, Facts]> = [];
   const recipientsRemoved: Array<[string, ClauseChange, Facts]> = [];
-  for (const change of relevant) {
-    if (performance.now() > deadline) {
+  for (const [read, change] of relevant.entries()) {
+    if (read >= alwaysRead && performance.now() > deadline) {
       incomplete = true;
       break;
     }
@@ -387,6 +388,7 @@ function valuesMovedBetweenClauses(
   changes: ClauseChange[],
   facts: (block?: Block) => Facts | undefined,
   deadline: number,
+  alwaysRead: number,
 ) {
   const balance = new Map<string, number>();
   const unpaired = new Set<string>();
@@ -396,8 +398,8 @@ function valuesMovedBetweenClauses(
       if (!paired) unpaired.add(value);
     }
   };
-  for (const change of changes) {
-    if (performance.now() > deadline) break;
+  for (const [read, change] of changes.entries()) {
+    if (read >= alwaysRead && performance.now() > deadline) break;
     const was = facts(change.old);
     const is = facts(change.new);
     const paired = Boolean(was && is);
@@ -487,7 +489,7 @@ function readFacts(block: Block): Facts {
   const controller =
     CONTROLLER_CONTEXT.test(text) ||
     (CONTROLLER_SECTION.test(heading) && !CONTACT_SECTION.test(heading)) ||
-    (section === "" && companies.size > 0);
+    (block.opening && companies.size > 0);
   const contact = controller || CONTACT_SECTION.test(section);
   const recipientCompanies = contact ? new Set<string>() : companies;
   if (contact) for (const company of companies) contacts.add(company);
