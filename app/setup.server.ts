@@ -4,8 +4,9 @@ import { isoDateOf } from "./core/dates";
 import { detectFormat, parsePolicy } from "./core/document";
 import { getEnv } from "./env.server";
 import { countDocuments } from "./models/documents.server";
+import { saveDraft } from "./models/drafts.server";
+import { publishVersion } from "./models/publication.server";
 import { countUsers, createUser, generatePassword } from "./models/users.server";
-import { publishVersion, saveDraft } from "./models/versions.server";
 
 export { migrate, repairNotice } from "./models/migrations.server";
 

@@ -1,8 +1,28 @@
 // `npm run build`, second step (after `remix build`): compiles the HTTP shell and the command line
 // to plain JavaScript in build/, so that `npm start` and `redline` run with node and production
-// dependencies only.
+// dependencies only, and bundles the embeddable browser scripts into build/embed/, which their
+// routes serve. `--watch-embed` (npm run dev) rebuilds only those scripts whenever they change.
 import { writeFileSync } from "node:fs";
-import { build } from "esbuild";
+import { build, context } from "esbuild";
+
+// Scripts that run on other companies' pages: one self-contained, minified IIFE each, lowered to
+// ES2017 (the library functions they may use are held to ES2017 by app/embed/tsconfig.json).
+const embed = {
+  entryPoints: { "embed/policy": "app/embed/policy.ts", "embed/notices": "app/embed/notices.ts" },
+  outdir: "build",
+  bundle: true,
+  format: "iife",
+  platform: "browser",
+  target: "es2017",
+  minify: true,
+  legalComments: "none",
+  logLevel: "warning",
+};
+if (process.argv.includes("--watch-embed")) {
+  await (await context(embed)).watch();
+  console.log("watching app/embed for changes");
+  await new Promise(() => {});
+}
 
 const started = Date.now();
 const common = {
@@ -31,6 +51,7 @@ await build({
     js: "import { createRequire as __redlineRequire } from 'node:module'; const require = __redlineRequire(import.meta.url);",
   },
 });
+await build(embed);
 // Read by bin/build-state.js: the build is fresh when no source changed after this file.
 writeFileSync("build/build-info.json", `${JSON.stringify({ builtAt: new Date().toISOString() })}\n`);
-console.log(`built build/server.js and build/cli.js in ${Date.now() - started} ms`);
+console.log(`built build/server.js, build/cli.js and build/embed/ in ${Date.now() - started} ms`);

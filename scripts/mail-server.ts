@@ -7,8 +7,6 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startMailServer } from "../app/notify/mail-server.server";
 
-export * from "../app/notify/mail-server.server";
-
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;

@@ -7,12 +7,12 @@ import { ALL_ROLES as ROLES } from "../app/auth/roles";
 import { AUDIT_HEAD_PATTERN, type AuditProblem } from "../app/core/audit";
 import { isIsoDate } from "../app/core/dates";
 import type { ParsedPolicy, PolicyContent } from "../app/core/document";
-import { isLocale, isSlug, LOCALE_RULE, SLUG_RULE } from "../app/core/identifiers";
+import { isLocale, isSlug, LOCALE_RULE, parsePositiveInteger, SLUG_RULE } from "../app/core/identifiers";
 import { sameVersionRefusal } from "../app/core/public/params";
 import { getEnv } from "../app/env.server";
 import type { AuditVerification } from "../app/models/audit.server";
 import { db } from "../app/models/db.server";
-import { DocumentError, findDocument } from "../app/models/documents.server";
+import { findDocument } from "../app/models/documents.server";
 import { makePrivateFile } from "../db/client";
 import type { Role } from "../db/schema";
 import { openDatabase as openDatabaseWarningTo } from "./cli/database";
@@ -29,6 +29,8 @@ import { registerProofCommands } from "./cli/proof";
 const load = {
   document: () => import("../app/core/document"),
   diff: () => import("../app/core/diff"),
+  drafts: () => import("../app/models/drafts.server"),
+  publication: () => import("../app/models/publication.server"),
   versions: () => import("../app/models/versions.server"),
   users: () => import("../app/models/users.server"),
   accounts: () => import("../app/models/accounts.server"),
@@ -51,9 +53,9 @@ const FORMATS = ["json", "text", "html"] as const;
 type Format = (typeof FORMATS)[number];
 
 function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new InvalidArgumentError("must be a whole number from 1 up");
-  return Number(value);
+  const number = parsePositiveInteger(value);
+  if (number === null) throw new InvalidArgumentError("must be a whole number from 1 up");
+  return number;
 }
 function nonNegativeInteger(value: string): number {
   if (!/^\d{1,5}$/.test(value)) throw new InvalidArgumentError("must be a whole number from 0 up");
@@ -134,15 +136,13 @@ export function buildProgram(io: Io): Command {
         const existing = await findDocument({ slug, locale: options.locale });
         const title = options.title?.trim() || existing?.title || parsed.title;
         if (!title) throw new UsageError("the file has no first-level heading to use as title: pass --title");
-        const { saveDraft } = await load.versions();
+        const { saveDraft } = await load.drafts();
         const { version, outcome } = await saveDraft({
           slug,
           locale: options.locale,
           title,
           content: parsed.content,
           actor: { kind: "cli" },
-        }).catch((error) => {
-          throw error instanceof DocumentError ? new UsageError(error.message) : error;
         });
         if (options.format === "json") {
           io.out(
@@ -202,7 +202,7 @@ export function buildProgram(io: Io): Command {
       ) => {
         const notify = noticeRequestFromOptions(options);
         openDatabase();
-        const { publishVersion } = await load.versions();
+        const { publishVersion } = await load.publication();
         const version = await publishVersion({
           slug,
           locale: options.locale,

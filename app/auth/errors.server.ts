@@ -1,27 +1,10 @@
 import { data } from "@remix-run/node";
 import { PolicyImportError } from "../core/document";
 import { isRefusal } from "../core/refusal";
-import { AudienceError } from "../core/notify/audience";
-import { ApiKeyError } from "../models/api-keys.server";
-import { NoticeError } from "../models/notices.server";
-import { UserError } from "../models/users.server";
-import { PublicationError, VersionError } from "../models/versions.server";
-import { DraftRejectedError, WorkflowError } from "../models/workflow.server";
 
 /** Errors whose message is written for the person who caused them. */
-export function isExpectedError(error: unknown): error is Error {
-  return (
-    isRefusal(error) ||
-    error instanceof WorkflowError ||
-    error instanceof VersionError ||
-    error instanceof PublicationError ||
-    error instanceof UserError ||
-    error instanceof ApiKeyError ||
-    error instanceof DraftRejectedError ||
-    error instanceof PolicyImportError ||
-    error instanceof AudienceError ||
-    error instanceof NoticeError
-  );
+function isExpectedError(error: unknown): error is Error {
+  return isRefusal(error) || error instanceof PolicyImportError;
 }
 
 /** Sentence case for a message that starts lowercase (model errors do). */

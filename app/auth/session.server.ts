@@ -122,30 +122,39 @@ function forbidden(message = "Your role does not allow this."): Response {
  */
 export async function requireUser(request: Request, { role }: { role: Role }): Promise<SignedInUser> {
   const user = await getUser(request);
-  if (!user) throw redirect(signInUrl(request));
-  if (!roleAtLeast(user.role, role)) throw forbidden();
+  if (!user) throw pageRefusal(request, { kind: "signed-out" });
+  if (!roleAtLeast(user.role, role)) throw pageRefusal(request, { kind: "role" });
   return user;
 }
 
 /**
- * Refuses cross-site form posts: the browser's Origin (or Sec-Fetch-Site) must say the request
- * came from this site. Requests without either header (scripts, old browsers) rely on the CSRF
- * token alone.
+ * Whether a form post came from this site: the browser's Origin (or Sec-Fetch-Site) must say so.
+ * Requests without either header (scripts, old browsers) rely on the CSRF token alone.
  */
-export function checkSameOrigin(request: Request): void {
-  if (request.headers.get("sec-fetch-site") === "cross-site") throw forbidden("Cross-site request refused.");
+function isSameOrigin(request: Request): boolean {
+  if (request.headers.get("sec-fetch-site") === "cross-site") return false;
   const origin = request.headers.get("origin");
-  if (!origin) return;
+  if (!origin) return true;
   const allowed = new Set([new URL(request.url).host, new URL(getEnv().PUBLIC_BASE_URL).host]);
   const host = request.headers.get("host");
   if (host) allowed.add(host);
-  let originHost: string;
   try {
-    originHost = new URL(origin).host;
+    return allowed.has(new URL(origin).host);
   } catch {
-    throw forbidden("Cross-site request refused.");
+    return false;
   }
-  if (!allowed.has(originHost)) throw forbidden("Cross-site request refused.");
+}
+
+/** Refuses cross-site form posts (see isSameOrigin) with a 403. */
+export function checkSameOrigin(request: Request): void {
+  if (!isSameOrigin(request)) throw forbidden("Cross-site request refused.");
+}
+
+function bodyRefused(error: BodyError): Response {
+  return new Response(sentence(error.message), {
+    status: error.status,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
 }
 
 /**
@@ -156,37 +165,74 @@ export async function readForm(request: Request, limit: number = BODY_LIMITS.for
   try {
     return await readFormBody(request, limit);
   } catch (error) {
-    if (error instanceof BodyError) {
-      throw new Response(sentence(error.message), {
-        status: error.status,
-        headers: { "Content-Type": "text/plain; charset=utf-8" },
-      });
-    }
+    if (error instanceof BodyError) throw bodyRefused(error);
     throw error;
   }
 }
 
+function csrfMatches(user: SignedInUser, form: FormData): boolean {
+  const token = form.get("csrf");
+  return typeof token === "string" && safeEqual(token, user.csrfToken);
+}
+
+const EXPIRED_FORM = "This form has expired or did not come from Redline. Reload the page and try again.";
+
 /** Checks the CSRF token a form carries against the user's session. */
 export function checkCsrf(user: SignedInUser, form: FormData): void {
-  const token = form.get("csrf");
-  if (typeof token !== "string" || !safeEqual(token, user.csrfToken)) {
-    throw forbidden("This form has expired or did not come from Redline. Reload the page and try again.");
+  if (!csrfMatches(user, form)) throw forbidden(EXPIRED_FORM);
+}
+
+/** Why requireUserForm refused a request, for a caller that answers in its own format. */
+export type FormRefusal =
+  | { kind: "signed-out" }
+  | { kind: "role" }
+  | { kind: "cross-site" }
+  | { kind: "body"; error: BodyError }
+  | { kind: "expired-form" };
+
+/** The workspace pages' answers: the sign-in page, or a plain-text 4xx for the error boundary. */
+function pageRefusal(request: Request, refusal: FormRefusal): Response {
+  switch (refusal.kind) {
+    case "signed-out":
+      return redirect(signInUrl(request));
+    case "role":
+      return forbidden();
+    case "cross-site":
+      return forbidden("Cross-site request refused.");
+    case "body":
+      return bodyRefused(refusal.error);
+    case "expired-form":
+      return forbidden(EXPIRED_FORM);
   }
 }
 
 /**
  * For actions: the signed-in user with at least `role`, after checking the request's origin and the
- * form's CSRF token, and the form itself.
+ * form's CSRF token, and the form itself (at most `limit` bytes, a workspace form's by default).
+ * Refusals are thrown as responses: the workspace pages' by default, or what `refuse` makes of them
+ * (the editor's autosave answers JSON).
  * @example const { user, form } = await requireUserForm(request, { role: "approver" });
  */
 export async function requireUserForm(
   request: Request,
-  { role }: { role: Role },
+  {
+    role,
+    limit = BODY_LIMITS.form,
+    refuse = (refusal) => pageRefusal(request, refusal),
+  }: { role: Role; limit?: number; refuse?: (refusal: FormRefusal) => Response },
 ): Promise<{ user: SignedInUser; form: FormData }> {
-  const user = await requireUser(request, { role });
-  checkSameOrigin(request);
-  const form = await readForm(request);
-  checkCsrf(user, form);
+  const user = await getUser(request);
+  if (!user) throw refuse({ kind: "signed-out" });
+  if (!roleAtLeast(user.role, role)) throw refuse({ kind: "role" });
+  if (!isSameOrigin(request)) throw refuse({ kind: "cross-site" });
+  let form: FormData;
+  try {
+    form = await readFormBody(request, limit);
+  } catch (error) {
+    if (error instanceof BodyError) throw refuse({ kind: "body", error });
+    throw error;
+  }
+  if (!csrfMatches(user, form)) throw refuse({ kind: "expired-form" });
   return { user, form };
 }
 

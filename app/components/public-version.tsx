@@ -1,10 +1,9 @@
 import { formatLongDate } from "~/core/dates";
 import type { OutlineEntry } from "~/core/document/types";
-import type { PublicStatus } from "~/core/versions/publication";
+import { type PublicStatus, publicStatusLabel } from "~/core/versions/in-effect";
 
 export function StatusBadge({ status }: { status: PublicStatus }) {
-  const label = status === "current" ? "In effect" : status === "upcoming" ? "Upcoming" : "Superseded";
-  return <span className={`badge badge-${status}`}>{label}</span>;
+  return <span className={`badge badge-${status}`}>{publicStatusLabel(status)}</span>;
 }
 
 export function MaterialBadge({ material }: { material: boolean }) {

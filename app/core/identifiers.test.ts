@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLocale, isSlug, MAX_SLUG_LENGTH } from "./identifiers";
+import { isLocale, isSlug, MAX_SLUG_LENGTH, parsePositiveInteger } from "./identifiers";
 
 describe("the one slug rule and the one locale rule", () => {
   it("takes slugs of lowercase letters, digits and single dashes, up to 100 characters", () => {
@@ -26,4 +26,17 @@ describe("the one slug rule and the one locale rule", () => {
       expect(isLocale(locale)).toBe(false);
     }
   });
+});
+
+describe("the one positive-integer rule of URLs and the command line", () => {
+  it("reads 1 to 10 digits without a leading zero", () => {
+    expect(["1", "42", "9999999999"].map(parsePositiveInteger)).toEqual([1, 42, 9_999_999_999]);
+  });
+
+  it.each([undefined, null, "", "0", "007", "-1", "+1", "1e3", "1.0", " 1", "1 ", "0x10", "99999999999"])(
+    "refuses %o",
+    (value) => {
+      expect(parsePositiveInteger(value)).toBeNull();
+    },
+  );
 });

@@ -38,3 +38,15 @@ export const DEFAULT_LOCALE = "en";
 export function isLocale(value: unknown): boolean {
   return typeof value === "string" && value.length <= MAX_LOCALE_LENGTH && LOCALE_PATTERN.test(value);
 }
+
+/**
+ * A positive whole number as written in a URL or on the command line — an id, a version number,
+ * a paging cursor: digits without sign, leading zero, exponent or spaces, at most 10 of them
+ * (more than any table here holds, and never long enough to lose precision). Null for anything
+ * else, which names nothing: the caller answers "not found" or "invalid" as it sees fit.
+ * @example parsePositiveInteger("12") // 12
+ * @example parsePositiveInteger("012") // null
+ */
+export function parsePositiveInteger(value: string | null | undefined): number | null {
+  return typeof value === "string" && /^[1-9]\d{0,9}$/.test(value) ? Number(value) : null;
+}

@@ -1,4 +1,5 @@
 import { Refusal, type RefusalReason } from "../core/refusal";
+import { jsonError } from "./json.server";
 
 /** The one place where a domain refusal becomes an HTTP status. */
 const STATUS: Record<RefusalReason, number> = {
@@ -15,14 +16,7 @@ export function refusalStatus(refusal: Refusal): number {
 
 /** A refusal as the JSON APIs answer it: `{ error, details? }` with its status. */
 export function refusalJson(refusal: Refusal, headers: Record<string, string> = {}): Response {
-  const body =
-    refusal.details === undefined
-      ? { error: refusal.message }
-      : { error: refusal.message, details: refusal.details };
-  return new Response(JSON.stringify(body), {
-    status: refusalStatus(refusal),
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
-  });
+  return jsonError(refusalStatus(refusal), refusal.message, { details: refusal.details, headers });
 }
 
 /** A refusal as a plain-text page response (what a loader throws to its error boundary). */

@@ -2,15 +2,23 @@ import { hash, verify } from "@node-rs/argon2";
 import { and, asc, count, eq, isNull, ne } from "drizzle-orm";
 import type { Transaction } from "../../db/client";
 import { passwordResets, type Role, sessions, type User, users } from "../../db/schema";
+import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
 import { type Actor, db } from "./db.server";
-import { MIN_PASSWORD_LENGTH, normaliseEmail, UserError } from "./users.server";
+import { MIN_PASSWORD_LENGTH, normaliseEmail } from "./users.server";
 
 export type PublicUser = Omit<User, "passwordHash">;
 
-/** The current password given to a check was wrong (the only refusal that counts as a guess). */
-export class WrongPasswordError extends UserError {
+/**
+ * The current password given to a check was wrong: the only refusal that counts as a guess, so the
+ * one a caller must tell apart from the others (hence a class of its own; every other refusal is a
+ * plain Refusal).
+ */
+export class WrongPasswordError extends Refusal {
   override name = "WrongPasswordError";
+  constructor(message: string) {
+    super("invalid", message);
+  }
 }
 
 // Verified when the email is unknown, so that a wrong email takes as long as a wrong password.
@@ -81,10 +89,10 @@ export async function changeRole({ userId, role, actor }: { userId: number; role
   db().transaction(
     (tx) => {
       const user = tx.select().from(users).where(eq(users.id, userId)).get();
-      if (!user) throw new UserError("no such user");
+      if (!user) throw new Refusal("not-found", "no such user");
       if (user.role === role) return;
       if (user.role === "admin" && !user.deactivatedAt && activeAdmins(tx) <= 1) {
-        throw new UserError("the last admin cannot lose the admin role");
+        throw new Refusal("conflict", "the last admin cannot lose the admin role");
       }
       tx.update(users).set({ role }).where(eq(users.id, userId)).run();
       recordAudit(tx, {
@@ -113,15 +121,15 @@ export async function deactivateUser({
   now?: Date;
 }): Promise<{ email: string; sessionsEnded: number }> {
   if (actor.kind === "user" && actor.id === userId) {
-    throw new UserError("you cannot deactivate your own account; ask another admin");
+    throw new Refusal("invalid", "you cannot deactivate your own account; ask another admin");
   }
   return db().transaction(
     (tx) => {
       const user = tx.select().from(users).where(eq(users.id, userId)).get();
-      if (!user) throw new UserError("no such user");
-      if (user.deactivatedAt) throw new UserError(`${user.email} is already deactivated`);
+      if (!user) throw new Refusal("not-found", "no such user");
+      if (user.deactivatedAt) throw new Refusal("conflict", `${user.email} is already deactivated`);
       if (user.role === "admin" && activeAdmins(tx) <= 1) {
-        throw new UserError("the last active admin cannot be deactivated");
+        throw new Refusal("conflict", "the last active admin cannot be deactivated");
       }
       tx.update(users).set({ deactivatedAt: now.toISOString() }).where(eq(users.id, userId)).run();
       const sessionsEnded = tx.delete(sessions).where(eq(sessions.userId, userId)).run().changes;
@@ -151,8 +159,8 @@ export async function reactivateUser({
   return db().transaction(
     (tx) => {
       const user = tx.select().from(users).where(eq(users.id, userId)).get();
-      if (!user) throw new UserError("no such user");
-      if (!user.deactivatedAt) throw new UserError(`${user.email} is active`);
+      if (!user) throw new Refusal("not-found", "no such user");
+      if (!user.deactivatedAt) throw new Refusal("conflict", `${user.email} is active`);
       tx.update(users).set({ deactivatedAt: null }).where(eq(users.id, userId)).run();
       recordAudit(tx, { actor, action: "user.reactivated", details: { userId, email: user.email } });
       return { email: user.email };
@@ -176,7 +184,7 @@ export async function findUserByEmail(email: string): Promise<PublicUser | null>
 /** Refuses a new password that is too short, before any password is checked. */
 export function checkNewPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new UserError(`the new password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    throw new Refusal("invalid", `the new password must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }
 }
 
@@ -198,11 +206,12 @@ export async function changeOwnPassword({
 }): Promise<{ otherSessionsEnded: number }> {
   checkNewPassword(newPassword);
   const user = db().select().from(users).where(eq(users.id, userId)).get();
-  if (!user) throw new UserError("no such user");
+  if (!user) throw new Refusal("not-found", "no such user");
   if (!(await verify(user.passwordHash, currentPassword).catch(() => false))) {
     throw new WrongPasswordError("the current password is wrong");
   }
-  if (newPassword === currentPassword) throw new UserError("the new password is the same as the current one");
+  if (newPassword === currentPassword)
+    throw new Refusal("invalid", "the new password is the same as the current one");
   const passwordHash = await hash(newPassword);
   return db().transaction(
     (tx) => {

@@ -2,31 +2,35 @@
  * Dashboard notices and acknowledgements (ADR 0007): what a subscriber still has to see, recording
  * that they saw it, and who has and has not acknowledged a notice.
  */
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
-import { EMAIL_PROBLEMS, isEmailProblem } from "../core/notify/delivery-outcome";
+import { isEmailProblem } from "../core/notify/statuses";
 import { policyPath } from "../core/public/urls";
+import { Refusal } from "../core/refusal";
 import { getEnv } from "../env.server";
 import { acknowledgementsRecorded } from "../metrics.server";
 import { recordAudit } from "./audit.server";
 import { type Actor, db } from "./db.server";
+import {
+  acknowledgementCovers,
+  coveringAcknowledgementId,
+  hasAcknowledged,
+  isEmailProblemStatus,
+} from "./notice-rules.server";
 
-/** An acknowledgement that cannot be recorded; `status` is the HTTP status that fits. */
-export class AcknowledgementError extends Error {
-  override name = "AcknowledgementError";
-  constructor(
-    message: string,
-    readonly status: 404 | 409,
-  ) {
-    super(message);
-  }
+/**
+ * The refusal for an erased subscriber, worded once for every notices route: a conflict with
+ * the state they are in (erasure is final), not a thing that was never there.
+ */
+export function erasedRefusal(externalId: string): Refusal {
+  return new Refusal(
+    "conflict",
+    `subscriber "${externalId}" was erased: no notices are shown to or acknowledged for them`,
+  );
 }
 
-/** The refusal for an erased subscriber, worded once for every notices route. */
-export function erasedRefusal(externalId: string): string {
-  return `subscriber "${externalId}" was erased: no notices are shown to or acknowledged for them`;
-}
-const EMAIL_PROBLEM_LIST = sql.raw(EMAIL_PROBLEMS.map((s) => `'${s}'`).join(", "));
+/** The notice's document and version, as the queries below name them (notices n, versions v). */
+const NOTICE_VERSION = { document: sql`n.document_id`, version: sql`v.number` };
 
 /** One pending notice as the API and the banner show it. */
 export type PendingNotice = {
@@ -92,12 +96,11 @@ export async function pendingNoticesFor(externalId: string): Promise<PendingNoti
     WHERE x.subscriber_id = ${subscriber.id}
       AND (
         (x.channel = 'dashboard' AND x.status = 'pending')
-        OR (x.channel = 'email' AND x.status IN (${EMAIL_PROBLEM_LIST})
+        OR (x.channel = 'email' AND ${isEmailProblemStatus(sql`x.status`)}
             AND NOT EXISTS (SELECT 1 FROM deliveries y WHERE y.subscriber_id = x.subscriber_id
               AND y.notice_id = x.notice_id AND y.channel = 'dashboard'))
       )
-      AND NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.subscriber_id = x.subscriber_id
-        AND a.document_id = n.document_id AND a.version_number >= v.number)
+      AND NOT ${hasAcknowledged(sql`x.subscriber_id`, NOTICE_VERSION)}
     ORDER BY d.id, v.number, n.id`);
   const byDocument = new Map<number, PendingRow[]>();
   for (const row of rows) byDocument.set(row.documentId, [...(byDocument.get(row.documentId) ?? []), row]);
@@ -166,8 +169,7 @@ export async function acknowledgeNotice({
   via?: string;
   now?: Date;
 }): Promise<RecordedAcknowledgement> {
-  const notFound = () =>
-    new AcknowledgementError(`no notice ${noticeId} for subscriber "${externalId}"`, 404);
+  const notFound = () => new Refusal("not-found", `no notice ${noticeId} for subscriber "${externalId}"`);
   if (!Number.isSafeInteger(noticeId) || noticeId < 1) throw notFound();
   const recorded = db().transaction(
     (tx) => {
@@ -195,7 +197,7 @@ export async function acknowledgeNotice({
         sql`SELECT status FROM subscribers WHERE id = ${target.subscriberId}`,
       );
       // Erasure is final: no new proof is made for a person whose data is gone.
-      if (status?.status === "erased") throw new AcknowledgementError(erasedRefusal(externalId), 409);
+      if (status?.status === "erased") throw erasedRefusal(externalId);
       const existing = tx.get<{
         channel: AcknowledgementChannel;
         acknowledgedAt: string;
@@ -223,7 +225,7 @@ export async function acknowledgeNotice({
         UPDATE deliveries SET status = 'delivered', status_at = ${at}
         WHERE subscriber_id = ${target.subscriberId} AND channel = 'dashboard' AND status = 'pending'
           AND notice_id IN (SELECT n.id FROM notices n JOIN versions v ON v.id = n.version_id
-                            WHERE n.document_id = ${target.documentId} AND v.number <= ${target.version})
+            WHERE ${acknowledgementCovers({ document: target.documentId, version: target.version }, NOTICE_VERSION)})
         RETURNING id, notice_id AS noticeId`);
       recordAudit(tx, {
         actor,
@@ -267,79 +269,64 @@ export type AcknowledgementOverview = {
   emailUndelivered: number;
 };
 
-const ACKED = (noticeAlias: string, versionAlias: string, subscriberColumn: string) =>
-  sql.raw(`EXISTS (SELECT 1 FROM acknowledgements a WHERE a.subscriber_id = ${subscriberColumn}
-    AND a.document_id = ${noticeAlias}.document_id AND a.version_number >= ${versionAlias}.number)`);
-
-/** Counts for one notice: targeted people, how many acknowledged (that version or a later one). */
-function countsFor(noticeId: number) {
-  return db().get<{ targeted: number; acknowledged: number; emailUndelivered: number }>(sql`
-    WITH t AS (SELECT DISTINCT subscriber_id FROM deliveries WHERE notice_id = ${noticeId})
-    SELECT count(*) AS targeted,
-      coalesce(sum(${ACKED("n", "v", "t.subscriber_id")}), 0) AS acknowledged,
-      coalesce(sum(EXISTS (SELECT 1 FROM deliveries e WHERE e.subscriber_id = t.subscriber_id
-        AND e.notice_id = n.id AND e.channel = 'email' AND e.status IN (${EMAIL_PROBLEM_LIST}))), 0) AS emailUndelivered
-    FROM t JOIN notices n ON n.id = ${noticeId} JOIN versions v ON v.id = n.version_id`)!;
-}
-
-type NoticeHead = {
-  noticeId: number;
-  slug: string;
-  locale: string;
-  version: number;
-  versionId: number;
-  documentId: number;
+type OverviewRow = Omit<AcknowledgementOverview, "material" | "requiresAck" | "channels"> & {
   material: number;
   requiresAck: number;
   channels: string;
-  createdAt: string;
 };
 
-const NOTICE_HEAD = sql`
-  SELECT n.id AS noticeId, d.slug, d.locale, v.number AS version, v.id AS versionId, d.id AS documentId,
-         v.material, n.requires_ack AS requiresAck, n.channels, n.created_at AS createdAt
-  FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id`;
-
-function overviewOf(head: NoticeHead): AcknowledgementOverview {
-  return {
-    noticeId: head.noticeId,
-    slug: head.slug,
-    locale: head.locale,
-    version: head.version,
-    material: head.material === 1,
-    requiresAck: head.requiresAck === 1,
-    channels: JSON.parse(head.channels) as Channel[],
-    createdAt: head.createdAt,
-    ...countsFor(head.noticeId),
-  };
+/**
+ * Notices with their counts in one statement: the people each reached, how many of them
+ * acknowledged that version or a later one, and how many of them an email did not reach.
+ */
+function overviews(where: SQL, limit: number): AcknowledgementOverview[] {
+  const rows = db().all<OverviewRow>(sql`
+    WITH h AS (
+      SELECT n.id AS noticeId, d.slug, d.locale, v.number AS version, d.id AS documentId,
+             v.material, n.requires_ack AS requiresAck, n.channels, n.created_at AS createdAt
+      FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id
+      ${where} ORDER BY n.id DESC LIMIT ${limit}),
+    t AS (SELECT DISTINCT notice_id, subscriber_id FROM deliveries WHERE notice_id IN (SELECT noticeId FROM h))
+    SELECT h.*, count(t.subscriber_id) AS targeted,
+      coalesce(sum(t.subscriber_id IS NOT NULL
+        AND ${hasAcknowledged(sql`t.subscriber_id`, { document: sql`h.documentId`, version: sql`h.version` })}), 0) AS acknowledged,
+      coalesce(sum(EXISTS (SELECT 1 FROM deliveries e WHERE e.subscriber_id = t.subscriber_id
+        AND e.notice_id = h.noticeId AND e.channel = 'email' AND ${isEmailProblemStatus(sql`e.status`)})), 0) AS emailUndelivered
+    FROM h LEFT JOIN t ON t.notice_id = h.noticeId
+    GROUP BY h.noticeId
+    ORDER BY h.noticeId DESC`);
+  return rows.map((row) => ({
+    noticeId: row.noticeId,
+    slug: row.slug,
+    locale: row.locale,
+    version: row.version,
+    material: row.material === 1,
+    requiresAck: row.requiresAck === 1,
+    channels: JSON.parse(row.channels) as Channel[],
+    createdAt: row.createdAt,
+    targeted: row.targeted,
+    acknowledged: row.acknowledged,
+    emailUndelivered: row.emailUndelivered,
+  }));
 }
 
 /** Every notice, newest first, with how many of its people have acknowledged it. */
 export async function acknowledgementOverview({ limit = 50 } = {}): Promise<AcknowledgementOverview[]> {
-  return db().all<NoticeHead>(sql`${NOTICE_HEAD} ORDER BY n.id DESC LIMIT ${limit}`).map(overviewOf);
+  return overviews(sql``, limit);
 }
 
 export async function noticeAcknowledgementOverview(
   noticeId: number,
 ): Promise<AcknowledgementOverview | null> {
-  const head = db().get<NoticeHead | undefined>(sql`${NOTICE_HEAD} WHERE n.id = ${noticeId}`);
-  return head ? overviewOf(head) : null;
+  return overviews(sql`WHERE n.id = ${noticeId}`, 1)[0] ?? null;
 }
 
-export const ACK_FILTERS = ["all", "acknowledged", "pending"] as const;
+const ACK_FILTERS = ["all", "acknowledged", "pending"] as const;
 export type AckFilter = (typeof ACK_FILTERS)[number];
 
-/** `?filter=` of the admin's report; anything unknown shows everyone. */
-export function ackFilterOf(url: URL): AckFilter {
-  const value = url.searchParams.get("filter") ?? "all";
-  return (ACK_FILTERS as readonly string[]).includes(value) ? (value as AckFilter) : "all";
-}
-
-/** A notice id from an admin URL; anything that is not a positive whole number is a 404. */
-export function noticeIdParam(value: string | undefined): number {
-  const id = /^\d{1,15}$/.test(value ?? "") ? Number(value) : 0;
-  if (id < 1) throw new Response("No such notice.", { status: 404 });
-  return id;
+/** The report's filter from what was asked (`?filter=`); anything unknown shows everyone. */
+export function ackFilterOf(value: string | null): AckFilter {
+  return (ACK_FILTERS as readonly string[]).includes(value ?? "") ? (value as AckFilter) : "all";
 }
 
 export type AcknowledgementRow = {
@@ -373,11 +360,12 @@ export function acknowledgementRows({
   after?: number;
   limit?: number;
 }): AcknowledgementRow[] {
+  const acknowledged = hasAcknowledged(sql`s.id`, NOTICE_VERSION);
   const condition =
     filter === "acknowledged"
-      ? sql`AND ${ACKED("n", "v", "s.id")}`
+      ? sql`AND ${acknowledged}`
       : filter === "pending"
-        ? sql`AND NOT ${ACKED("n", "v", "s.id")}`
+        ? sql`AND NOT ${acknowledged}`
         : sql``;
   return db().all<AcknowledgementRow>(sql`
     WITH t AS (SELECT DISTINCT subscriber_id FROM deliveries WHERE notice_id = ${noticeId} AND subscriber_id > ${after})
@@ -391,71 +379,30 @@ export function acknowledgementRows({
     JOIN versions v ON v.id = n.version_id
     LEFT JOIN deliveries e ON e.subscriber_id = s.id AND e.notice_id = n.id AND e.channel = 'email'
     LEFT JOIN deliveries b ON b.subscriber_id = s.id AND b.notice_id = n.id AND b.channel = 'dashboard'
-    LEFT JOIN acknowledgements a ON a.id = (SELECT a2.id FROM acknowledgements a2
-      WHERE a2.subscriber_id = s.id AND a2.document_id = n.document_id AND a2.version_number >= v.number
-      ORDER BY a2.version_number LIMIT 1)
+    LEFT JOIN acknowledgements a ON a.id = ${coveringAcknowledgementId(sql`s.id`, NOTICE_VERSION)}
     WHERE 1 ${condition}
     ORDER BY s.id
     LIMIT ${sql.raw(String(Math.max(1, Math.min(10_000, Math.floor(limit)))))}`);
 }
 
-/** A CSV cell: quoted, and a leading = + - @ (or tab/CR) neutralised so spreadsheets never run it. */
-export function csvCell(value: string | number | null | undefined): string {
-  let text = value === null || value === undefined ? "" : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return `"${text.replace(/"/g, '""')}"`;
-}
-
-export const ACK_CSV_HEADER = [
-  "externalId",
-  "subscriberStatus",
-  "acknowledged",
-  "acknowledgedVersion",
-  "acknowledgedAt",
-  "acknowledgedVia",
-  "emailStatus",
-  "emailSentAt",
-  "emailTransport",
-  "providerMessageId",
-  "dashboardStatus",
-];
-
-export function acknowledgementCsvLine(row: AcknowledgementRow): string {
-  return [
-    row.externalId,
-    row.subscriberStatus,
-    row.acknowledgedAt ? "yes" : "no",
-    row.acknowledgedVersion,
-    row.acknowledgedAt,
-    row.acknowledgedVia,
-    row.emailStatus,
-    row.emailSentAt,
-    row.emailTransport,
-    row.providerMessageId,
-    row.dashboardStatus,
-  ]
-    .map(csvCell)
-    .join(",");
-}
-
-/** The whole report as a CSV stream, read in chunks of 1,000 people. */
-export function acknowledgementCsv({ noticeId, filter }: { noticeId: number; filter: AckFilter }) {
+/**
+ * Every row of the report, a chunk at a time (keyset paging): each chunk is read when it is asked
+ * for, so a long export never holds the connection between chunks.
+ */
+export function* acknowledgementRowChunks({
+  noticeId,
+  filter,
+  size = 1000,
+}: {
+  noticeId: number;
+  filter: AckFilter;
+  size?: number;
+}): Generator<AcknowledgementRow[]> {
   let after = 0;
-  let started = false;
-  const encoder = new TextEncoder();
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (!started) {
-        started = true;
-        controller.enqueue(encoder.encode(`${ACK_CSV_HEADER.map(csvCell).join(",")}\r\n`));
-      }
-      const rows = acknowledgementRows({ noticeId, filter, after, limit: 1000 });
-      if (rows.length === 0) {
-        controller.close();
-        return;
-      }
-      after = rows[rows.length - 1].subscriberId;
-      controller.enqueue(encoder.encode(rows.map((r) => `${acknowledgementCsvLine(r)}\r\n`).join("")));
-    },
-  });
+  for (;;) {
+    const rows = acknowledgementRows({ noticeId, filter, after, limit: size });
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1].subscriberId;
+  }
 }

@@ -1,14 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { type ApiKey, apiKeys } from "../../db/schema";
+import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
 import { type Actor, db } from "./db.server";
 
 const KEY_PREFIX = "rl_";
-
-export class ApiKeyError extends Error {
-  override name = "ApiKeyError";
-}
 
 /** API key names: what a person types to revoke it. */
 export const API_KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
@@ -23,7 +20,10 @@ export type CreatedApiKey = { apiKey: Omit<ApiKey, "keyHash">; key: string };
 export async function createApiKey({ name, actor }: { name: string; actor: Actor }): Promise<CreatedApiKey> {
   const trimmed = name.trim();
   if (!API_KEY_NAME_PATTERN.test(trimmed)) {
-    throw new ApiKeyError("an API key name is 1–64 letters, digits, spaces, dots, dashes or underscores");
+    throw new Refusal(
+      "invalid",
+      "an API key name is 1–64 letters, digits, spaces, dots, dashes or underscores",
+    );
   }
   const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
   return db().transaction(
@@ -33,7 +33,8 @@ export async function createApiKey({ name, actor }: { name: string; actor: Actor
         .from(apiKeys)
         .where(and(eq(apiKeys.name, trimmed), isNull(apiKeys.revokedAt)))
         .get();
-      if (live) throw new ApiKeyError(`an API key named "${trimmed}" already exists; revoke it first`);
+      if (live)
+        throw new Refusal("conflict", `an API key named "${trimmed}" already exists; revoke it first`);
       const { keyHash: _hash, ...apiKey } = tx
         .insert(apiKeys)
         .values({
@@ -65,7 +66,7 @@ export async function revokeApiKey({ name, actor }: { name: string; actor: Actor
         .where(and(eq(apiKeys.name, name.trim()), isNull(apiKeys.revokedAt)))
         .returning({ id: apiKeys.id })
         .get();
-      if (!revoked) throw new ApiKeyError(`no live API key named "${name.trim()}"`);
+      if (!revoked) throw new Refusal("not-found", `no live API key named "${name.trim()}"`);
       recordAudit(tx, {
         actor,
         action: "api-key.revoked",
@@ -107,11 +108,4 @@ export async function authenticateApiKey(presented: string | null | undefined): 
     db().update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, found.id)).run();
   }
   return found;
-}
-
-/** The key in an `Authorization: Bearer <key>` header. */
-export function bearerToken(request: Request): string | null {
-  const header = request.headers.get("authorization");
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match ? match[1] : null;
 }

@@ -1,69 +1,109 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
-import type { Transaction } from "../../db/client";
-import { type Document, documents, versions } from "../../db/schema";
-import { displayTextProblem } from "../core/display-text";
-import { DEFAULT_LOCALE, isLocale, isSlug, LOCALE_RULE, SLUG_RULE } from "../core/identifiers";
-import { PUBLIC_STATES } from "../core/versions/workflow";
+/**
+ * Reading documents: by id or slug, the workspace's list with each document's open and latest
+ * published version, translations, and the policy in effect. A document is created with its first
+ * draft (drafts.server.ts).
+ */
+import { and, asc, eq, inArray, or } from "drizzle-orm";
+import { type Document, documents, type Version, versions } from "../../db/schema";
+import { DEFAULT_LOCALE } from "../core/identifiers";
 import { db } from "./db.server";
+import {
+  isLatestPublishedVersion,
+  isOpenVersion,
+  isPublishedVersion,
+  listPublishedVersions,
+  type PublishedVersion,
+  type PublishedVersionSummary,
+  type Reader,
+} from "./versions.server";
 
 export { DEFAULT_LOCALE };
 
-/** Longest document title (the admin form's limit, and what fits a page heading and an email subject). */
-export const MAX_TITLE_LENGTH = 200;
-
-/** A document that cannot be created as asked; the message says why. */
-export class DocumentError extends Error {
-  override name = "DocumentError";
+export function findDocumentById(database: Reader, documentId: number): Document | undefined {
+  return database.select().from(documents).where(eq(documents.id, documentId)).get();
 }
 
-/**
- * Checks what names a new document — the one slug rule, the one locale rule, a title of 1–200
- * characters without control or text-direction characters — for every way in: command line,
- * workspace, first start. Returns the title trimmed.
- */
-export function checkNewDocument({
-  slug,
-  locale,
-  title,
-}: Pick<Document, "slug" | "locale" | "title">): string {
-  if (!isSlug(slug)) throw new DocumentError(`"${slug.slice(0, 120)}" is not a slug: use ${SLUG_RULE}`);
-  if (!isLocale(locale)) throw new DocumentError(`"${locale.slice(0, 40)}" is not ${LOCALE_RULE}`);
-  const trimmed = title.trim();
-  if (!trimmed || trimmed.length > MAX_TITLE_LENGTH) {
-    throw new DocumentError(`the title must be 1–${MAX_TITLE_LENGTH} characters`);
-  }
-  const problem = displayTextProblem("the title", trimmed);
-  if (problem) throw new DocumentError(problem);
-  return trimmed;
+export async function getDocument(documentId: number): Promise<Document | undefined> {
+  return findDocumentById(db(), documentId);
+}
+
+/** The document a slug and locale name (a translation is its own document, with the same slug). */
+export function findDocumentBySlug(database: Reader, slug: string, locale: string): Document | undefined {
+  return database
+    .select()
+    .from(documents)
+    .where(and(eq(documents.slug, slug), eq(documents.locale, locale)))
+    .get();
 }
 
 export async function findDocument({
   slug,
   locale = DEFAULT_LOCALE,
 }: Pick<Document, "slug"> & { locale?: string }): Promise<Document | undefined> {
+  return findDocumentBySlug(db(), slug, locale);
+}
+
+export type DocumentSummary = Document & {
+  openVersion: Pick<Version, "id" | "number" | "state" | "revision" | "updatedAt"> | null;
+  latestPublished: Pick<Version, "number" | "lastUpdated" | "effectiveAt"> | null;
+};
+
+/** Every document with its open version and latest published version. */
+export async function listDocuments(): Promise<DocumentSummary[]> {
+  const docs = db().select().from(documents).orderBy(asc(documents.slug), asc(documents.locale)).all();
+  const open = db()
+    .select({
+      documentId: versions.documentId,
+      id: versions.id,
+      number: versions.number,
+      state: versions.state,
+      revision: versions.revision,
+      updatedAt: versions.updatedAt,
+    })
+    .from(versions)
+    .where(isOpenVersion)
+    .all();
+  const published = db()
+    .select({
+      documentId: versions.documentId,
+      number: versions.number,
+      lastUpdated: versions.lastUpdated,
+      effectiveAt: versions.effectiveAt,
+    })
+    .from(versions)
+    .where(isLatestPublishedVersion)
+    .all();
+  return docs.map((document) => {
+    const own = open.find((v) => v.documentId === document.id);
+    const latest = published.find((v) => v.documentId === document.id);
+    return {
+      ...document,
+      openVersion: own
+        ? {
+            id: own.id,
+            number: own.number,
+            state: own.state,
+            revision: own.revision,
+            updatedAt: own.updatedAt,
+          }
+        : null,
+      latestPublished: latest
+        ? { number: latest.number, lastUpdated: latest.lastUpdated, effectiveAt: latest.effectiveAt }
+        : null,
+    };
+  });
+}
+
+/** Translations of a document and the document it translates, if any. */
+export async function listRelatedDocuments(document: Document): Promise<Document[]> {
+  const rootId = document.translationOfId ?? document.id;
   return db()
     .select()
     .from(documents)
-    .where(and(eq(documents.slug, slug), eq(documents.locale, locale)))
-    .get();
-}
-
-/** The document for slug and locale, created when it does not exist yet. */
-export function ensureDocument(
-  tx: Transaction,
-  { slug, locale, title }: Pick<Document, "slug" | "locale" | "title">,
-): { document: Document; created: boolean } {
-  const existing = tx
-    .select()
-    .from(documents)
-    .where(and(eq(documents.slug, slug), eq(documents.locale, locale)))
-    .get();
-  if (existing) return { document: existing, created: false };
-  const checked = checkNewDocument({ slug, locale, title });
-  return {
-    document: tx.insert(documents).values({ slug, locale, title: checked }).returning().get(),
-    created: true,
-  };
+    .where(or(eq(documents.id, rootId), eq(documents.translationOfId, rootId)))
+    .orderBy(asc(documents.locale))
+    .all()
+    .filter((d) => d.id !== document.id);
 }
 
 /** Documents that have at least one published version, for the home page. */
@@ -71,7 +111,7 @@ export async function listPublishedDocuments(): Promise<Document[]> {
   const published = db()
     .selectDistinct({ documentId: versions.documentId })
     .from(versions)
-    .where(inArray(versions.state, [...PUBLIC_STATES]));
+    .where(isPublishedVersion);
   return db()
     .select()
     .from(documents)
@@ -82,4 +122,48 @@ export async function listPublishedDocuments(): Promise<Document[]> {
 
 export async function countDocuments(): Promise<number> {
   return db().$count(documents);
+}
+
+export type PolicyInEffect = {
+  document: Document;
+  current: PublishedVersion;
+  /** A published version whose effective date has not come yet, if any (the latest). */
+  upcoming: PublishedVersion | null;
+};
+
+/**
+ * The version of a policy in effect today and the next one announced, with their bodies, or null
+ * when the document does not exist or has nothing in effect yet.
+ */
+export async function getPolicyInEffect({
+  slug,
+  locale = DEFAULT_LOCALE,
+  now = new Date(),
+}: {
+  slug: string;
+  locale?: string;
+  now?: Date;
+}): Promise<PolicyInEffect | null> {
+  const document = await findDocument({ slug, locale });
+  if (!document) return null;
+  const published = await listPublishedVersions(document.id, now);
+  const current = published.find((v) => v.status === "current");
+  if (!current) return null;
+  const upcoming = published.find((v) => v.status === "upcoming");
+  const wanted = upcoming ? [current, upcoming] : [current];
+  const bodies = db()
+    .select()
+    .from(versions)
+    .where(
+      inArray(
+        versions.id,
+        wanted.map((v) => v.id),
+      ),
+    )
+    .all();
+  const withBody = (summary: PublishedVersionSummary): PublishedVersion => ({
+    ...bodies.find((row) => row.id === summary.id)!,
+    status: summary.status,
+  });
+  return { document, current: withBody(current), upcoming: upcoming ? withBody(upcoming) : null };
 }

@@ -6,16 +6,12 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:cr
 import { asc, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { embedOrigins, embedSecrets } from "../../db/schema";
 import { MAX_TOKEN_LIFETIME_SECONDS, type TokenCheck, verifyUserToken } from "../core/notify/user-token";
+import { Refusal } from "../core/refusal";
 import { getEnv, sessionSecret } from "../env.server";
 import { recordAudit } from "./audit.server";
 import { type Actor, db } from "./db.server";
 
 const SECRET_PREFIX = "rls_";
-
-/** A configuration request that cannot be carried out; the message says why. */
-export class EmbedError extends Error {
-  override name = "EmbedError";
-}
 
 /** The AES-256-GCM key for stored embed secrets, derived from SESSION_SECRET (never stored). */
 function encryptionKey(): Buffer {
@@ -121,19 +117,19 @@ export function checkUserToken(token: string, now = Date.now()): TokenCheck {
   return verifyUserToken(token, secrets, now);
 }
 
-/** "https://app.example.com" from what a person typed; throws EmbedError for anything that is not an origin. */
+/** "https://app.example.com" from what a person typed; throws a Refusal for anything that is not an origin. */
 function normaliseOrigin(input: string): string {
   let url: URL;
   try {
     url = new URL(input.trim());
   } catch {
-    throw new EmbedError(`"${input}" is not an origin such as https://app.example.com`);
+    throw new Refusal("invalid", `"${input}" is not an origin such as https://app.example.com`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new EmbedError("an origin starts with https:// (or http:// for local development)");
+    throw new Refusal("invalid", "an origin starts with https:// (or http:// for local development)");
   }
   if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || url.username) {
-    throw new EmbedError(`"${input}" is not an origin: leave out the path, e.g. ${url.origin}`);
+    throw new Refusal("invalid", `"${input}" is not an origin: leave out the path, e.g. ${url.origin}`);
   }
   return url.origin;
 }
@@ -159,7 +155,7 @@ export async function removeEmbedOrigin({ origin, actor }: { origin: string; act
   db().transaction(
     (tx) => {
       const removed = tx.delete(embedOrigins).where(eq(embedOrigins.origin, origin)).run().changes;
-      if (removed === 0) throw new EmbedError(`"${origin}" is not an allowed origin`);
+      if (removed === 0) throw new Refusal("not-found", `"${origin}" is not an allowed origin`);
       recordAudit(tx, { actor, action: "embed-origin.removed", details: { origin } });
     },
     { behavior: "immediate" },

@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { and, eq, inArray, isNotNull, isNull, lt, or } from "drizzle-orm";
 import { signInThrottles, users } from "../../db/schema";
+import { Refusal } from "../core/refusal";
 import {
   refundAttempt,
   reserveAttempt as reserveOne,
@@ -11,7 +12,7 @@ import {
 import { getEnv, sessionSecret } from "../env.server";
 import { recordAudit } from "./audit.server";
 import { type Actor, db } from "./db.server";
-import { normaliseEmail, UserError } from "./users.server";
+import { normaliseEmail } from "./users.server";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -235,7 +236,7 @@ export async function liftSignInLimits({ userId, actor }: { userId: number; acto
   return db().transaction(
     (tx) => {
       const user = tx.select({ email: users.email }).from(users).where(eq(users.id, userId)).get();
-      if (!user) throw new UserError("no such user");
+      if (!user) throw new Refusal("not-found", "no such user");
       const cleared = tx
         .delete(signInThrottles)
         .where(eq(signInThrottles.account, accountKey(user.email)))

@@ -12,15 +12,11 @@ import {
 } from "../../db/schema";
 import type { Audience } from "../core/notify/audience";
 import { BATCH_SIZE, batchCount } from "../core/notify/batching";
+import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
 import { type Actor, actorLabel, db } from "./db.server";
 import { recentlySent } from "./deliveries.server";
 import { audienceCondition } from "./subscribers.server";
-
-/** A notice that cannot be created or changed as asked; the message says why. */
-export class NoticeError extends Error {
-  override name = "NoticeError";
-}
 
 export type NoticeRequest = {
   channels: Channel[];
@@ -50,7 +46,8 @@ export function enqueueNotice(
   },
 ): EnqueuedNotice {
   const channels = [...new Set(input.channels)].sort() as Channel[];
-  if (channels.length === 0) throw new NoticeError("a notice needs at least one channel: email or dashboard");
+  if (channels.length === 0)
+    throw new Refusal("invalid", "a notice needs at least one channel: email or dashboard");
   const audience = input.audience && Object.keys(input.audience).length > 0 ? input.audience : null;
   const notice = tx
     .insert(notices)
@@ -114,7 +111,7 @@ export function enqueueNotice(
   return { notice: stored, emailDeliveries, dashboardDeliveries, batches };
 }
 
-export type StatusCounts = Record<DeliveryStatus, number>;
+type StatusCounts = Record<DeliveryStatus, number>;
 
 const emptyCounts = (): StatusCounts =>
   Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as StatusCounts;
@@ -142,7 +139,7 @@ export type NoticeSummary = {
 const HANDED_OVER: readonly DeliveryStatus[] = ["sent", "delivered", "bounced", "complained"];
 
 /** Counts per channel and delivery status, and per transport for email, of one notice (one scan). */
-export function noticeCounts(noticeId: number): Pick<NoticeSummary, "counts" | "emailTransports"> {
+function noticeCounts(noticeId: number): Pick<NoticeSummary, "counts" | "emailTransports"> {
   const rows = db().all<{
     channel: Channel;
     status: DeliveryStatus;
@@ -223,7 +220,7 @@ export async function noticesForVersion({
     .map(summarise);
 }
 
-export async function getNoticeSummary(noticeId: number): Promise<NoticeSummary | null> {
+async function getNoticeSummary(noticeId: number): Promise<NoticeSummary | null> {
   const row = db()
     .select(noticeColumns)
     .from(notices)
@@ -266,7 +263,7 @@ export async function retryFailedDeliveries({
         .from(notices)
         .where(eq(notices.id, noticeId))
         .get();
-      if (!notice) throw new NoticeError(`no notice ${noticeId}`);
+      if (!notice) throw new Refusal("not-found", `no notice ${noticeId}`);
       const now = new Date().toISOString();
       const batches = tx
         .update(deliveryBatches)

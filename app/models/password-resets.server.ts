@@ -2,10 +2,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { hash } from "@node-rs/argon2";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { passwordResets, sessions, users } from "../../db/schema";
+import { Refusal } from "../core/refusal";
 import { checkNewPassword } from "./accounts.server";
 import { recordAudit } from "./audit.server";
 import { type Actor, db } from "./db.server";
-import { UserError } from "./users.server";
 
 /** How long a password-reset link works. */
 export const PASSWORD_RESET_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -40,8 +40,9 @@ export async function issuePasswordReset({
   return db().transaction(
     (tx) => {
       const user = tx.select().from(users).where(eq(users.id, userId)).get();
-      if (!user) throw new UserError("no such user");
-      if (user.deactivatedAt) throw new UserError(`${user.email} is deactivated; reactivate them first`);
+      if (!user) throw new Refusal("not-found", "no such user");
+      if (user.deactivatedAt)
+        throw new Refusal("conflict", `${user.email} is deactivated; reactivate them first`);
       const replaced = tx
         .delete(passwordResets)
         .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)))
@@ -101,7 +102,7 @@ export async function completePasswordReset({
   now?: Date;
 }): Promise<{ userId: number; email: string; sessionsEnded: number }> {
   checkNewPassword(newPassword);
-  if (!(await findPasswordReset(token, now))) throw new UserError(INVALID_RESET_LINK);
+  if (!(await findPasswordReset(token, now))) throw new Refusal("not-found", INVALID_RESET_LINK);
   const passwordHash = await hash(newPassword);
   return db().transaction(
     (tx) => {
@@ -117,7 +118,7 @@ export async function completePasswordReset({
           ),
         )
         .get();
-      if (!link) throw new UserError(INVALID_RESET_LINK);
+      if (!link) throw new Refusal("not-found", INVALID_RESET_LINK);
       tx.update(passwordResets)
         .set({ usedAt: now.toISOString() })
         .where(eq(passwordResets.id, link.id))

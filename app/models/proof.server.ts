@@ -7,8 +7,9 @@ import { sql } from "drizzle-orm";
 import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
 import { deliveryStatusText, isCaptured, transportText } from "../core/notify/delivery-outcome";
 import { db } from "./db.server";
+import { coveringAcknowledgementId, isEmailProblemStatus } from "./notice-rules.server";
 
-export type ProofDelivery = {
+type ProofDelivery = {
   channel: Channel;
   status: DeliveryStatus;
   /**
@@ -23,7 +24,7 @@ export type ProofDelivery = {
   statusAt: string | null;
 };
 
-export type ProofEntry = {
+type ProofEntry = {
   noticeId: number;
   document: string;
   locale: string;
@@ -92,9 +93,10 @@ export async function getProofLedger(externalId: string): Promise<ProofLedger | 
     JOIN notices n ON n.id = x.notice_id
     JOIN versions v ON v.id = n.version_id
     JOIN documents d ON d.id = n.document_id
-    LEFT JOIN acknowledgements a ON a.id = (SELECT a2.id FROM acknowledgements a2
-      WHERE a2.subscriber_id = x.subscriber_id AND a2.document_id = n.document_id AND a2.version_number >= v.number
-      ORDER BY a2.version_number LIMIT 1)
+    LEFT JOIN acknowledgements a ON a.id = ${coveringAcknowledgementId(sql`x.subscriber_id`, {
+      document: sql`n.document_id`,
+      version: sql`v.number`,
+    })}
     WHERE x.subscriber_id = ${subscriber.id}
     ORDER BY n.id, x.channel`);
   const entries = new Map<number, ProofEntry>();
@@ -204,7 +206,7 @@ export async function searchSubscribers({
     SELECT s.external_id AS externalId, s.email, s.status, s.status_reason AS statusReason,
            s.updated_at AS updatedAt,
            (SELECT count(*) FROM deliveries x WHERE x.subscriber_id = s.id AND x.channel = 'email'
-              AND x.status IN ('bounced', 'complained', 'failed', 'skipped')) AS undeliveredEmails
+              AND ${isEmailProblemStatus(sql`x.status`)}) AS undeliveredEmails
     FROM subscribers s
     WHERE ${match} ${status ? sql`AND s.status = ${status}` : sql``} AND s.external_id > ${after}
     ORDER BY s.external_id

@@ -2,15 +2,11 @@
  * What the public pages, the JSON API and the feed have in common: reading the policy a URL names,
  * and the ETag and Cache-Control of each kind of answer. Thin routes call these and respond.
  */
-import { data } from "@remix-run/node";
-import {
-  currentCacheControl,
-  etagOf,
-  IMMUTABLE_CACHE_CONTROL,
-  isNotModified,
-} from "../core/public/http-cache";
+import type { ApiVersionFacts } from "../core/public/api";
+import { currentCacheControl, etagOf, IMMUTABLE_CACHE_CONTROL } from "../core/public/http-cache";
 import { parseComparisonQuery, parsePolicyParams } from "../core/public/params";
 import { apiPath, policyPath } from "../core/public/urls";
+import { Refusal } from "../core/refusal";
 import { getEnv } from "../env.server";
 import {
   findPublicPolicy,
@@ -49,7 +45,8 @@ export type CacheKind =
   | "current";
 
 /**
- * ETag and Cache-Control for an answer. `facts` must hold everything the answer depends on besides
+ * The cache validator (ETag) and lifetime of an answer; the route answers 304 or the page with them
+ * (app/http/page-cache.server.ts). `facts` must hold everything the answer depends on besides
  * the running code (version ids and content hashes stand for the immutable bodies).
  */
 export function cacheHeaders(kind: CacheKind, facts: unknown, now = new Date()) {
@@ -59,30 +56,13 @@ export function cacheHeaders(kind: CacheKind, facts: unknown, now = new Date()) 
   };
 }
 
-/**
- * For a page loader: `data` with ETag and Cache-Control, or a bodyless 304 when the browser already
- * has this representation (Remix skips rendering for a 304 status).
- */
-export async function cachedPage<T>(
-  request: Request,
-  cache: { etag: string; cacheControl: string },
-  build: () => T | Promise<T>,
-) {
-  const headers = { ETag: cache.etag, "Cache-Control": cache.cacheControl };
-  if (isNotModified(request, cache.etag)) {
-    // Never rendered: Remix answers a 304 without calling the component.
-    return data(null as unknown as T, { status: 304, headers });
-  }
-  return data(await build(), { headers });
-}
-
 /** The address the site is reached at, for absolute links in feeds and the JSON API. */
 export function publicBaseUrl(): string {
   return getEnv().PUBLIC_BASE_URL;
 }
 
 /** A version's public facts, without ids or content hashes; with the audit chain head published with it. */
-export function versionFacts(v: PublicVersion) {
+export function versionFacts(v: PublicVersion): ApiVersionFacts {
   return {
     number: v.number,
     status: v.status,
@@ -94,8 +74,6 @@ export function versionFacts(v: PublicVersion) {
     auditHead: v.auditHead,
   };
 }
-
-export type VersionFacts = ReturnType<typeof versionFacts>;
 
 /** Language switcher entries: the same kind of page in every language the policy is in effect in. */
 export function localeLinks(policy: PublicPolicy, path = "") {
@@ -146,24 +124,19 @@ export async function versionPageView(policy: PublicPolicy, version: PublicVersi
 
 export type VersionPageView = Awaited<ReturnType<typeof versionPageView>>;
 
-/** Thrown for a comparison that cannot be made; `message` explains it to the reader (HTTP 400). */
-export class ComparisonRefused extends Error {
-  override name = "ComparisonRefused";
-}
-
 /**
  * The two published versions a comparison names and those it spans (after the older, up to the
- * newer, newest first), or ComparisonRefused when from/to are malformed, equal or not published.
+ * newer, newest first); refused ("invalid") when from/to are malformed, equal or not published.
  */
 export function resolveComparison(policy: PublicPolicy, searchParams: URLSearchParams) {
   const query = parseComparisonQuery(searchParams);
-  if (!query.ok) throw new ComparisonRefused(query.error);
+  if (!query.ok) throw new Refusal("invalid", query.error);
   const numbers = policy.versions.map((v) => v.number);
   const range = `published versions are ${Math.min(...numbers)} to ${Math.max(...numbers)}`;
   const from = findVersion(policy, query.from);
-  if (!from) throw new ComparisonRefused(`There is no published version ${query.from}: ${range}.`);
+  if (!from) throw new Refusal("invalid", `There is no published version ${query.from}: ${range}.`);
   const to = findVersion(policy, query.to);
-  if (!to) throw new ComparisonRefused(`There is no published version ${query.to}: ${range}.`);
+  if (!to) throw new Refusal("invalid", `There is no published version ${query.to}: ${range}.`);
   const [low, high] = from.number < to.number ? [from.number, to.number] : [to.number, from.number];
   const between = policy.versions.filter((v) => v.number > low && v.number <= high);
   return { from, to, between };

@@ -13,19 +13,19 @@ import { isoDateOf } from "../core/dates";
 import { diffPolicies, type PolicyDiff, renderDiffHtml } from "../core/diff";
 import type { OutlineEntry, PolicyContent } from "../core/document";
 import { type ChangedSection, changedSections } from "../core/public/redline";
-import { PUBLIC_STATES } from "../core/versions/workflow";
+import { PUBLIC_STATES, REPLACED } from "../core/versions/workflow";
 import { timeDiff } from "../metrics.server";
 import { db } from "./db.server";
 import { DEFAULT_LOCALE } from "./documents.server";
-import { listPublishedVersions, type PublishedVersionSummary } from "./versions.server";
+import { isPublishedVersion, listPublishedVersions, type PublishedVersionSummary } from "./versions.server";
 
 /** A published version without its body. */
 export type PublicVersion = PublishedVersionSummary;
 
-export type PublicLocale = { locale: string; title: string };
+type PublicLocale = { locale: string; title: string };
 
 /** How a translation relates to the version of the original it was made from. */
-export type TranslationStatus = {
+type TranslationStatus = {
   sourceLocale: string;
   sourceTitle: string;
   /** The original's version in effect. */
@@ -101,7 +101,7 @@ export async function findPublicPolicy({
           versions.documentId,
           siblings.map((d) => d.id),
         ),
-        inArray(versions.state, [...PUBLIC_STATES]),
+        isPublishedVersion,
       ),
     )
     .groupBy(versions.documentId)
@@ -182,7 +182,7 @@ export async function getPublishedBody(version: Pick<PublicVersion, "id">): Prom
   const row = db()
     .select({ html: versions.html, text: versions.text, outline: versions.outline })
     .from(versions)
-    .where(and(eq(versions.id, version.id), inArray(versions.state, [...PUBLIC_STATES])))
+    .where(and(eq(versions.id, version.id), isPublishedVersion))
     .get();
   if (!row) throw new Error(`version ${version.id} is not published`);
   return bodies.set(version.id, row);
@@ -208,7 +208,7 @@ export async function comparePublishedVersions(
   const rows = db()
     .select({ id: versions.id, content: versions.content })
     .from(versions)
-    .where(and(inArray(versions.id, [from.id, to.id]), inArray(versions.state, [...PUBLIC_STATES])))
+    .where(and(inArray(versions.id, [from.id, to.id]), isPublishedVersion))
     .all();
   const content = (id: number): PolicyContent => {
     const row = rows.find((r) => r.id === id);
@@ -246,7 +246,7 @@ const tokenStatements = new WeakMap<object, { get: () => unknown }>();
 
 /**
  * A short value that changes whenever what the public site shows may have changed: a version published
- * or superseded, a document added, renamed or linked as a translation, or a new UTC day (effective
+ * or replaced, a document added, renamed or linked as a translation, or a new UTC day (effective
  * dates). Cheap enough to compute on every request (a covering index scan and a tiny table), so a
  * response cache can check that a stored page is still the page the app would render.
  */
@@ -254,11 +254,12 @@ export function publicStateToken(now = new Date()): string {
   const client = db().$client;
   let statement = tokenStatements.get(client);
   if (!statement) {
+    const published = PUBLIC_STATES.map((state) => `'${state}'`).join(", ");
     const prepared = client
       .prepare(
         `SELECT
-           (SELECT count(*) || '.' || ifnull(max(id), 0) || '.' || ifnull(sum(state = 'superseded'), 0)
-              FROM versions WHERE state IN ('published', 'superseded')) AS versions,
+           (SELECT count(*) || '.' || ifnull(max(id), 0) || '.' || ifnull(sum(state = '${REPLACED}'), 0)
+              FROM versions WHERE state IN (${published})) AS versions,
            (SELECT group_concat(id || '|' || locale || '|' || title || '|' || ifnull(translation_of_id, ''), ';')
               FROM documents) AS documents`,
       )

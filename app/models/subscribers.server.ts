@@ -11,19 +11,9 @@ import {
 } from "../../db/schema";
 import { type Audience, audienceConditions } from "../core/notify/audience";
 import type { SubscriberInput } from "../core/notify/subscriber";
+import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
 import { type Actor, db } from "./db.server";
-
-/** A subscriber request that cannot be carried out; `status` is the HTTP status that fits. */
-export class SubscriberError extends Error {
-  override name = "SubscriberError";
-  constructor(
-    message: string,
-    readonly status: 404 | 409,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * The SQL condition "attributes match this audience". Attribute names were validated by
@@ -107,9 +97,9 @@ export async function upsertSubscriber(
 ): Promise<{ subscriber: Subscriber; created: boolean }> {
   const [outcome] = upsertSubscribers([input]);
   if (outcome === "erased") {
-    throw new SubscriberError(
+    throw new Refusal(
+      "conflict",
       `subscriber "${input.externalId}" was erased; an erased externalId cannot be given personal data again`,
-      409,
     );
   }
   const subscriber = db()
@@ -220,7 +210,7 @@ export async function eraseSubscriber({
   return db().transaction(
     (tx) => {
       const found = tx.select().from(subscribers).where(eq(subscribers.externalId, externalId)).get();
-      if (!found) throw new SubscriberError(`no subscriber "${externalId}"`, 404);
+      if (!found) throw new Refusal("not-found", `no subscriber "${externalId}"`);
       if (found.status === "erased") return { alreadyErased: true };
       eraseRow(tx, found.id);
       recordAudit(tx, {

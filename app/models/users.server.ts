@@ -3,15 +3,12 @@ import { hash } from "@node-rs/argon2";
 import { eq } from "drizzle-orm";
 import { type Role, type User, users } from "../../db/schema";
 import { displayTextProblem } from "../core/display-text";
+import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
 import { type Actor, db } from "./db.server";
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_USER_NAME_LENGTH = 200;
-
-export class UserError extends Error {
-  override name = "UserError";
-}
 
 /** A password nobody has to invent: 24 characters from 144 random bits. */
 export function generatePassword(): string {
@@ -32,18 +29,18 @@ export async function createUser(input: {
   actor: Actor;
 }): Promise<User> {
   if (input.password.length < MIN_PASSWORD_LENGTH) {
-    throw new UserError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    throw new Refusal("invalid", `the password must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   const email = normaliseEmail(input.email);
   const emailProblem = displayTextProblem("the email address", email);
-  if (emailProblem) throw new UserError(emailProblem);
+  if (emailProblem) throw new Refusal("invalid", emailProblem);
   const name = input.name?.trim() || null;
   if (name !== null) {
     if (name.length > MAX_USER_NAME_LENGTH) {
-      throw new UserError(`the name must be at most ${MAX_USER_NAME_LENGTH} characters`);
+      throw new Refusal("invalid", `the name must be at most ${MAX_USER_NAME_LENGTH} characters`);
     }
     const problem = displayTextProblem("the name", name);
-    if (problem) throw new UserError(problem);
+    if (problem) throw new Refusal("invalid", problem);
   }
   const passwordHash = await hash(input.password);
   return db().transaction(
@@ -54,9 +51,9 @@ export async function createUser(input: {
         .where(eq(users.email, email))
         .get();
       if (existing?.deactivatedAt) {
-        throw new UserError(`${email} belongs to a deactivated user; reactivate them instead`);
+        throw new Refusal("conflict", `${email} belongs to a deactivated user; reactivate them instead`);
       }
-      if (existing) throw new UserError(`a user with the email ${email} already exists`);
+      if (existing) throw new Refusal("conflict", `a user with the email ${email} already exists`);
       const user = tx.insert(users).values({ email, role: input.role, passwordHash, name }).returning().get();
       recordAudit(tx, {
         actor: input.actor,

@@ -13,9 +13,10 @@ import {
   recordBatchSent,
   releaseBatch,
 } from "../models/deliveries.server";
+import { pseudonymiseDeliveryLogs } from "../models/retention.server";
 import { renderNoticeEmail } from "./email.server";
 import type { EmailProvider, OutgoingEmail } from "./provider.server";
-import { pseudonymiseDeliveryLogs, scheduleRetention } from "./retention.server";
+import { scheduleRetention } from "./retention.server";
 import { describeMailTransport, type MailTransport } from "./transport.server";
 
 export type DispatcherOptions = {

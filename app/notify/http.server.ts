@@ -1,17 +1,13 @@
 import type { ApiKey } from "../../db/schema";
 import { BodyError, parseJsonText, readJsonBody as readJson, readTextBody } from "../http/body.server";
-import { authenticateApiKey, bearerToken } from "../models/api-keys.server";
+import { jsonError } from "../http/json.server";
+import { authenticateApiKey } from "../models/api-keys.server";
 
-/** A JSON response; errors carry `{ error, details? }` so clients can show the reason. */
-export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
-  });
-}
-
-export function jsonError(status: number, error: string, details?: unknown): Response {
-  return json(details === undefined ? { error } : { error, details }, status);
+/** The credential in an `Authorization: Bearer <token>` header: an API key or a user token. */
+export function bearerToken(request: Request): string | null {
+  const header = request.headers.get("authorization");
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match ? match[1] : null;
 }
 
 /** The live API key presented by the request; throws a 401 Response without one. */

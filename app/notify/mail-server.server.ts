@@ -57,7 +57,14 @@ export type MailServerOptions = {
   apiKey?: string | null;
   /** Captured messages kept in memory (oldest dropped first); recipient counts are always kept. */
   maxMessages?: number;
-  /** Resend keeps idempotency keys for 24 hours. */
+  /** Entries of the request log kept in memory (oldest dropped first). */
+  maxRequests?: number;
+  /**
+   * Idempotency keys remembered (oldest forgotten first). Each holds the answer it replays, so the
+   * default (10,000 batches: a million emails) stays within tens of megabytes.
+   */
+  maxIdempotencyKeys?: number;
+  /** Resend keeps idempotency keys for 24 hours; older ones are forgotten. */
   idempotencyTtlMs?: number;
 };
 
@@ -68,6 +75,8 @@ export type MailServer = {
   requests: () => RequestRecord[];
   /** How many emails each address received (replays do not count). */
   recipientCounts: () => Map<string, number>;
+  /** How many idempotency keys are remembered now. */
+  idempotencyKeys: () => number;
   injectFaults: (...faults: Fault[]) => void;
   setRate: (ratePerSecond: number | null) => void;
   reset: () => void;
@@ -118,6 +127,8 @@ function validateEmail(email: Email, where: string): string | null {
 export async function startMailServer(options: MailServerOptions = {}): Promise<MailServer> {
   let rate = options.ratePerSecond ?? null;
   const maxMessages = options.maxMessages ?? 20_000;
+  const maxRequests = options.maxRequests ?? 10_000;
+  const maxKeys = options.maxIdempotencyKeys ?? 10_000;
   const ttl = options.idempotencyTtlMs ?? 24 * 60 * 60 * 1000;
   let messages: CapturedMessage[] = [];
   let requests: RequestRecord[] = [];
@@ -135,6 +146,18 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
     res.writeHead(status, { "content-type": "application/json", [CAPTURE_HEADER]: "1", ...headers });
     res.end(body);
   };
+
+  /**
+   * Forgets keys past their lifetime, then the oldest beyond the cap. A Map iterates in insertion
+   * order and a key is inserted when its first request is processed, so the oldest come first.
+   */
+  function rememberKey(key: string, entry: IdempotencyEntry) {
+    keys.set(key, entry);
+    for (const [oldest, { at }] of keys) {
+      if (keys.size <= maxKeys && entry.at - at <= ttl) break;
+      keys.delete(oldest);
+    }
+  }
 
   function nextFault(): Fault | null {
     const fault = faults[0];
@@ -192,8 +215,10 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
   async function handleSend(req: IncomingMessage, res: ServerResponse, path: "/emails" | "/emails/batch") {
     const at = now();
     const key = (req.headers["idempotency-key"] as string | undefined) ?? null;
-    const record = (status: number, outcome: RequestRecord["outcome"], emails = 0) =>
+    const record = (status: number, outcome: RequestRecord["outcome"], emails = 0) => {
       requests.push({ at, path, idempotencyKey: key, emails, status, outcome });
+      if (requests.length > maxRequests) requests.splice(0, requests.length - maxRequests);
+    };
 
     const auth = req.headers.authorization;
     if (!auth?.startsWith("Bearer ") || auth.length <= 7) {
@@ -306,9 +331,9 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
       record(422, "rejected");
       return send(res, 422, errorBody(422, "validation_error", problem));
     }
-    if (key !== null) keys.set(key, { hash, state: "in-progress", status: 0, body: "", at });
+    if (key !== null) rememberKey(key, { hash, state: "in-progress", status: 0, body: "", at });
     const ids = capture(list, key);
-    while (messages.length > maxMessages) messages.shift();
+    if (messages.length > maxMessages) messages.splice(0, messages.length - maxMessages);
     const body = JSON.stringify(path === "/emails/batch" ? { data: ids } : ids[0]);
     if (key !== null) keys.set(key, { hash, state: "done", status: 200, body, at });
     record(200, "accepted", list.length);
@@ -349,6 +374,7 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
           recipients: counts.size,
           duplicates,
           requests: requests.length,
+          idempotencyKeys: keys.size,
           ratePerSecond: rate,
         }),
       );
@@ -409,6 +435,7 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
     messages: () => messages,
     requests: () => requests,
     recipientCounts: () => counts,
+    idempotencyKeys: () => keys.size,
     injectFaults: (...list) => {
       for (const fault of list) faults.push({ ...fault, left: fault.times ?? 1 });
     },

@@ -4,11 +4,15 @@
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import type { AcknowledgementChannel } from "../../db/schema";
+import { parsePositiveInteger } from "../core/identifiers";
 import { EXTERNAL_ID_PATTERN } from "../core/notify/subscriber";
-import { AcknowledgementError, acknowledgeNotice, erasedRefusal } from "../models/acknowledgements.server";
+import { isRefusal } from "../core/refusal";
+import { json, jsonError } from "../http/json.server";
+import { refusalJson } from "../http/refusals.server";
+import { acknowledgeNotice, erasedRefusal } from "../models/acknowledgements.server";
 import { checkUserToken, isAllowedOrigin } from "../models/embed.server";
 import { findSubscriber } from "../models/subscribers.server";
-import { json, jsonError } from "./http.server";
+import { bearerToken } from "./http.server";
 
 export function externalIdOf(params: LoaderFunctionArgs["params"]): string {
   const externalId = params.externalId ?? "";
@@ -18,10 +22,16 @@ export function externalIdOf(params: LoaderFunctionArgs["params"]): string {
   return externalId;
 }
 
-/** The notice id in the path; anything that is not a positive whole number is simply not found. */
-export function noticeIdOf(params: LoaderFunctionArgs["params"]): number {
-  const id = /^\d{1,15}$/.test(params.noticeId ?? "") ? Number(params.noticeId) : 0;
-  if (id < 1) throw jsonError(404, `no notice "${params.noticeId}"`);
+/**
+ * The notice id in the path; anything that is not a positive whole number is simply not found.
+ * `headers` go on that 404 too (the banner's CORS headers, so it can read the answer).
+ */
+export function noticeIdOf(
+  params: LoaderFunctionArgs["params"],
+  headers: Record<string, string> = {},
+): number {
+  const id = parsePositiveInteger(params.noticeId);
+  if (id === null) throw jsonError(404, `no notice "${params.noticeId}"`, { headers });
   return id;
 }
 
@@ -34,7 +44,7 @@ export async function acknowledgementResponse(
     const { created, ...ack } = await acknowledgeNotice(input);
     return json({ ...ack, alreadyAcknowledged: !created }, created ? 201 : 200, headers);
   } catch (error) {
-    if (error instanceof AcknowledgementError) return json({ error: error.message }, error.status, headers);
+    if (isRefusal(error)) return refusalJson(error, headers);
     throw error;
   }
 }
@@ -77,10 +87,10 @@ export async function requireUserToken(
   const cors = corsHeaders(request);
   const origin = request.headers.get("origin");
   if (origin && !("access-control-allow-origin" in cors)) {
-    throw json({ error: `the origin ${origin} is not allowed to show Redline notices` }, 403, cors);
+    throw jsonError(403, `the origin ${origin} is not allowed to show Redline notices`, { headers: cors });
   }
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
-  const check = match ? checkUserToken(match[1]) : ({ ok: false, reason: "malformed" } as const);
+  const token = bearerToken(request);
+  const check = token ? checkUserToken(token) : ({ ok: false, reason: "malformed" } as const);
   if (!check.ok) {
     const reason =
       check.reason === "expired"
@@ -88,12 +98,14 @@ export async function requireUserToken(
         : check.reason === "too-long-lived"
           ? "the user token's expiry is more than an hour away"
           : "a valid user token is required: Authorization: Bearer <token>";
-    throw json({ error: reason }, 401, { ...cors, "www-authenticate": 'Bearer error="invalid_token"' });
+    throw jsonError(401, reason, {
+      headers: { ...cors, "www-authenticate": 'Bearer error="invalid_token"' },
+    });
   }
   const externalId = check.claims.sub;
   // A token minted before (or despite) an erasure speaks for nobody any more.
   if ((await findSubscriber(externalId))?.status === "erased") {
-    throw json({ error: erasedRefusal(externalId) }, 403, cors);
+    throw jsonError(403, erasedRefusal(externalId).message, { headers: cors });
   }
   return { externalId, cors };
 }

@@ -3,7 +3,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { can } from "~/auth/roles";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, PageHeader, StateBadge } from "~/components/admin-ui";
-import { listDocuments, listPendingReviews } from "~/models/workflow.server";
+import { listDocuments } from "~/models/documents.server";
+import { listPendingReviews } from "~/models/review.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { role: "viewer" });

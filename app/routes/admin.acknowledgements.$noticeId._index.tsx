@@ -2,12 +2,13 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, PageHeader } from "~/components/admin-ui";
-import { deliveryStatusText, isEmailProblem } from "~/core/notify/delivery-outcome";
+import { parsePositiveInteger } from "~/core/identifiers";
+import { deliveryStatusText } from "~/core/notify/delivery-outcome";
+import { isEmailProblem } from "~/core/notify/statuses";
 import {
   ackFilterOf,
   acknowledgementRows,
   noticeAcknowledgementOverview,
-  noticeIdParam,
 } from "~/models/acknowledgements.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -18,16 +19,16 @@ const PAGE = 100;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireUser(request, { role: "viewer" });
-  const noticeId = noticeIdParam(params.noticeId);
-  const overview = await noticeAcknowledgementOverview(noticeId);
+  // A malformed id names no notice, like an id that does not exist.
+  const noticeId = parsePositiveInteger(params.noticeId);
+  const overview = noticeId === null ? null : await noticeAcknowledgementOverview(noticeId);
   if (!overview) throw new Response("No such notice.", { status: 404 });
   const url = new URL(request.url);
-  const filter = ackFilterOf(url);
-  const after = Number(url.searchParams.get("after") ?? "0");
+  const filter = ackFilterOf(url.searchParams.get("filter"));
   const rows = acknowledgementRows({
-    noticeId,
+    noticeId: overview.noticeId,
     filter,
-    after: Number.isSafeInteger(after) && after > 0 ? after : 0,
+    after: parsePositiveInteger(url.searchParams.get("after")) ?? 0,
     limit: PAGE + 1,
   });
   return {

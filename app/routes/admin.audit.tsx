@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { numberParam } from "~/auth/params.server";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, Notice, PageHeader } from "~/components/admin-ui";
+import { parsePositiveInteger } from "~/core/identifiers";
 import { databaseRuleProblems, recentAuditVerification } from "~/models/audit.server";
 import { auditPage } from "~/models/audit-view.server";
 
@@ -12,7 +12,7 @@ const PAGE_SIZE = 100;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { role: "viewer" });
-  const before = numberParam(new URL(request.url).searchParams.get("before")) ?? undefined;
+  const before = parsePositiveInteger(new URL(request.url).searchParams.get("before")) ?? undefined;
   const [entries, verification] = await Promise.all([
     auditPage({ before, limit: PAGE_SIZE }),
     recentAuditVerification(),

@@ -12,18 +12,11 @@ import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, formatDateTime, Notice, PageHeader, StateBadge, useCan } from "~/components/admin-ui";
 import { formatLongDate } from "~/core/dates";
 import { LOCALE_SHAPE, MAX_LOCALE_LENGTH } from "~/core/identifiers";
-import {
-  createTranslation,
-  getOpenVersion,
-  lastDraftSave,
-  listRelatedDocuments,
-  listReviewComments,
-  listVersionHistory,
-  reviewStep,
-  startDraft,
-  versionAuthorIds,
-  versionOrigin,
-} from "~/models/workflow.server";
+import { listRelatedDocuments } from "~/models/documents.server";
+import { createTranslation, lastDraftSave, startDraft } from "~/models/drafts.server";
+import { listVersionHistory, versionOrigin } from "~/models/history.server";
+import { listReviewComments, reviewStep } from "~/models/review.server";
+import { getOpenVersion, versionAuthorIds } from "~/models/versions.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.document.title} · Redline` : "Document · Redline" },

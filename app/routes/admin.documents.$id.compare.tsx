@@ -1,12 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { documentFromParams, numberParam } from "~/auth/params.server";
+import { documentFromParams } from "~/auth/params.server";
 import { requireUser } from "~/auth/session.server";
 import { PageHeader, StateBadge } from "~/components/admin-ui";
 import { MaterialitySuggestion } from "~/components/admin-ui/materiality";
 import { RedlineHtml } from "~/components/admin-ui/redline";
+import { parsePositiveInteger } from "~/core/identifiers";
 import { sameVersionRefusal } from "~/core/public/params";
-import { compareContent, getVersionByNumber } from "~/models/workflow.server";
+import { compareContent } from "~/models/review.server";
+import { getVersion } from "~/models/versions.server";
 
 export const meta: MetaFunction = () => [{ title: "Compare versions · Redline" }];
 
@@ -14,13 +16,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireUser(request, { role: "viewer" });
   const document = await documentFromParams(params);
   const url = new URL(request.url);
-  const from = numberParam(url.searchParams.get("from"));
-  const to = numberParam(url.searchParams.get("to"));
+  const from = parsePositiveInteger(url.searchParams.get("from"));
+  const to = parsePositiveInteger(url.searchParams.get("to"));
   if (!from || !to) throw new Response("Choose two versions to compare.", { status: 400 });
   if (from === to) throw new Response(sameVersionRefusal(from), { status: 400 });
   const [older, newer] = await Promise.all([
-    getVersionByNumber(document.id, from),
-    getVersionByNumber(document.id, to),
+    getVersion({ documentId: document.id, number: from }),
+    getVersion({ documentId: document.id, number: to }),
   ]);
   if (!older || !newer) throw new Response("There is no such version.", { status: 404 });
   const { diff, html, changesHtml } = compareContent(older.content, newer.content);

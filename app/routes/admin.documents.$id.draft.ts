@@ -2,17 +2,12 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from "@rem
 import { z } from "zod";
 import { sentence } from "~/auth/errors.server";
 import { documentFromParams } from "~/auth/params.server";
-import { roleAtLeast } from "~/auth/roles";
-import { checkCsrf, checkSameOrigin, getUser, requireUser } from "~/auth/session.server";
+import { type FormRefusal, requireUser, requireUserForm } from "~/auth/session.server";
 import type { SaveResponse } from "~/components/admin-editor/autosave";
-import { BODY_LIMITS, BodyError, readFormBody } from "~/http/body.server";
-import { RevisionConflictError, VersionError } from "~/models/versions.server";
-import {
-  DraftRejectedError,
-  lastDraftSave,
-  saveWorkspaceDraft,
-  WorkflowError,
-} from "~/models/workflow.server";
+import { isRefusal } from "~/core/refusal";
+import { BODY_LIMITS } from "~/http/body.server";
+import { refusalStatus } from "~/http/refusals.server";
+import { lastDraftSave, saveWorkspaceDraft, staleDraftOf } from "~/models/drafts.server";
 
 const SaveDraft = z.object({
   intent: z.literal("save-draft"),
@@ -22,45 +17,49 @@ const SaveDraft = z.object({
 
 const answer = (body: SaveResponse, status = 200) => Response.json(body, { status });
 
+/** The editor is a fetch, not a page: it is told why, in JSON, never redirected. */
+function autosaveRefusal(refusal: FormRefusal): Response {
+  switch (refusal.kind) {
+    case "signed-out":
+      return answer({ status: "signed-out" }, 401);
+    case "role":
+      return answer({ status: "forbidden", message: "Your role cannot edit drafts." }, 403);
+    case "cross-site":
+      return answer({ status: "forbidden", message: "Cross-site request refused." }, 403);
+    case "body":
+      return answer(
+        {
+          status: "rejected",
+          message:
+            refusal.error.status === 413
+              ? "The document is larger than 2 MB, so it was not saved."
+              : `The editor's request was refused (${refusal.error.message}), so nothing was saved.`,
+        },
+        refusal.error.status,
+      );
+    case "expired-form":
+      return answer(
+        {
+          status: "forbidden",
+          message: "This page has expired. Copy your text, reload the page and try again.",
+        },
+        403,
+      );
+  }
+}
+
 /**
  * The editor's autosave endpoint. It answers JSON, never a redirect, so the editor can keep the text
  * and say what happened: 401 when the session has ended, 409 when someone else saved first, 400/413
  * when the content is refused (the stored draft is then unchanged).
  */
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await getUser(request);
-  if (!user) return answer({ status: "signed-out" }, 401);
-  if (!roleAtLeast(user.role, "editor")) {
-    return answer({ status: "forbidden", message: "Your role cannot edit drafts." }, 403);
-  }
-  try {
-    checkSameOrigin(request);
-  } catch {
-    return answer({ status: "forbidden", message: "Cross-site request refused." }, 403);
-  }
+  const { user, form } = await requireUserForm(request, {
+    role: "editor",
+    limit: BODY_LIMITS.draft,
+    refuse: autosaveRefusal,
+  });
   const document = await documentFromParams(params);
-  let form: FormData;
-  try {
-    form = await readFormBody(request, BODY_LIMITS.draft);
-  } catch (error) {
-    if (!(error instanceof BodyError)) throw error;
-    const message =
-      error.status === 413
-        ? "The document is larger than 2 MB, so it was not saved."
-        : `The editor's request was refused (${error.message}), so nothing was saved.`;
-    return answer({ status: "rejected", message }, error.status);
-  }
-  try {
-    checkCsrf(user, form);
-  } catch {
-    return answer(
-      {
-        status: "forbidden",
-        message: "This page has expired. Copy your text, reload the page and try again.",
-      },
-      403,
-    );
-  }
   const parsed = SaveDraft.safeParse(Object.fromEntries(form));
   if (!parsed.success)
     return answer({ status: "rejected", message: "The editor sent an incomplete request." }, 400);
@@ -73,32 +72,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
     });
     return answer({ status: "saved", revision: version.revision, savedAt: version.updatedAt });
   } catch (error) {
-    if (error instanceof RevisionConflictError) {
-      const current = error.current;
-      const savedBy = current ? ((await lastDraftSave(current.id))?.email ?? null) : null;
-      return answer(
-        {
-          status: "conflict",
-          message:
-            current?.state === "draft"
-              ? `Someone else saved this draft while you were editing (you started from revision ${parsed.data.revision}; it is now at revision ${current.revision})`
-              : sentence(error.message),
-          currentRevision: current?.state === "draft" ? current.revision : null,
-          savedBy,
-        },
-        409,
-      );
+    if (!isRefusal(error)) throw error;
+    if (error.reason === "invalid" || error.reason === "too-large") {
+      return answer({ status: "rejected", message: error.message }, refusalStatus(error));
     }
-    if (error instanceof DraftRejectedError) {
-      return answer({ status: "rejected", message: error.message }, error.status);
-    }
-    if (error instanceof VersionError || error instanceof WorkflowError) {
-      return answer(
-        { status: "conflict", message: sentence(error.message), currentRevision: null, savedBy: null },
-        409,
-      );
-    }
-    throw error;
+    // Someone else saved, the draft went to review, or it was published: the editor keeps the text.
+    const current = staleDraftOf(error);
+    const savedBy = current ? ((await lastDraftSave(current.versionId))?.email ?? null) : null;
+    return answer(
+      {
+        status: "conflict",
+        message:
+          current?.state === "draft"
+            ? `Someone else saved this draft while you were editing (you started from revision ${parsed.data.revision}; it is now at revision ${current.revision})`
+            : sentence(error.message),
+        currentRevision: current?.state === "draft" ? current.revision : null,
+        savedBy,
+      },
+      409,
+    );
   }
 }
 

@@ -5,7 +5,8 @@ import { documentFromParams } from "~/auth/params.server";
 import { requireUser } from "~/auth/session.server";
 import { PolicyEditor } from "~/components/admin-editor/policy-editor";
 import { CsrfField, formatDateTime, PageHeader, StateBadge, useAdminUser } from "~/components/admin-ui";
-import { getOpenVersion, listReviewComments } from "~/models/workflow.server";
+import { listReviewComments } from "~/models/review.server";
+import { getOpenVersion } from "~/models/versions.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Edit ${data.document.title} · Redline` : "Edit · Redline" },

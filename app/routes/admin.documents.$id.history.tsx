@@ -2,9 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { documentFromParams } from "~/auth/params.server";
 import { requireUser } from "~/auth/session.server";
-import { formatDateTime, Notice, PageHeader, StateBadge } from "~/components/admin-ui";
+import { formatDateTime, Notice, PageHeader, VersionBadge } from "~/components/admin-ui";
 import { formatLongDate } from "~/core/dates";
-import { listVersionHistory } from "~/models/workflow.server";
+import { listVersionHistory } from "~/models/history.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `History of ${data.document.title} · Redline` : "History · Redline" },
@@ -73,7 +73,7 @@ export default function History() {
                 ) : null}
               </td>
               <td>
-                <StateBadge state={v.state} />
+                <VersionBadge state={v.state} publicStatus={v.publicStatus} />
                 {v.material ? <span className="badge badge-material">Material</span> : null}
               </td>
               <td>{v.authorEmails.join(", ") || <span className="muted">command line</span>}</td>

@@ -16,8 +16,10 @@ import { RedlineHtml } from "~/components/admin-ui/redline";
 import { addDays, formatLongDate, isoDateOf } from "~/core/dates";
 import { type Audience, parseAudience } from "~/core/notify/audience";
 import { getEnv } from "~/env.server";
+import { publishApproved } from "~/models/publication.server";
+import { compareWithInEffect } from "~/models/review.server";
 import { countAudience } from "~/models/subscribers.server";
-import { compareWithInEffect, getOpenVersion, publishApproved } from "~/models/workflow.server";
+import { getOpenVersion } from "~/models/versions.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Publish ${data.document.title} · Redline` : "Publish · Redline" },

@@ -12,15 +12,10 @@ import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, formatDateTime, Notice, PageHeader, StateBadge, useCan } from "~/components/admin-ui";
 import { MaterialitySuggestion } from "~/components/admin-ui/materiality";
 import { RedlineHtml } from "~/components/admin-ui/redline";
-import {
-  compareWithInEffect,
-  getOpenVersion,
-  lastDraftSave,
-  listReviewComments,
-  listVersionHistory,
-  reviewStep,
-  versionAuthorIds,
-} from "~/models/workflow.server";
+import { lastDraftSave } from "~/models/drafts.server";
+import { listVersionHistory } from "~/models/history.server";
+import { compareWithInEffect, listReviewComments, reviewStep } from "~/models/review.server";
+import { getOpenVersion, versionAuthorIds } from "~/models/versions.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Review ${data.document.title} · Redline` : "Review · Redline" },

@@ -7,12 +7,16 @@ import {
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { attempt, formError } from "~/auth/errors.server";
-import { documentFromParams, numberParam } from "~/auth/params.server";
+import { documentFromParams } from "~/auth/params.server";
 import { requireUser, requireUserForm } from "~/auth/session.server";
-import { CsrfField, formatDateTime, Notice, PageHeader, StateBadge, useCan } from "~/components/admin-ui";
+import { CsrfField, formatDateTime, Notice, PageHeader, useCan, VersionBadge } from "~/components/admin-ui";
 import { PolicyHtml } from "~/components/policy-html";
 import { formatLongDate } from "~/core/dates";
-import { getOpenVersion, getVersionByNumber, lastDraftSave, startDraft } from "~/models/workflow.server";
+import { parsePositiveInteger } from "~/core/identifiers";
+import { isPublishedState } from "~/core/versions/workflow";
+import { lastDraftSave, startDraft } from "~/models/drafts.server";
+import { publicStatusOf } from "~/models/history.server";
+import { getOpenVersion, getVersion } from "~/models/versions.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.document.title}, version ${data.version.number} · Redline` : "Version · Redline" },
@@ -20,8 +24,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 async function versionFromParams(params: LoaderFunctionArgs["params"]) {
   const document = await documentFromParams(params);
-  const number = numberParam(params.number);
-  const version = number ? await getVersionByNumber(document.id, number) : undefined;
+  const number = parsePositiveInteger(params.number);
+  const version = number ? await getVersion({ documentId: document.id, number }) : undefined;
   if (!version) throw new Response("There is no such version.", { status: 404 });
   return { document, version };
 }
@@ -31,11 +35,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { document, version } = await versionFromParams(params);
   const open = await getOpenVersion(document.id);
   const lastSave = version.state === "draft" ? await lastDraftSave(version.id) : null;
+  const publicStatus = isPublishedState(version.state)
+    ? await publicStatusOf(document.id, version.number)
+    : null;
   return {
     document: { id: document.id, title: document.title },
     version: {
       number: version.number,
       state: version.state,
+      publicStatus,
       revision: version.revision,
       html: version.html,
       lastUpdated: version.lastUpdated,
@@ -43,7 +51,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       updatedAt: version.updatedAt,
     },
     lastSave,
-    canRestore: !open && (version.state === "published" || version.state === "superseded"),
+    canRestore: !open && isPublishedState(version.state),
   };
 }
 
@@ -76,7 +84,8 @@ export default function VersionPage() {
         </Link>
       </PageHeader>
       <p className="muted">
-        <StateBadge state={version.state} /> · revision {version.revision}
+        <VersionBadge state={version.state} publicStatus={version.publicStatus} /> · revision{" "}
+        {version.revision}
         {version.lastUpdated ? <> · last updated {formatLongDate(version.lastUpdated)}</> : null}
         {version.effectiveAt ? <> · effective {formatLongDate(version.effectiveAt)}</> : null}
         {lastSave ? (

@@ -11,7 +11,8 @@ import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, Notice, PageHeader, StateBadge, useCan } from "~/components/admin-ui";
 import { formatLongDate } from "~/core/dates";
 import { LOCALE_SHAPE, MAX_LOCALE_LENGTH, MAX_SLUG_LENGTH, SLUG_SHAPE } from "~/core/identifiers";
-import { createDocument, listDocuments } from "~/models/workflow.server";
+import { listDocuments } from "~/models/documents.server";
+import { createDocument } from "~/models/drafts.server";
 
 export const meta: MetaFunction = () => [{ title: "Documents · Redline" }];
 

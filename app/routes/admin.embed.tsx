@@ -6,7 +6,6 @@ import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, formatDateTime, Notice, PageHeader } from "~/components/admin-ui";
 import {
   addEmbedOrigin,
-  EmbedError,
   listEmbedOrigins,
   listEmbedSecrets,
   removeEmbedOrigin,
@@ -32,25 +31,21 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = EmbedAction.safeParse(Object.fromEntries(form));
   if (!parsed.success) return formError("Unknown action, or an origin is missing.");
   const actor = { kind: "user" as const, id: user.id };
+  // A refused origin comes back from attempt as a 400 with its message.
   return attempt(async () => {
-    try {
-      switch (parsed.data.intent) {
-        case "rotate-secret": {
-          // The secret is in this one response and nowhere else in clear; it is never logged.
-          const { secret } = await rotateEmbedSecret({ actor });
-          return { ok: true as const, secret, message: null };
-        }
-        case "add-origin": {
-          const origin = await addEmbedOrigin({ origin: parsed.data.origin, actor });
-          return { ok: true as const, secret: null, message: `${origin} may now show the banner.` };
-        }
-        case "remove-origin":
-          await removeEmbedOrigin({ origin: parsed.data.origin, actor });
-          return { ok: true as const, secret: null, message: `${parsed.data.origin} removed.` };
+    switch (parsed.data.intent) {
+      case "rotate-secret": {
+        // The secret is in this one response and nowhere else in clear; it is never logged.
+        const { secret } = await rotateEmbedSecret({ actor });
+        return { ok: true as const, secret, message: null };
       }
-    } catch (error) {
-      if (error instanceof EmbedError) return formError(error.message);
-      throw error;
+      case "add-origin": {
+        const origin = await addEmbedOrigin({ origin: parsed.data.origin, actor });
+        return { ok: true as const, secret: null, message: `${origin} may now show the banner.` };
+      }
+      case "remove-origin":
+        await removeEmbedOrigin({ origin: parsed.data.origin, actor });
+        return { ok: true as const, secret: null, message: `${parsed.data.origin} removed.` };
     }
   });
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { attempt, formError } from "~/auth/errors.server";
 import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, formatDateTime, Notice, PageHeader, useCan } from "~/components/admin-ui";
+import { parsePositiveInteger } from "~/core/identifiers";
 import {
   capturedEmails,
   emailsPerTransport,
@@ -19,9 +20,10 @@ export const meta: MetaFunction = () => [{ title: "Notice · Redline" }];
 
 const REFRESH_MS = 2000;
 
+/** The notice the path names; a malformed id names none, like an id that does not exist. */
 function noticeIdOf(params: LoaderFunctionArgs["params"]): number {
-  const id = Number(params.noticeId);
-  if (!Number.isSafeInteger(id) || id < 1) throw new Response("No such notice.", { status: 404 });
+  const id = parsePositiveInteger(params.noticeId);
+  if (id === null) throw new Response("No such notice.", { status: 404 });
   return id;
 }
 

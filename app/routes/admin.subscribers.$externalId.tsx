@@ -2,12 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, PageHeader } from "~/components/admin-ui";
-import {
-  deliveryStatusText,
-  isCaptured,
-  isEmailProblem,
-  transportText,
-} from "~/core/notify/delivery-outcome";
+import { deliveryStatusText, isCaptured, transportText } from "~/core/notify/delivery-outcome";
+import { isEmailProblem } from "~/core/notify/statuses";
 import { EXTERNAL_ID_PATTERN } from "~/core/notify/subscriber";
 import { pendingNoticesFor } from "~/models/acknowledgements.server";
 import { getProofLedger } from "~/models/proof.server";

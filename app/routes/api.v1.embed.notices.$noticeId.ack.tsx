@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { BODY_LIMITS, BodyError, readJsonBody } from "~/http/body.server";
-import { json } from "~/notify/http.server";
+import { jsonError } from "~/http/json.server";
 import {
   acknowledgementResponse,
   BROWSER_ACK_CHANNEL,
@@ -19,22 +19,17 @@ const NoBody = z.strictObject({});
 export async function action({ request, params }: ActionFunctionArgs) {
   const { externalId, cors } = await requireUserToken(request);
   if (request.method !== "POST") {
-    return json({ error: `${request.method} is not allowed here: use POST` }, 405, cors);
+    return jsonError(405, `${request.method} is not allowed here: use POST`, { headers: cors });
   }
-  let noticeId: number;
-  try {
-    noticeId = noticeIdOf(params);
-  } catch {
-    return json({ error: `no notice "${params.noticeId}"` }, 404, cors);
-  }
+  const noticeId = noticeIdOf(params, cors);
   // The banner sends no body; an empty JSON object is accepted too, anything else is refused.
   try {
     const body = await readJsonBody(request, BODY_LIMITS.acknowledgement, { optional: true });
     if (body !== undefined && !NoBody.safeParse(body).success) {
-      return json({ error: "this request takes no body (or an empty JSON object)" }, 400, cors);
+      return jsonError(400, "this request takes no body (or an empty JSON object)", { headers: cors });
     }
   } catch (error) {
-    if (error instanceof BodyError) return json({ error: error.message }, error.status, cors);
+    if (error instanceof BodyError) return jsonError(error.status, error.message, { headers: cors });
     throw error;
   }
   return acknowledgementResponse(
@@ -47,5 +42,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // Remix hands OPTIONS (CORS preflights) to the loader, not the action.
   if (request.method === "OPTIONS") return preflight(request);
   const { cors } = await requireUserToken(request);
-  return json({ error: "GET is not allowed here: use POST" }, 405, cors);
+  return jsonError(405, "GET is not allowed here: use POST", { headers: cors });
 }

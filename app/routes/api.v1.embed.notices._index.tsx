@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json, jsonError } from "~/http/json.server";
 import { pendingNoticesFor } from "~/models/acknowledgements.server";
-import { json } from "~/notify/http.server";
 import { preflight, requireUserToken } from "~/notify/notices-api.server";
 
 /**
@@ -18,5 +18,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { cors } = await requireUserToken(request);
-  return json({ error: `${request.method} is not allowed here: use GET` }, 405, cors);
+  return jsonError(405, `${request.method} is not allowed here: use GET`, { headers: cors });
 }

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { versionJson } from "~/core/public/api";
-import { CORS_HEADERS, cachedResponse, jsonError, preflightOrRefuse } from "~/core/public/responses";
+import { CORS_HEADERS, cachedResponse } from "~/core/public/responses";
+import { jsonError, preflightOrRefuse } from "~/http/json.server";
 import { cacheHeaders, publicBaseUrl, readPolicyRequest } from "~/models/public-pages.server";
 import { getPublishedBody } from "~/models/public-policies.server";
 
@@ -11,7 +12,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const now = new Date();
   const found = await readPolicyRequest(params, request, now);
   const current = found?.policy.current;
-  if (!found || !current) return jsonError(404, "No policy in effect at this address.");
+  if (!found || !current)
+    return jsonError(404, "No policy in effect at this address.", { headers: CORS_HEADERS });
   const { policy } = found;
   const body = await getPublishedBody(current);
   return cachedResponse(

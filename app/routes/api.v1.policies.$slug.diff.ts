@@ -1,8 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { diffJson } from "~/core/public/api";
-import { CORS_HEADERS, cachedResponse, jsonError, preflightOrRefuse } from "~/core/public/responses";
+import { CORS_HEADERS, cachedResponse } from "~/core/public/responses";
+import { isRefusal } from "~/core/refusal";
+import { jsonError, preflightOrRefuse } from "~/http/json.server";
+import { refusalJson } from "~/http/refusals.server";
 import {
-  ComparisonRefused,
   cacheHeaders,
   publicBaseUrl,
   readPolicyRequest,
@@ -15,13 +17,13 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   // Remix routes OPTIONS to the loader: answer the CORS preflight here.
   if (request.method === "OPTIONS") return preflightOrRefuse(request);
   const found = await readPolicyRequest(params, request);
-  if (!found) return jsonError(404, "No published policy at this address.");
+  if (!found) return jsonError(404, "No published policy at this address.", { headers: CORS_HEADERS });
   const { policy } = found;
   let comparison: ReturnType<typeof resolveComparison>;
   try {
     comparison = resolveComparison(policy, new URL(request.url).searchParams);
   } catch (error) {
-    if (error instanceof ComparisonRefused) return jsonError(400, error.message);
+    if (isRefusal(error)) return refusalJson(error, CORS_HEADERS);
     throw error;
   }
   const { from, to, between } = comparison;

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { versionJson } from "~/core/public/api";
-import { CORS_HEADERS, cachedResponse, jsonError, preflightOrRefuse } from "~/core/public/responses";
+import { CORS_HEADERS, cachedResponse } from "~/core/public/responses";
+import { jsonError, preflightOrRefuse } from "~/http/json.server";
 import { cacheHeaders, findVersion, publicBaseUrl, readPolicyRequest } from "~/models/public-pages.server";
 import { getPublishedBody } from "~/models/public-policies.server";
 
@@ -10,7 +11,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   if (request.method === "OPTIONS") return preflightOrRefuse(request);
   const found = await readPolicyRequest(params, request);
   const version = found?.number ? findVersion(found.policy, found.number) : undefined;
-  if (!found || !version) return jsonError(404, "No published version at this address.");
+  if (!found || !version)
+    return jsonError(404, "No published version at this address.", { headers: CORS_HEADERS });
   const { policy } = found;
   const body = await getPublishedBody(version);
   return cachedResponse(

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { archiveJson } from "~/core/public/api";
-import { CORS_HEADERS, cachedResponse, jsonError, preflightOrRefuse } from "~/core/public/responses";
+import { CORS_HEADERS, cachedResponse } from "~/core/public/responses";
+import { jsonError, preflightOrRefuse } from "~/http/json.server";
 import { cacheHeaders, publicBaseUrl, readPolicyRequest } from "~/models/public-pages.server";
 
 /** GET /api/v1/policies/:slug/versions — every published version, newest first, without bodies. */
@@ -9,7 +10,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   if (request.method === "OPTIONS") return preflightOrRefuse(request);
   const now = new Date();
   const found = await readPolicyRequest(params, request, now);
-  if (!found) return jsonError(404, "No published policy at this address.");
+  if (!found) return jsonError(404, "No published policy at this address.", { headers: CORS_HEADERS });
   const { policy } = found;
   return cachedResponse(
     request,

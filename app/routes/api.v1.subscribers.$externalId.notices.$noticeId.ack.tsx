@@ -2,7 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { ACKNOWLEDGEMENT_CHANNELS } from "~/core/notify/statuses";
 import { BODY_LIMITS } from "~/http/body.server";
-import { jsonError, readJsonBody, requireApiKey } from "~/notify/http.server";
+import { fieldProblems, jsonError } from "~/http/json.server";
+import { readJsonBody, requireApiKey } from "~/notify/http.server";
 import { acknowledgementResponse, externalIdOf, noticeIdOf } from "~/notify/notices-api.server";
 
 /** An empty body, or `{ "channel": "api" | "dashboard" | "email" }` saying where the person acknowledged. */
@@ -24,7 +25,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return jsonError(
       400,
       'the body is optional; when given it is {"channel": "api" | "dashboard" | "email"}',
-      parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "body", message: issue.message })),
+      { details: fieldProblems(parsed.error) },
     );
   }
   return acknowledgementResponse({

@@ -1,7 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json, jsonError } from "~/http/json.server";
+import { refusalJson } from "~/http/refusals.server";
 import { erasedRefusal, pendingNoticesFor } from "~/models/acknowledgements.server";
 import { findSubscriber } from "~/models/subscribers.server";
-import { json, jsonError, requireApiKey } from "~/notify/http.server";
+import { requireApiKey } from "~/notify/http.server";
 import { externalIdOf } from "~/notify/notices-api.server";
 
 /**
@@ -11,8 +13,7 @@ import { externalIdOf } from "~/notify/notices-api.server";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireApiKey(request);
   const externalId = externalIdOf(params);
-  if ((await findSubscriber(externalId))?.status === "erased")
-    return jsonError(409, erasedRefusal(externalId));
+  if ((await findSubscriber(externalId))?.status === "erased") return refusalJson(erasedRefusal(externalId));
   const notices = await pendingNoticesFor(externalId);
   if (!notices) return jsonError(404, `no subscriber "${externalId}"`);
   return json({ externalId, notices });

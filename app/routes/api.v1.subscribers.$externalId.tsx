@@ -1,14 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { EXTERNAL_ID_PATTERN, normaliseSubscriber, subscriberProblems } from "~/core/notify/subscriber";
+import { normaliseSubscriber, subscriberProblems } from "~/core/notify/subscriber";
+import { isRefusal } from "~/core/refusal";
 import { BODY_LIMITS } from "~/http/body.server";
-import {
-  eraseSubscriber,
-  getSubscriberRecord,
-  SubscriberError,
-  upsertSubscriber,
-} from "~/models/subscribers.server";
-import { json, jsonError, readJsonBody, requireApiKey } from "~/notify/http.server";
+import { fieldProblems, json, jsonError } from "~/http/json.server";
+import { refusalJson } from "~/http/refusals.server";
+import { eraseSubscriber, getSubscriberRecord, upsertSubscriber } from "~/models/subscribers.server";
+import { readJsonBody, requireApiKey } from "~/notify/http.server";
+import { externalIdOf } from "~/notify/notices-api.server";
 
 /** The body's shape; the field rules themselves are shared with the CSV import. */
 const Body = z.strictObject({
@@ -18,16 +17,9 @@ const Body = z.strictObject({
   attributes: z.record(z.string(), z.unknown()).nullish(),
 });
 
-function externalIdOf(params: LoaderFunctionArgs["params"]): string {
-  const externalId = params.externalId ?? "";
-  if (!EXTERNAL_ID_PATTERN.test(externalId)) {
-    throw jsonError(400, `"${externalId}" is not a valid externalId (1–128 letters, digits or . _ : @ + -)`);
-  }
-  return externalId;
-}
-
-function fromSubscriberError(error: unknown): never {
-  if (error instanceof SubscriberError) throw jsonError(error.status, error.message);
+/** A refused upsert or erasure as the API answers it (404 unknown, 409 erased). */
+function fromRefusal(error: unknown): never {
+  if (isRefusal(error)) throw refusalJson(error);
   throw error;
 }
 
@@ -49,28 +41,24 @@ export async function action({ request, params }: ActionFunctionArgs) {
       externalId,
       actor: { kind: "system" },
       via: `api-key:${apiKey.name}`,
-    }).catch(fromSubscriberError);
+    }).catch(fromRefusal);
     return json({ externalId, status: "erased", alreadyErased });
   }
   if (request.method !== "PUT")
     return jsonError(405, `${request.method} is not allowed here: use GET, PUT or DELETE`);
   const parsed = Body.safeParse(await readJsonBody(request, BODY_LIMITS.subscriber));
   if (!parsed.success) {
-    return jsonError(
-      400,
-      "the subscriber is not valid",
-      parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "body", message: issue.message })),
-    );
+    return jsonError(400, "the subscriber is not valid", { details: fieldProblems(parsed.error) });
   }
   const problems = subscriberProblems({ externalId, ...parsed.data });
-  if (problems.length > 0) return jsonError(400, "the subscriber is not valid", problems);
+  if (problems.length > 0) return jsonError(400, "the subscriber is not valid", { details: problems });
   const { subscriber, created } = await upsertSubscriber(
     normaliseSubscriber({
       externalId,
       ...parsed.data,
       attributes: parsed.data.attributes as Record<string, string>,
     }),
-  ).catch(fromSubscriberError);
+  ).catch(fromRefusal);
   const { id: _id, ...visible } = subscriber;
   return json(visible, created ? 201 : 200);
 }

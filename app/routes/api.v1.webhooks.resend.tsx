@@ -3,8 +3,9 @@ import { Resend } from "resend";
 import { z } from "zod";
 import { getEnv } from "~/env.server";
 import { BODY_LIMITS } from "~/http/body.server";
+import { json, jsonError } from "~/http/json.server";
 import { applyProviderEvent } from "~/models/deliveries.server";
-import { json, jsonError, parseJson, readBodyText } from "~/notify/http.server";
+import { parseJson, readBodyText } from "~/notify/http.server";
 
 const Event = z.object({
   type: z.string().min(1),

@@ -4,7 +4,8 @@ import { PublicPolicyView } from "~/components/public-policy-view";
 import { PublicShell } from "~/components/public-shell";
 import { auditHeadMeta } from "~/core/public/audit-head";
 import { policyPath } from "~/core/public/urls";
-import { cachedPage, cacheHeaders, readPolicyRequest, versionPageView } from "~/models/public-pages.server";
+import { cachedPage } from "~/http/page-cache.server";
+import { cacheHeaders, readPolicyRequest, versionPageView } from "~/models/public-pages.server";
 import type { RouteHandle } from "~/root";
 import publicStyles from "~/styles/public.css";
 

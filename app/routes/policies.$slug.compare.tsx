@@ -3,9 +3,10 @@ import { useLoaderData } from "@remix-run/react";
 import { PublicShell } from "~/components/public-shell";
 import { DateText, MaterialBadge, StatusBadge } from "~/components/public-version";
 import { policyPath } from "~/core/public/urls";
+import { isRefusal } from "~/core/refusal";
+import { cachedPage } from "~/http/page-cache.server";
+import { refusalText } from "~/http/refusals.server";
 import {
-  ComparisonRefused,
-  cachedPage,
   cacheHeaders,
   policyLinks,
   readPolicyRequest,
@@ -29,7 +30,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   try {
     comparison = resolveComparison(policy, searchParams);
   } catch (error) {
-    if (error instanceof ComparisonRefused) throw new Response(error.message, { status: 400 });
+    if (isRefusal(error)) throw refusalText(error);
     throw error;
   }
   const { from, to, between } = comparison;

@@ -3,13 +3,8 @@ import { useLoaderData } from "@remix-run/react";
 import { PublicPolicyView } from "~/components/public-policy-view";
 import { PublicShell } from "~/components/public-shell";
 import { auditHeadMeta } from "~/core/public/audit-head";
-import {
-  cachedPage,
-  cacheHeaders,
-  findVersion,
-  readPolicyRequest,
-  versionPageView,
-} from "~/models/public-pages.server";
+import { cachedPage } from "~/http/page-cache.server";
+import { cacheHeaders, findVersion, readPolicyRequest, versionPageView } from "~/models/public-pages.server";
 import type { RouteHandle } from "~/root";
 import publicStyles from "~/styles/public.css";
 

@@ -3,8 +3,8 @@ import { useLoaderData } from "@remix-run/react";
 import { PublicShell } from "~/components/public-shell";
 import { DateText, MaterialBadge, StatusBadge } from "~/components/public-version";
 import { policyPath } from "~/core/public/urls";
+import { cachedPage } from "~/http/page-cache.server";
 import {
-  cachedPage,
   cacheHeaders,
   localeLinks,
   policyLinks,

@@ -14,8 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { resetEnv } from "../../app/env.server";
+import type { RequestRecord } from "../../app/notify/mail-server.server";
 import { closeSharedDatabases } from "../../db/client";
-import type { RequestRecord } from "../mail-server";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const cli = { kind: "cli" } as const;
@@ -48,7 +48,7 @@ const perSecond = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLo
 
 async function publishDraft(slug: string, text: string) {
   const { parsePolicy } = await import("../../app/core/document");
-  const { saveDraft } = await import("../../app/models/versions.server");
+  const { saveDraft } = await import("../../app/models/drafts.server");
   await saveDraft({
     slug,
     title: "Privacy Policy",
@@ -62,7 +62,7 @@ async function enqueueFigures(directory: string, rows: number) {
   const { migrate } = await import("../../app/setup.server");
   const { db } = await import("../../app/models/db.server");
   const { importSubscribersCsv } = await import("../../app/notify/csv-import.server");
-  const { publishVersion } = await import("../../app/models/versions.server");
+  const { publishVersion } = await import("../../app/models/publication.server");
   migrate();
 
   const csv = join(directory, `subscribers-${rows}.csv`);
@@ -146,7 +146,7 @@ async function dispatchFigures(directory: string, csv: string) {
   switchDatabase(join(directory, "dispatch.db"));
   const { migrate } = await import("../../app/setup.server");
   const { importSubscribersCsv } = await import("../../app/notify/csv-import.server");
-  const { publishVersion } = await import("../../app/models/versions.server");
+  const { publishVersion } = await import("../../app/models/publication.server");
   const { Dispatcher } = await import("../../app/notify/dispatcher.server");
   const { resendProvider } = await import("../../app/notify/provider.server");
   const { describeMailTransport } = await import("../../app/notify/transport.server");

@@ -43,7 +43,7 @@ export async function run() {
     const { searchSubscribers } = await import("../../app/models/proof.server");
     const { recordAudit, verifyAuditLog } = await import("../../app/models/audit.server");
     const { db } = await import("../../app/models/db.server");
-    const { checkEditorContent } = await import("../../app/models/workflow.server");
+    const { checkEditorContent } = await import("../../app/models/drafts.server");
     const { renderPolicy } = await import("../../app/core/document");
     const { parseAudience } = await import("../../app/core/notify/audience");
 

@@ -5,8 +5,9 @@
 import { stat } from "node:fs/promises";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { isLocale, isSlug, LOCALE_RULE, SLUG_RULE } from "../../app/core/identifiers";
-import { AudienceError, parseAudience } from "../../app/core/notify/audience";
+import { parseAudience } from "../../app/core/notify/audience";
 import { capturedEmails, emailsPerTransport, transportText } from "../../app/core/notify/delivery-outcome";
+import { isRefusal } from "../../app/core/refusal";
 import { getEnv } from "../../app/env.server";
 import { type NoticeRequest, type NoticeSummary, noticesForVersion } from "../../app/models/notices.server";
 import { countAudience } from "../../app/models/subscribers.server";
@@ -56,7 +57,7 @@ export function noticeRequestFromOptions(options: {
       requireAck: options.requireAck ?? false,
     };
   } catch (error) {
-    if (error instanceof AudienceError) throw new Error(`--audience: ${error.message}`);
+    if (isRefusal(error)) throw new Error(`--audience: ${error.message}`);
     throw error;
   }
 }

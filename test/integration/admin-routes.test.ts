@@ -581,6 +581,35 @@ describe("the admin pages do their work", () => {
     expect(compare).toMatch(/<ins[^>]*>Changed<\/ins>/);
   });
 
+  it('calls the version in effect "In effect" while a later one is upcoming, as the public site does', async () => {
+    const env = { DATABASE_URL: server.databaseUrl };
+    const file = join(server.directory, "dated.md");
+    const publish = async (text: string, effective: string) => {
+      writeFileSync(file, `# Dated policy\n\n## 1. Retention\n\n${text}\n`);
+      expect((await redline(["import", "dated", file], env)).code).toBe(0);
+      expect((await redline(["publish", "dated", "--effective", effective], env)).code).toBe(0);
+    };
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await publish("We keep data 12 months.", day(0));
+    // Publishing version 2 marks version 1 replaced in the database; it stays in effect until day 40.
+    await publish("We keep data 24 months.", day(40));
+    const list = await (await clients.viewer.get("/admin/documents")).text();
+    const id = /href="\/admin\/documents\/(\d+)"[^>]*>Dated policy</.exec(list)?.[1];
+    expect(id).toBeDefined();
+    const history = await (await clients.viewer.get(`/admin/documents/${id}/history`)).text();
+    // React separates "Version " and the number with an empty comment in server-rendered HTML.
+    const row = (n: number) =>
+      history.split("<tr").find((r) => new RegExp(`>Version (<!-- -->)?${n}<`).test(r)) ?? "";
+    expect(row(1)).toContain("In effect");
+    expect(row(1)).not.toContain("Superseded");
+    expect(row(2)).toContain("Upcoming");
+    const page = await (await clients.viewer.get(`/admin/documents/${id}/versions/1`)).text();
+    expect(page).toContain("In effect");
+    expect(
+      (await (await fetch(`${server.url}/policies/dated/versions`)).text()).match(/In effect|Upcoming/g),
+    ).toEqual(["Upcoming", "In effect"]);
+  });
+
   it("adds a translation as a linked document that starts from the published original", async () => {
     const created = await clients.editor.post(`/admin/documents/${ids.published}?index`, {
       intent: "create-translation",

@@ -5,6 +5,14 @@ import { parsePolicy } from "../../app/core/document";
 import { changeOwnPassword, changeRole, verifyCredentials } from "../../app/models/accounts.server";
 import { verifyAuditLog } from "../../app/models/audit.server";
 import { db } from "../../app/models/db.server";
+import { getPolicyInEffect } from "../../app/models/documents.server";
+import {
+  createDocument,
+  createTranslation,
+  saveWorkspaceDraft,
+  startDraft,
+} from "../../app/models/drafts.server";
+import { listVersionHistory } from "../../app/models/history.server";
 import {
   accountThrottles,
   reserveAttempt,
@@ -12,22 +20,12 @@ import {
   signInKeys,
 } from "../../app/models/login-throttle.server";
 import { noticesForVersion } from "../../app/models/notices.server";
+import { publishApproved } from "../../app/models/publication.server";
+import { listReviewComments, reviewStep } from "../../app/models/review.server";
 import { countUserSessions, createSession, findSession } from "../../app/models/sessions.server";
 import { countAudience, upsertSubscribers } from "../../app/models/subscribers.server";
 import { createUser } from "../../app/models/users.server";
-import { getPolicyInEffect } from "../../app/models/versions.server";
-import {
-  createDocument,
-  createTranslation,
-  getOpenVersion,
-  listReviewComments,
-  listVersionHistory,
-  publishApproved,
-  reviewStep,
-  saveWorkspaceDraft,
-  startDraft,
-  versionAuthorIds,
-} from "../../app/models/workflow.server";
+import { getOpenVersion, versionAuthorIds } from "../../app/models/versions.server";
 import { auditLog, deliveries, sessions, signInThrottles, subscribers, users } from "../../db/schema";
 
 const json = (markdown: string) => JSON.stringify(parsePolicy(markdown, "markdown").content);

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  authenticateApiKey,
-  bearerToken,
-  createApiKey,
-  revokeApiKey,
-} from "../../app/models/api-keys.server";
+import { authenticateApiKey, createApiKey, revokeApiKey } from "../../app/models/api-keys.server";
 import { db } from "../../app/models/db.server";
+import { bearerToken } from "../../app/notify/http.server";
 import { apiKeys } from "../../db/schema";
 import { main } from "../../scripts/redline";
 

@@ -14,8 +14,8 @@ import { type AuditFacts, auditEntryHash, auditEntryMac, auditKey, GENESIS_HASH 
 import { acknowledgeNotice } from "../../app/models/acknowledgements.server";
 import { db } from "../../app/models/db.server";
 import { applyProviderEvent } from "../../app/models/deliveries.server";
+import { startMailServer } from "../../app/notify/mail-server.server";
 import { migrationsFolder } from "../../db/client";
-import { startMailServer } from "../../scripts/mail-server";
 import { testDirectory } from "../support/fresh-database";
 import { redline } from "../support/server";
 import { addSubscribers, publishFirst, publishMaterial, testDispatcher } from "./notify-support";

@@ -12,13 +12,13 @@ import { acknowledgeNotice } from "../../app/models/acknowledgements.server";
 import { databaseRuleProblems, verifyAuditLog } from "../../app/models/audit.server";
 import { db } from "../../app/models/db.server";
 import { applyProviderEvent } from "../../app/models/deliveries.server";
+import { saveDraft } from "../../app/models/drafts.server";
 import { retryFailedDeliveries } from "../../app/models/notices.server";
+import { pseudonymiseDeliveryLogs } from "../../app/models/retention.server";
 import { eraseSubscriber } from "../../app/models/subscribers.server";
-import { saveDraft } from "../../app/models/versions.server";
-import { pseudonymiseDeliveryLogs } from "../../app/notify/retention.server";
+import { type MailServer, startMailServer } from "../../app/notify/mail-server.server";
 import { migrate } from "../../app/setup.server";
 import { databaseFile } from "../../db/client";
-import { type MailServer, startMailServer } from "../../scripts/mail-server";
 import { addSubscribers, emailTo, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
 import { noticeOf } from "./proof-support";
 

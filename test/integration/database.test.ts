@@ -2,7 +2,8 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parsePolicy } from "../../app/core/document";
 import { db } from "../../app/models/db.server";
-import { publishVersion, saveDraft } from "../../app/models/versions.server";
+import { saveDraft } from "../../app/models/drafts.server";
+import { publishVersion } from "../../app/models/publication.server";
 import { auditLog, versions } from "../../db/schema";
 
 const content = (text: string) => parsePolicy(`## 1. Scope\n\n${text}`, "markdown").content;

@@ -11,8 +11,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MailServer } from "../../scripts/mail-server";
-import { startMailServer } from "../../scripts/mail-server";
+import type { MailServer } from "../../app/notify/mail-server.server";
+import { startMailServer } from "../../app/notify/mail-server.server";
 import { AdminClient } from "../support/admin-client";
 import { type RunningServer, redline, startServer } from "../support/server";
 

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { type MailServer, type RequestRecord, startMailServer } from "../../scripts/mail-server";
+import { type MailServer, type RequestRecord, startMailServer } from "../../app/notify/mail-server.server";
 import { ROOT } from "../support/server";
 import { addSubscribers, emailTo, publishFirst, publishMaterial, receivedBy } from "./notify-support";
 

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "../../app/models/db.server";
 import { getNoticeProgress, retryFailedDeliveries } from "../../app/models/notices.server";
 import { eraseSubscriber } from "../../app/models/subscribers.server";
+import { type MailServer, startMailServer } from "../../app/notify/mail-server.server";
 import { deliveries, deliveryBatches, notices, subscribers } from "../../db/schema";
-import { type MailServer, startMailServer } from "../../scripts/mail-server";
 import {
   addSubscribers,
   emailTo,

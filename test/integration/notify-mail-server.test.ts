@@ -1,6 +1,6 @@
 import { Resend } from "resend";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type MailServer, startMailServer } from "../../scripts/mail-server";
+import { type MailServer, startMailServer } from "../../app/notify/mail-server.server";
 
 let mail: MailServer;
 let resend: Resend;

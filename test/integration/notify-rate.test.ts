@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RequestRecord } from "../../scripts/mail-server";
+import type { RequestRecord } from "../../app/notify/mail-server.server";
 import { ROOT, stopChild } from "../support/server";
 import { addSubscribers, emailTo, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
 

@@ -2,9 +2,9 @@ import { count, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../app/models/api-keys.server";
 import { db } from "../../app/models/db.server";
+import { startMailServer } from "../../app/notify/mail-server.server";
 import { action, loader } from "../../app/routes/api.v1.subscribers.$externalId";
 import { auditLog, deliveries, subscribers } from "../../db/schema";
-import { startMailServer } from "../../scripts/mail-server";
 import { testLoadContext } from "../support/load-context";
 import { emailTo, publishFirst, publishMaterial, receivedBy, testDispatcher } from "./notify-support";
 

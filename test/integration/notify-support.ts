@@ -1,12 +1,13 @@
 /** Helpers shared by the notification tests (test/integration/notify-*.test.ts). */
 import { parsePolicy } from "../../app/core/document";
+import { saveDraft } from "../../app/models/drafts.server";
 import type { NoticeRequest } from "../../app/models/notices.server";
+import { publishVersion } from "../../app/models/publication.server";
 import { upsertSubscribers } from "../../app/models/subscribers.server";
-import { publishVersion, saveDraft } from "../../app/models/versions.server";
 import { Dispatcher, type DispatcherOptions } from "../../app/notify/dispatcher.server";
+import type { MailServer } from "../../app/notify/mail-server.server";
 import { resendProvider } from "../../app/notify/provider.server";
 import { describeMailTransport } from "../../app/notify/transport.server";
-import type { MailServer } from "../../scripts/mail-server";
 
 const cli = { kind: "cli" } as const;
 let revision = 0;

@@ -2,9 +2,9 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetEnv } from "../../app/env.server";
 import { db } from "../../app/models/db.server";
+import { type MailServer, startMailServer } from "../../app/notify/mail-server.server";
 import { action } from "../../app/routes/api.v1.webhooks.resend";
 import { deliveries, subscribers } from "../../db/schema";
-import { type MailServer, startMailServer } from "../../scripts/mail-server";
 import { testLoadContext } from "../support/load-context";
 import { signWebhook } from "../support/webhook-signature";
 import {

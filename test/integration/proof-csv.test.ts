@@ -1,11 +1,11 @@
 /** The acknowledgement report's CSV: every person once, across chunks, and safe to open in a spreadsheet. */
 import { describe, expect, it } from "vitest";
+import { acknowledgeNotice } from "../../app/models/acknowledgements.server";
 import {
   acknowledgementCsv,
   acknowledgementCsvLine,
-  acknowledgeNotice,
   csvCell,
-} from "../../app/models/acknowledgements.server";
+} from "../../app/notify/acknowledgement-csv.server";
 import { addSubscribers, publishFirst, publishMaterial } from "./notify-support";
 import { noticeOf } from "./proof-support";
 

@@ -5,8 +5,9 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mintUserToken } from "../../app/core/notify/user-token";
+import { Refusal } from "../../app/core/refusal";
 import { db } from "../../app/models/db.server";
-import { addEmbedOrigin, checkUserToken, EmbedError, rotateEmbedSecret } from "../../app/models/embed.server";
+import { addEmbedOrigin, checkUserToken, rotateEmbedSecret } from "../../app/models/embed.server";
 import * as listRoute from "../../app/routes/api.v1.embed.notices._index";
 import * as ackRoute from "../../app/routes/api.v1.embed.notices.$noticeId.ack";
 import * as scriptRoute from "../../app/routes/embed.notices[.]js";
@@ -172,9 +173,9 @@ describe("the embed secret", () => {
   it("refuses an origin with a path, or one that is not http(s)", async () => {
     await expect(
       addEmbedOrigin({ origin: "https://app.example.test/dash", actor: { kind: "cli" } }),
-    ).rejects.toThrow(EmbedError);
+    ).rejects.toThrow(Refusal);
     await expect(addEmbedOrigin({ origin: "javascript:alert(1)", actor: { kind: "cli" } })).rejects.toThrow(
-      EmbedError,
+      Refusal,
     );
   });
 });

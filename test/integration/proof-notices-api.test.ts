@@ -7,10 +7,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../app/models/api-keys.server";
 import { db } from "../../app/models/db.server";
 import { applyProviderEvent } from "../../app/models/deliveries.server";
+import { startMailServer } from "../../app/notify/mail-server.server";
 import * as listRoute from "../../app/routes/api.v1.subscribers.$externalId.notices._index";
 import * as ackRoute from "../../app/routes/api.v1.subscribers.$externalId.notices.$noticeId.ack";
 import { acknowledgements, auditLog, deliveries, subscribers } from "../../db/schema";
-import { startMailServer } from "../../scripts/mail-server";
 import { addSubscribers, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
 import { callRoute, noticeOf } from "./proof-support";
 

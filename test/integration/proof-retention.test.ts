@@ -5,9 +5,9 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/models/db.server";
-import { pseudonymiseDeliveryLogs } from "../../app/notify/retention.server";
+import { pseudonymiseDeliveryLogs } from "../../app/models/retention.server";
+import { startMailServer } from "../../app/notify/mail-server.server";
 import { deliveries, deliveryBatches, webhookEvents } from "../../db/schema";
-import { startMailServer } from "../../scripts/mail-server";
 import { backdate } from "../support/backdate";
 import { redline } from "../support/server";
 import { addSubscribers, publishFirst, publishMaterial, testDispatcher } from "./notify-support";

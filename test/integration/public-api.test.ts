@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { Script } from "node:vm";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, redline, startServer } from "../support/server";
@@ -215,6 +217,19 @@ describe("GET /embed/policy.js", () => {
     const etag = response.headers.get("etag")!;
     expect((await get("/embed/policy.js", { headers: { "If-None-Match": etag } })).status).toBe(304);
   });
+});
+
+describe("the embeddable scripts", () => {
+  it.each(["policy", "notices"])(
+    "/embed/%s.js is the bundle of app/embed/%s.ts that the build made",
+    async (name) => {
+      const script = await (await get(`/embed/${name}.js`)).text();
+      expect(script).toBe(readFileSync(new URL(`../../build/embed/${name}.js`, import.meta.url), "utf8"));
+      // A classic script for any page: no module syntax, no TypeScript, nothing left to fill in.
+      expect(() => new Script(script)).not.toThrow();
+      expect(script).not.toMatch(/\$\{\s*JSON\.stringify/);
+    },
+  );
 });
 
 describe("the audit chain head published with each version", () => {

@@ -3,12 +3,10 @@ import { describe, expect, it } from "vitest";
 import { parsePolicy } from "../../app/core/document";
 import { verifyAuditLog } from "../../app/models/audit.server";
 import { db } from "../../app/models/db.server";
-import {
-  getPolicyInEffect,
-  listPublishedVersions,
-  publishVersion,
-  saveDraft,
-} from "../../app/models/versions.server";
+import { getPolicyInEffect } from "../../app/models/documents.server";
+import { saveDraft } from "../../app/models/drafts.server";
+import { publishVersion } from "../../app/models/publication.server";
+import { listPublishedVersions } from "../../app/models/versions.server";
 import { auditLog, versions } from "../../db/schema";
 
 const content = (text: string) => parsePolicy(`## 1. Retention\n\n${text}`, "markdown").content;

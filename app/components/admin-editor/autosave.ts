@@ -40,13 +40,26 @@ export const MAX_CONTENT_BYTES = 2 * 1024 * 1024;
 
 export type LocalCopy = { baseRevision: number; content: unknown; savedAt: string };
 
+/** The part of `localStorage` the editor uses; tests give an in-memory one. */
+export type CopyStorage = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+
+/**
+ * The browser's localStorage, looked up on each call: merely touching `window.localStorage` throws
+ * when storage is blocked, and the server render has no window at all.
+ */
+export const browserStorage: CopyStorage = {
+  getItem: (key) => window.localStorage.getItem(key),
+  setItem: (key, value) => window.localStorage.setItem(key, value),
+  removeItem: (key) => window.localStorage.removeItem(key),
+};
+
 export function localCopyKey(documentId: number, versionNumber: number): string {
   return `redline:draft:${documentId}:${versionNumber}`;
 }
 
-export function readLocalCopy(key: string): LocalCopy | null {
+export function readLocalCopy(storage: CopyStorage, key: string): LocalCopy | null {
   try {
-    const raw = window.localStorage.getItem(key);
+    const raw = storage.getItem(key);
     if (!raw) return null;
     const value = JSON.parse(raw) as LocalCopy;
     return typeof value.baseRevision === "number" && value.content ? value : null;
@@ -55,18 +68,18 @@ export function readLocalCopy(key: string): LocalCopy | null {
   }
 }
 
-export function writeLocalCopy(key: string, copy: LocalCopy): boolean {
+export function writeLocalCopy(storage: CopyStorage, key: string, copy: LocalCopy): boolean {
   try {
-    window.localStorage.setItem(key, JSON.stringify(copy));
+    storage.setItem(key, JSON.stringify(copy));
     return true;
   } catch {
     return false;
   }
 }
 
-export function removeLocalCopy(key: string): void {
+export function removeLocalCopy(storage: CopyStorage, key: string): void {
   try {
-    window.localStorage.removeItem(key);
+    storage.removeItem(key);
   } catch {
     // Storage unavailable (private mode): nothing to remove.
   }

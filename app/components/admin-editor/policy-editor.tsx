@@ -1,28 +1,13 @@
 import type { JSONContent } from "@tiptap/core";
 import type { Slice } from "@tiptap/pm/model";
 import { type Editor, EditorContent, useEditor, useEditorState } from "@tiptap/react";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 // The browser may import the extension list, never ~/core/document (it pulls in server-only code).
 import { isSafeHref, policyExtensions } from "~/core/document/extensions";
-import {
-  byteLength,
-  type LocalCopy,
-  localCopyKey,
-  MAX_CONTENT_BYTES,
-  readLocalCopy,
-  removeLocalCopy,
-  type SaveResponse,
-  type SaveStatus,
-  statusLabel,
-  writeLocalCopy,
-} from "./autosave";
+import { type SaveStatus, statusLabel } from "./autosave";
 import { normalizeOfficeHtml } from "./office-paste";
 import { judgePaste, type PasteCheck, preparePaste } from "./paste-check";
-
-/** Quiet time after the last keystroke before the draft is saved. */
-const AUTOSAVE_DELAY_MS = 1200;
-/** Retry interval while the network is down. */
-const OFFLINE_RETRY_MS = 10_000;
+import { useAutosave } from "./use-autosave";
 
 export type PolicyEditorProps = {
   documentId: number;
@@ -40,139 +25,13 @@ export type PolicyEditorProps = {
 };
 
 /**
- * The Tiptap editor with its toolbar and debounced autosave. Every change is copied to
- * localStorage first (keyed by document, version and the revision it started from), then sent; the
- * copy is removed only when the server confirms the save. A refused save never touches the copy.
+ * The Tiptap editor with its toolbar, its save status and the offer of text this browser kept; the
+ * saving itself is `useAutosave` (autosave-session.ts).
  */
 export function PolicyEditor(props: PolicyEditorProps) {
-  const { documentId, versionNumber, saveUrl, csrfToken } = props;
-  const storageKey = localCopyKey(documentId, versionNumber);
-  const [status, setStatus] = useState<SaveStatus>({ kind: "saved", at: null });
   const [toolbarMessage, setToolbarMessage] = useState<string | null>(null);
-  const [staleCopy, setStaleCopy] = useState<LocalCopy | null>(null);
-  const [restored, setRestored] = useState(false);
-
-  const revision = useRef(props.initialRevision);
-  const dirty = useRef(false);
-  const generation = useRef(0);
-  const inFlight = useRef(false);
-  const blocked = useRef(false);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const editorRef = useRef<Editor | null>(null);
-  const onRevision = useRef(props.onRevision);
-  onRevision.current = props.onRevision;
-
-  const report = useCallback((clean: boolean) => onRevision.current?.(revision.current, clean), []);
-
-  const keepLocal = useCallback(() => {
-    const editor = editorRef.current;
-    if (!editor) return;
-    writeLocalCopy(storageKey, {
-      baseRevision: revision.current,
-      content: editor.getJSON(),
-      savedAt: new Date().toISOString(),
-    });
-  }, [storageKey]);
-
-  const save = useCallback(async () => {
-    const editor = editorRef.current;
-    if (!editor || !dirty.current || blocked.current) return;
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = null;
-    if (inFlight.current) return;
-    const serialized = JSON.stringify(editor.getJSON());
-    if (byteLength(serialized) > MAX_CONTENT_BYTES) {
-      setStatus({
-        kind: "rejected",
-        message: "The document is larger than 2 MB. Shorten it to save; your text is kept in this browser.",
-      });
-      return;
-    }
-    const sent = generation.current;
-    inFlight.current = true;
-    setStatus({ kind: "saving" });
-    const body = new FormData();
-    body.set("intent", "save-draft");
-    body.set("csrf", csrfToken);
-    body.set("revision", String(revision.current));
-    body.set("content", serialized);
-    let answer: SaveResponse | null = null;
-    let httpStatus = 0;
-    try {
-      const response = await fetch(saveUrl, {
-        method: "POST",
-        body,
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-      });
-      httpStatus = response.status;
-      answer = (await response.json().catch(() => null)) as SaveResponse | null;
-    } catch {
-      answer = null;
-    } finally {
-      inFlight.current = false;
-    }
-    if (!answer) {
-      if (httpStatus === 0) {
-        setStatus({ kind: "offline" });
-        timer.current = setTimeout(() => void save(), OFFLINE_RETRY_MS);
-      } else {
-        setStatus({
-          kind: "error",
-          message: `The server answered ${httpStatus}. Your text is kept in this browser.`,
-        });
-      }
-      return;
-    }
-    switch (answer.status) {
-      case "saved": {
-        revision.current = answer.revision;
-        if (generation.current === sent) {
-          dirty.current = false;
-          removeLocalCopy(storageKey);
-          setStatus({ kind: "saved", at: answer.savedAt });
-          report(true);
-        } else {
-          // Typed while the save was on its way: keep the copy current and save again.
-          keepLocal();
-          report(false);
-          void save();
-        }
-        return;
-      }
-      case "signed-out":
-        blocked.current = true;
-        setStatus({ kind: "signed-out" });
-        return;
-      case "conflict":
-        blocked.current = true;
-        setStatus({
-          kind: "conflict",
-          message: answer.message,
-          currentRevision: answer.currentRevision,
-          savedBy: answer.savedBy,
-        });
-        return;
-      case "rejected":
-        setStatus({ kind: "rejected", message: answer.message });
-        return;
-      case "forbidden":
-        blocked.current = true;
-        setStatus({ kind: "error", message: answer.message });
-        return;
-    }
-  }, [csrfToken, keepLocal, report, saveUrl, storageKey]);
-
-  const changed = useCallback(() => {
-    dirty.current = true;
-    generation.current++;
-    keepLocal();
-    report(false);
-    if (blocked.current) return;
-    setStatus((s) => (s.kind === "saving" ? s : { kind: "pending" }));
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
-  }, [keepLocal, report, save]);
+  const autosave = useAutosave(props);
+  const { status, staleCopy } = autosave;
 
   const pasteCheck = useRef<PasteCheck | null>(null);
   /** True (handled: nothing goes in) when the paste is refused; shows what was left out otherwise. */
@@ -209,97 +68,50 @@ export function PolicyEditor(props: PolicyEditorProps) {
       },
     },
     onUpdate: ({ transaction }) => {
-      if (transaction.docChanged) changed();
+      if (transaction.docChanged) autosave.changed();
     },
   });
-  editorRef.current = editor;
 
-  // Restore text this browser kept from an earlier session (a save that never arrived).
+  // Autosave reads the text to save it, and puts back text this browser kept from an earlier visit.
+  const { attach } = autosave;
   useEffect(() => {
     if (!editor) return;
-    const copy = readLocalCopy(storageKey);
-    if (!copy) return;
-    const same = JSON.stringify(copy.content) === JSON.stringify(editor.getJSON());
-    if (same) {
-      removeLocalCopy(storageKey);
-    } else if (copy.baseRevision === revision.current) {
-      editor.commands.setContent(copy.content as JSONContent, { emitUpdate: false });
-      setRestored(true);
-      changed();
-    } else {
-      setStaleCopy(copy);
-    }
-  }, [editor, storageKey, changed]);
-
-  // Retry when the network comes back; warn before leaving with unsaved text.
-  useEffect(() => {
-    const online = () => {
-      if (dirty.current && !blocked.current) void save();
-    };
-    const beforeUnload = (event: BeforeUnloadEvent) => {
-      if (dirty.current) event.preventDefault();
-    };
-    window.addEventListener("online", online);
-    window.addEventListener("beforeunload", beforeUnload);
-    return () => {
-      window.removeEventListener("online", online);
-      window.removeEventListener("beforeunload", beforeUnload);
-      if (timer.current) clearTimeout(timer.current);
-    };
-  }, [save]);
-
-  const overwriteWithMine = () => {
-    if (status.kind !== "conflict" || status.currentRevision === null) return;
-    revision.current = status.currentRevision;
-    blocked.current = false;
-    keepLocal();
-    void save();
-  };
-
-  const restoreStaleCopy = () => {
-    if (!editor || !staleCopy) return;
-    editor.commands.setContent(staleCopy.content as JSONContent, { emitUpdate: false });
-    setStaleCopy(null);
-    changed();
-  };
+    attach({
+      read: () => editor.getJSON(),
+      replace: (content) => editor.commands.setContent(content as JSONContent, { emitUpdate: false }),
+    });
+  }, [editor, attach]);
 
   return (
     <div className="editor">
       {staleCopy ? (
         <div className="notice notice-info" role="status">
           This browser kept unsaved text from {new Date(staleCopy.savedAt).toLocaleString()}, written on
-          revision {staleCopy.baseRevision}. The draft has been saved since (revision {revision.current}).{" "}
+          revision {staleCopy.baseRevision}. The draft has been saved since (revision {autosave.revision}).{" "}
           <a href={props.currentDraftUrl} target="_blank" rel="noreferrer">
             See the saved draft
           </a>{" "}
-          <button type="button" className="button" onClick={restoreStaleCopy}>
+          <button type="button" className="button" onClick={autosave.restoreStaleCopy}>
             Use my unsaved text
           </button>{" "}
-          <button
-            type="button"
-            className="button-link"
-            onClick={() => {
-              removeLocalCopy(storageKey);
-              setStaleCopy(null);
-            }}
-          >
+          <button type="button" className="button-link" onClick={autosave.discardStaleCopy}>
             Discard it
           </button>
         </div>
       ) : null}
-      {restored ? (
+      {autosave.restored ? (
         <div className="notice notice-info" role="status">
           Unsaved text from this browser was restored and is being saved.
         </div>
       ) : null}
       <div className="editor-chrome">
-        <Toolbar editor={editor} onMessage={setToolbarMessage} onSave={() => void save()} status={status} />
+        <Toolbar editor={editor} onMessage={setToolbarMessage} onSave={autosave.saveNow} status={status} />
         {toolbarMessage ? (
           <p className="toolbar-message" role="alert">
             {toolbarMessage}
           </p>
         ) : null}
-        <SaveStatusLine status={status} {...props} onOverwrite={overwriteWithMine} />
+        <SaveStatusLine status={status} {...props} onOverwrite={autosave.overwriteWithMine} />
       </div>
       <EditorContent editor={editor} className="editor-frame" />
       {!editor ? <p className="muted">Loading the editor…</p> : null}

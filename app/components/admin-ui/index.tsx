@@ -2,6 +2,7 @@ import { Link, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import type { Role, VersionState } from "../../../db/schema";
 import { type Ability, can, roleAtLeast } from "../../auth/roles";
+import { type PublicStatus, publicStatusLabel } from "../../core/versions/in-effect";
 
 /**
  * What the admin layout's loader gives every page: who is signed in and their form token, and
@@ -45,16 +46,32 @@ export function CsrfField() {
   return <input type="hidden" name="csrf" value={user?.csrfToken ?? ""} />;
 }
 
+/** The workflow's words for a version's database state (a published one is better named by VersionBadge). */
 const STATE_LABELS: Record<VersionState, string> = {
   draft: "Draft",
   in_review: "In review",
   approved: "Approved",
   published: "Published",
-  superseded: "Superseded",
+  superseded: "Replaced",
 };
 
 export function StateBadge({ state }: { state: VersionState }) {
   return <span className={`badge badge-${state}`}>{STATE_LABELS[state]}</span>;
+}
+
+/**
+ * A version as the workspace lists it: an open version by its workflow state, a published one by
+ * what readers are told today (in effect, upcoming, superseded), in the public site's words.
+ */
+export function VersionBadge({
+  state,
+  publicStatus,
+}: {
+  state: VersionState;
+  publicStatus: PublicStatus | null;
+}) {
+  if (!publicStatus) return <StateBadge state={state} />;
+  return <span className={`badge badge-${publicStatus}`}>{publicStatusLabel(publicStatus)}</span>;
 }
 
 /** A message shown after an action; errors are announced to screen readers. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AudienceError, audienceConditions, parseAudience } from "./audience";
+import { Refusal } from "../refusal";
+import { audienceConditions, parseAudience } from "./audience";
 
 describe("audiences", () => {
   // Which subscribers an audience reaches is decided in SQL: test/integration/audience.test.ts.
@@ -24,7 +25,7 @@ describe("audiences", () => {
   });
 
   it("refuse malformed filters, naming the problem", () => {
-    expect(() => parseAudience("{nope")).toThrow(AudienceError);
+    expect(() => parseAudience("{nope")).toThrow(Refusal);
     expect(() => parseAudience("[1]")).toThrow(/JSON object/);
     expect(() => parseAudience({ "$.x": "1" })).toThrow(/not a valid name/);
     expect(() => parseAudience({ region: 5 })).toThrow(/string or a list of strings/);

@@ -3,6 +3,8 @@
  * list of accepted values; every named attribute must match (AND), any listed value will do (OR).
  * `null` (or `{}`) targets every active subscriber.
  */
+import { Refusal } from "../refusal";
+
 export type Audience = Record<string, string | string[]>;
 
 /** Attribute names become JSON paths in SQL, so they are kept to a safe alphabet. */
@@ -11,13 +13,9 @@ export const MAX_ATTRIBUTES = 32;
 export const MAX_ATTRIBUTE_VALUE_LENGTH = 256;
 const MAX_AUDIENCE_VALUES = 100;
 
-export class AudienceError extends Error {
-  override name = "AudienceError";
-}
-
 /**
  * Validates an audience given as parsed JSON (or a JSON string); returns null for "everyone".
- * Throws AudienceError naming what is wrong.
+ * Throws an "invalid" Refusal naming what is wrong.
  */
 export function parseAudience(input: unknown): Audience | null {
   let value = input;
@@ -27,29 +25,32 @@ export function parseAudience(input: unknown): Audience | null {
     } catch {
       // Named, not echoed whole: the text may be as long as the form allows.
       const shown = input.length > 80 ? `${input.slice(0, 80)}…` : input;
-      throw new AudienceError(`audience is not JSON: ${shown}`);
+      throw new Refusal("invalid", `audience is not JSON: ${shown}`);
     }
   }
   if (value === null || value === undefined) return null;
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw new AudienceError('audience must be a JSON object such as {"region":"EU"}');
+    throw new Refusal("invalid", 'audience must be a JSON object such as {"region":"EU"}');
   }
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) return null;
   if (entries.length > MAX_ATTRIBUTES)
-    throw new AudienceError(`audience names more than ${MAX_ATTRIBUTES} attributes`);
+    throw new Refusal("invalid", `audience names more than ${MAX_ATTRIBUTES} attributes`);
   const audience: Audience = {};
   for (const [name, accepted] of entries) {
     if (!ATTRIBUTE_NAME_PATTERN.test(name)) {
-      throw new AudienceError(`audience attribute "${name}" is not a valid name (letters, digits, _ and -)`);
+      throw new Refusal(
+        "invalid",
+        `audience attribute "${name}" is not a valid name (letters, digits, _ and -)`,
+      );
     }
     const values = Array.isArray(accepted) ? accepted : [accepted];
     if (values.length === 0 || values.length > MAX_AUDIENCE_VALUES) {
-      throw new AudienceError(`audience attribute "${name}" needs 1–${MAX_AUDIENCE_VALUES} values`);
+      throw new Refusal("invalid", `audience attribute "${name}" needs 1–${MAX_AUDIENCE_VALUES} values`);
     }
     for (const v of values) {
       if (typeof v !== "string" || v.length > MAX_ATTRIBUTE_VALUE_LENGTH) {
-        throw new AudienceError(`audience attribute "${name}" must be a string or a list of strings`);
+        throw new Refusal("invalid", `audience attribute "${name}" must be a string or a list of strings`);
       }
     }
     audience[name] = Array.isArray(accepted) ? [...new Set(values as string[])].sort() : (accepted as string);

@@ -4,18 +4,6 @@
  */
 import type { DeliveryStatus } from "./statuses";
 
-/** Email outcomes after which the dashboard is the only way the person can still be told. */
-export const EMAIL_PROBLEMS = [
-  "bounced",
-  "complained",
-  "failed",
-  "skipped",
-] as const satisfies DeliveryStatus[];
-
-export function isEmailProblem(status: string): boolean {
-  return (EMAIL_PROBLEMS as readonly string[]).includes(status);
-}
-
 /**
  * The transport recorded on an email that was kept on the sending machine (the bundled mail
  * server, or any server that answers as one): it reached nobody.

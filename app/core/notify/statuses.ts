@@ -25,6 +25,22 @@ export const DELIVERY_STATUSES = [
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+/**
+ * Email outcomes after which the dashboard is the only way the person can still be told: the
+ * fallback of pending notices, the "undelivered" counts of the workspace. The models put the same
+ * list into SQL (app/models/notice-rules.server.ts).
+ */
+export const EMAIL_PROBLEMS = [
+  "bounced",
+  "complained",
+  "failed",
+  "skipped",
+] as const satisfies readonly DeliveryStatus[];
+
+export function isEmailProblem(status: string): boolean {
+  return (EMAIL_PROBLEMS as readonly string[]).includes(status);
+}
+
 export const BATCH_STATUSES = ["pending", "sent", "failed"] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 

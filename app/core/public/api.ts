@@ -5,7 +5,7 @@
 
 import type { PolicyDiff } from "../diff";
 import type { OutlineEntry } from "../document/types";
-import type { PublicStatus } from "../versions/publication";
+import type { PublicStatus } from "../versions/in-effect";
 import { apiPath, policyPath } from "./urls";
 
 export type ApiVersionFacts = {
@@ -31,7 +31,7 @@ export type ApiTranslation = {
 };
 
 /** One version without its body, as in the archive. */
-export function versionSummaryJson(baseUrl: string, document: ApiDocument, v: ApiVersionFacts) {
+function versionSummaryJson(baseUrl: string, document: ApiDocument, v: ApiVersionFacts) {
   const { slug, locale } = document;
   return {
     version: v.number,

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { isLocale, isSlug } from "../identifiers";
+import { isLocale, isSlug, parsePositiveInteger } from "../identifiers";
 
 /** Slugs appear in URLs: the one slug rule of app/core/identifiers.ts. */
-export const publicSlugSchema = z.string().refine(isSlug);
+const publicSlugSchema = z.string().refine(isSlug);
 
 /** A language tag as `?lang=` gives it ("de", "pt-BR"): the one locale rule; anything else names no translation. */
-export const langSchema = z.string().refine(isLocale);
+const langSchema = z.string().refine(isLocale);
 
 /**
  * The refusal of a redline from a version to itself, worded once for the public pages, the JSON
@@ -16,10 +16,10 @@ export function sameVersionRefusal(version: number): string {
   return `From and to are both version ${version}: choose two different versions.`;
 }
 
-/** A version number as written in a URL: 1, 2, 3 … without sign, leading zeros or exponent. */
-export const versionNumberSchema = z
+/** A version number as written in a URL: the one positive-integer rule of app/core/identifiers.ts. */
+const versionNumberSchema = z
   .string()
-  .regex(/^[1-9][0-9]{0,8}$/)
+  .refine((value) => parsePositiveInteger(value) !== null)
   .transform(Number);
 
 /** The path and `?lang=` parameters every public policy URL has; null when they cannot name a policy. */

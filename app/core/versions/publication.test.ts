@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planPublication, publicStatuses } from "./publication";
+import { planPublication } from "./publication";
 
 const base = { contentHash: "new", today: "2026-11-27", noticePeriodDays: 30 };
 const v1 = { number: 1, contentHash: "old", effectiveAt: "2026-01-01" };
@@ -70,30 +70,5 @@ describe("planning a publication", () => {
         request: { material: false, effectiveAt: "2025-12-31" },
       }),
     ).toThrow(/before the effective date of version 1/);
-  });
-});
-
-describe("which version is in effect", () => {
-  it("is the newest version whose effective date has come; later ones are upcoming", () => {
-    const statuses = publicStatuses(
-      [
-        { number: 1, effectiveAt: "2025-01-01" },
-        { number: 2, effectiveAt: "2026-06-01" },
-        { number: 3, effectiveAt: "2026-12-27" },
-      ],
-      "2026-11-27",
-    );
-    expect(Object.fromEntries(statuses)).toEqual({ 1: "superseded", 2: "current", 3: "upcoming" });
-  });
-
-  it("takes effect on its effective date itself", () => {
-    const statuses = publicStatuses(
-      [
-        { number: 1, effectiveAt: "2025-01-01" },
-        { number: 2, effectiveAt: "2026-11-27" },
-      ],
-      "2026-11-27",
-    );
-    expect(statuses.get(2)).toBe("current");
   });
 });

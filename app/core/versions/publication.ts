@@ -1,9 +1,5 @@
 import { addDays, isIsoDate } from "../dates";
-
-/** Raised when a version cannot be published as asked; the message says why. */
-export class PublicationError extends Error {
-  override name = "PublicationError";
-}
+import { Refusal } from "../refusal";
 
 const MAX_SUMMARY_LENGTH = 2000;
 
@@ -46,25 +42,27 @@ export function planPublication(input: {
     ["effective", request.effectiveAt],
   ] as const) {
     if (value !== undefined && !isIsoDate(value)) {
-      throw new PublicationError(`${label} date "${value}" is not a date in the form YYYY-MM-DD`);
+      throw new Refusal("invalid", `${label} date "${value}" is not a date in the form YYYY-MM-DD`);
     }
   }
   if (latestPublished && latestPublished.contentHash === input.contentHash) {
-    throw new PublicationError(
+    throw new Refusal(
+      "conflict",
       `no changes: the content is identical to published version ${latestPublished.number}`,
     );
   }
   const summary = request.summary?.trim() || null;
   if (request.material && !summary) {
-    throw new PublicationError("a material change needs a plain-language summary of what changed");
+    throw new Refusal("invalid", "a material change needs a plain-language summary of what changed");
   }
   if (summary && summary.length > MAX_SUMMARY_LENGTH) {
-    throw new PublicationError(`the summary is longer than ${MAX_SUMMARY_LENGTH} characters`);
+    throw new Refusal("invalid", `the summary is longer than ${MAX_SUMMARY_LENGTH} characters`);
   }
   const noticeEnds = addDays(today, noticePeriodDays);
   const effectiveAt = request.effectiveAt ?? (request.material ? noticeEnds : today);
   if (latestPublished && effectiveAt < latestPublished.effectiveAt) {
-    throw new PublicationError(
+    throw new Refusal(
+      "invalid",
       `effective date ${effectiveAt} is before the effective date of version ${latestPublished.number} (${latestPublished.effectiveAt})`,
     );
   }
@@ -75,25 +73,4 @@ export function planPublication(input: {
     summary,
     noticePeriodShortened: request.material && effectiveAt < noticeEnds,
   };
-}
-
-export type PublicStatus = "current" | "upcoming" | "superseded";
-
-/**
- * Which published version is in effect on `today`: the highest-numbered one whose effective date
- * has come. Versions whose date has not come are upcoming; the rest are superseded.
- */
-export function publicStatuses<T extends { number: number; effectiveAt: string }>(
-  published: readonly T[],
-  today: string,
-): Map<number, PublicStatus> {
-  const inEffect = published
-    .filter((v) => v.effectiveAt <= today)
-    .reduce<T | null>((best, v) => (!best || v.number > best.number ? v : best), null);
-  return new Map(
-    published.map((v) => [
-      v.number,
-      v.effectiveAt > today ? "upcoming" : v.number === inEffect?.number ? "current" : "superseded",
-    ]),
-  );
 }

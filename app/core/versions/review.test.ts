@@ -1,18 +1,12 @@
 import { describe, expect, it } from "vitest";
-import {
-  checkFourEyes,
-  checkNoticePeriod,
-  checkRevision,
-  checkSendBackComment,
-  nextState,
-  WorkflowError,
-} from "./review";
+import { Refusal } from "../refusal";
+import { checkFourEyes, checkNoticePeriod, checkRevision, checkSendBackComment, nextState } from "./review";
 
 describe("the review workflow", () => {
   it("sends a draft to review, and only a draft", () => {
     expect(nextState("submit", "draft")).toBe("in_review");
     for (const state of ["in_review", "approved", "published", "superseded"] as const) {
-      expect(() => nextState("submit", state)).toThrow(WorkflowError);
+      expect(() => nextState("submit", state)).toThrow(Refusal);
     }
   });
 

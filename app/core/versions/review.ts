@@ -1,11 +1,7 @@
 import type { Role, VersionState } from "../../../db/schema";
 import { addDays, isIsoDate } from "../dates";
+import { Refusal } from "../refusal";
 import { canTransition } from "./workflow";
-
-/** Raised when a workflow step is not allowed; the message says why, in words for the legal team. */
-export class WorkflowError extends Error {
-  override name = "WorkflowError";
-}
 
 /** The steps people take in the workspace, in order. */
 export type ReviewStep = "submit" | "approve" | "send-back";
@@ -24,7 +20,7 @@ const STATE_WORDS: Record<VersionState, string> = {
   superseded: "superseded",
 };
 
-/** The state a version moves to, or a WorkflowError when the step does not apply to its state. */
+/** The state a version moves to; refused (conflict) when the step does not apply to its state. */
 export function nextState(step: ReviewStep, state: VersionState): VersionState {
   const target = STEP_TARGET[step];
   // "send back" only undoes a review; the workflow's draft ← approved edge is for the same purpose.
@@ -32,7 +28,7 @@ export function nextState(step: ReviewStep, state: VersionState): VersionState {
     step === "send-back" ? state === "in_review" || state === "approved" : canTransition(state, target);
   if (!allowed) {
     const verb = { submit: "submitted for review", approve: "approved", "send-back": "sent back" }[step];
-    throw new WorkflowError(`this version is ${STATE_WORDS[state]}, so it cannot be ${verb}`);
+    throw new Refusal("conflict", `this version is ${STATE_WORDS[state]}, so it cannot be ${verb}`);
   }
   return target;
 }
@@ -50,7 +46,8 @@ export function checkFourEyes({
 }) {
   for (const id of authorIds) {
     if (id === approverId) {
-      throw new WorkflowError(
+      throw new Refusal(
+        "conflict",
         "you saved a revision of this draft, so another approver must approve it (four eyes)",
       );
     }
@@ -63,9 +60,9 @@ const MAX_COMMENT_LENGTH = 5000;
 export function checkSendBackComment(comment: string | null | undefined): string {
   const trimmed = comment?.trim() ?? "";
   if (!trimmed)
-    throw new WorkflowError("say what needs to change: a comment is required to send a draft back");
+    throw new Refusal("invalid", "say what needs to change: a comment is required to send a draft back");
   if (trimmed.length > MAX_COMMENT_LENGTH) {
-    throw new WorkflowError(`the comment is longer than ${MAX_COMMENT_LENGTH} characters`);
+    throw new Refusal("invalid", `the comment is longer than ${MAX_COMMENT_LENGTH} characters`);
   }
   return trimmed;
 }
@@ -76,7 +73,8 @@ export function checkSendBackComment(comment: string | null | undefined): string
  */
 export function checkRevision({ expected, current }: { expected: number; current: number }) {
   if (expected !== current) {
-    throw new WorkflowError(
+    throw new Refusal(
+      "conflict",
       `this draft was changed by someone else since you opened it (your copy is revision ${expected}, the draft is at revision ${current})`,
     );
   }
@@ -103,25 +101,27 @@ export function checkNoticePeriod(input: {
   overrideReason?: string | null;
 }): NoticeDecision {
   const { material, effectiveAt, today, noticePeriodDays, role } = input;
-  if (!isIsoDate(effectiveAt)) throw new WorkflowError(`effective date "${effectiveAt}" is not a date`);
-  if (effectiveAt < today) throw new WorkflowError(`the effective date ${effectiveAt} is in the past`);
+  if (!isIsoDate(effectiveAt)) throw new Refusal("invalid", `effective date "${effectiveAt}" is not a date`);
+  if (effectiveAt < today) throw new Refusal("invalid", `the effective date ${effectiveAt} is in the past`);
   const earliestEffective = addDays(today, noticePeriodDays);
   if (!material || effectiveAt >= earliestEffective) {
     return { earliestEffective, overridden: false, reason: null };
   }
   if (role !== "admin") {
-    throw new WorkflowError(
+    throw new Refusal(
+      "invalid",
       `a material change takes effect at least ${noticePeriodDays} days after publication (on or after ${earliestEffective}); only an admin can shorten the notice period`,
     );
   }
   const reason = input.overrideReason?.trim() ?? "";
   if (!reason) {
-    throw new WorkflowError(
+    throw new Refusal(
+      "invalid",
       `the effective date is before ${earliestEffective}: give a reason for shortening the notice period`,
     );
   }
   if (reason.length > MAX_COMMENT_LENGTH) {
-    throw new WorkflowError(`the reason is longer than ${MAX_COMMENT_LENGTH} characters`);
+    throw new Refusal("invalid", `the reason is longer than ${MAX_COMMENT_LENGTH} characters`);
   }
   return { earliestEffective, overridden: true, reason };
 }

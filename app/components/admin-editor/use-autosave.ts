@@ -1,0 +1,51 @@
+import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { browserStorage, type CopyStorage } from "./autosave";
+import {
+  type AutosaveOptions,
+  type AutosaveSession,
+  type AutosaveView,
+  createAutosaveSession,
+} from "./autosave-session";
+
+/**
+ * The editor's autosave (see autosave-session.ts) for one component: one session per mount, fed by
+ * the browser's storage, fetch and timers, retried when the network comes back, and a warning
+ * before leaving with unsaved text. The component calls `attach` once its editor exists. Storage,
+ * fetch and clock default to the browser's.
+ */
+export function useAutosave(
+  options: Omit<AutosaveOptions, "storage"> & { storage?: CopyStorage },
+): AutosaveView & ReturnType<typeof actions> {
+  // The newest callback, without making a new session when the parent renders again.
+  const onRevision = useRef(options.onRevision);
+  onRevision.current = options.onRevision;
+  const [session] = useState(() =>
+    createAutosaveSession({
+      ...options,
+      storage: options.storage ?? browserStorage,
+      onRevision: (revision, clean) => onRevision.current?.(revision, clean),
+    }),
+  );
+  const view = useSyncExternalStore(session.subscribe, session.getView, session.getView);
+
+  useEffect(() => {
+    const online = () => session.online();
+    const beforeUnload = (event: BeforeUnloadEvent) => {
+      if (session.hasUnsavedText()) event.preventDefault();
+    };
+    window.addEventListener("online", online);
+    window.addEventListener("beforeunload", beforeUnload);
+    return () => {
+      window.removeEventListener("online", online);
+      window.removeEventListener("beforeunload", beforeUnload);
+      session.dispose();
+    };
+  }, [session]);
+
+  return { ...view, ...actions(session) };
+}
+
+function actions(session: AutosaveSession) {
+  const { attach, changed, saveNow, overwriteWithMine, restoreStaleCopy, discardStaleCopy } = session;
+  return { attach, changed, saveNow, overwriteWithMine, restoreStaleCopy, discardStaleCopy };
+}

@@ -1,0 +1,184 @@
+/**
+ * The dashboard banner, served as /embed/notices.js:
+ * `<script src="https://…/embed/notices.js" data-token="USER_TOKEN"></script>` on a page of the
+ * product, or `Redline.notices({ token, target })` once the script is loaded. It asks
+ * /api/v1/embed/notices (user token in the Authorization header, never a cookie or the API key) and
+ * shows the pending notices inside a shadow root: "What changed" opens the redline, "Got it"
+ * acknowledges and removes the notice. Native buttons and links, focus moved sensibly, a polite
+ * live region. A missing, expired or forged token shows nothing at all. No dependencies; bundled to
+ * an ES2017 IIFE by scripts/build.mjs.
+ */
+import { formatLongDate } from "../core/dates";
+
+/** A notice as GET /api/v1/embed/notices lists it (the parts shown here). */
+type Notice = {
+  id: number;
+  title: string;
+  summary: string | null;
+  effectiveAt: string;
+  links?: { redline?: string | null; policy?: string | null };
+};
+
+type ShowOptions = {
+  token?: string | null;
+  /** The Redline server; by default the one this script was loaded from. */
+  origin?: string;
+  /** Where the banner goes: an element or a CSS selector; by default after `anchor`, else atop the body. */
+  target?: Element | string | null;
+  anchor?: Element;
+};
+
+declare global {
+  interface Window {
+    Redline?: { notices?: (options: ShowOptions) => Promise<number> };
+  }
+}
+
+const STYLES = [
+  ":host { all: initial; display: block; contain: content; }",
+  ".banner { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; font-size: 15px;",
+  "  line-height: 1.5; color: #1b1f24; }",
+  ".notice { background: #fff8e1; border: 1px solid #e3c46b; border-left: 4px solid #c98a00;",
+  "  border-radius: 4px; padding: 0.75em 1em; margin: 0 0 0.5em; }",
+  ".title { font-size: 1.05em; margin: 0 0 0.25em; color: inherit; }",
+  ".title:focus { outline: 2px solid #1b1f24; outline-offset: 2px; }",
+  ".summary, .dates { margin: 0 0 0.5em; }",
+  ".actions { display: flex; gap: 1em; align-items: center; flex-wrap: wrap; }",
+  ".what { color: #8a1c1c; }",
+  ".got-it { font: inherit; background: #1b1f24; color: #fff; border: 0; border-radius: 4px;",
+  "  padding: 0.35em 1em; cursor: pointer; }",
+  ".got-it:disabled { opacity: 0.6; cursor: progress; }",
+  "a:focus-visible, button:focus-visible { outline: 2px solid #1b1f24; outline-offset: 2px; }",
+  ".problem { color: #8a1c1c; margin: 0.5em 0 0; }",
+  ".problem:empty { display: none; }",
+  ".visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;",
+  "  clip: rect(0 0 0 0); white-space: nowrap; margin: -1px; }",
+].join("\n");
+
+// Only while this script first runs does the page say which <script> element it came from.
+const current = document.currentScript instanceof HTMLScriptElement ? document.currentScript : null;
+const scriptOrigin = current?.src ? new URL(current.src, document.baseURI).origin : null;
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** Links come from the API, but a notice only ever links to a web page. */
+function safeUrl(url: unknown): string | null {
+  return typeof url === "string" && /^https?:\/\//.test(url) ? url : null;
+}
+
+/** Shows the pending notices; resolves to how many were shown (0 when none, or on any failure). */
+function show(options: ShowOptions): Promise<number> {
+  const token = options?.token;
+  const base = options?.origin || scriptOrigin;
+  if (!token || !base) return Promise.resolve(0);
+  const host = el("div", "redline-notices");
+  const target = typeof options.target === "string" ? document.querySelector(options.target) : options.target;
+  if (target) target.appendChild(host);
+  else if (options.anchor?.parentNode)
+    options.anchor.parentNode.insertBefore(host, options.anchor.nextSibling);
+  else document.body.insertBefore(host, document.body.firstChild);
+  const root = host.attachShadow({ mode: "open" });
+  const style = el("style");
+  style.textContent = STYLES;
+  root.appendChild(style);
+  const live = el("p", "visually-hidden");
+  live.setAttribute("role", "status");
+  live.setAttribute("aria-live", "polite");
+  root.appendChild(live);
+  const auth = { Authorization: `Bearer ${token}` };
+
+  return fetch(`${base}/api/v1/embed/notices`, { headers: auth, credentials: "omit", mode: "cors" })
+    .then((response) => {
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return response.json() as Promise<{ notices?: Notice[] } | null>;
+    })
+    .then((body) => {
+      const notices = body?.notices || [];
+      if (notices.length === 0) {
+        host.remove();
+        return 0;
+      }
+      const banner = el("section", "banner");
+      banner.setAttribute("aria-label", "Policy updates");
+      for (const notice of notices) banner.appendChild(renderNotice(notice));
+      root.appendChild(banner);
+      return notices.length;
+
+      function renderNotice(notice: Notice): HTMLElement {
+        const article = el("article", "notice");
+        article.setAttribute("data-notice", String(notice.id));
+        const titleId = `redline-notice-${notice.id}`;
+        article.setAttribute("aria-labelledby", titleId);
+        const title = el("h2", "title", `${notice.title} updated`);
+        title.id = titleId;
+        title.tabIndex = -1;
+        article.appendChild(title);
+        if (notice.summary) article.appendChild(el("p", "summary", notice.summary));
+        article.appendChild(el("p", "dates", `Takes effect on ${formatLongDate(notice.effectiveAt)}.`));
+        const actions = el("div", "actions");
+        const href = safeUrl(notice.links && (notice.links.redline || notice.links.policy));
+        if (href) {
+          const link = el("a", "what", notice.links?.redline ? "What changed" : "Read the policy");
+          link.href = href;
+          link.target = "_blank";
+          link.rel = "noopener";
+          actions.appendChild(link);
+        }
+        const button = el("button", "got-it", "Got it");
+        button.type = "button";
+        const problem = el("p", "problem");
+        problem.setAttribute("role", "alert");
+        button.addEventListener("click", () => {
+          button.disabled = true;
+          problem.textContent = "";
+          fetch(`${base}/api/v1/embed/notices/${encodeURIComponent(notice.id)}/ack`, {
+            method: "POST",
+            headers: auth,
+            credentials: "omit",
+            mode: "cors",
+          })
+            .then((response) => {
+              if (!response.ok) throw new Error(`HTTP ${response.status}`);
+              const next = article.nextElementSibling || article.previousElementSibling;
+              article.remove();
+              live.textContent = `Thank you. Noted: ${notice.title}.`;
+              if (!banner.querySelector(".notice")) banner.remove();
+              else if (next) next.querySelector<HTMLElement>(".title")!.focus();
+            })
+            .catch(() => {
+              button.disabled = false;
+              problem.textContent = "That did not go through. Please try again.";
+            });
+        });
+        actions.appendChild(button);
+        article.appendChild(actions);
+        article.appendChild(problem);
+        return article;
+      }
+    })
+    .catch(() => {
+      // Expired or forged token, unknown origin, network trouble: stay silent.
+      host.remove();
+      return 0;
+    });
+}
+
+// Kept beside whatever else a page put under window.Redline.
+window.Redline = window.Redline || {};
+window.Redline.notices = show;
+if (current?.getAttribute("data-token")) {
+  show({
+    token: current.getAttribute("data-token"),
+    target: current.getAttribute("data-target"),
+    anchor: current,
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * Review: submitting a draft, approving it (never by one of its authors), sending it back with a
+ * comment, the comments themselves, and the redlines a reviewer reads. Each step is one
+ * transaction with its audit entry.
+ */
+import { asc, desc, eq, inArray } from "drizzle-orm";
+import {
+  type Document,
+  documents,
+  type ReviewComment,
+  reviewComments,
+  users,
+  type Version,
+  versions,
+} from "../../db/schema";
+import { diffPolicies, type PolicyDiff, renderDiffHtml } from "../core/diff";
+import type { PolicyContent } from "../core/document";
+import { Refusal } from "../core/refusal";
+import {
+  checkFourEyes,
+  checkRevision,
+  checkSendBackComment,
+  nextState,
+  type ReviewStep,
+} from "../core/versions/review";
+import { timeDiff } from "../metrics.server";
+import { recordAudit } from "./audit.server";
+import { db } from "./db.server";
+import { getPolicyInEffect } from "./documents.server";
+import { EMPTY_DOCUMENT } from "./drafts.server";
+import { authorIdsOf, findLatestPublishedVersion, findOpenVersion } from "./versions.server";
+
+type UserActor = { kind: "user"; id: number };
+
+const STEP_ACTIONS: Record<ReviewStep, string> = {
+  submit: "version.submitted",
+  approve: "version.approved",
+  "send-back": "version.sent-back",
+};
+
+/**
+ * Moves the document's open version one step: submit (draft → in review), approve (in review →
+ * approved; never by one of its authors) or send back (in review/approved → draft, with a comment).
+ * `expectedRevision` makes sure the step applies to the text the person saw.
+ */
+export async function reviewStep(input: {
+  documentId: number;
+  step: ReviewStep;
+  expectedRevision: number;
+  comment?: string | null;
+  actor: UserActor;
+}): Promise<Version> {
+  const comment =
+    input.step === "send-back" ? checkSendBackComment(input.comment) : input.comment?.trim() || null;
+  return db().transaction(
+    (tx) => {
+      const open = findOpenVersion(tx, input.documentId);
+      if (!open) throw new Refusal("conflict", "there is no open version to review; start a draft first");
+      const target = nextState(input.step, open.state);
+      checkRevision({ expected: input.expectedRevision, current: open.revision });
+      if (input.step === "approve") {
+        checkFourEyes({ approverId: input.actor.id, authorIds: authorIdsOf(tx, [open.id]).get(open.id)! });
+      }
+      if (input.step === "submit") {
+        const latest = findLatestPublishedVersion(tx, input.documentId);
+        if (latest && latest.contentHash === open.contentHash) {
+          throw new Refusal(
+            "conflict",
+            `no changes: this draft is identical to published version ${latest.number}`,
+          );
+        }
+      }
+      const updated = tx
+        .update(versions)
+        .set({
+          state: target,
+          approvedById: input.step === "approve" ? input.actor.id : null,
+          updatedAt: new Date().toISOString(),
+        })
+        .where(eq(versions.id, open.id))
+        .returning()
+        .get();
+      if (comment) {
+        tx.insert(reviewComments)
+          .values({
+            versionId: open.id,
+            authorId: input.actor.id,
+            kind: input.step === "send-back" ? "sent-back" : "approved",
+            revision: open.revision,
+            body: comment,
+          })
+          .run();
+      }
+      recordAudit(tx, {
+        actor: input.actor,
+        action: STEP_ACTIONS[input.step],
+        documentId: input.documentId,
+        versionId: open.id,
+        details: {
+          number: open.number,
+          revision: open.revision,
+          from: open.state,
+          to: target,
+          ...(comment ? { comment } : {}),
+        },
+      });
+      return updated;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Versions that are waiting for someone: in review or approved, across all documents. */
+export async function listPendingReviews() {
+  return db()
+    .select({
+      documentId: documents.id,
+      slug: documents.slug,
+      locale: documents.locale,
+      title: documents.title,
+      number: versions.number,
+      state: versions.state,
+      updatedAt: versions.updatedAt,
+    })
+    .from(versions)
+    .innerJoin(documents, eq(documents.id, versions.documentId))
+    .where(inArray(versions.state, ["in_review", "approved"]))
+    .orderBy(asc(versions.updatedAt))
+    .all();
+}
+
+export type CommentRow = ReviewComment & { authorEmail: string };
+
+export async function listReviewComments(versionId: number): Promise<CommentRow[]> {
+  return db()
+    .select({
+      id: reviewComments.id,
+      versionId: reviewComments.versionId,
+      authorId: reviewComments.authorId,
+      kind: reviewComments.kind,
+      revision: reviewComments.revision,
+      body: reviewComments.body,
+      createdAt: reviewComments.createdAt,
+      authorEmail: users.email,
+    })
+    .from(reviewComments)
+    .innerJoin(users, eq(users.id, reviewComments.authorId))
+    .where(eq(reviewComments.versionId, versionId))
+    .orderBy(desc(reviewComments.id))
+    .all();
+}
+
+export type Comparison = {
+  diff: PolicyDiff;
+  /** The whole text with the changes marked. */
+  html: string;
+  /** Only the changed blocks, each run under its section's path. */
+  changesHtml: string;
+};
+
+export function compareContent(older: PolicyContent, newer: PolicyContent): Comparison {
+  const diff = timeDiff("workspace", () => diffPolicies(older, newer));
+  return { diff, html: renderDiffHtml(diff), changesHtml: renderDiffHtml(changesOnly(diff)) };
+}
+
+/** The diff's changed blocks, with a heading naming the section before each run of changes. */
+function changesOnly(diff: PolicyDiff): PolicyDiff {
+  const blocks: PolicyDiff["blocks"] = [];
+  let lastSection: string | null = null;
+  for (const block of diff.blocks) {
+    if (block.change === "unchanged") continue;
+    if (block.section && block.section !== lastSection) {
+      blocks.push({
+        change: "unchanged",
+        formattingOnly: false,
+        section: block.section,
+        parts: [{ op: "equal", text: block.section }],
+        kind: "heading",
+        level: 3,
+      });
+    }
+    lastSection = block.section;
+    blocks.push(block);
+  }
+  return { ...diff, blocks };
+}
+
+/** The redline from the version in effect to `version` (or from nothing, for a first version). */
+export async function compareWithInEffect(
+  document: Document,
+  version: Version,
+): Promise<{ inEffect: Pick<Version, "number" | "lastUpdated" | "effectiveAt"> | null } & Comparison> {
+  const policy = await getPolicyInEffect({ slug: document.slug, locale: document.locale });
+  const base = policy && policy.current.id !== version.id ? policy.current : null;
+  return {
+    inEffect: base
+      ? { number: base.number, lastUpdated: base.lastUpdated, effectiveAt: base.effectiveAt }
+      : null,
+    ...compareContent(base?.content ?? EMPTY_DOCUMENT, version.content),
+  };
+}
