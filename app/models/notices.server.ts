@@ -138,51 +138,63 @@ export type NoticeSummary = {
 /** Statuses of an email the provider accepted: only these have a transport. */
 const HANDED_OVER: readonly DeliveryStatus[] = ["sent", "delivered", "bounced", "complained"];
 
-/** Counts per channel and delivery status, and per transport for email, of one notice (one scan). */
-function noticeCounts(noticeId: number): Pick<NoticeSummary, "counts" | "emailTransports"> {
-  const rows = db().all<{
+type NoticeRow = { notice: Notice; slug: string; locale: string; version: number };
+
+/**
+ * Summaries of notices with their batch and delivery counts: two grouped scans for the whole list,
+ * not two per notice.
+ */
+function summarise(rows: NoticeRow[]): NoticeSummary[] {
+  if (rows.length === 0) return [];
+  const ids = sql.join(
+    rows.map((row) => sql`${row.notice.id}`),
+    sql`, `,
+  );
+  const batches = db().all<{ noticeId: number; status: string; n: number }>(sql`
+    SELECT notice_id AS noticeId, status, count(*) AS n FROM delivery_batches
+    WHERE notice_id IN (${ids}) GROUP BY notice_id, status`);
+  const deliveries = db().all<{
+    noticeId: number;
     channel: Channel;
     status: DeliveryStatus;
     transport: string | null;
     n: number;
   }>(sql`
-    SELECT channel, status, transport, count(*) AS n FROM deliveries WHERE notice_id = ${noticeId}
-    GROUP BY channel, status, transport`);
-  const counts: Partial<Record<Channel, StatusCounts>> = {};
-  const emailTransports: NoticeSummary["emailTransports"] = [];
-  for (const row of rows) {
-    counts[row.channel] ??= emptyCounts();
-    counts[row.channel]![row.status] += row.n;
-    if (row.channel === "email" && HANDED_OVER.includes(row.status))
-      emailTransports.push({ transport: row.transport, status: row.status, emails: row.n });
-  }
-  return { counts, emailTransports };
-}
+    SELECT notice_id AS noticeId, channel, status, transport, count(*) AS n FROM deliveries
+    WHERE notice_id IN (${ids}) GROUP BY notice_id, channel, status, transport`);
 
-function summarise(row: { notice: Notice; slug: string; locale: string; version: number }): NoticeSummary {
-  const batches = db().all<{ status: string; n: number }>(sql`
-    SELECT status, count(*) AS n FROM delivery_batches WHERE notice_id = ${row.notice.id} GROUP BY status`);
-  const byStatus = Object.fromEntries(batches.map((b) => [b.status, b.n]));
-  const { counts, emailTransports } = noticeCounts(row.notice.id);
-  for (const channel of row.notice.channels) counts[channel] ??= emptyCounts();
-  return {
-    id: row.notice.id,
-    slug: row.slug,
-    locale: row.locale,
-    version: row.version,
-    channels: row.notice.channels,
-    audience: row.notice.audience ?? null,
-    requiresAck: row.notice.requiresAck,
-    createdAt: row.notice.createdAt,
-    batches: {
-      total: row.notice.batchCount,
-      pending: byStatus.pending ?? 0,
-      sent: byStatus.sent ?? 0,
-      failed: byStatus.failed ?? 0,
-    },
-    counts,
-    emailTransports,
-  };
+  const summaries = new Map<number, NoticeSummary>();
+  for (const row of rows) {
+    const counts: NoticeSummary["counts"] = {};
+    for (const channel of row.notice.channels) counts[channel] = emptyCounts();
+    summaries.set(row.notice.id, {
+      id: row.notice.id,
+      slug: row.slug,
+      locale: row.locale,
+      version: row.version,
+      channels: row.notice.channels,
+      audience: row.notice.audience ?? null,
+      requiresAck: row.notice.requiresAck,
+      createdAt: row.notice.createdAt,
+      batches: { total: row.notice.batchCount, pending: 0, sent: 0, failed: 0 },
+      counts,
+      emailTransports: [],
+    });
+  }
+  for (const batch of batches) {
+    const summary = summaries.get(batch.noticeId);
+    if (summary && (batch.status === "pending" || batch.status === "sent" || batch.status === "failed"))
+      summary.batches[batch.status] = batch.n;
+  }
+  for (const row of deliveries) {
+    const summary = summaries.get(row.noticeId);
+    if (!summary) continue;
+    summary.counts[row.channel] ??= emptyCounts();
+    summary.counts[row.channel]![row.status] += row.n;
+    if (row.channel === "email" && HANDED_OVER.includes(row.status))
+      summary.emailTransports.push({ transport: row.transport, status: row.status, emails: row.n });
+  }
+  return rows.map((row) => summaries.get(row.notice.id)!);
 }
 
 const noticeColumns = {
@@ -209,15 +221,16 @@ export async function noticesForVersion({
     .where(and(eq(documents.slug, slug), eq(documents.locale, locale), eq(versions.number, number)))
     .get();
   if (!version) return null;
-  return db()
-    .select(noticeColumns)
-    .from(notices)
-    .innerJoin(versions, eq(versions.id, notices.versionId))
-    .innerJoin(documents, eq(documents.id, notices.documentId))
-    .where(eq(notices.versionId, version.id))
-    .orderBy(notices.id)
-    .all()
-    .map(summarise);
+  return summarise(
+    db()
+      .select(noticeColumns)
+      .from(notices)
+      .innerJoin(versions, eq(versions.id, notices.versionId))
+      .innerJoin(documents, eq(documents.id, notices.documentId))
+      .where(eq(notices.versionId, version.id))
+      .orderBy(notices.id)
+      .all(),
+  );
 }
 
 async function getNoticeSummary(noticeId: number): Promise<NoticeSummary | null> {
@@ -228,19 +241,20 @@ async function getNoticeSummary(noticeId: number): Promise<NoticeSummary | null>
     .innerJoin(documents, eq(documents.id, notices.documentId))
     .where(eq(notices.id, noticeId))
     .get();
-  return row ? summarise(row) : null;
+  return row ? summarise([row])[0] : null;
 }
 
 export async function listNotices({ limit = 50 }: { limit?: number } = {}): Promise<NoticeSummary[]> {
-  return db()
-    .select(noticeColumns)
-    .from(notices)
-    .innerJoin(versions, eq(versions.id, notices.versionId))
-    .innerJoin(documents, eq(documents.id, notices.documentId))
-    .orderBy(desc(notices.id))
-    .limit(limit)
-    .all()
-    .map(summarise);
+  return summarise(
+    db()
+      .select(noticeColumns)
+      .from(notices)
+      .innerJoin(versions, eq(versions.id, notices.versionId))
+      .innerJoin(documents, eq(documents.id, notices.documentId))
+      .orderBy(desc(notices.id))
+      .limit(limit)
+      .all(),
+  );
 }
 
 /**
