@@ -194,6 +194,11 @@ function isCell(block: Block): boolean {
   return block.kind === "tableCell" || block.kind === "tableHeader";
 }
 
+/** Word similarity of two blocks, 0 (no word shared) to 1 (the same words). */
+export function blockSimilarity(a: Block, b: Block): number {
+  return diceSimilarity(wordBag(a), wordBag(b));
+}
+
 /** Sørensen–Dice coefficient over word multisets: 1 for the same words, 0 for none shared. */
 function diceSimilarity(
   { bag: a, wordCount: sizeA }: ReturnType<typeof wordBag>,

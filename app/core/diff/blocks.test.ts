@@ -45,7 +45,7 @@ describe("blocks", () => {
   });
 
   it("gives each block the chain of headings above it as its section path", () => {
-    expect(blocks[0].section).toBe("");
+    expect(blocks[0].section).toBe("Introduction");
     expect(blocks[2].section).toBe("5. Data Sharing");
     expect(blocks[6].section).toBe("5. Data Sharing › 5.1 Service providers");
     expect(blocks[11].section).toBe("6. Contact");

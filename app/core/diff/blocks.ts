@@ -24,6 +24,8 @@ export type Block = {
   /** Mark signature without links, to tell bold/italic changes from link changes. */
   marks: string;
   section: string;
+  /** True for blocks above the first heading (section "Introduction"). */
+  opening: boolean;
   /** Anchor of the nearest heading above (or of the heading itself). */
   anchor?: string;
   row?: string;
@@ -52,15 +54,29 @@ type Container = "listItem" | "tableHeader" | "tableCell" | "blockquote" | undef
 
 type TableContext = { row?: string; column?: string };
 
+/** What a reader sees as the section of the text above the first heading. */
+const OPENING_SECTION = "Introduction";
+/** The section named by a reason about the whole document (a complete rewrite). */
+export const WHOLE_DOCUMENT = "Whole document";
+
+/**
+ * Alignment keys by block text, shared by the two versions of one comparison: most blocks are the
+ * same in both, so each distinct text is normalised once.
+ */
+export type KeyCache = Map<string, string>;
+
 /**
  * Flattens a Tiptap document into blocks in reading order, each with its section path (the chain of
- * headings above it). Empty blocks and rules are skipped: they carry no words to compare.
+ * headings above it; "Introduction" before the first one). Empty blocks and rules are skipped: they
+ * carry no words to compare.
  */
-export function extractBlocks(content: PolicyContent): Block[] {
+export function extractBlocks(content: PolicyContent, keys: KeyCache = new Map()): Block[] {
   const blocks: Block[] = [];
   const headingStack: Array<{ level: number; text: string; outlineIndex: number }> = [];
   const headings: Array<{ level: number; text: string }> = [];
   const outlineIndexOf: Array<number | undefined> = [];
+  // Rebuilt only when a heading changes the path, not joined again for every block.
+  let section = OPENING_SECTION;
 
   const pushBlock = (node: JSONContent, kind: BlockKind, table: TableContext = {}) => {
     const inline = inlineContent(node);
@@ -71,12 +87,17 @@ export function extractBlocks(content: PolicyContent): Block[] {
       level = clampLevel(node.attrs?.level);
       while (headingStack.length && headingStack[headingStack.length - 1].level >= level) headingStack.pop();
       headingStack.push({ level, text: collapseWhitespace(text), outlineIndex: headings.length });
+      headings.push({ level, text: text.trim() });
+      section = headingStack.map((heading) => heading.text).join(SECTION_SEPARATOR);
     }
-    if (kind === "heading") headings.push({ level: level ?? 2, text: text.trim() });
-    const section = headingStack.map((heading) => heading.text).join(SECTION_SEPARATOR);
     outlineIndexOf.push(headingStack.length ? headingStack[headingStack.length - 1].outlineIndex : undefined);
     // Words only: formatting, punctuation, case and (for headings) numbering do not stop a match.
-    const key = wordKey(kind === "heading" ? stripHeadingNumber(text) : text);
+    const cacheKey = kind === "heading" ? `h\u0000${text}` : text;
+    let key = keys.get(cacheKey);
+    if (key === undefined) {
+      key = wordKey(kind === "heading" ? stripHeadingNumber(text) : text);
+      keys.set(cacheKey, key);
+    }
     blocks.push({
       index: blocks.length,
       kind,
@@ -87,6 +108,7 @@ export function extractBlocks(content: PolicyContent): Block[] {
       links: inline.links,
       marks: inline.marks,
       section,
+      opening: headingStack.length === 0,
       row: table.row,
       column: table.column,
     });

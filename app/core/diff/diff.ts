@@ -1,23 +1,37 @@
 import type { PolicyContent } from "../document/types";
-import { type AlignedStep, alignBlocks } from "./align";
-import { type Block, extractBlocks } from "./blocks";
+import { type AlignedStep, alignBlocks, blockSimilarity } from "./align";
+import { type Block, extractBlocks, type KeyCache, WHOLE_DOCUMENT } from "./blocks";
 import { compareFormatting } from "./formatting";
 import { type ClauseChange, suggestMateriality } from "./materiality";
 import { countWords } from "./normalize";
-import type { DiffBlock, DiffOptions, DiffPart, DiffStats, PolicyDiff } from "./types";
+import type { DiffBlock, DiffOptions, DiffPart, DiffStats, MaterialSuggestion, PolicyDiff } from "./types";
 import { diffBlockWords, type WordDiffBudget } from "./words";
 
 const DEFAULTS: Required<DiffOptions> = {
-  timeoutMs: 250,
-  blockTimeoutMs: 50,
+  timeoutMs: 100,
+  blockTimeoutMs: 20,
   maxEditLength: 4000,
-  materialityTimeoutMs: 250,
 };
+
+/** Changed blocks diffed, and clauses read for materiality, whatever the clock: small changes are always complete. */
+const ALWAYS_READ = 24;
+/** Share of the budget word diffs may use; the rest is the materiality suggestion's turn. */
+const WORD_DIFF_SHARE = 0.6;
+/**
+ * Below this share of the text kept (unchanged, or similar blocks weighted by their similarity) a
+ * comparison is a complete rewrite. Real policy histories stay far above it even across years; a
+ * rewrite falls far below it.
+ */
+const REWRITE_SIMILARITY = 0.25;
+/** Short documents are cheap whatever happened to them: read them clause by clause. */
+const REWRITE_MIN_CHARACTERS = 4_000;
 
 /**
  * Compares two versions of a policy: blocks with their sections, aligned (unchanged, modified,
  * inserted, deleted, moved), word-level redlines inside modified blocks, formatting-only flags and a
- * materiality suggestion. Pure and bounded: every word diff runs under a shared time budget.
+ * materiality suggestion. Pure and bounded: one deadline covers the whole comparison, word diffs
+ * first and then the suggestion, and a complete rewrite is recognised after alignment and described
+ * as one instead of being read clause by clause.
  */
 export function diffPolicies(
   oldContent: PolicyContent,
@@ -25,14 +39,19 @@ export function diffPolicies(
   options: DiffOptions = {},
 ): PolicyDiff {
   const settings = { ...DEFAULTS, ...options };
+  const started = performance.now();
+  const deadline = started + settings.timeoutMs;
   const budget: WordDiffBudget = {
-    deadline: performance.now() + settings.timeoutMs,
+    deadline: started + settings.timeoutMs * WORD_DIFF_SHARE,
     blockTimeoutMs: settings.blockTimeoutMs,
     maxEditLength: settings.maxEditLength,
+    guaranteed: ALWAYS_READ,
   };
-  const oldBlocks = extractBlocks(oldContent);
-  const newBlocks = extractBlocks(newContent);
+  const keys: KeyCache = new Map();
+  const oldBlocks = extractBlocks(oldContent, keys);
+  const newBlocks = extractBlocks(newContent, keys);
   const steps = alignBlocks(oldBlocks, newBlocks);
+  const kept = keptShare(steps);
 
   const blocks: DiffBlock[] = [];
   const changes: ClauseChange[] = [];
@@ -45,12 +64,45 @@ export function diffPolicies(
   return {
     stats: statistics(blocks),
     blocks,
-    material: suggestMateriality(
-      changes,
-      oldBlocks,
-      newBlocks,
-      performance.now() + settings.materialityTimeoutMs,
-    ),
+    material: kept.rewrite
+      ? rewritten(kept.share)
+      : suggestMateriality(changes, oldBlocks, newBlocks, deadline, ALWAYS_READ),
+  };
+}
+
+/**
+ * How much of the text survived alignment: characters of unchanged blocks, plus those of similar
+ * blocks weighted by their word similarity. Cheap: only changed pairs are compared word by word.
+ */
+function keptShare(steps: AlignedStep[]): { share: number; rewrite: boolean } {
+  let total = 0;
+  let kept = 0;
+  for (const step of steps) {
+    if (step.type === "deleted") total += step.old.text.length;
+    else if (step.type === "inserted") total += step.new.text.length;
+    else if (step.type !== "moved-from") {
+      const size = step.old.text.length + step.new.text.length;
+      total += size;
+      kept += step.old.matchKey === step.new.matchKey ? size : size * blockSimilarity(step.old, step.new);
+    }
+  }
+  const share = total ? kept / total : 1;
+  return { share, rewrite: total >= REWRITE_MIN_CHARACTERS && share < REWRITE_SIMILARITY };
+}
+
+/** One reason for the whole change: reading every clause of a rewrite would say no more, slowly. */
+function rewritten(share: number): MaterialSuggestion {
+  const changed = Math.min(99, Math.round((1 - share) * 100));
+  return {
+    suggested: true,
+    reasons: [
+      {
+        kind: "complete-rewrite",
+        section: WHOLE_DOCUMENT,
+        detail: `Complete rewrite: about ${changed}% of the text is new or removed; review the whole document`,
+        words: [],
+      },
+    ],
   };
 }
 

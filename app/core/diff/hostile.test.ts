@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { PolicyContent } from "../document/types";
 import { diffPolicies } from "./diff";
-import { collapse, rebuilt } from "./test-support";
+import { collapse, paragraphs, rebuilt } from "./test-support";
 
 // Timing lives in the benchmark (scripts/bench/diff.ts); these tests check the fallback and the invariant.
 
@@ -20,8 +20,10 @@ function randomWords(seed: number, count: number): string {
   return words.join(" ");
 }
 
+// A budget a loaded test machine cannot exhaust by extraction alone: these tests check what the engine
+// does with hostile blocks, not how fast (the benchmark does that).
 function expectInvariant(before: PolicyContent, after: PolicyContent) {
-  const diff = diffPolicies(before, after);
+  const diff = diffPolicies(before, after, { timeoutMs: 5_000 });
   const text = (content: PolicyContent) =>
     collapse(content.content!.map((node) => node.content![0].text).join(" "));
   expect(rebuilt(diff, "old")).toBe(text(before));
@@ -72,5 +74,52 @@ describe("hostile input", () => {
     const diff = expectInvariant(doc(text), doc(edited));
     expect(diff.blocks[0].replacedWhole).toBeUndefined();
     expect(diff.stats.wordsAdded).toBe(2);
+  });
+});
+
+describe("one budget for the whole comparison", () => {
+  const clauses = (seed: string) =>
+    Array.from(
+      { length: 80 },
+      (_, i) => `${seed} ${i} covers how ${seed}s handle case ${i * 7} and notify people within ${i} days.`,
+    );
+
+  it("describes a complete rewrite as one reason instead of reading every clause", () => {
+    const rewrite = Array.from(
+      { length: 60 },
+      (_, i) => `Members ${i} may export their saved playlists as files from settings page ${i}.`,
+    );
+    const diff = diffPolicies(paragraphs(...clauses("alpha")), paragraphs(...rewrite));
+    expect(diff.material).toEqual({
+      suggested: true,
+      reasons: [
+        {
+          kind: "complete-rewrite",
+          section: "Whole document",
+          detail: expect.stringMatching(/^Complete rewrite: about \d+% of the text is new or removed/),
+          words: [],
+        },
+      ],
+    });
+    expect(diff.stats.blocksChanged).toBeGreaterThan(0);
+  });
+
+  it("reads a large but partial change clause by clause", () => {
+    const old = clauses("alpha");
+    const changed = old.map((clause, i) => (i % 10 === 0 ? clause.replace("days", "weeks") : clause));
+    const diff = diffPolicies(paragraphs(...old), paragraphs(...changed));
+    expect(diff.material.reasons.map((reason) => reason.kind)).not.toContain("complete-rewrite");
+    expect(diff.material.reasons.length).toBeGreaterThan(0);
+  });
+
+  it("leaves the suggestion incomplete, not absent, when the budget is gone before it starts", () => {
+    const old = clauses("alpha");
+    const changed = old.map((clause) => clause.replace("days", "weeks"));
+    const diff = diffPolicies(paragraphs(...old), paragraphs(...changed), { timeoutMs: 0 });
+    expect(diff.material.incomplete).toBe(true);
+    // The first few blocks are diffed whatever the clock says; the rest are shown replaced whole.
+    const modified = diff.blocks.filter((block) => block.change === "modified");
+    expect(modified.filter((block) => !block.replacedWhole)).toHaveLength(24);
+    expect(modified.length).toBeGreaterThan(24);
   });
 });

@@ -450,7 +450,7 @@ export const PHONE = /(?:\+|\b00)\d[\d ().-]{6,}\d|\(\d{3}\)\s?\d{3}-\d{4}|\b\d{
 export const POSTCODE =
   /\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\b\d{4} ?[A-Z]{2}\b|\b[A-Z]{2} \d{5}(?:-\d{4})?\b/g;
 export const STREET_ADDRESS =
-  /\b\d+[A-Za-z]?,?\s+(?:[\p{Lu}][\p{L}'-]+\s+){0,3}(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Yard|Square|Place|Way|Boulevard|Blvd\.?|Drive|Court|Row|Terrace|Parkway|Quay|Wharf|Close|Crescent|Gardens|Plaza|Suite|Floor)\b|\b[\p{Lu}][\p{L}-]{0,60}(?:straße|strasse|gracht|weg|laan|plein|gasse|platz|kade)\s+\d+\w?/gu;
+  /\b\d+[A-Za-z]?,?\s+(?:[\p{Lu}][\p{L}'-]+\s+){0,3}(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Yard|Square|Place|Way|Boulevard|Blvd\.?|Drive|Court|Row|Terrace|Parkway|Quay|Wharf|Close|Crescent|Gardens|Plaza|Suite|Floor|Walk|Mews|Green|Grove|Hill|Rise|Parade|Gate|Market|Embankment|Esplanade|Promenade|Alley|Highway)\b|\b[\p{Lu}][\p{L}-]{0,60}(?:straße|strasse|gracht|weg|laan|plein|gasse|platz|kade)\s+\d+\w?/gu;
 export const COMPANY_NUMBER =
   /\b(?:company|registration|registered|VAT|EIN)\s+(?:number|no\.?)\s*(?::\s*)?[\w-]*\d[\w-]*/gi;
 export const CONTROLLER_CONTEXT =

@@ -62,6 +62,10 @@ export function words(text: string): string[] {
 export function wordKey(text: string): string {
   const lower = text.toLowerCase();
   if (!NON_ASCII.test(lower)) return lower.replace(/[^a-z0-9]+/g, " ").trim();
+  // Most non-ASCII in policies is quotes, dashes and spaces, which are separators anyway: only text
+  // with non-ASCII letters or digits left pays for Unicode normalisation.
+  const stripped = lower.replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  if (!NON_ASCII.test(stripped)) return stripped;
   return normalizeTypography(lower)
     .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim();

@@ -56,12 +56,9 @@ function renderBlock(block: DiffBlock, uniqueId: (base: string) => string): stri
 
   let inner = "";
   if (block.move === "from") {
-    inner += marker(`Moved to ${block.section || "the beginning"}`, `#moved-to-${block.moveId}`);
+    inner += marker(`Moved to ${block.section}`, `#moved-to-${block.moveId}`);
   } else if (block.move === "to") {
-    inner += marker(
-      `Moved from ${block.oldSection ?? block.section ?? "the beginning"}`,
-      `#moved-from-${block.moveId}`,
-    );
+    inner += marker(`Moved from ${block.oldSection ?? block.section}`, `#moved-from-${block.moveId}`);
   }
   if (block.formatting?.length) {
     inner += `<span class="redline-note">${escapeHtml(`${block.formattingOnly ? "Formatting only" : "Formatting"}: ${block.formatting.join(", ")}`)}</span> `;

@@ -27,9 +27,7 @@ export function renderDiffText(diff: PolicyDiff, options: TextRenderOptions = {}
   if (material.suggested) {
     lines.push("", "Suggested as material (advice only, a person decides):");
     for (const reason of material.reasons) {
-      lines.push(
-        ...wrap(`- ${reason.section || "Opening text"}: ${reason.detail} (${reason.kind})`, width, "  "),
-      );
+      lines.push(...wrap(`- ${reason.section}: ${reason.detail} (${reason.kind})`, width, "  "));
     }
   } else {
     lines.push("", "Not suggested as material.");
@@ -51,7 +49,7 @@ export function renderDiffText(diff: PolicyDiff, options: TextRenderOptions = {}
     }
     if (block.section !== currentSection) {
       currentSection = block.section;
-      const title = currentSection || "Opening text";
+      const title = currentSection;
       lines.push("", title, "=".repeat(Math.min(title.length, width || title.length)));
     }
     lines.push("", ...wrap(`${label(block)}${describeParts(block)}`, width, "  "));

@@ -66,7 +66,9 @@ export type MaterialReasonKind =
   | "international-transfer-added"
   | "right-removed"
   | "controller-changed"
-  | "contact-changed";
+  | "contact-changed"
+  /** Most of the text changed: one reason for the whole document instead of one per clause. */
+  | "complete-rewrite";
 
 export type MaterialReason = {
   kind: MaterialReasonKind;
@@ -102,25 +104,20 @@ export type PolicyDiff = {
 
 export type DiffOptions = {
   /**
-   * Time budget in milliseconds for all word diffs of one comparison; once spent, remaining modified
-   * blocks are shown replaced whole.
-   * @default 250
+   * Time budget in milliseconds for the whole comparison: word diffs use the first part of it (once
+   * spent, remaining modified blocks are shown replaced whole), the materiality suggestion the rest
+   * (once spent, the reasons found so far come with `incomplete: true`).
+   * @default 100
    */
   timeoutMs?: number;
   /**
    * Time limit in milliseconds for the word diff of a single block.
-   * @default 50
+   * @default 20
    */
   blockTimeoutMs?: number;
   /**
    * Largest number of token edits jsdiff may explore inside one block before it gives up.
-   * @default 2500
+   * @default 4000
    */
   maxEditLength?: number;
-  /**
-   * Time budget in milliseconds for the materiality suggestion; when spent, the reasons found so far
-   * are returned with `incomplete: true`.
-   * @default 250
-   */
-  materialityTimeoutMs?: number;
 };

@@ -5,6 +5,7 @@ const generous = (): WordDiffBudget => ({
   deadline: performance.now() + 1000,
   blockTimeoutMs: 100,
   maxEditLength: 4000,
+  guaranteed: 0,
 });
 const side = (parts: { op: string; text: string }[], skip: string) =>
   parts
@@ -74,5 +75,26 @@ describe("word diff", () => {
       { op: "delete", text: "b" },
       { op: "equal", text: " c" },
     ]);
+  });
+});
+
+describe("word diff of long, heavily edited blocks", () => {
+  // Sentences rewritten throughout a long clause: too much work for Myers, so anchored on unique tokens.
+  const sentences = Array.from({ length: 60 }, (_, i) => `Clause ${i} keeps record ${i} for review.`);
+  const oldText = sentences.join(" ");
+  const newText = sentences
+    .map((sentence, i) =>
+      i % 2 ? sentence.replace("keeps", "deletes").replace("review", "audit") : sentence,
+    )
+    .join(" ");
+
+  it("still marks the changed words and rebuilds both texts exactly", () => {
+    const { parts, replacedWhole } = diffBlockWords(oldText, newText, generous());
+    expect(replacedWhole).toBe(false);
+    expect(side(parts, "insert")).toBe(oldText);
+    expect(side(parts, "delete")).toBe(newText);
+    expect(parts).toContainEqual({ op: "delete", text: "keeps" });
+    expect(parts).toContainEqual({ op: "insert", text: "deletes" });
+    expect(parts.filter((part) => part.op === "equal").map((part) => part.text)).toContain(" record 1 for ");
   });
 });

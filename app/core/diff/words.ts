@@ -1,4 +1,5 @@
 import { diffWordsWithSpace } from "diff";
+import { matchSequences } from "./sequence";
 import type { DiffPart } from "./types";
 
 /** Limits shared by all word diffs of one comparison, so that no input can take long. */
@@ -7,9 +8,21 @@ export type WordDiffBudget = {
   deadline: number;
   blockTimeoutMs: number;
   maxEditLength: number;
+  /**
+   * Blocks still diffed whatever the clock says (each within `blockTimeoutMs`): a small change is
+   * always shown word by word, even when a cold start or a busy machine ate the budget.
+   */
+  guaranteed: number;
 };
 
 export type WordDiff = { parts: DiffPart[]; replacedWhole: boolean };
+
+/**
+ * Above this estimate of Myers' work (tokens × edits at least), a block is diffed by anchoring on
+ * tokens found once on each side instead: near-linear, slightly less minimal, and what keeps a long
+ * clause rewritten sentence by sentence from spending the comparison's whole budget.
+ */
+const MYERS_WORK_LIMIT = 40_000;
 
 // Tokens as diffWordsWithSpace sees them (words, runs of whitespace, single other characters); used
 // for a cheap lower bound of the edit length before jsdiff is asked.
@@ -26,11 +39,22 @@ export function diffBlockWords(oldText: string, newText: string, budget: WordDif
   if (!oldText || !newText) return { parts: replaceWhole(oldText, newText), replacedWhole: false };
 
   const remaining = budget.deadline - performance.now();
-  if (remaining <= 0 || editLengthLowerBound(oldText, newText) > budget.maxEditLength) {
+  const guaranteed = budget.guaranteed > 0;
+  if (guaranteed) budget.guaranteed--;
+  else if (remaining <= 0) return { parts: replaceWhole(oldText, newText), replacedWhole: true };
+  const oldTokens = oldText.match(TOKEN) ?? [];
+  const newTokens = newText.match(TOKEN) ?? [];
+  const lowerBound = editLengthLowerBound(oldTokens, newTokens);
+  if (lowerBound > budget.maxEditLength) {
     return { parts: replaceWhole(oldText, newText), replacedWhole: true };
   }
+  if ((oldTokens.length + newTokens.length) * lowerBound > MYERS_WORK_LIMIT) {
+    return { parts: mergeAcrossSpaces(anchoredDiff(oldTokens, newTokens)), replacedWhole: false };
+  }
   const changes = diffWordsWithSpace(oldText, newText, {
-    timeout: Math.max(1, Math.min(budget.blockTimeoutMs, Math.floor(remaining))),
+    timeout: guaranteed
+      ? budget.blockTimeoutMs
+      : Math.max(1, Math.min(budget.blockTimeoutMs, Math.floor(remaining))),
     maxEditLength: budget.maxEditLength,
   });
   if (!changes) return { parts: replaceWhole(oldText, newText), replacedWhole: true };
@@ -53,13 +77,44 @@ function replaceWhole(oldText: string, newText: string): DiffPart[] {
  * Every token the two texts do not share must be inserted or deleted, so the size of the multiset
  * difference bounds the edit length from below. Linear, and saves running Myers on hopeless pairs.
  */
-function editLengthLowerBound(oldText: string, newText: string): number {
+function editLengthLowerBound(oldTokens: string[], newTokens: string[]): number {
   const counts = new Map<string, number>();
-  for (const token of oldText.match(TOKEN) ?? []) counts.set(token, (counts.get(token) ?? 0) + 1);
-  for (const token of newText.match(TOKEN) ?? []) counts.set(token, (counts.get(token) ?? 0) - 1);
+  for (const token of oldTokens) counts.set(token, (counts.get(token) ?? 0) + 1);
+  for (const token of newTokens) counts.set(token, (counts.get(token) ?? 0) - 1);
   let difference = 0;
   for (const count of counts.values()) difference += Math.abs(count);
   return difference;
+}
+
+/** Token diff through patience anchors (exact LCS in small gaps): deletions before insertions in each gap. */
+function anchoredDiff(oldTokens: string[], newTokens: string[]): DiffPart[] {
+  const ids = new Map<string, number>();
+  const intern = (token: string) => {
+    let id = ids.get(token);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(token, id);
+    }
+    return id;
+  };
+  const pairs = matchSequences(oldTokens.map(intern), newTokens.map(intern));
+  const parts: DiffPart[] = [];
+  const push = (op: DiffPart["op"], text: string) => {
+    if (!text) return;
+    const last = parts[parts.length - 1];
+    if (last?.op === op) last.text += text;
+    else parts.push({ op, text });
+  };
+  let o = 0;
+  let n = 0;
+  for (const [matchedOld, matchedNew] of [...pairs, [oldTokens.length, newTokens.length] as const]) {
+    push("delete", oldTokens.slice(o, matchedOld).join(""));
+    push("insert", newTokens.slice(n, matchedNew).join(""));
+    if (matchedOld < oldTokens.length) push("equal", oldTokens[matchedOld]);
+    o = matchedOld + 1;
+    n = matchedNew + 1;
+  }
+  return parts;
 }
 
 /**
