@@ -1,3 +1,4 @@
+import type Database from "better-sqlite3";
 import { type RedlineDatabase, sharedEngine, type Transaction } from "../../db/client";
 import { inTransaction } from "../../db/engine";
 import { getEnv } from "../env.server";
@@ -22,6 +23,16 @@ export function db(): RedlineDatabase {
  */
 export function transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
   return engine().transaction(fn);
+}
+
+/**
+ * The SQLite connection the current transaction runs on, for a hot loop that reuses its own
+ * prepared statements (the CSV import's upsert). Only inside `transaction`; SQLite only — the
+ * PostgreSQL port gives such loops a drizzle prepared query instead.
+ */
+export function transactionClient(): Database.Database {
+  if (!inTransaction()) throw new Error("transactionClient() outside a transaction");
+  return engine().writer.$client;
 }
 
 /**

@@ -1,7 +1,8 @@
+import type Database from "better-sqlite3";
 import { sql } from "drizzle-orm";
 import { batchIdempotencyKey } from "../core/notify/batching";
 import { recordAudit } from "./audit.server";
-import { reader, transaction, write } from "./db.server";
+import { reader, transaction, transactionClient, write } from "./db.server";
 
 /** What the email of a notice says: everything comes from the immutable published version. */
 export type NoticeContent = {
@@ -170,12 +171,11 @@ export function recordBatchSent({
         `batch ${batchId}: the provider returned ${messageIds.length} message ids for ${members.length} emails`,
       );
     }
-    for (const [i, member] of members.entries()) {
-      tx.run(sql`UPDATE deliveries SET status = 'sent', provider_message_id = ${messageIds[i]},
-          transport = ${transport}, sent_at = ${iso(now)}, status_at = ${iso(now)}, last_error = NULL,
-          recipient_email = NULL, recipient_name = NULL
-          WHERE id = ${member.id}`);
-    }
+    // One statement prepared once and run per email (a batch holds up to 100): a drizzle `sql` per
+    // email would be prepared again each time.
+    const update = markSentStatementOf(transactionClient());
+    for (const [i, member] of members.entries())
+      update.run(messageIds[i], transport, iso(now), iso(now), member.id);
     tx.run(sql`UPDATE delivery_batches SET status = 'sent', sent_at = ${iso(now)}, last_error = NULL,
         lease_owner = NULL, leased_until = NULL, updated_at = ${iso(now)} WHERE id = ${batchId}`);
     // Proof: each email's provider id and what carried it, chained in the audit log.
@@ -192,6 +192,20 @@ export function recordBatchSent({
     });
     return { recorded: members.length };
   });
+}
+
+const markSentStatements = new WeakMap<Database.Database, Database.Statement>();
+
+function markSentStatementOf(client: Database.Database): Database.Statement {
+  let statement = markSentStatements.get(client);
+  if (!statement) {
+    statement = client.prepare(`
+      UPDATE deliveries SET status = 'sent', provider_message_id = ?, transport = ?, sent_at = ?,
+        status_at = ?, last_error = NULL, recipient_email = NULL, recipient_name = NULL
+      WHERE id = ?`);
+    markSentStatements.set(client, statement);
+  }
+  return statement;
 }
 
 /**
