@@ -3,6 +3,7 @@ import { Form, isRouteErrorResponse, Link, NavLink, Outlet, useRouteError } from
 import { can } from "~/auth/roles";
 import { getUser } from "~/auth/session.server";
 import { type AdminLayoutData, CsrfField, MailCaptureBanner, useAdminUser } from "~/components/admin-ui";
+import { UNEXPECTED_ERROR_ADVICE } from "~/components/error-advice";
 import adminStyles from "~/styles/admin.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
@@ -104,7 +105,7 @@ export function ErrorBoundary() {
         <title>{title}</title>
         <p className="error-status">{status}</p>
         <h1>{title}</h1>
-        <p>{detail ?? (status >= 500 ? "The error has been logged. Please try again in a moment." : "")}</p>
+        <p>{detail ?? (status >= 500 ? UNEXPECTED_ERROR_ADVICE : "")}</p>
         <p>
           <Link to="/admin">Back to the workspace</Link>
         </p>
