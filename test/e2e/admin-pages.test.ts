@@ -279,3 +279,31 @@ describe("every admin page in the browser", () => {
     });
   }
 });
+
+describe("History → Compare", () => {
+  it("puts the redline, toggle and all, in the wide column and the materiality advice beside it", async () => {
+    const { page, problems } = await visit(`/admin/documents/${ids.published}/compare?from=1&to=2`);
+    try {
+      expect(problems).toEqual([]);
+      const box = async (selector: string) => {
+        const found = await page.locator(selector).first().boundingBox();
+        expect(found, selector).not.toBeNull();
+        return found!;
+      };
+      const layout = await box(".review-layout");
+      const redline = await box(".redline-view");
+      const toggle = await box(".redline-toggle");
+      const side = await box(".review-side");
+      // The redline takes most of the row; the side column is the narrow one, to its right.
+      expect(redline.width).toBeGreaterThan(layout.width * 0.6);
+      expect(redline.width).toBeGreaterThan(side.width * 1.5);
+      expect(side.x).toBeGreaterThanOrEqual(redline.x + redline.width);
+      // The toggle sits above the redline in the same column, not in a column of its own.
+      expect(Math.abs(toggle.x - redline.x)).toBeLessThan(2);
+      expect(toggle.y + toggle.height).toBeLessThanOrEqual(redline.y + 1);
+      await page.locator(".redline-view ins", { hasText: "Ledgerly" }).first().waitFor();
+    } finally {
+      await page.close();
+    }
+  });
+});
