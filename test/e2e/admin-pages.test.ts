@@ -307,3 +307,134 @@ describe("History → Compare", () => {
     }
   });
 });
+
+/** WCAG's contrast ratio of two `rgb(…)` colours as getComputedStyle gives them. */
+function contrast(a: string, b: string): number {
+  const luminance = (color: string) => {
+    const [r, g, b] = (color.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light + 0.05) / (dark + 0.05);
+}
+
+describe("the workspace's header and keyboard use", () => {
+  it("keeps an admin's navigation on one line at 1280 px", async () => {
+    const { page, problems } = await visit("/admin");
+    try {
+      expect(problems).toEqual([]);
+      const tops = await page
+        .getByRole("navigation", { name: "Workspace" })
+        .getByRole("link")
+        .evaluateAll((links) => links.map((link) => Math.round(link.getBoundingClientRect().top)));
+      expect(tops.length).toBe(9);
+      expect(new Set(tops).size).toBe(1);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("offers “Skip to content” first, which moves the focus past the navigation", async () => {
+    const { page } = await visit("/admin/documents");
+    try {
+      await page.keyboard.press("Tab");
+      const skip = page.getByRole("link", { name: "Skip to content" });
+      expect(await skip.evaluate((link) => link === document.activeElement)).toBe(true);
+      const box = await skip.boundingBox();
+      expect(box && box.y >= 0 && box.width > 0).toBe(true);
+      await page.keyboard.press("Enter");
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id ?? "")).toBe("content");
+      // The next Tab reaches the page's own content, not the navigation.
+      await page.keyboard.press("Tab");
+      expect(
+        await page.evaluate(
+          () => !!document.activeElement?.closest("main") && !document.activeElement?.closest("nav"),
+        ),
+      ).toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("draws a focus ring on the navigation that stands out from the dark header", async () => {
+    const { page } = await visit("/admin/documents");
+    try {
+      await page.keyboard.press("Tab"); // Skip to content
+      await page.keyboard.press("Tab"); // Redline workspace
+      await page.keyboard.press("Tab"); // Overview
+      const ring = await page.evaluate(() => {
+        const focused = document.activeElement as HTMLElement;
+        const style = getComputedStyle(focused);
+        const header = getComputedStyle(document.querySelector(".admin-header")!);
+        return {
+          text: focused.textContent,
+          style: style.outlineStyle,
+          width: Number.parseFloat(style.outlineWidth),
+          color: style.outlineColor,
+          background: header.backgroundColor,
+        };
+      });
+      expect(ring.text).toBe("Overview");
+      expect(ring.style).not.toBe("none");
+      expect(ring.width).toBeGreaterThanOrEqual(2);
+      // WCAG 1.4.11: a focus indicator needs 3:1 against what is next to it.
+      expect(contrast(ring.color, ring.background)).toBeGreaterThanOrEqual(3);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe("small things that were wrong", () => {
+  it("shows the stored role again after refusing to demote the last admin", async () => {
+    const { page } = await visit("/admin/users");
+    try {
+      // The first start's admin steps down first (allowed: there are two), so one admin is left.
+      const seeded = page.getByLabel("Role of admin@redline.localhost");
+      await seeded.selectOption("approver");
+      await page
+        .getByRole("row")
+        .filter({ has: seeded })
+        .getByRole("button", { name: "Change role" })
+        .click();
+      await page.getByRole("status").filter({ hasText: "Role changed." }).waitFor();
+      const select = page.getByLabel("Role of admin@example.com");
+      await select.selectOption("viewer");
+      await page
+        .getByRole("row")
+        .filter({ has: select })
+        .getByRole("button", { name: "Change role" })
+        .click();
+      await page.getByRole("alert").waitFor();
+      expect(await select.inputValue()).toBe("admin");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("clears a refused link's message at the next edit", async () => {
+    const { page, problems } = await visit(`/admin/documents/${ids.draft}/edit`);
+    try {
+      expect(problems).toEqual([]);
+      const editor = page.getByRole("textbox", { name: "Policy text" });
+      await editor.click();
+      await page.evaluate(() => {
+        window.prompt = () => "javascript:alert(1)";
+      });
+      await page
+        .getByRole("toolbar", { name: "Formatting" })
+        .getByRole("button", { name: "Link", exact: true })
+        .click();
+      const refused = page.getByRole("alert").filter({ hasText: "That link was refused" });
+      await refused.waitFor();
+      await editor.press("End");
+      await page.keyboard.type(" More.");
+      await refused.waitFor({ state: "detached" });
+    } finally {
+      await page.close();
+    }
+  });
+});

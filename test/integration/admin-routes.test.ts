@@ -562,6 +562,19 @@ describe("the admin pages do their work", () => {
     expect(compare).toMatch(/<ins[^>]*>Changed<\/ins>/);
   });
 
+  it("asks for two versions, inside the workspace, when compare is opened without them", async () => {
+    const response = await clients.viewer.get(`/admin/documents/${ids.published}/compare`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('aria-label="Workspace"');
+    expect(html).toContain("Choose two versions to compare");
+    expect(html).toContain(`href="/admin/documents/${ids.published}/history"`);
+    // A refused comparison is an error page that still has the workspace's navigation.
+    const same = await clients.viewer.get(`/admin/documents/${ids.published}/compare?from=1&to=1`);
+    expect(same.status).toBe(400);
+    expect(await same.text()).toContain('aria-label="Workspace"');
+  });
+
   it('calls the version in effect "In effect" while a later one is upcoming, as the public site does', async () => {
     const env = { DATABASE_URL: server.databaseUrl };
     const file = join(server.directory, "dated.md");
