@@ -12,3 +12,6 @@ export function countOf(
   const category = new Intl.PluralRules(locale).select(count);
   return `${count} ${forms[category] ?? forms.other}`;
 }
+
+/** "1 word", "2 words". */
+export const WORDS = { one: "word", other: "words" } as const;

@@ -6,6 +6,7 @@ import { Notice, PageHeader, StateBadge } from "~/components/admin-ui";
 import { MaterialitySuggestion } from "~/components/admin-ui/materiality";
 import { RedlineHtml } from "~/components/admin-ui/redline";
 import { parsePositiveInteger } from "~/core/identifiers";
+import { countOf, WORDS } from "~/core/plural";
 import { sameVersionRefusal } from "~/core/public/params";
 import { compareContent } from "~/models/review.server";
 import { getVersion } from "~/models/versions.server";
@@ -52,7 +53,8 @@ export default function Compare() {
       </PageHeader>
       <p>
         From version {from.number} <StateBadge state={from.state} /> to version {to.number}{" "}
-        <StateBadge state={to.state} />: {stats.wordsAdded} words added, {stats.wordsRemoved} removed.
+        <StateBadge state={to.state} />: {countOf(stats.wordsAdded, WORDS)} added, {stats.wordsRemoved}{" "}
+        removed.
       </p>
       <div className="review-layout">
         <RedlineHtml

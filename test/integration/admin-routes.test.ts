@@ -560,6 +560,8 @@ describe("the admin pages do their work", () => {
     ).text();
     expect(compare).toMatch(/<del[^>]*>Ready<\/del>/);
     expect(compare).toMatch(/<ins[^>]*>Changed<\/ins>/);
+    // One word each way: counted as one, not "1 words".
+    expect(compare.replaceAll("<!-- -->", "")).toContain(": 1 word added, 1 removed.");
   });
 
   it("asks for two versions, inside the workspace, when compare is opened without them", async () => {

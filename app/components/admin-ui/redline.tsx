@@ -17,7 +17,7 @@ export function RedlineHtml({
 }) {
   const [onlyChanges, setOnlyChanges] = useState(true);
   return (
-    <div className="redline">
+    <div className="redline-panel">
       <div className="redline-toggle">
         <label className="checkbox">
           <input type="checkbox" checked={onlyChanges} onChange={(e) => setOnlyChanges(e.target.checked)} />
