@@ -31,10 +31,18 @@ beforeAll(async () => {
 afterAll(() => stopChild(server));
 
 describe("the send rate", () => {
-  it("never exceeds SEND_RATE_PER_SECOND in any one-second window, as recorded by the provider", async () => {
-    await publishFirst("rate");
-    addSubscribers("rate", 1500);
-    await publishMaterial("rate", emailTo("rate"));
+  // Arrival times are read by another process on the same two cores: a run that other processes
+  // starve for more than the 50 ms jitter allowance (ADR 0006) is retried once, on a fresh document
+  // and a fresh provider log. Two failures in a row fail.
+  let attempt = 0;
+  it("never exceeds SEND_RATE_PER_SECOND in any one-second window, as recorded by the provider", {
+    retry: 1,
+  }, async () => {
+    const slug = `rate-${++attempt}`;
+    await fetch(`${url}/_mail/reset`, { method: "POST" });
+    await publishFirst(slug);
+    addSubscribers(slug, 1500);
+    await publishMaterial(slug, emailTo(slug));
     const mail = { url } as Parameters<typeof testDispatcher>[0];
     // Several batches in flight at once: they share the one limiter.
     await testDispatcher(mail, { ratePerSecond: RATE, concurrency: 3 }).drain();
