@@ -272,7 +272,7 @@ describe("every admin page in the browser", () => {
       try {
         expect(problems).toEqual([]);
         expect(await page.locator(".error-status").count()).toBe(0);
-        if (entry.shows) expect(await page.locator("main").innerText()).toMatch(entry.shows);
+        if (entry.shows) expect(await page.locator("main").textContent()).toMatch(entry.shows);
       } finally {
         await page.close();
       }
@@ -392,22 +392,21 @@ describe("small things that were wrong", () => {
   it("shows the stored role again after refusing to demote the last admin", async () => {
     const { page } = await visit("/admin/users");
     try {
+      /** Picks a role in a user's row and presses that row's "Change role". */
+      const changeRole = async (email: string, role: string) => {
+        const select = page.getByLabel(`Role of ${email}`);
+        await select.selectOption(role);
+        await page
+          .getByRole("row")
+          .filter({ has: select })
+          .getByRole("button", { name: "Change role" })
+          .click();
+        return select;
+      };
       // The first start's admin steps down first (allowed: there are two), so one admin is left.
-      const seeded = page.getByLabel("Role of admin@redline.localhost");
-      await seeded.selectOption("approver");
-      await page
-        .getByRole("row")
-        .filter({ has: seeded })
-        .getByRole("button", { name: "Change role" })
-        .click();
+      await changeRole("admin@redline.localhost", "approver");
       await page.getByRole("status").filter({ hasText: "Role changed." }).waitFor();
-      const select = page.getByLabel("Role of admin@example.com");
-      await select.selectOption("viewer");
-      await page
-        .getByRole("row")
-        .filter({ has: select })
-        .getByRole("button", { name: "Change role" })
-        .click();
+      const select = await changeRole("admin@example.com", "viewer");
       await page.getByRole("alert").waitFor();
       expect(await select.inputValue()).toBe("admin");
     } finally {
