@@ -13,6 +13,7 @@ import {
   useRouteError,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { UNEXPECTED_ERROR_ADVICE } from "./components/error-advice";
 import { useNonce } from "./components/nonce";
 import styles from "./styles/app.css";
 
@@ -81,7 +82,7 @@ export function ErrorBoundary() {
       <p>
         {notFound
           ? "There is no policy or page at this address. It may have been renamed or never existed."
-          : (detail ?? "The error has been logged. Please try again in a moment.")}
+          : (detail ?? UNEXPECTED_ERROR_ADVICE)}
       </p>
       <p>
         <Link to="/">See all published policies</Link>

@@ -2,10 +2,11 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { documentFromParams } from "~/auth/params.server";
 import { requireUser } from "~/auth/session.server";
-import { PageHeader, StateBadge } from "~/components/admin-ui";
+import { Notice, PageHeader, StateBadge } from "~/components/admin-ui";
 import { MaterialitySuggestion } from "~/components/admin-ui/materiality";
 import { RedlineHtml } from "~/components/admin-ui/redline";
 import { parsePositiveInteger } from "~/core/identifiers";
+import { countOf, WORDS } from "~/core/plural";
 import { sameVersionRefusal } from "~/core/public/params";
 import { compareContent } from "~/models/review.server";
 import { getVersion } from "~/models/versions.server";
@@ -18,7 +19,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const from = parsePositiveInteger(url.searchParams.get("from"));
   const to = parsePositiveInteger(url.searchParams.get("to"));
-  if (!from || !to) throw new Response("Choose two versions to compare.", { status: 400 });
+  // Without both versions this is a page that says where to choose them, inside the workspace.
+  if (!from || !to) return { choose: true as const, document: { id: document.id, title: document.title } };
   if (from === to) throw new Response(sameVersionRefusal(from), { status: 400 });
   const [older, newer] = await Promise.all([
     getVersion({ documentId: document.id, number: from }),
@@ -27,6 +29,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!older || !newer) throw new Response("There is no such version.", { status: 404 });
   const { diff, html, changesHtml } = compareContent(older.content, newer.content);
   return {
+    choose: false as const,
     document: { id: document.id, title: document.title },
     from: { number: older.number, state: older.state },
     to: { number: newer.number, state: newer.state },
@@ -38,7 +41,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function Compare() {
-  const { document, from, to, html, changesHtml, stats, material } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  if (data.choose) return <ChooseVersions document={data.document} />;
+  const { document, from, to, html, changesHtml, stats, material } = data;
   return (
     <>
       <PageHeader title={`Compare: ${document.title}`}>
@@ -48,7 +53,8 @@ export default function Compare() {
       </PageHeader>
       <p>
         From version {from.number} <StateBadge state={from.state} /> to version {to.number}{" "}
-        <StateBadge state={to.state} />: {stats.wordsAdded} words added, {stats.wordsRemoved} removed.
+        <StateBadge state={to.state} />: {countOf(stats.wordsAdded, WORDS)} added, {stats.wordsRemoved}{" "}
+        removed.
       </p>
       <div className="review-layout">
         <RedlineHtml
@@ -60,6 +66,23 @@ export default function Compare() {
           <MaterialitySuggestion material={material} />
         </aside>
       </div>
+    </>
+  );
+}
+
+function ChooseVersions({ document }: { document: { id: number; title: string } }) {
+  return (
+    <>
+      <PageHeader title={`Compare: ${document.title}`} />
+      <Notice kind="info">
+        Choose two versions to compare: in the history, pick "From version" and "To version", then press
+        "Compare".
+      </Notice>
+      <p>
+        <Link to={`/admin/documents/${document.id}/history`} className="button-primary">
+          Choose versions in the history
+        </Link>
+      </p>
     </>
   );
 }

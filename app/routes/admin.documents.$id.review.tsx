@@ -12,6 +12,7 @@ import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, formatDateTime, Notice, PageHeader, StateBadge, useCan } from "~/components/admin-ui";
 import { MaterialitySuggestion } from "~/components/admin-ui/materiality";
 import { RedlineHtml } from "~/components/admin-ui/redline";
+import { countOf, WORDS } from "~/core/plural";
 import { lastDraftSave } from "~/models/drafts.server";
 import { listVersionHistory } from "~/models/history.server";
 import { compareWithInEffect, listReviewComments, reviewStep } from "~/models/review.server";
@@ -99,8 +100,8 @@ export default function Review() {
             {data.inEffect ? `against version ${data.inEffect.number}, in effect now` : "(first version)"}
           </h2>
           <p className="muted">
-            {data.stats.wordsAdded} words added, {data.stats.wordsRemoved} removed, {data.stats.blocksChanged}{" "}
-            blocks changed
+            {countOf(data.stats.wordsAdded, WORDS)} added, {data.stats.wordsRemoved} removed,{" "}
+            {countOf(data.stats.blocksChanged, { one: "block", other: "blocks" })} changed
             {data.stats.sectionsChanged.length ? ` in ${data.stats.sectionsChanged.join("; ")}` : ""}.
           </p>
           <RedlineHtml html={data.redline} changesHtml={data.changes} label="Redline" />

@@ -71,7 +71,9 @@ export default function EmbedSettings() {
               {result.secret}
             </code>
           </p>
-          <p className="small">Tokens signed with the previous secret keep working for one hour.</p>
+          {secrets.some((s) => s.retiredAt) ? (
+            <p className="small">Tokens signed with the previous secret keep working for one hour.</p>
+          ) : null}
         </Notice>
       ) : null}
       {result?.ok && result.message ? <Notice kind="success">{result.message}</Notice> : null}

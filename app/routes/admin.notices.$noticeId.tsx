@@ -14,6 +14,7 @@ import {
   transportText,
 } from "~/core/notify/delivery-outcome";
 import { DELIVERY_STATUSES, type DeliveryStatus } from "~/core/notify/statuses";
+import { countOf } from "~/core/plural";
 import { getNoticeProgress, retryFailedDeliveries } from "~/models/notices.server";
 
 export const meta: MetaFunction = () => [{ title: "Notice · Redline" }];
@@ -79,8 +80,9 @@ export default function NoticePage() {
       {result && !result.ok ? <Notice kind="error">{result.error}</Notice> : null}
       {result?.ok ? (
         <Notice kind="success">
-          {result.retried.deliveries} failed emails in {result.retried.batches} batches are back in the
-          outbox.
+          Back in the outbox:{" "}
+          {countOf(result.retried.deliveries, { one: "failed email", other: "failed emails" })} in{" "}
+          {countOf(result.retried.batches, { one: "batch", other: "batches" })}.
         </Notice>
       ) : null}
       {email ? (

@@ -3,6 +3,7 @@ import { Form, isRouteErrorResponse, Link, NavLink, Outlet, useRouteError } from
 import { can } from "~/auth/roles";
 import { getUser } from "~/auth/session.server";
 import { type AdminLayoutData, CsrfField, MailCaptureBanner, useAdminUser } from "~/components/admin-ui";
+import { UNEXPECTED_ERROR_ADVICE } from "~/components/error-advice";
 import adminStyles from "~/styles/admin.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
@@ -29,12 +30,22 @@ export async function loader({ request, context }: LoaderFunctionArgs): Promise<
 export default function AdminLayout() {
   return (
     <div className="admin">
+      <SkipLink />
       <AdminHeader />
       <MailCaptureBanner />
-      <main className="admin-main">
+      <main className="admin-main" id="content" tabIndex={-1}>
         <Outlet />
       </main>
     </div>
+  );
+}
+
+/** The first thing a keyboard reaches: past the navigation, straight to the page's content. */
+function SkipLink() {
+  return (
+    <a href="#content" className="skip-link">
+      Skip to content
+    </a>
   );
 }
 
@@ -61,16 +72,18 @@ function AdminHeader() {
             {can(user.role, "manageApiKeys") ? <NavLink to="/admin/embed">Dashboard banner</NavLink> : null}
           </nav>
           <div className="admin-user">
-            <NavLink to="/admin/account" title="Your account">
+            <NavLink to="/admin/account" title="Your account" className="admin-user-email">
               {user.email}
-            </NavLink>{" "}
-            <span className="badge">{user.role}</span>
-            <Form method="post" action="/admin/logout" className="inline-form">
-              <CsrfField />
-              <button type="submit" name="intent" value="sign-out" className="button-link">
-                Sign out
-              </button>
-            </Form>
+            </NavLink>
+            <div className="admin-user-actions">
+              <span className="badge">{user.role}</span>
+              <Form method="post" action="/admin/logout" className="inline-form">
+                <CsrfField />
+                <button type="submit" name="intent" value="sign-out" className="button-link">
+                  Sign out
+                </button>
+              </Form>
+            </div>
           </div>
         </>
       ) : null}
@@ -94,17 +107,14 @@ export function ErrorBoundary() {
             : "Something went wrong";
   return (
     <div className="admin">
-      <header className="admin-header">
-        <Link to="/admin" className="admin-brand">
-          Redline <span>workspace</span>
-        </Link>
-      </header>
+      <SkipLink />
+      <AdminHeader />
       <MailCaptureBanner />
-      <main className="admin-main">
+      <main className="admin-main" id="content" tabIndex={-1}>
         <title>{title}</title>
         <p className="error-status">{status}</p>
         <h1>{title}</h1>
-        <p>{detail ?? (status >= 500 ? "The error has been logged. Please try again in a moment." : "")}</p>
+        <p>{detail ?? (status >= 500 ? UNEXPECTED_ERROR_ADVICE : "")}</p>
         <p>
           <Link to="/admin">Back to the workspace</Link>
         </p>

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useEffect, useState } from "react";
 import { z } from "zod";
 import { attempt, formError } from "~/auth/errors.server";
 import { ROLE_LABELS, ALL_ROLES as ROLES } from "~/auth/roles";
@@ -103,6 +104,12 @@ function signInSummary({
 export default function Users() {
   const { users, me } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  // Each answer of the action gives the role selects a fresh start from the stored roles: after a
+  // refused change (the last admin) the select must not keep showing the role that was refused.
+  const [answers, setAnswers] = useState(0);
+  useEffect(() => {
+    if (result) setAnswers((n) => n + 1);
+  }, [result]);
   return (
     <>
       <PageHeader title="Users" />
@@ -152,7 +159,12 @@ export default function Users() {
                 <Form method="post" className="inline-form">
                   <CsrfField />
                   <input type="hidden" name="userId" value={u.id} />
-                  <select name="role" defaultValue={u.role} aria-label={`Role of ${u.email}`}>
+                  <select
+                    key={`${u.role}:${answers}`}
+                    name="role"
+                    defaultValue={u.role}
+                    aria-label={`Role of ${u.email}`}
+                  >
                     {ROLES.map((r) => (
                       <option key={r} value={r}>
                         {r}

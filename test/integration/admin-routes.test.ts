@@ -5,11 +5,12 @@
  * route understands, so an allowed request stops at validation (400) after the role and CSRF checks,
  * and nothing changes.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminClient } from "../support/admin-client";
-import { ROOT, type RunningServer, redline, startServer } from "../support/server";
+import { type Handler, readAdminRoutes } from "../support/admin-routes";
+import { type RunningServer, redline, startServer } from "../support/server";
 
 type Who = "anonymous" | "viewer" | "editor" | "approver" | "admin";
 const EVERYONE: Who[] = ["anonymous", "viewer", "editor", "approver", "admin"];
@@ -292,28 +293,8 @@ const MATRIX: Record<string, { loader?: Access; action?: Access }> = {
   },
 };
 
-type Handler = "loader" | "action";
-
-/** The admin route files as Remix reads them: `admin.tsx`, `admin.*`, or an `admin.*` folder's route module. */
-const ROUTES = join(ROOT, "app/routes");
-const adminRoutes: { file: string; handlers: Handler[] }[] = readdirSync(ROUTES, { withFileTypes: true })
-  .filter((entry) => /^admin(\.|$)/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name))
-  .map((entry) => {
-    const source = entry.isDirectory()
-      ? ["route.tsx", "route.ts", "route.jsx", "route.js"]
-          .map((name) => join(ROUTES, entry.name, name))
-          .filter((path) => existsSync(path))
-          .map((path) => readFileSync(path, "utf8"))
-          .join("\n")
-      : readFileSync(join(ROUTES, entry.name), "utf8");
-    const handlers = (["loader", "action"] as const).filter((handler) =>
-      new RegExp(
-        `export\\s+(?:async\\s+)?(?:function|const|let)\\s+${handler}\\b|export\\s*\\{[^}]*\\b${handler}\\b[^}]*\\}`,
-      ).test(source),
-    );
-    return { file: entry.name, handlers };
-  })
-  .sort((a, b) => a.file.localeCompare(b.file));
+/** The admin route files as Remix reads them, with the handlers each exports. */
+const adminRoutes = readAdminRoutes();
 
 function expectOutcome(response: Response, who: Who, access: Access, allowedByDefault: number) {
   const location = response.headers.get("location") ?? "";
@@ -579,6 +560,21 @@ describe("the admin pages do their work", () => {
     ).text();
     expect(compare).toMatch(/<del[^>]*>Ready<\/del>/);
     expect(compare).toMatch(/<ins[^>]*>Changed<\/ins>/);
+    // One word each way: counted as one, not "1 words".
+    expect(compare.replaceAll("<!-- -->", "")).toContain(": 1 word added, 1 removed.");
+  });
+
+  it("asks for two versions, inside the workspace, when compare is opened without them", async () => {
+    const response = await clients.viewer.get(`/admin/documents/${ids.published}/compare`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('aria-label="Workspace"');
+    expect(html).toContain("Choose two versions to compare");
+    expect(html).toContain(`href="/admin/documents/${ids.published}/history"`);
+    // A refused comparison is an error page that still has the workspace's navigation.
+    const same = await clients.viewer.get(`/admin/documents/${ids.published}/compare?from=1&to=1`);
+    expect(same.status).toBe(400);
+    expect(await same.text()).toContain('aria-label="Workspace"');
   });
 
   it('calls the version in effect "In effect" while a later one is upcoming, as the public site does', async () => {

@@ -143,7 +143,10 @@ describe("the dashboard banner's settings", () => {
   it("let an admin create the secret and allow an origin, after which a minted token reads the notices", async () => {
     const created = await clients.admin.post("/admin/embed", { intent: "rotate-secret" });
     expect(created.status).toBe(200);
-    const secret = /data-testid="embed-secret">(rls_[A-Za-z0-9_-]+)</.exec(await created.text())?.[1];
+    const page = await created.text();
+    // The first secret replaces nothing: no word of a previous one.
+    expect(page).not.toContain("previous secret");
+    const secret = /data-testid="embed-secret">(rls_[A-Za-z0-9_-]+)</.exec(page)?.[1];
     expect(secret).toBeTruthy();
     expect(
       (await clients.admin.post("/admin/embed", { intent: "add-origin", origin: "https://app.example.test" }))
@@ -162,8 +165,16 @@ describe("the dashboard banner's settings", () => {
       noticeId,
     ]);
     // The page shows the secret's prefix afterwards, never the secret.
-    const page = await (await clients.admin.get("/admin/embed")).text();
-    expect(page).toContain(secret!.slice(0, 10));
-    expect(page).not.toContain(secret!);
+    const after = await (await clients.admin.get("/admin/embed")).text();
+    expect(after).toContain(secret!.slice(0, 10));
+    expect(after).not.toContain(secret!);
+  });
+
+  it("say that tokens of the previous secret keep working only when a secret was replaced", async () => {
+    const rotated = await clients.admin.post("/admin/embed", { intent: "rotate-secret" });
+    expect(rotated.status).toBe(200);
+    expect(await rotated.text()).toContain(
+      "Tokens signed with the previous secret keep working for one hour.",
+    );
   });
 });

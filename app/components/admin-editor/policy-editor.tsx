@@ -68,7 +68,11 @@ export function PolicyEditor(props: PolicyEditorProps) {
       },
     },
     onUpdate: ({ transaction }) => {
-      if (transaction.docChanged) autosave.changed();
+      if (!transaction.docChanged) return;
+      autosave.changed();
+      // A refused link or paste is news until the next edit; the paste's own change keeps its message.
+      const event = transaction.getMeta("uiEvent");
+      if (event !== "paste" && event !== "drop") setToolbarMessage(null);
     },
   });
 
