@@ -29,7 +29,7 @@ describe("rule: retention", () => {
   });
 
   it("says nothing for a changed date", () => {
-    const dated = "Last updated: 1 March 2024\n\n" + policy;
+    const dated = `Last updated: 1 March 2024\n\n${policy}`;
     expect(reasons(dated, dated.replace("1 March 2024", "2 April 2025"))).toEqual([]);
   });
 });
