@@ -178,7 +178,10 @@ describe("the legal team's workspace", () => {
     await other.goto(author.url());
     await other.getByRole("button", { name: "Approve" }).waitFor();
     await other.getByLabel("What needs to change").fill("Please cite the legal basis.");
+    // The author looks once the send-back has been answered, not while it is still on its way.
+    const sentBack = other.waitForResponse((response) => response.request().method() === "POST");
     await other.getByRole("button", { name: "Send back" }).click();
+    expect((await sentBack).ok()).toBe(true);
     await author.goto(`${server.url}/admin/documents/1/edit`);
     await author.getByText("Please cite the legal basis.").waitFor();
   });
