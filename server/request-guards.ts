@@ -68,6 +68,9 @@ function hasBody(req: IncomingMessage): boolean {
  * connection until the keep-alive timeout reset it; dropped at once, most clients would lose the
  * answer while still sending.
  */
+/** How long a dropped connection still takes in (and throws away) what the client sends. */
+const LINGER_MS = 2_000;
+
 export function discardUnreadBodies(): RequestHandler {
   return (req, res, next) => {
     if (!hasBody(req)) return next();
@@ -76,7 +79,16 @@ export function discardUnreadBodies(): RequestHandler {
       // Whoever was reading (Remix's body stream) has stopped: take the bytes off their hands.
       req.removeAllListeners("data");
       let discarded = 0;
-      const drop = () => req.destroy();
+      let dropping = false;
+      // A lingering close, as nginx does: the answer and a FIN go first, and the connection is
+      // destroyed a moment later. Destroyed at once, the client's TCP stack would get a reset while
+      // it is still sending, and a reset throws away the answer still unread in its receive buffer.
+      const drop = () => {
+        if (dropping) return;
+        dropping = true;
+        req.socket.end();
+        setTimeout(() => req.destroy(), LINGER_MS).unref();
+      };
       const timer = setTimeout(drop, DISCARD.ms);
       timer.unref();
       req.on("data", (chunk: Buffer) => {
