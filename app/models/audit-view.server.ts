@@ -1,6 +1,7 @@
 import { desc, lt } from "drizzle-orm";
-import { auditLog, documents, users, versions } from "../../db/schema";
+import { auditLog, documents, versions } from "../../db/schema";
 import { reader } from "./db.server";
+import { userEmailsById } from "./users.server";
 
 export type AuditRow = {
   id: number;
@@ -29,13 +30,7 @@ export async function auditPage({
     .orderBy(desc(auditLog.id))
     .limit(limit)
     .all();
-  const emails = new Map(
-    reader()
-      .select({ id: users.id, email: users.email })
-      .from(users)
-      .all()
-      .map((u) => [`user:${u.id}`, u.email]),
-  );
+  const emails = new Map([...userEmailsById()].map(([id, email]) => [`user:${id}`, email]));
   const docs = new Map(
     reader()
       .select({ id: documents.id, slug: documents.slug, locale: documents.locale })

@@ -3,11 +3,12 @@
  * for published versions, whether each is in effect, upcoming or no longer in effect today.
  */
 import { desc, eq } from "drizzle-orm";
-import { documents, users, versions } from "../../db/schema";
+import { documents, versions } from "../../db/schema";
 import { isoDateOf } from "../core/dates";
 import { type PublicStatus, publicStatuses } from "../core/versions/in-effect";
 import { isPublishedState } from "../core/versions/workflow";
 import { reader } from "./db.server";
+import { userEmailsById } from "./users.server";
 import { authorIdsOf, listPublishedVersions, VERSION_FACTS, type VersionFactsRow } from "./versions.server";
 
 export type VersionRow = VersionFactsRow & {
@@ -26,13 +27,7 @@ export async function listVersionHistory(documentId: number, now = new Date()): 
     .where(eq(versions.documentId, documentId))
     .orderBy(desc(versions.number))
     .all();
-  const emails = new Map(
-    reader()
-      .select({ id: users.id, email: users.email })
-      .from(users)
-      .all()
-      .map((u) => [u.id, u.email]),
-  );
+  const emails = userEmailsById();
   const email = (id: number | null) => (id ? (emails.get(id) ?? `user ${id}`) : null);
   const authors = authorIdsOf(
     reader(),

@@ -204,6 +204,15 @@ const noticeColumns = {
   version: versions.number,
 };
 
+/** Notices with the document and version they announce: the base of every notice listing. */
+function selectNotices() {
+  return reader()
+    .select(noticeColumns)
+    .from(notices)
+    .innerJoin(versions, eq(versions.id, notices.versionId))
+    .innerJoin(documents, eq(documents.id, notices.documentId));
+}
+
 /** The notices of one version with their delivery counts (`redline notify status`). */
 export async function noticesForVersion({
   slug,
@@ -221,40 +230,16 @@ export async function noticesForVersion({
     .where(and(eq(documents.slug, slug), eq(documents.locale, locale), eq(versions.number, number)))
     .get();
   if (!version) return null;
-  return summarise(
-    reader()
-      .select(noticeColumns)
-      .from(notices)
-      .innerJoin(versions, eq(versions.id, notices.versionId))
-      .innerJoin(documents, eq(documents.id, notices.documentId))
-      .where(eq(notices.versionId, version.id))
-      .orderBy(notices.id)
-      .all(),
-  );
+  return summarise(selectNotices().where(eq(notices.versionId, version.id)).orderBy(notices.id).all());
 }
 
 async function getNoticeSummary(noticeId: number): Promise<NoticeSummary | null> {
-  const row = reader()
-    .select(noticeColumns)
-    .from(notices)
-    .innerJoin(versions, eq(versions.id, notices.versionId))
-    .innerJoin(documents, eq(documents.id, notices.documentId))
-    .where(eq(notices.id, noticeId))
-    .get();
+  const row = selectNotices().where(eq(notices.id, noticeId)).get();
   return row ? summarise([row])[0] : null;
 }
 
 export async function listNotices({ limit = 50 }: { limit?: number } = {}): Promise<NoticeSummary[]> {
-  return summarise(
-    reader()
-      .select(noticeColumns)
-      .from(notices)
-      .innerJoin(versions, eq(versions.id, notices.versionId))
-      .innerJoin(documents, eq(documents.id, notices.documentId))
-      .orderBy(desc(notices.id))
-      .limit(limit)
-      .all(),
-  );
+  return summarise(selectNotices().orderBy(desc(notices.id)).limit(limit).all());
 }
 
 /**

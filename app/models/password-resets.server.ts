@@ -5,7 +5,7 @@ import { passwordResets, sessions, users } from "../../db/schema";
 import { Refusal } from "../core/refusal";
 import { checkNewPassword } from "./accounts.server";
 import { recordAudit } from "./audit.server";
-import { type Actor, reader, transaction } from "./db.server";
+import { type Actor, reader, type Transaction, transaction } from "./db.server";
 
 /** How long a password-reset link works. */
 export const PASSWORD_RESET_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -64,14 +64,10 @@ export async function issuePasswordReset({
   });
 }
 
-/** The person a working link is for, or null (unknown, used, expired, replaced, deactivated). */
-export async function findPasswordReset(
-  token: string,
-  now = new Date(),
-): Promise<{ userId: number; email: string } | null> {
-  if (!token || token.length > 100) return null;
-  const row = reader()
-    .select({ userId: users.id, email: users.email })
+/** The unused, unexpired link for `token`, of a person still active (read on `db`: the reader or a transaction). */
+function liveResetLink(db: Pick<Transaction, "select">, token: string, now: Date) {
+  return db
+    .select({ id: passwordResets.id, userId: users.id, email: users.email })
     .from(passwordResets)
     .innerJoin(users, and(eq(users.id, passwordResets.userId), isNull(users.deactivatedAt)))
     .where(
@@ -82,7 +78,16 @@ export async function findPasswordReset(
       ),
     )
     .get();
-  return row ?? null;
+}
+
+/** The person a working link is for, or null (unknown, used, expired, replaced, deactivated). */
+export async function findPasswordReset(
+  token: string,
+  now = new Date(),
+): Promise<{ userId: number; email: string } | null> {
+  if (!token || token.length > 100) return null;
+  const link = liveResetLink(reader(), token, now);
+  return link ? { userId: link.userId, email: link.email } : null;
 }
 
 /**
@@ -102,18 +107,7 @@ export async function completePasswordReset({
   if (!(await findPasswordReset(token, now))) throw new Refusal("not-found", INVALID_RESET_LINK);
   const passwordHash = await hash(newPassword);
   return transaction(async (tx) => {
-    const link = tx
-      .select({ id: passwordResets.id, userId: users.id, email: users.email })
-      .from(passwordResets)
-      .innerJoin(users, and(eq(users.id, passwordResets.userId), isNull(users.deactivatedAt)))
-      .where(
-        and(
-          eq(passwordResets.tokenHash, hashResetToken(token)),
-          isNull(passwordResets.usedAt),
-          gt(passwordResets.expiresAt, now.toISOString()),
-        ),
-      )
-      .get();
+    const link = liveResetLink(tx, token, now);
     if (!link) throw new Refusal("not-found", INVALID_RESET_LINK);
     tx.update(passwordResets).set({ usedAt: now.toISOString() }).where(eq(passwordResets.id, link.id)).run();
     tx.update(users).set({ passwordHash }).where(eq(users.id, link.userId)).run();

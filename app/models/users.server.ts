@@ -66,3 +66,14 @@ export async function createUser(input: {
 export async function countUsers(): Promise<number> {
   return reader().$count(users);
 }
+
+/** Every person's email by id: how history and audit pages name who did what (one query). */
+export function userEmailsById(): Map<number, string> {
+  return new Map(
+    reader()
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .all()
+      .map((u) => [u.id, u.email]),
+  );
+}
