@@ -1,0 +1,56 @@
+/**
+ * The few places where SQLite (better-sqlite3) and PostgreSQL (node-postgres) answer a query
+ * differently, so that models never do (ADR 0017, decision 4). Models await every query:
+ *
+ * - a query builder is awaited as is — `await tx.select()…` and `await tx.insert()….returning()`
+ *   give rows on both engines; `first(…)` takes the first of them;
+ * - an UPDATE or DELETE without RETURNING gives a driver result: `affected(…)` reads its count;
+ * - raw SQL goes through `rows`, `row` and `execute` (SQLite's `all/get/run` and PostgreSQL's
+ *   `execute` are different methods with different results).
+ */
+import { type SQL, sql } from "drizzle-orm";
+
+/** A database or a transaction of either engine: anything a model runs a query on. */
+// biome-ignore lint/suspicious/noExplicitAny: both drivers' databases and transactions qualify.
+type Queryable = any;
+
+function isSqlite(db: Queryable): boolean {
+  return typeof db.all === "function";
+}
+
+/** The first row a query gives, or undefined. */
+export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> {
+  const result = await query;
+  return result[0];
+}
+
+/** How many rows an awaited UPDATE/DELETE/INSERT without RETURNING changed, on either engine. */
+export function affected(result: unknown): number {
+  const r = result as { changes?: number; rowCount?: number | null };
+  return Number(r.changes ?? r.rowCount ?? 0);
+}
+
+/** Every row of a raw SQL query. */
+export async function rows<T>(db: Queryable, query: SQL): Promise<T[]> {
+  if (isSqlite(db)) return db.all(query) as T[];
+  const result = await db.execute(query);
+  return result.rows as T[];
+}
+
+/** The first row of a raw SQL query, or undefined. */
+export async function row<T>(db: Queryable, query: SQL): Promise<T | undefined> {
+  return (await rows<T>(db, query))[0];
+}
+
+/** Runs a raw SQL statement; resolves to the number of rows it changed. */
+export async function execute(db: Queryable, query: SQL): Promise<number> {
+  if (isSqlite(db)) return Number(db.run(query).changes);
+  const result = await db.execute(query);
+  return Number(result.rowCount ?? 0);
+}
+
+/**
+ * `count(*)` as a number on both engines (PostgreSQL's is a bigint, which node-postgres gives as a
+ * string).
+ */
+export const countAll = () => sql<number>`count(*)`.mapWith(Number);
