@@ -5,7 +5,8 @@ import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import { Engine } from "./engine";
+import { type DatabaseEngine, Engine } from "./engine";
+import { PgEngine } from "./pg/engine";
 import * as schema from "./schema";
 
 export type { Transaction } from "./engine";
@@ -34,6 +35,21 @@ let journal: number[] | undefined;
 export function migrationsFolder(): string {
   folder ??= findMigrationsFolder();
   return folder;
+}
+
+/** Which engine a `DATABASE_URL` names: PostgreSQL for postgres:// and postgresql://, else SQLite. */
+export function engineKind(url: string): "sqlite" | "postgres" {
+  return /^postgres(ql)?:\/\//i.test(url) ? "postgres" : "sqlite";
+}
+
+/**
+ * The folder for files Redline keeps beside its data (a generated session secret, the first
+ * admin's login): the SQLite file's folder, or ./data when the data lives in PostgreSQL or memory.
+ */
+export function dataDirectory(url: string): string {
+  if (engineKind(url) === "postgres") return resolve("data");
+  const file = databaseFile(url);
+  return file === ":memory:" ? resolve("data") : dirname(file);
 }
 
 /**
@@ -100,7 +116,7 @@ export function missingMigrations(db: RedlineDatabase): { expected: number; miss
 
 // The one global kept on purpose (indie-stack's singleton): in development every rebuild loads a
 // fresh copy of the app's modules, and each would otherwise open the file again.
-const registry = globalThis as typeof globalThis & { __redlineEngines?: Map<string, Engine> };
+const registry = globalThis as typeof globalThis & { __redlineEngines?: Map<string, DatabaseEngine> };
 
 /**
  * Closed in order at exit: the read connection first, so that the write connection is the file's
@@ -111,10 +127,10 @@ const registry = globalThis as typeof globalThis & { __redlineEngines?: Map<stri
 let closesAtExit = false;
 
 /**
- * One engine (a write and a read connection, db/engine.ts) per database file for the whole
- * process, kept across dev-server reloads.
+ * One engine per database for the whole process, kept across dev-server reloads: for SQLite a write
+ * and a read connection (db/engine.ts), for PostgreSQL a pool (db/pg/engine.ts).
  */
-export function sharedEngine(url: string): Engine {
+export function sharedEngine(url: string): DatabaseEngine {
   registry.__redlineEngines ??= new Map();
   if (!closesAtExit) {
     closesAtExit = true;
@@ -122,14 +138,32 @@ export function sharedEngine(url: string): Engine {
   }
   let engine = registry.__redlineEngines.get(url);
   if (!engine) {
-    engine = new Engine(openDatabase(url), databaseFile(url));
+    engine =
+      engineKind(url) === "postgres"
+        ? new PgEngine(url, { max: poolSize() })
+        : new Engine(openDatabase(url), databaseFile(url));
     registry.__redlineEngines.set(url, engine);
   }
   return engine;
 }
 
-/** Closes every shared handle (tests and graceful shutdown). */
-export function closeSharedDatabases(): void {
-  for (const engine of registry.__redlineEngines?.values() ?? []) engine.close();
+/** PG_POOL_SIZE connections per process (default 10): what the operator sizes max_connections by. */
+function poolSize(): number {
+  const size = Number(process.env.PG_POOL_SIZE ?? 10);
+  return Number.isInteger(size) && size > 0 ? size : 10;
+}
+
+/**
+ * Closes every shared handle (tests and graceful shutdown). SQLite connections close at once (this
+ * also runs at exit, which cannot wait); the promise settles when PostgreSQL pools have ended.
+ */
+export function closeSharedDatabases(): Promise<void> {
+  const engines = [...(registry.__redlineEngines?.values() ?? [])];
   registry.__redlineEngines?.clear();
+  const pending: Promise<void>[] = [];
+  for (const engine of engines) {
+    if (engine instanceof Engine) engine.closeNow();
+    else pending.push(engine.close());
+  }
+  return Promise.all(pending).then(() => undefined);
 }

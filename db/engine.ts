@@ -32,7 +32,22 @@ class FifoLock {
 }
 
 /** Marks the code running inside a transaction, so that a nested call is refused, not deadlocked. */
-const inside = new AsyncLocalStorage<Engine>();
+export const inside = new AsyncLocalStorage<object>();
+
+/**
+ * What the model layer needs from a database, whichever engine holds it (ADR 0017): SQLite here,
+ * PostgreSQL in db/pg/engine.ts.
+ */
+export interface DatabaseEngine {
+  readonly kind: "sqlite" | "postgres";
+  /** Reads outside a transaction: committed data only. */
+  readonly read: RedlineDatabase;
+  /** The bare connection (pool on PostgreSQL): migrations, command line, tests, never a model's query. */
+  readonly writer: RedlineDatabase;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  write<T>(fn: (db: RedlineDatabase) => T | Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
 
 /**
  * The model layer's access to one SQLite database (ADR proposal for issue 13, decision 1):
@@ -55,7 +70,8 @@ const inside = new AsyncLocalStorage<Engine>();
  * connection: a read outside a transaction may then see an open transaction's writes. Nothing in the
  * application or its tests runs on `:memory:` (every test gets a file); it is kept for quick trials.
  */
-export class Engine {
+export class Engine implements DatabaseEngine {
+  readonly kind = "sqlite" as const;
   readonly read: RedlineDatabase;
   private readonly lock = new FifoLock();
   private readonly begin: Database.Statement;
@@ -93,8 +109,8 @@ export class Engine {
     }
   }
 
-  /** Runs a synchronous `fn` on the write connection once no transaction is open on it. */
-  async write<T>(fn: (db: RedlineDatabase) => T): Promise<T> {
+  /** Runs `fn` on the write connection once no transaction is open on it. */
+  async write<T>(fn: (db: RedlineDatabase) => T | Promise<T>): Promise<T> {
     refuseNesting("write");
     const release = await this.lock.acquire();
     try {
@@ -104,13 +120,18 @@ export class Engine {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    this.closeNow();
+  }
+
+  /** Closes both connections at once (process exit cannot wait). */
+  closeNow(): void {
     if (this.read !== this.writer) this.read.$client.close();
     this.writer.$client.close();
   }
 }
 
-function refuseNesting(what: string): void {
+export function refuseNesting(what: string): void {
   if (inside.getStore()) {
     throw new Error(
       `${what}() called inside a transaction: pass its tx down instead (a nested call would wait for itself)`,

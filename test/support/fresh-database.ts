@@ -1,15 +1,18 @@
 /**
- * Setup for integration tests: every test file gets its own freshly migrated SQLite file, named
- * in DATABASE_URL before any model opens it.
+ * Setup for integration tests: every test file gets its own freshly migrated database — a SQLite
+ * file, or a PostgreSQL database in the `integration-pg` project (test/support/databases.ts) —
+ * named in DATABASE_URL before any model opens it.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
 import { closeSharedDatabases } from "../../db/client";
+import { createPostgresDatabase, TEST_ENGINE } from "./databases";
 
 const dir = mkdtempSync(join(tmpdir(), "redline-test-"));
-process.env.DATABASE_URL = `file:${join(dir, "redline.db")}`;
+const postgres = TEST_ENGINE === "postgres" ? await createPostgresDatabase() : null;
+process.env.DATABASE_URL = postgres?.url ?? `file:${join(dir, "redline.db")}`;
 process.env.NODE_ENV = "test";
 // The key the test servers use too (test/support/server.ts), so the command line, the server and
 // the test itself sign the audit log alike.
@@ -18,8 +21,9 @@ process.env.AUDIT_KEY = "a".repeat(40);
 const { migrate } = await import("../../app/setup.server");
 migrate();
 
-afterAll(() => {
-  closeSharedDatabases();
+afterAll(async () => {
+  await closeSharedDatabases();
+  await postgres?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 

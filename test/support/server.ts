@@ -4,6 +4,7 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createPostgresDatabase, TEST_ENGINE } from "./databases";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -28,7 +29,9 @@ export const SERVER_ENTRY = join(ROOT, "build/server.js");
  */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const directory = mkdtempSync(join(tmpdir(), "redline-server-"));
-  const databaseUrl = env.DATABASE_URL ?? `file:${join(directory, "redline.db")}`;
+  // Its own database unless the test names one: a file in its folder, or a PostgreSQL database.
+  const postgres = !env.DATABASE_URL && TEST_ENGINE === "postgres" ? await createPostgresDatabase() : null;
+  const databaseUrl = env.DATABASE_URL ?? postgres?.url ?? `file:${join(directory, "redline.db")}`;
   // Production requires PUBLIC_BASE_URL: name the port up front so links in pages and emails are real.
   const port = env.PORT && env.PORT !== "0" ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, [SERVER_ENTRY], {
@@ -83,7 +86,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
         child.once("exit", (code, received) => resolve({ code, signal: received }));
         child.kill(signal);
       }),
-    stop: () => stopChild(child).then(() => rmSync(directory, { recursive: true, force: true })),
+    stop: async () => {
+      await stopChild(child);
+      rmSync(directory, { recursive: true, force: true });
+      await postgres?.drop();
+    },
   };
 }
 

@@ -1,0 +1,65 @@
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import type { RedlineDatabase } from "../client";
+import { type DatabaseEngine, inside, refuseNesting, type Transaction } from "../engine";
+import * as schema from "./schema";
+
+/** SQLSTATEs after which PostgreSQL has rolled the transaction back and running it again is safe. */
+const RETRYABLE = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
+const ATTEMPTS = 3;
+
+/**
+ * The model layer's access to a PostgreSQL database (ADR 0017): a `pg` pool, reads straight on it,
+ * and `transaction` on one pooled connection.
+ *
+ * Every transaction first takes one transaction-scoped advisory lock, so writers queue as they do on
+ * SQLite, across every process and host: the models were written against a single writer (read
+ * the chain head, then append; read the last version number, then insert), and this keeps each of
+ * those read-then-write steps correct on READ COMMITTED without a lock per query. Readers never
+ * wait for it. Paths that must write in parallel (many dispatchers claiming batches) opt out with
+ * row locks (`FOR UPDATE SKIP LOCKED`) when they are ported.
+ */
+export class PgEngine implements DatabaseEngine {
+  readonly kind = "postgres" as const;
+  readonly pool: pg.Pool;
+  readonly read: RedlineDatabase;
+  readonly writer: RedlineDatabase;
+
+  constructor(url: string, options: { max?: number } = {}) {
+    this.pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+    // An idle connection that the server drops (restart, failover) must not crash the process:
+    // the pool discards it and the next query opens a new one.
+    this.pool.on("error", () => {});
+    this.read = drizzle(this.pool, { schema }) as unknown as RedlineDatabase;
+    this.writer = this.read;
+  }
+
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    refuseNesting("transaction");
+    const db = this.read as unknown as ReturnType<typeof drizzle<typeof schema>>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction(async (tx) => {
+          await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('redline.write'))`);
+          return inside.run(this, () => fn(tx as unknown as Transaction));
+        });
+      } catch (error) {
+        const code =
+          (error as { code?: string; cause?: { code?: string } }).code ??
+          (error as { cause?: { code?: string } }).cause?.code;
+        if (attempt < ATTEMPTS && code && RETRYABLE.has(code)) continue;
+        throw error;
+      }
+    }
+  }
+
+  async write<T>(fn: (db: RedlineDatabase) => T | Promise<T>): Promise<T> {
+    refuseNesting("write");
+    return inside.run(this, () => fn(this.writer));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
