@@ -20,6 +20,7 @@ describe("configuration", () => {
   it.each([
     [{ PORT: "eighty" }, "PORT"],
     [{ DATABASE_URL: "postgres://x" }, "DATABASE_URL"],
+    [{ DATABASE_URL: "mysql://db.internal/redline" }, "DATABASE_URL"],
     [{ NOTICE_PERIOD_DAYS: "-1" }, "NOTICE_PERIOD_DAYS"],
     [{ PUBLIC_BASE_URL: "javascript:alert(1)" }, "PUBLIC_BASE_URL"],
     [{ SEND_RATE_PER_SECOND: "0" }, "SEND_RATE_PER_SECOND"],
@@ -34,6 +35,12 @@ describe("configuration", () => {
     [{ AUDIT_RETIRED_KEYS: `${"k".repeat(32)},short` }, "AUDIT_RETIRED_KEYS"],
   ])("refuses %o naming %s", (source, variable) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`Invalid configuration — .*${variable}`));
+  });
+
+  it("takes a PostgreSQL address as DATABASE_URL", () => {
+    expect(parseEnv({ DATABASE_URL: "postgresql://redline@db.internal:5432/redline" }).DATABASE_URL).toBe(
+      "postgresql://redline@db.internal:5432/redline",
+    );
   });
 
   it("keeps metrics off the public port unless asked, and the metrics listener on loopback", () => {

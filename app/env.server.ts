@@ -3,7 +3,7 @@ import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSyn
 import { isIP } from "node:net";
 import { dirname, join } from "node:path";
 import { z } from "zod";
-import { databaseFile } from "../db/client";
+import { databaseFile, dataDirectory, engineKind } from "../db/client";
 import { type AuditKey, auditKey } from "./core/audit";
 
 const integer = (min: number, max: number, fallback: number) =>
@@ -20,13 +20,14 @@ const envSchema = z.object({
     .refine(
       (url) => {
         try {
+          if (engineKind(url) === "postgres") return new URL(url).pathname.length > 1;
           databaseFile(url);
           return true;
         } catch {
           return false;
         }
       },
-      { message: "must look like file:./data/redline.db" },
+      { message: "must look like file:./data/redline.db or postgres://user@host:5432/database" },
     ),
   PORT: integer(0, 65535, 3000),
   HOST: z.string().min(1).default("0.0.0.0"),
@@ -185,8 +186,7 @@ export function auditKeys(env: Env): { signing: AuditKey; all: Map<string, Audit
  * either nothing or the whole secret, never half of it.
  */
 function generatedSecret(env: Env, name: string): string {
-  const file = databaseFile(env.DATABASE_URL);
-  const path = join(file === ":memory:" ? "data" : dirname(file), name);
+  const path = join(dataDirectory(env.DATABASE_URL), name);
   if (existsSync(path)) return readFileSync(path, "utf8").trim();
   mkdirSync(dirname(path), { recursive: true });
   const secret = randomBytes(32).toString("base64url");

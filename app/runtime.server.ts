@@ -6,8 +6,8 @@
  */
 import { rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { dirname, join } from "node:path";
-import { closeSharedDatabases, databaseFile } from "../db/client";
+import { join } from "node:path";
+import { closeSharedDatabases, dataDirectory } from "../db/client";
 import { keyedHash } from "./auth/session.server";
 import { configureEnv, type Env, getEnv, sessionSecret } from "./env.server";
 import { checkReadiness, type Readiness } from "./health.server";
@@ -208,6 +208,5 @@ function announceFirstAdmin(admin: NonNullable<FirstRun["admin"]>, production: b
 }
 
 function firstAdminFile(): string {
-  const file = databaseFile(getEnv().DATABASE_URL);
-  return join(file === ":memory:" ? "data" : dirname(file), "first-admin-login.txt");
+  return join(dataDirectory(getEnv().DATABASE_URL), "first-admin-login.txt");
 }

@@ -19,11 +19,12 @@ if [ -n "$(ls -A "$target")" ]; then
 fi
 
 cd "$source_dir"
-mkdir -p "$target/public" "$target/db" "$target/bin"
+mkdir -p "$target/public" "$target/db/pg" "$target/bin"
 cp package.json package-lock.json "$target/"
 cp -R build "$target/build"
 cp -R public/. "$target/public/"
 cp -R db/migrations "$target/db/migrations"
+cp -R db/pg/migrations "$target/db/pg/migrations"
 cp -R content "$target/content"
 cp bin/start.js bin/redline.js bin/build-state.js "$target/bin/"
 # Source maps are for debugging the build, not for running it.
