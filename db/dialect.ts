@@ -54,3 +54,15 @@ export async function execute(db: Queryable, query: SQL): Promise<number> {
  * string).
  */
 export const countAll = () => sql<number>`count(*)`.mapWith(Number);
+
+/** Milliseconds since the epoch on the database server's clock: one clock for every host. */
+export function epochMs(db: Queryable): SQL<number> {
+  return isSqlite(db)
+    ? sql<number>`CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`
+    : sql<number>`(extract(epoch from statement_timestamp()) * 1000)::bigint`;
+}
+
+/** The larger of two values (SQLite's two-argument max(), PostgreSQL's greatest()). */
+export function greatest(db: Queryable, a: SQL, b: SQL): SQL {
+  return isSqlite(db) ? sql`max(${a}, ${b})` : sql`greatest(${a}, ${b})`;
+}

@@ -18,7 +18,10 @@ type Shape = {
 // Defined outside the SQLite schema, in its custom migration (0001), on SQLite only.
 const MIGRATION_ONLY_INDEXES = ["versions_one_open_per_document"];
 
-function shapeOf(config: ReturnType<typeof sqliteConfig> | ReturnType<typeof pgConfig>, table: object): Shape {
+function shapeOf(
+  config: ReturnType<typeof sqliteConfig> | ReturnType<typeof pgConfig>,
+  table: object,
+): Shape {
   const columns: Shape["columns"] = {};
   for (const [key, column] of Object.entries(table)) {
     if (!column || typeof column !== "object" || !("columnType" in column)) continue;

@@ -32,3 +32,4 @@ export const sessions = pick(sqlite.sessions, pg.sessions);
 export const signInThrottles = pick(sqlite.signInThrottles, pg.signInThrottles);
 export const passwordResets = pick(sqlite.passwordResets, pg.passwordResets);
 export const reviewComments = pick(sqlite.reviewComments, pg.reviewComments);
+export const sendRates = pick(sqlite.sendRates, pg.sendRates);

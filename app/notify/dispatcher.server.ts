@@ -14,6 +14,7 @@ import {
   releaseBatch,
 } from "../models/deliveries.server";
 import { pseudonymiseDeliveryLogs } from "../models/retention.server";
+import { SharedSlots } from "../models/send-rate.server";
 import { renderNoticeEmail } from "./email.server";
 import type { EmailProvider, OutgoingEmail } from "./provider.server";
 import { scheduleRetention } from "./retention.server";
@@ -100,7 +101,8 @@ export class Dispatcher {
       onCaptureDetected: () => {},
       ...options,
     };
-    this.limiter = new RateLimiter(options.ratePerSecond);
+    // One rate for every dispatcher that uses this database, in this process or any other.
+    this.limiter = new RateLimiter(options.ratePerSecond, undefined, undefined, new SharedSlots());
   }
 
   /** Runs until `stop()`: the in-process dispatcher of `npm start` and `redline worker`. */
@@ -246,7 +248,7 @@ export class Dispatcher {
     if (failure.kind === "rate-limited") {
       this.stats.rateLimited++;
       providerRateLimited.inc();
-      this.limiter.pauseFor(failure.waitMs);
+      await this.limiter.pauseFor(failure.waitMs);
       await recordBatchFailure({
         batchId: batch.batchId,
         owner: this.owner,

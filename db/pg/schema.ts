@@ -17,6 +17,7 @@
 import { sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
+  bigint,
   boolean,
   check,
   index,
@@ -302,6 +303,11 @@ export const webhookEvents = pgTable(
   },
   (t) => [primaryKey({ columns: [t.svixId] })],
 );
+
+export const sendRates = pgTable("send_rates", {
+  name: text("name").primaryKey(),
+  nextFreeAt: bigint("next_free_at", { mode: "number" }).notNull(),
+});
 
 export const embedSecrets = pgTable(
   "embed_secrets",

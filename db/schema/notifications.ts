@@ -207,6 +207,17 @@ export const webhookEvents = sqliteTable(
   (t) => [primaryKey({ columns: [t.svixId] })],
 );
 
+/**
+ * Shared send rates (ADR 0017, decision 5): one row per rate, holding the time from which the next
+ * provider request may leave. Every dispatcher of every process reserves its slot here with one
+ * atomic UPDATE, so all of them together keep to SEND_RATE_PER_SECOND.
+ */
+export const sendRates = sqliteTable("send_rates", {
+  name: text("name").primaryKey(),
+  /** Milliseconds since the epoch, on the database's clock (one clock for every host). */
+  nextFreeAt: integer("next_free_at").notNull(),
+});
+
 export type Subscriber = typeof subscribers.$inferSelect;
 export type Notice = typeof notices.$inferSelect;
 export type DeliveryBatch = typeof deliveryBatches.$inferSelect;
