@@ -97,7 +97,8 @@ CREATE TRIGGER versions_never_inserted_published BEFORE INSERT ON versions FOR E
 --> statement-breakpoint
 -- A draft becomes published only as the latest step of the chain: its own `version.published` entry
 -- must be the last audit entry, name it and carry its number, content hash and publication time, and
--- no publication of the document may be newer (no backdating between existing versions).
+-- no publication of the document may be newer (no backdating between existing versions). Times are
+-- ISO-8601 text, compared byte by byte as SQLite does, whatever the database's collation.
 CREATE FUNCTION versions_publication_recorded() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF OLD.state NOT IN ('published', 'superseded') AND NEW.state IN ('published', 'superseded') AND (
@@ -117,7 +118,7 @@ BEGIN
       WHERE other.document_id = NEW.document_id AND other.id <> NEW.id
         AND (other.state = 'published'
           OR (other.state = 'superseded'
-            AND (other.number > NEW.number OR other.published_at > NEW.published_at)))
+            AND (other.number > NEW.number OR other.published_at > NEW.published_at COLLATE "C")))
     )
   ) THEN
     RAISE EXCEPTION 'a version is published only with its audit entry, after every earlier publication' USING ERRCODE = '23R01';
