@@ -56,19 +56,8 @@ function bare(statement: string): string {
 /** Comparable form of a body: only whitespace may differ harmlessly. */
 const squeeze = (text: string) => text.replace(/\s+/g, " ").trim();
 
-/**
- * Comparable form of a CREATE TRIGGER: PostgreSQL gives it back (`pg_get_triggerdef`) on one line,
- * with the table qualified by its schema and quotes only where needed; older servers say
- * `EXECUTE PROCEDURE`.
- */
-function triggerForm(statement: string): string {
-  return squeeze(bare(statement))
-    .replace(/"/g, "")
-    .replace(/\bON \w+\./i, "ON ")
-    .replace(/\bEXECUTE (?:FUNCTION|PROCEDURE) \w+\./i, "EXECUTE FUNCTION ")
-    .replace(/\bEXECUTE PROCEDURE\b/i, "EXECUTE FUNCTION")
-    .toLowerCase();
-}
+/** A trigger definition as `pg_get_triggerdef` prints it, with its table named without a schema. */
+const onTable = (definition: string, table: string) => definition.replace(/ ON \S+ /, ` ON ${table} `);
 
 /** Every trigger and trigger function the migrations in `folder` leave, in journal order. */
 export function expectedRules(folder: string): ExpectedRules {
@@ -95,7 +84,8 @@ export function expectedRules(folder: string): ExpectedRules {
   return { triggers, functions };
 }
 
-/** Anything that runs a query: a Pool, a Client or a pool's client. */
+/** A Pool, a Client or a pool's client. */
+type Database = pg.Pool | pg.ClientBase;
 type Queryable = Pick<pg.ClientBase, "query">;
 
 type InstalledTrigger = { name: string; table: string; definition: string; enabled: string };
@@ -130,6 +120,62 @@ async function installedFunctions(db: Queryable, names: string[]): Promise<Map<s
   return new Map(rows.map((row) => [row.name, row]));
 }
 
+const PROBE = "redline_rule_probe";
+const printed = new Map<string, Map<string, string>>();
+
+/**
+ * Each expected trigger as this server prints it. A WHEN clause comes back reformatted (parentheses,
+ * casts, lower case), differently across versions, so the migration's text cannot be compared with
+ * the catalog's: each trigger is created on an empty temporary copy of its table, printed, and
+ * rolled back. Inside a caller's transaction that is a savepoint. Kept per process: the server's
+ * printing and the migrations do not change while it runs.
+ */
+async function printedTriggers(client: pg.ClientBase, expected: ExpectedRules): Promise<Map<string, string>> {
+  const version = (await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v"))
+    .rows[0].v;
+  const statements = [...expected.triggers.values()].map((t) => t.statement);
+  const key = [version, ...statements].join("\n");
+  const known = printed.get(key);
+  if (known) return known;
+  const inTransaction = await client.query(`SAVEPOINT ${PROBE}`).then(
+    () => true,
+    () => false,
+  );
+  if (!inTransaction) await client.query("BEGIN");
+  try {
+    const tables = new Set([...expected.triggers.values()].map((t) => t.table));
+    for (const table of tables) await client.query(`CREATE TEMP TABLE "${PROBE}_${table}" (LIKE "${table}")`);
+    for (const trigger of expected.triggers.values()) {
+      await client.query(trigger.statement.replace(/(\sON\s+)\S+(\s)/i, `$1"${PROBE}_${trigger.table}"$2`));
+    }
+    const { rows } = await client.query<{ name: string; table: string; definition: string }>(
+      `SELECT t.tgname AS name, substr(c.relname, $1) AS "table", pg_get_triggerdef(t.oid) AS definition
+       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+       WHERE c.relnamespace = pg_my_temp_schema() AND c.relname LIKE $2`,
+      [PROBE.length + 2, `${PROBE}\\_%`],
+    );
+    const forms = new Map(
+      rows.map((row) => [`${row.table}.${row.name}`, onTable(row.definition, row.table)]),
+    );
+    printed.set(key, forms);
+    return forms;
+  } finally {
+    await client.query(inTransaction ? `ROLLBACK TO SAVEPOINT ${PROBE}` : "ROLLBACK");
+    if (inTransaction) await client.query(`RELEASE SAVEPOINT ${PROBE}`);
+  }
+}
+
+/** Runs `fn` on one connection: the one given, or one of the pool's. */
+async function onOneConnection<T>(db: Database, fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+  if (!(db instanceof pg.Pool)) return fn(db);
+  const client = await db.connect();
+  try {
+    return await fn(client);
+  } finally {
+    client.release();
+  }
+}
+
 /**
  * A function is as its migration wrote it when its body is, and nothing around the body changes
  * what it does: still PL/pgSQL, not run with its owner's rights, no settings of its own (a
@@ -148,13 +194,26 @@ function functionAltered(expected: ExpectedFunction, installed: InstalledFunctio
  * Rules that are missing, differ from their migration or are disabled, and triggers no migration
  * defines. A function is named by its own name (each rule's function is named as its trigger).
  */
-export async function inspectTriggers(db: Queryable, folder: string): Promise<RuleProblem[]> {
-  return inspect(db, expectedRules(folder));
+export async function inspectTriggers(db: Database, folder: string): Promise<RuleProblem[]> {
+  const expected = expectedRules(folder);
+  return onOneConnection(db, (client) => inspect(client, expected));
 }
 
-async function inspect(db: Queryable, expected: ExpectedRules): Promise<RuleProblem[]> {
-  const triggers = await installedTriggers(db);
-  const functions = await installedFunctions(db, [...expected.functions.keys()]);
+/** Whether an installed trigger is the one its migration creates, enabled. */
+type Standing = "in place" | "missing" | "altered" | "disabled";
+
+function standing(actual: InstalledTrigger | undefined, form: string | undefined): Standing {
+  if (!actual) return "missing";
+  if (onTable(actual.definition, actual.table) !== form) return "altered";
+  // 'O' fires in normal sessions; 'D' never, 'R' only on a replica, 'A' always (not as defined).
+  if (actual.enabled === "O") return "in place";
+  return actual.enabled === "A" ? "altered" : "disabled";
+}
+
+async function inspect(client: pg.ClientBase, expected: ExpectedRules): Promise<RuleProblem[]> {
+  const forms = await printedTriggers(client, expected);
+  const triggers = await installedTriggers(client);
+  const functions = await installedFunctions(client, [...expected.functions.keys()]);
   const problems: RuleProblem[] = [];
   const add = (name: string, problem: RuleProblem["problem"]) => {
     if (!problems.some((p) => p.name === name)) problems.push({ name, problem });
@@ -165,11 +224,8 @@ async function inspect(db: Queryable, expected: ExpectedRules): Promise<RuleProb
     else if (functionAltered(fn, actual)) add(name, "altered");
   }
   for (const [key, trigger] of expected.triggers) {
-    const actual = triggers.get(key);
-    if (!actual) add(trigger.name, "missing");
-    else if (triggerForm(actual.definition) !== triggerForm(trigger.statement)) add(trigger.name, "altered");
-    // 'O' fires in normal sessions; 'D' never, 'R' only on a replica, 'A' always (still altered).
-    else if (actual.enabled !== "O") add(trigger.name, actual.enabled === "A" ? "altered" : "disabled");
+    const state = standing(triggers.get(key), forms.get(key));
+    if (state !== "in place") add(trigger.name, state);
   }
   for (const [key, trigger] of triggers) {
     if (!expected.triggers.has(key)) problems.push({ name: trigger.name, problem: "unexpected" });
@@ -183,10 +239,9 @@ async function inspect(db: Queryable, expected: ExpectedRules): Promise<RuleProb
  * reported by `inspectTriggers`: they may be someone's deliberate addition. Processes starting
  * together queue on an advisory lock, so the second finds nothing left to repair.
  */
-export async function restoreTriggers(db: pg.Pool | pg.ClientBase, folder: string): Promise<RuleProblem[]> {
+export async function restoreTriggers(db: Database, folder: string): Promise<RuleProblem[]> {
   const expected = expectedRules(folder);
-  const client = db instanceof pg.Pool ? await db.connect() : db;
-  try {
+  return onOneConnection(db, async (client) => {
     await client.query("BEGIN");
     try {
       await client.query("SELECT pg_advisory_xact_lock(hashtext('redline.rules'))");
@@ -200,16 +255,10 @@ export async function restoreTriggers(db: pg.Pool | pg.ClientBase, folder: strin
         await client.query(fn.statement);
       }
       // Every trigger not in place, those of the functions dropped just above included.
+      const forms = await printedTriggers(client, expected);
       const installed = await installedTriggers(client);
       for (const [key, trigger] of expected.triggers) {
-        const actual = installed.get(key);
-        if (
-          actual &&
-          triggerForm(actual.definition) === triggerForm(trigger.statement) &&
-          actual.enabled === "O"
-        ) {
-          continue;
-        }
+        if (standing(installed.get(key), forms.get(key)) === "in place") continue;
         await client.query(`DROP TRIGGER IF EXISTS "${trigger.name}" ON "${trigger.table}"`);
         await client.query(trigger.statement);
       }
@@ -219,7 +268,5 @@ export async function restoreTriggers(db: pg.Pool | pg.ClientBase, folder: strin
       await client.query("ROLLBACK");
       throw error;
     }
-  } finally {
-    if (client !== db) (client as pg.PoolClient).release();
-  }
+  });
 }

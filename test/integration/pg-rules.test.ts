@@ -667,6 +667,9 @@ describe("a protective rule dropped, replaced or disabled by hand", () => {
       "CREATE OR REPLACE FUNCTION deliveries_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END; $$",
     );
     await run("ALTER TABLE notices DISABLE TRIGGER notices_undeletable");
+    await run(
+      "DROP TRIGGER deliveries_outcome_fixed ON deliveries; CREATE TRIGGER deliveries_outcome_fixed BEFORE UPDATE ON deliveries FOR EACH ROW WHEN (false) EXECUTE FUNCTION deliveries_outcome_fixed()",
+    );
     await run("ALTER FUNCTION audit_log_no_update() SET search_path = pg_temp");
     await run("DROP FUNCTION subscribers_with_proof_kept() CASCADE");
     await run(
@@ -677,6 +680,7 @@ describe("a protective rule dropped, replaced or disabled by hand", () => {
       { name: "deliveries_forward_only", problem: "altered" },
       { name: "subscribers_with_proof_kept", problem: "missing" },
       { name: "notices_undeletable", problem: "disabled" },
+      { name: "deliveries_outcome_fixed", problem: "altered" },
       { name: "acknowledgements_undeletable", problem: "missing" },
       { name: "subscribers_with_proof_not_truncated", problem: "missing" },
       { name: "hide_acknowledgements", problem: "unexpected" },
@@ -688,6 +692,7 @@ describe("a protective rule dropped, replaced or disabled by hand", () => {
       "deliveries_forward_only",
       "subscribers_with_proof_kept",
       "notices_undeletable",
+      "deliveries_outcome_fixed",
       "acknowledgements_undeletable",
       "subscribers_with_proof_not_truncated",
     ]);
@@ -706,6 +711,9 @@ describe("a protective rule dropped, replaced or disabled by hand", () => {
       "delivery statuses only move forward",
       [sent],
     );
+    await refused("UPDATE deliveries SET provider_message_id = 'forged' WHERE id = $1", "recorded outcome", [
+      sent,
+    ]);
     await run("DROP TRIGGER hide_acknowledgements ON acknowledgements; DROP FUNCTION hide()");
   });
 

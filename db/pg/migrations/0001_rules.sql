@@ -1,7 +1,8 @@
 -- The database's protective rules on PostgreSQL (ADR 0002, 0011, 0017): the twins of the SQLite
 -- triggers of db/migrations/0001_published_versions_immutable.sql and 0009_proof_rules.sql, with
 -- the same refusals and the same messages. Each rule is one PL/pgSQL function and a trigger of the
--- same name; db/pg/rules.ts re-creates any that is dropped, altered or disabled.
+-- same name (on deliveries the condition sits in the trigger's WHEN, see there); db/pg/rules.ts
+-- re-creates any that is dropped, altered or disabled.
 --
 -- Every refusal is SQLSTATE 23R01 (class 23, integrity constraint violation; "R" for Redline), so
 -- a client tells a rule's refusal from any other error by its code alone.
@@ -264,38 +265,38 @@ CREATE TRIGGER delivery_batches_undeletable BEFORE DELETE ON delivery_batches FO
 CREATE TRIGGER delivery_batches_not_truncated BEFORE TRUNCATE ON delivery_batches FOR EACH STATEMENT EXECUTE FUNCTION delivery_batches_undeletable();
 --> statement-breakpoint
 -- Deliveries (ADR 0006, 0007, 0011) --------------------------------------------------------------
+-- A notice writes and moves millions of these rows, so their rules sit in each trigger's WHEN: it is
+-- evaluated in line, and the function (a PL/pgSQL call per row) runs only for a row it refuses. The
+-- retry path of deliveries_forward_only reads delivery_batches, which a WHEN cannot, so that one
+-- check is left to its function.
 CREATE FUNCTION deliveries_start_pending() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.status <> 'pending'
-    OR NEW.provider_message_id IS NOT NULL
-    OR NEW.sent_at IS NOT NULL
-    OR NEW.status_at IS NOT NULL
-    OR NEW.recipient_email IS NOT NULL
-    OR NEW.recipient_name IS NOT NULL
-  THEN
-    RAISE EXCEPTION 'a delivery starts pending, without an outcome' USING ERRCODE = '23R01';
-  END IF;
-  RETURN NEW;
+  RAISE EXCEPTION 'a delivery starts pending, without an outcome' USING ERRCODE = '23R01';
 END;
 $$;
 --> statement-breakpoint
-CREATE TRIGGER deliveries_start_pending BEFORE INSERT ON deliveries FOR EACH ROW EXECUTE FUNCTION deliveries_start_pending();
+CREATE TRIGGER deliveries_start_pending BEFORE INSERT ON deliveries FOR EACH ROW
+WHEN (NEW.status <> 'pending'
+  OR NEW.provider_message_id IS NOT NULL
+  OR NEW.sent_at IS NOT NULL
+  OR NEW.status_at IS NOT NULL
+  OR NEW.recipient_email IS NOT NULL
+  OR NEW.recipient_name IS NOT NULL)
+EXECUTE FUNCTION deliveries_start_pending();
 --> statement-breakpoint
 CREATE FUNCTION deliveries_keep_their_address() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.id IS DISTINCT FROM OLD.id
-    OR NEW.notice_id IS DISTINCT FROM OLD.notice_id
-    OR NEW.subscriber_id IS DISTINCT FROM OLD.subscriber_id
-    OR NEW.channel IS DISTINCT FROM OLD.channel
-    OR NEW.batch_number IS DISTINCT FROM OLD.batch_number
-  THEN
-    RAISE EXCEPTION 'a delivery keeps its notice, subscriber, channel and batch' USING ERRCODE = '23R01';
-  END IF;
-  RETURN NEW;
+  RAISE EXCEPTION 'a delivery keeps its notice, subscriber, channel and batch' USING ERRCODE = '23R01';
 END;
 $$;
 --> statement-breakpoint
-CREATE TRIGGER deliveries_keep_their_address BEFORE UPDATE ON deliveries FOR EACH ROW EXECUTE FUNCTION deliveries_keep_their_address();
+CREATE TRIGGER deliveries_keep_their_address BEFORE UPDATE ON deliveries FOR EACH ROW
+WHEN (NEW.id IS DISTINCT FROM OLD.id
+  OR NEW.notice_id IS DISTINCT FROM OLD.notice_id
+  OR NEW.subscriber_id IS DISTINCT FROM OLD.subscriber_id
+  OR NEW.channel IS DISTINCT FROM OLD.channel
+  OR NEW.batch_number IS DISTINCT FROM OLD.batch_number)
+EXECUTE FUNCTION deliveries_keep_their_address();
 --> statement-breakpoint
 -- The outbox's state machine (ADR 0006, 0007): the dispatcher, the provider's webhooks and
 -- acknowledgements only move a delivery forward. The one way back is an approver's retry of a failed
@@ -303,55 +304,56 @@ CREATE TRIGGER deliveries_keep_their_address BEFORE UPDATE ON deliveries FOR EAC
 -- put back in it (pending, membership open again) in the same transaction.
 CREATE FUNCTION deliveries_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.status IS DISTINCT FROM OLD.status AND NOT (
-    (OLD.channel = 'email' AND OLD.status = 'pending' AND NEW.status IN ('sending', 'skipped'))
-    OR (OLD.channel = 'dashboard' AND OLD.status = 'pending' AND NEW.status = 'delivered')
-    OR (OLD.status = 'sending' AND NEW.status IN ('sent', 'failed'))
-    OR (OLD.status = 'sent' AND NEW.status IN ('delivered', 'bounced', 'complained'))
-    OR (OLD.channel = 'email' AND OLD.status = 'delivered' AND NEW.status IN ('bounced', 'complained'))
-    OR (OLD.channel = 'email' AND OLD.status = 'failed' AND NEW.status = 'pending'
-      AND OLD.provider_message_id IS NULL AND OLD.sent_at IS NULL
-      AND EXISTS (
-        SELECT 1 FROM delivery_batches AS b
-        WHERE b.notice_id = OLD.notice_id AND b.number = OLD.batch_number
-          AND b.status = 'pending' AND b.frozen_at IS NULL))
-  ) THEN
+  -- The trigger's WHEN let through every change that is not a step forward; the retry is the one
+  -- such change allowed.
+  IF NOT (OLD.channel = 'email' AND OLD.status = 'failed' AND NEW.status = 'pending'
+    AND OLD.provider_message_id IS NULL AND OLD.sent_at IS NULL
+    AND EXISTS (
+      SELECT 1 FROM delivery_batches AS b
+      WHERE b.notice_id = OLD.notice_id AND b.number = OLD.batch_number
+        AND b.status = 'pending' AND b.frozen_at IS NULL))
+  THEN
     RAISE EXCEPTION 'delivery statuses only move forward' USING ERRCODE = '23R01';
   END IF;
   RETURN NEW;
 END;
 $$;
 --> statement-breakpoint
-CREATE TRIGGER deliveries_forward_only BEFORE UPDATE OF status ON deliveries FOR EACH ROW EXECUTE FUNCTION deliveries_forward_only();
+CREATE TRIGGER deliveries_forward_only BEFORE UPDATE OF status ON deliveries FOR EACH ROW
+WHEN (NEW.status IS DISTINCT FROM OLD.status AND NOT (
+  (OLD.channel = 'email' AND OLD.status = 'pending' AND NEW.status IN ('sending', 'skipped'))
+  OR (OLD.channel = 'dashboard' AND OLD.status = 'pending' AND NEW.status = 'delivered')
+  OR (OLD.status = 'sending' AND NEW.status IN ('sent', 'failed'))
+  OR (OLD.status = 'sent' AND NEW.status IN ('delivered', 'bounced', 'complained'))
+  OR (OLD.channel = 'email' AND OLD.status = 'delivered' AND NEW.status IN ('bounced', 'complained'))))
+EXECUTE FUNCTION deliveries_forward_only();
 --> statement-breakpoint
 -- What a delivery's outcome says is written once: the provider's id, the send time and the transport
 -- that carried it when the batch is accepted, the status time with each status, the recipient copy
 -- when the batch is frozen. Later writes may only blank copies and error texts (erasure, retention).
 CREATE FUNCTION deliveries_outcome_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF (OLD.provider_message_id IS NOT NULL AND NEW.provider_message_id IS DISTINCT FROM OLD.provider_message_id)
-    OR (OLD.sent_at IS NOT NULL AND NEW.sent_at IS DISTINCT FROM OLD.sent_at)
-    OR (NOT (OLD.status = 'sending' AND NEW.status = 'sent')
-      AND (NEW.provider_message_id IS DISTINCT FROM OLD.provider_message_id OR NEW.sent_at IS DISTINCT FROM OLD.sent_at))
-    OR (OLD.status = 'sending' AND NEW.status = 'sent'
-      AND (NEW.provider_message_id IS NULL OR NEW.sent_at IS NULL))
-    OR (OLD.transport IS NOT NULL AND NEW.transport IS DISTINCT FROM OLD.transport)
-    OR (NOT (OLD.status = 'sending' AND NEW.status = 'sent') AND NEW.transport IS DISTINCT FROM OLD.transport)
-    OR (NEW.status IS NOT DISTINCT FROM OLD.status AND NEW.status_at IS DISTINCT FROM OLD.status_at)
-    OR (NEW.status IS NOT DISTINCT FROM OLD.status AND NEW.last_error IS NOT NULL AND NEW.last_error IS DISTINCT FROM OLD.last_error)
-    OR (NOT (OLD.status = 'pending' AND NEW.status = 'sending') AND (
-      NEW.redline_from IS DISTINCT FROM OLD.redline_from
-      OR (NEW.recipient_email IS NOT NULL AND NEW.recipient_email IS DISTINCT FROM OLD.recipient_email)
-      OR (NEW.recipient_name IS NOT NULL AND NEW.recipient_name IS DISTINCT FROM OLD.recipient_name)
-      OR (NEW.recipient_locale IS NOT NULL AND NEW.recipient_locale IS DISTINCT FROM OLD.recipient_locale)))
-  THEN
-    RAISE EXCEPTION 'a delivery''s recorded outcome cannot be changed' USING ERRCODE = '23R01';
-  END IF;
-  RETURN NEW;
+  RAISE EXCEPTION 'a delivery''s recorded outcome cannot be changed' USING ERRCODE = '23R01';
 END;
 $$;
 --> statement-breakpoint
-CREATE TRIGGER deliveries_outcome_fixed BEFORE UPDATE ON deliveries FOR EACH ROW EXECUTE FUNCTION deliveries_outcome_fixed();
+CREATE TRIGGER deliveries_outcome_fixed BEFORE UPDATE ON deliveries FOR EACH ROW
+WHEN ((OLD.provider_message_id IS NOT NULL AND NEW.provider_message_id IS DISTINCT FROM OLD.provider_message_id)
+  OR (OLD.sent_at IS NOT NULL AND NEW.sent_at IS DISTINCT FROM OLD.sent_at)
+  OR (NOT (OLD.status = 'sending' AND NEW.status = 'sent')
+    AND (NEW.provider_message_id IS DISTINCT FROM OLD.provider_message_id OR NEW.sent_at IS DISTINCT FROM OLD.sent_at))
+  OR (OLD.status = 'sending' AND NEW.status = 'sent'
+    AND (NEW.provider_message_id IS NULL OR NEW.sent_at IS NULL))
+  OR (OLD.transport IS NOT NULL AND NEW.transport IS DISTINCT FROM OLD.transport)
+  OR (NOT (OLD.status = 'sending' AND NEW.status = 'sent') AND NEW.transport IS DISTINCT FROM OLD.transport)
+  OR (NEW.status IS NOT DISTINCT FROM OLD.status AND NEW.status_at IS DISTINCT FROM OLD.status_at)
+  OR (NEW.status IS NOT DISTINCT FROM OLD.status AND NEW.last_error IS NOT NULL AND NEW.last_error IS DISTINCT FROM OLD.last_error)
+  OR (NOT (OLD.status = 'pending' AND NEW.status = 'sending') AND (
+    NEW.redline_from IS DISTINCT FROM OLD.redline_from
+    OR (NEW.recipient_email IS NOT NULL AND NEW.recipient_email IS DISTINCT FROM OLD.recipient_email)
+    OR (NEW.recipient_name IS NOT NULL AND NEW.recipient_name IS DISTINCT FROM OLD.recipient_name)
+    OR (NEW.recipient_locale IS NOT NULL AND NEW.recipient_locale IS DISTINCT FROM OLD.recipient_locale))))
+EXECUTE FUNCTION deliveries_outcome_fixed();
 --> statement-breakpoint
 CREATE FUNCTION deliveries_undeletable() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
