@@ -250,6 +250,12 @@ describe("published versions", () => {
       `UPDATE versions SET content = '{"type":"doc","content":[]}' WHERE id = $1`,
       `UPDATE versions SET outline = '[{"id":"x"}]' WHERE id = $1`,
       "UPDATE versions SET html = '<p>Rewritten.</p>' WHERE id = $1",
+      "UPDATE versions SET text = 'Rewritten.' WHERE id = $1",
+      "UPDATE versions SET content_hash = 'x' WHERE id = $1",
+      "UPDATE versions SET last_updated = '2020-01-01' WHERE id = $1",
+      "UPDATE versions SET effective_at = '2020-01-01' WHERE id = $1",
+      "UPDATE versions SET number = 7 WHERE id = $1",
+      "UPDATE versions SET revision = 7 WHERE id = $1",
       "UPDATE versions SET material = false WHERE id = $1",
       "UPDATE versions SET summary = NULL, material = false WHERE id = $1",
       "UPDATE versions SET published_at = '2020-01-01T00:00:00.000Z' WHERE id = $1",
@@ -329,6 +335,24 @@ describe("published versions", () => {
     );
     await run("ROLLBACK");
     await run("DELETE FROM versions WHERE id = $1", [backdated.id]);
+  });
+
+  it("never return from superseded, and a document has one open version at a time", async () => {
+    await refused(
+      "UPDATE versions SET state = 'published' WHERE id = $1",
+      "published versions are immutable",
+      [ids.v1],
+    );
+    await refused("UPDATE versions SET material = true, summary = 'x' WHERE id = $1", "immutable", [ids.v1]);
+    const open = await draft(ids.doc, 3, "Open.");
+    expect(
+      await failure(
+        raw,
+        "INSERT INTO versions (document_id, number, content, html, text, outline, content_hash) VALUES ($1, 99, '{}', '', '', '[]', 'h')",
+        [ids.doc],
+      ),
+    ).toMatchObject({ code: "23505", constraint: "versions_one_open_per_document" });
+    await run("DELETE FROM versions WHERE id = $1", [open.id]);
   });
 
   it("are published, and the previous one superseded, as publishVersion does", async () => {
