@@ -6,15 +6,53 @@
  * Every label takes values from a fixed set (route patterns, never raw URLs), so the number of
  * series stays bounded whatever requests arrive.
  */
+
+import cluster from "node:cluster";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { METRICS_COLLECT, METRICS_COLLECTED, METRICS_REQUEST, METRICS_RESPONSE } from "../server/cluster";
 import { ACKNOWLEDGEMENT_CHANNELS } from "./core/notify/statuses";
 import { ConfigError } from "./env.server";
 import { nextBatchDueAt, unresolvedBatches } from "./models/deliveries.server";
 
 export const registry = new Registry();
+
+// One of several web processes (WEB_CONCURRENCY, server/cluster.ts): the primary collects this
+// registry from every serving process and aggregates them for a scrape.
+if (cluster.isWorker) {
+  process.on("message", (message: { type?: string; id?: number }) => {
+    if (message?.type !== METRICS_COLLECT) return;
+    registry.getMetricsAsJSON().then(
+      (metrics) => process.send?.({ type: METRICS_COLLECTED, id: message.id, metrics }),
+      () => process.send?.({ type: METRICS_COLLECTED, id: message.id, metrics: null }),
+    );
+  });
+}
+
+let requestIds = 0;
+
+/** The metrics of every web process of this host when this is one of several, else this process's. */
+function collectMetrics(): Promise<string> {
+  if (!cluster.isWorker || !process.send) return registry.metrics();
+  const id = ++requestIds;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      process.off("message", onMessage);
+      reject(new Error("the primary process did not answer the metrics request within 5 s"));
+    }, 5000);
+    const onMessage = (message: { type?: string; id?: number; body?: string; error?: string }) => {
+      if (message?.type !== METRICS_RESPONSE || message.id !== id) return;
+      clearTimeout(timer);
+      process.off("message", onMessage);
+      if (message.error !== undefined) reject(new Error(message.error));
+      else resolve(message.body ?? "");
+    };
+    process.on("message", onMessage);
+    process.send?.({ type: METRICS_REQUEST, id });
+  });
+}
 
 /** Seconds: from a few milliseconds (a cached page) to the render timeout. */
 const REQUEST_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -105,6 +143,8 @@ export function collectProcessMetrics(): void {
     help: "Email batches (up to 100 emails each) not yet resolved: pending (due or backing off) or sending (leased by a dispatcher)",
     labelNames: ["status"] as const,
     registers: [registry],
+    // Read from the database: every web process reports the same figure; a sum would multiply it.
+    aggregator: "max",
     collect() {
       const { pending, sending } = unresolvedBatches();
       this.set({ status: "pending" }, pending);
@@ -115,6 +155,7 @@ export function collectProcessMetrics(): void {
     name: "redline_outbox_oldest_due_seconds",
     help: "How long the oldest email batch that is due has been waiting for a dispatcher (0 when none is due)",
     registers: [registry],
+    aggregator: "max",
     collect() {
       const due = nextBatchDueAt();
       this.set(due === null ? 0 : Math.max(0, (Date.now() - due) / 1000));
@@ -152,7 +193,7 @@ export async function serveMetrics(
     return;
   }
   try {
-    const body = await registry.metrics();
+    const body = await collectMetrics();
     res.writeHead(200, { "Content-Type": registry.contentType });
     res.end(req.method === "HEAD" ? undefined : body);
   } catch (error) {

@@ -3,11 +3,13 @@
  * build's entry module (so the shell and the routes share one copy of the app), serves HTTP, and
  * shuts down cleanly on SIGTERM / SIGINT.
  */
+import cluster from "node:cluster";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
+import { checkClusterSettings, runPrimary, webConcurrency } from "./cluster";
 import { createHttpApp, type ShellRuntime } from "./http-app";
 import { installRoot } from "./paths";
 
@@ -19,6 +21,14 @@ type EntryModule = ServerBuild["entry"]["module"] & {
 };
 
 async function main(): Promise<void> {
+  if (cluster.isPrimary) {
+    const processes = webConcurrency();
+    if (processes > 1) {
+      checkClusterSettings();
+      runPrimary(processes);
+      return;
+    }
+  }
   const root = installRoot();
   const buildPath = join(root, "build", "index.js");
   // Settings keep the mode they were given (a bare `npm start` is a local install with development
