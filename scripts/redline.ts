@@ -282,21 +282,36 @@ export function buildProgram(io: Io): Command {
     .addOption(new Option("--role <role>", "what the user may do").choices(ROLES).makeOptionMandatory())
     .option("--password <password>", "initial password (12+ characters; default: generated)")
     .option("--name <name>", "display name")
-    .action(async (email: string, options: { role: Role; password?: string; name?: string }) => {
-      if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) throw new UsageError(`"${email}" is not an email address`);
-      openDatabase();
-      const { createUser, generatePassword } = await load.users();
-      const password = options.password ?? generatePassword();
-      const created = await createUser({
-        email,
-        role: options.role,
-        password,
-        name: options.name,
-        actor: { kind: "cli" },
-      });
-      io.out(`created ${created.role} ${created.email}`);
-      if (!options.password) io.out(`password: ${password}`);
-    });
+    .option(
+      "--break-glass",
+      "an admin who may sign in with a password even when AUTH_PASSWORDS=off (every use is audited)",
+      false,
+    )
+    .action(
+      async (
+        email: string,
+        options: { role: Role; password?: string; name?: string; breakGlass: boolean },
+      ) => {
+        if (!/^[^\s@]+@[^\s@]+$/.test(email.trim()))
+          throw new UsageError(`"${email}" is not an email address`);
+        if (options.breakGlass && options.role !== "admin") {
+          throw new UsageError("--break-glass is for admins only: add --role admin");
+        }
+        openDatabase();
+        const { createUser, generatePassword } = await load.users();
+        const password = options.password ?? generatePassword();
+        const created = await createUser({
+          email,
+          role: options.role,
+          password,
+          name: options.name,
+          breakGlass: options.breakGlass,
+          actor: { kind: "cli" },
+        });
+        io.out(`created ${created.role} ${created.email}${created.breakGlass ? " (break-glass)" : ""}`);
+        if (!options.password) io.out(`password: ${password}`);
+      },
+    );
 
   /** The user an email names, or a one-line refusal. */
   async function existingUser(email: string) {
