@@ -37,6 +37,7 @@ const load = {
   signInLimits: () => import("../app/models/login-throttle.server"),
   passwordResets: () => import("../app/models/password-resets.server"),
   apiKeys: () => import("../app/models/api-keys.server"),
+  sso: () => import("../app/models/sso.server"),
   audit: () => import("../app/models/audit.server"),
 };
 
@@ -353,6 +354,30 @@ export function buildProgram(io: Io): Command {
       io.err(
         `one-time link for ${found.email}, valid until ${expiresAt.toISOString()}; it cannot be shown again`,
       );
+    });
+  user
+    .command("link-sso")
+    .description(
+      "link an existing login to the person's account at the identity provider (OIDC_ISSUER), by its subject",
+    )
+    .argument("<email>", "the user's email")
+    .requiredOption(
+      "--subject <sub>",
+      "the provider's subject for them (shown on their refused sign-in and in the audit log)",
+    )
+    .action(async (email: string, options: { subject: string }) => {
+      const issuer = getEnv().OIDC_ISSUER;
+      if (!issuer)
+        throw new UsageError("single sign-on is not configured: set OIDC_ISSUER as the server has it");
+      const found = await existingUser(email);
+      const { linkProviderIdentity } = await load.sso();
+      await linkProviderIdentity({
+        userId: found.id,
+        issuer,
+        subject: options.subject,
+        actor: { kind: "cli" },
+      });
+      io.out(`linked ${found.email} to ${options.subject} at ${issuer}`);
     });
   user
     .command("unlock")

@@ -309,8 +309,3 @@ export async function endSessionUrl(settings: SsoSettings): Promise<string | nul
     post_logout_redirect_uri: `${getEnv().PUBLIC_BASE_URL}/admin/login?signedOut=1`,
   }).href;
 }
-
-/** Whether the provider offers an end-session endpoint (from cached discovery; no request). */
-export function providerHasEndSession(): boolean {
-  return Boolean(metadata?.value.end_session_endpoint);
-}

@@ -173,7 +173,7 @@ export const SSO_FAILURE_TEXT: Record<SsoFailure, { title: string; what: string;
   "email-taken": {
     title: "Another Redline account already uses your email address",
     what: "A Redline account with your email exists but is not linked to your identity provider account. Redline never joins accounts by email alone.",
-    todo: "Ask a Redline admin: they can deactivate the old account, after which signing in through the provider creates yours.",
+    todo: "Ask a Redline admin to link that account to your identity provider account (redline user link-sso), giving them the reference below; then sign in again.",
   },
   deactivated: {
     title: "Your Redline account has been deactivated",

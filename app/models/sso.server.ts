@@ -6,9 +6,10 @@
 import { and, desc, eq, gte, isNull, ne } from "drizzle-orm";
 import { affected, first } from "../../db/dialect";
 import { auditLog, type Role, sessions, users } from "../../db/schema";
+import { Refusal } from "../core/refusal";
 import type { RoleDecision, SsoFailure } from "../core/sso";
 import { recordAudit } from "./audit.server";
-import { reader, transaction } from "./db.server";
+import { type Actor, reader, transaction } from "./db.server";
 import { normaliseEmail } from "./users.server";
 
 /**
@@ -27,7 +28,12 @@ export type ProviderIdentity = {
 
 export type ProviderSignIn =
   | { ok: true; userId: number; email: string; role: Role; created: boolean }
-  | { ok: false; failure: Extract<SsoFailure, "no-role" | "no-email" | "email-taken" | "deactivated"> };
+  | {
+      ok: false;
+      failure: Extract<SsoFailure, "no-role" | "no-email" | "email-taken" | "deactivated">;
+      /** What an admin needs to act (the subject to link for "email-taken"); never a secret. */
+      detail?: string;
+    };
 
 const SYSTEM = { kind: "system" } as const;
 
@@ -93,7 +99,7 @@ export async function signInFromProvider({
           action: "user.sso-refused",
           details: { ...who, email, reason: "email-taken", holderId: holder.id },
         });
-        return { ok: false, failure: "email-taken" };
+        return { ok: false, failure: "email-taken", detail: `subject ${identity.subject}` };
       }
       const [created] = await tx
         .insert(users)
@@ -142,6 +148,43 @@ export async function signInFromProvider({
       }
     }
     return { ok: true, userId: known.id, email: current, role: decision.role, created: false };
+  });
+}
+
+/**
+ * Links an existing account (made with a password before single sign-on) to the provider's subject
+ * for that person, so their first sign-in through the provider finds it instead of being refused for
+ * its email: an admin's explicit act, audited, never inferred from the email.
+ */
+export async function linkProviderIdentity({
+  userId,
+  issuer,
+  subject,
+  actor,
+}: {
+  userId: number;
+  issuer: string;
+  subject: string;
+  actor: Actor;
+}): Promise<void> {
+  if (!subject.trim() || subject.length > 255)
+    throw new Refusal("invalid", "the subject must be 1 to 255 characters");
+  await transaction(async (tx) => {
+    const user = await first(tx.select().from(users).where(eq(users.id, userId)));
+    if (!user) throw new Refusal("not-found", "no such user");
+    const holder = await first(
+      tx
+        .select({ email: users.email })
+        .from(users)
+        .where(and(eq(users.oidcIssuer, issuer), eq(users.oidcSubject, subject), ne(users.id, userId))),
+    );
+    if (holder) throw new Refusal("conflict", `that provider account is already linked to ${holder.email}`);
+    await tx.update(users).set({ oidcIssuer: issuer, oidcSubject: subject }).where(eq(users.id, userId));
+    await recordAudit(tx, {
+      actor,
+      action: "user.sso-linked",
+      details: { userId, email: user.email, issuer, subject, previousSubject: user.oidcSubject },
+    });
   });
 }
 

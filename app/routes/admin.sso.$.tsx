@@ -65,7 +65,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     });
     // Audited inside (refusals, creation, role changes), in the transaction that makes them.
     const outcome = await signInFromProvider({ identity: signedIn, decision });
-    if (!outcome.ok) return fail(outcome.failure, null);
+    if (!outcome.ok) return fail(outcome.failure, outcome.detail ?? null);
     headers.append("Set-Cookie", await startSession(outcome.userId, "sso"));
     return redirect(safeRedirectTarget(signedIn.redirectTo), { headers });
   } catch (error) {

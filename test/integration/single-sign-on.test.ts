@@ -205,6 +205,28 @@ describe("signing in through the provider", () => {
     expect(userRow("taken@example.com")).toMatchObject({ role: "viewer", oidc_subject: null });
   });
 
+  it("signs in to an existing account once an admin links it to the provider's subject", async () => {
+    const refused = await pageOf((await signIn("dave-sub")).response);
+    expect(refused).toContain("subject dave-sub");
+    // The command line runs with the server's settings.
+    const ok = await redline(["user", "link-sso", "taken@example.com", "--subject", "dave-sub"], {
+      DATABASE_URL: server.databaseUrl,
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: idp.clientId,
+      OIDC_ROLE_MAP: '{"legal-editors":"editor"}',
+    });
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    const { response } = await signIn("dave-sub");
+    expect(response.status).toBe(302);
+    // The role is the provider's from now on.
+    expect(userRow("taken@example.com")).toMatchObject({ role: "editor", oidc_subject: "dave-sub" });
+    expect(auditEntries("user.sso-linked").at(-1)).toMatchObject({
+      email: "taken@example.com",
+      subject: "dave-sub",
+    });
+  });
+
   it("explains a denied consent", async () => {
     const { response } = await signIn("alice-sub", { login: "alice-sub", deny: true });
     expect(response.status).toBe(403);
