@@ -360,6 +360,20 @@ describe("answers that are refused", () => {
   });
 });
 
+describe("the audit log", () => {
+  it("still verifies with every sign-in, refusal and role change in it", async () => {
+    const result = await redline(["audit", "verify"], {
+      DATABASE_URL: server.databaseUrl,
+      AUDIT_KEY: "a".repeat(40),
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: idp.clientId,
+      OIDC_DEFAULT_ROLE: "viewer",
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+  });
+});
+
 describe("passwords off", () => {
   it("refuses a password sign-in by someone who is not break-glass, pointing to the provider", async () => {
     const client = new AdminClient(server.url);
