@@ -110,7 +110,7 @@ function flowJar() {
   flowCookie ??= createCookie("redline_sso", {
     httpOnly: true,
     sameSite: "lax",
-    secure: env.NODE_ENV === "production" && env.PUBLIC_BASE_URL.startsWith("https:"),
+    secure: env.NODE_ENV === "production", // as the session cookie (ADR 4)
     path: "/admin",
     secrets: [sessionSecret(env)],
     maxAge: FLOW_MAX_AGE_S,

@@ -435,6 +435,12 @@ describe("a provider that cannot be reached", () => {
       const response = await new WebClient().request(`${offline.url}/admin/sso/start`);
       expect(response.status).toBe(503);
       expect(await pageOf(response)).toContain("The identity provider cannot be reached");
+      const db = new Database(offline.databaseUrl.replace(/^file:/, ""), { readonly: true });
+      const entry = db.prepare("SELECT details FROM audit_log WHERE action = 'sso.sign-in-failed'").get() as {
+        details: string;
+      };
+      db.close();
+      expect(JSON.parse(entry.details)).toMatchObject({ reason: "provider-unreachable" });
     } finally {
       await offline.stop();
     }
