@@ -7,7 +7,7 @@
  */
 import { createCookie } from "@remix-run/node";
 import * as oidc from "openid-client";
-import type { SsoFailure } from "../core/sso";
+import { groupsIn, type SsoFailure } from "../core/sso";
 import { type Env, getEnv, isLoopbackUrl, sessionSecret } from "../env.server";
 
 /** Scopes always asked for; OIDC_SCOPES adds to them. */
@@ -223,8 +223,10 @@ export async function finishSignIn(
     throw new SsoError("clock-skew", `issued ${Math.round(claims.iat - Date.now() / 1000)} s ahead`);
   }
   let all: Record<string, unknown> = { ...claims };
-  if (!(roleClaim.split(".")[0] in all) && config.serverMetadata().userinfo_endpoint) {
-    // Some providers release groups only at the userinfo endpoint (or when the ID token is too big).
+  const incomplete = groupsIn(all, roleClaim).length === 0 || typeof all.email !== "string";
+  if (incomplete && config.serverMetadata().userinfo_endpoint) {
+    // Many providers put scope claims (email, groups) only in userinfo unless asked for them in the
+    // ID token; the ID token's own claims win where both have one.
     try {
       const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
       all = { ...info, ...claims };

@@ -227,6 +227,20 @@ describe("signing in through the provider", () => {
     });
   });
 
+  it("reads email and groups from userinfo when the provider leaves them out of the ID token", async () => {
+    idp.people.set("frank-sub", { email: "frank@example.com", groups: ["legal-leads"] });
+    idp.claimsOnlyAtUserinfo = true;
+    await idp.restart();
+    try {
+      const { response } = await signIn("frank-sub");
+      expect(response.status).toBe(302);
+      expect(userRow("frank@example.com")).toMatchObject({ role: "approver", oidc_subject: "frank-sub" });
+    } finally {
+      idp.claimsOnlyAtUserinfo = false;
+      await idp.restart();
+    }
+  });
+
   it("explains a denied consent", async () => {
     const { response } = await signIn("alice-sub", { login: "alice-sub", deny: true });
     expect(response.status).toBe(403);

@@ -24,6 +24,13 @@ export type TestIdp = {
   clockOffsetSeconds: number;
   /** When set, the token endpoint's ID token is re-signed with this (retired) key. */
   forgeWith: SigningKey | null;
+  /**
+   * Scope claims (email, groups…) only at the userinfo endpoint, not in the ID token, as Okta and
+   * oidc-provider do by default; takes effect at the next `restart`.
+   */
+  claimsOnlyAtUserinfo: boolean;
+  /** Restarts the provider on the same address (same key), e.g. after changing `claimsOnlyAtUserinfo`. */
+  restart: () => Promise<void>;
   /** The key signing now. */
   currentKey: () => SigningKey;
   /** Restarts the provider with a new signing key (the old one gone from its JWKS); returns the old one. */
@@ -75,6 +82,7 @@ export async function startIdp({
     people: new Map(Object.entries(people)),
     clockOffsetSeconds: 0,
     forgeWith: null as SigningKey | null,
+    claimsOnlyAtUserinfo: false,
   };
   let key = await newKey();
   let provider: Provider;
@@ -96,8 +104,8 @@ export async function startIdp({
       ],
       jwks: { keys: [key.privateJwk as never] },
       cookies: { keys: ["test-idp-cookie-key-0123456789abcdef"] },
-      // Scope claims in the ID token itself, as Keycloak and Entra ID put them there.
-      conformIdTokenClaims: false,
+      // Scope claims in the ID token itself, as Keycloak and Entra ID put them there (or not).
+      conformIdTokenClaims: state.claimsOnlyAtUserinfo,
       scopes: ["openid", "email", "profile", "groups", "offline_access"],
       claims: { email: ["email", "email_verified"], profile: ["name"], groups: ["groups"] },
       pkce: { required: () => true },
@@ -219,6 +227,11 @@ export async function startIdp({
       provider = makeProvider(issuer);
       await listen();
       return old;
+    },
+    restart: async () => {
+      await close();
+      provider = makeProvider(issuer);
+      await listen();
     },
     stop: close,
   });
