@@ -356,6 +356,22 @@ export function buildProgram(io: Io): Command {
       );
     });
   user
+    .command("break-glass")
+    .description("let an existing admin sign in with a password even when AUTH_PASSWORDS=off (audited)")
+    .argument("<email>", "the admin's email")
+    .option("--off", "no longer a break-glass account", false)
+    .action(async (email: string, options: { off: boolean }) => {
+      const found = await existingUser(email);
+      const { setBreakGlass } = await load.sso();
+      const { changed } = await setBreakGlass({
+        userId: found.id,
+        breakGlass: !options.off,
+        actor: { kind: "cli" },
+      });
+      const state = options.off ? "is not a break-glass account" : "is a break-glass account";
+      io.out(`${found.email} ${state}${changed ? "" : " (unchanged)"}`);
+    });
+  user
     .command("link-sso")
     .description(
       "link an existing login to the person's account at the identity provider (OIDC_ISSUER), by its subject",

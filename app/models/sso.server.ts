@@ -189,6 +189,39 @@ export async function linkProviderIdentity({
 }
 
 /**
+ * Makes an existing admin a break-glass account (or no longer one), e.g. the first start's admin
+ * before passwords are turned off. Audited.
+ */
+export async function setBreakGlass({
+  userId,
+  breakGlass,
+  actor,
+}: {
+  userId: number;
+  breakGlass: boolean;
+  actor: Actor;
+}): Promise<{ email: string; changed: boolean }> {
+  return transaction(async (tx) => {
+    const user = await first(tx.select().from(users).where(eq(users.id, userId)));
+    if (!user) throw new Refusal("not-found", "no such user");
+    if (breakGlass && user.role !== "admin") {
+      throw new Refusal(
+        "invalid",
+        `${user.email} is a ${user.role}; only an admin can be a break-glass account`,
+      );
+    }
+    if (user.breakGlass === breakGlass) return { email: user.email, changed: false };
+    await tx.update(users).set({ breakGlass }).where(eq(users.id, userId));
+    await recordAudit(tx, {
+      actor,
+      action: "user.break-glass-changed",
+      details: { userId, email: user.email, breakGlass },
+    });
+    return { email: user.email, changed: true };
+  });
+}
+
+/**
  * Records a sign-in through the provider that failed before anyone was identified (unreachable
  * provider, tampered or replayed answer, bad token…). `detail` is an error code or a provider's
  * error name, never a token or a code.

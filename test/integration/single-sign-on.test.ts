@@ -405,6 +405,32 @@ describe("passwords off", () => {
     expect(overview).toMatch(/glass@example\.com<\/strong> signed in with a password/);
   });
 
+  it("makes an existing admin break-glass on the command line, and only an admin", async () => {
+    const env = {
+      DATABASE_URL: server.databaseUrl,
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: idp.clientId,
+      OIDC_DEFAULT_ROLE: "viewer",
+    };
+    const viewer = await redline(["user", "break-glass", "taken@example.com"], env);
+    expect(viewer.code).not.toBe(0);
+    expect(viewer.stderr).toMatch(/only an admin can be a break-glass account/);
+    expect(
+      (await redline(["user", "add", "first@example.com", "--role", "admin", "--password", PASSWORD], env))
+        .code,
+    ).toBe(0);
+    expect((await new AdminClient(server.url).signIn("first@example.com", PASSWORD)).status).toBe(403);
+    const made = await redline(["user", "break-glass", "first@example.com"], env);
+    expect(made.stdout).toContain("first@example.com is a break-glass account");
+    expect((await new AdminClient(server.url).signIn("first@example.com", PASSWORD)).status).toBe(302);
+    expect(auditEntries("user.break-glass-changed").at(-1)).toMatchObject({
+      email: "first@example.com",
+      breakGlass: true,
+    });
+    expect((await redline(["user", "break-glass", "first@example.com", "--off"], env)).code).toBe(0);
+    expect((await new AdminClient(server.url).signIn("first@example.com", PASSWORD)).status).toBe(403);
+  });
+
   it("refuses --break-glass for anyone but an admin", async () => {
     const result = await redline(
       ["user", "add", "nope@example.com", "--role", "editor", "--password", PASSWORD, "--break-glass"],
