@@ -33,6 +33,16 @@ describe("configuration", () => {
     [{ AUDIT_KEY: "short" }, "AUDIT_KEY"],
     [{ AUDIT_KEY: `${"k".repeat(32)},x` }, "AUDIT_KEY"],
     [{ AUDIT_RETIRED_KEYS: `${"k".repeat(32)},short` }, "AUDIT_RETIRED_KEYS"],
+    [{ OIDC_ISSUER: "https://id.example.com", OIDC_DEFAULT_ROLE: "viewer" }, "OIDC_CLIENT_ID: required"],
+    [{ OIDC_CLIENT_ID: "redline" }, "OIDC_ISSUER: required"],
+    [{ OIDC_ISSUER: "https://id.example.com", OIDC_CLIENT_ID: "r" }, "OIDC_ROLE_MAP: required"],
+    [{ OIDC_ROLE_MAP: "{legal: editor}" }, "OIDC_ROLE_MAP: not JSON"],
+    [{ OIDC_ROLE_MAP: '{"legal":"owner"}' }, 'OIDC_ROLE_MAP: group "legal": must be viewer'],
+    [{ OIDC_DEFAULT_ROLE: "owner" }, "OIDC_DEFAULT_ROLE: must be viewer"],
+    [{ OIDC_REDIRECT_PATH: "/callback" }, "OIDC_REDIRECT_PATH: must be a path under /admin/sso/"],
+    [{ OIDC_REDIRECT_PATH: "/admin/sso/start" }, "OIDC_REDIRECT_PATH: /admin/sso/start"],
+    [{ AUTH_PASSWORDS: "no" }, "AUTH_PASSWORDS: must be on or off"],
+    [{ AUTH_PASSWORDS: "off" }, "AUTH_PASSWORDS: off needs single sign-on"],
   ])("refuses %o naming %s", (source, variable) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`Invalid configuration — .*${variable}`));
   });
@@ -40,6 +50,38 @@ describe("configuration", () => {
   it("takes a PostgreSQL address as DATABASE_URL", () => {
     expect(parseEnv({ DATABASE_URL: "postgresql://redline@db.internal:5432/redline" }).DATABASE_URL).toBe(
       "postgresql://redline@db.internal:5432/redline",
+    );
+  });
+
+  it("reads single sign-on: scopes added to openid email profile, the role map, passwords off", () => {
+    const env = parseEnv({
+      OIDC_ISSUER: "https://login.example.com/realms/acme",
+      OIDC_CLIENT_ID: "redline",
+      OIDC_SCOPES: "groups, offline_access",
+      OIDC_ROLE_MAP: '{"legal":"editor","legal-leads":"approver"}',
+      AUTH_PASSWORDS: "off",
+    });
+    expect(env.OIDC_SCOPES).toEqual(["groups", "offline_access"]);
+    expect(env.OIDC_ROLE_MAP).toEqual({ legal: "editor", "legal-leads": "approver" });
+    expect(env.OIDC_REDIRECT_PATH).toBe("/admin/sso/callback");
+    expect(env.OIDC_ROLE_CLAIM).toBe("groups");
+    expect(env.AUTH_PASSWORDS).toBe("off");
+  });
+
+  it("allows a plain-HTTP provider in production only on this machine", () => {
+    const base = {
+      NODE_ENV: "production",
+      SESSION_SECRET: "s".repeat(32),
+      AUDIT_KEY: "k".repeat(32),
+      PUBLIC_BASE_URL: "https://policies.example.com",
+      OIDC_CLIENT_ID: "redline",
+      OIDC_DEFAULT_ROLE: "viewer",
+    };
+    expect(() => parseEnv({ ...base, OIDC_ISSUER: "http://id.example.com" })).toThrow(
+      /OIDC_ISSUER: must be https/,
+    );
+    expect(parseEnv({ ...base, OIDC_ISSUER: "http://127.0.0.1:9000" }).OIDC_ISSUER).toBe(
+      "http://127.0.0.1:9000",
     );
   });
 

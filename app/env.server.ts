@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { z } from "zod";
 import { databaseFile, dataDirectory, engineKind } from "../db/client";
 import { type AuditKey, auditKey } from "./core/audit";
+import { OIDC_ROLES, parseRoleMap } from "./core/sso";
 
 const integer = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -96,6 +97,69 @@ const envSchema = z.object({
       .transform(trustProxyValue)
       .optional(),
   ),
+  /** Single sign-on (ADR 18): the OpenID provider's issuer URL; discovery reads the rest from it. */
+  OIDC_ISSUER: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  /** Unset: a public client (PKCE only), for providers that register Redline that way. */
+  OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  OIDC_REDIRECT_PATH: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      // Any path under /admin/sso/ reaches the callback route (app/routes/admin.sso.$.tsx).
+      .regex(/^\/admin\/sso\/[\w\-/]+$/, "must be a path under /admin/sso/, e.g. /admin/sso/callback")
+      .refine((path) => !/^\/admin\/sso\/(start|logout)\/?$/.test(path), {
+        message: "/admin/sso/start and /admin/sso/logout are taken; use e.g. /admin/sso/callback",
+      })
+      .default("/admin/sso/callback"),
+  ),
+  /** Scopes asked for besides `openid email profile`, separated by spaces or commas. */
+  OIDC_SCOPES: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value) => (value ?? "").split(/[\s,]+/).filter(Boolean))
+      .refine((scopes) => scopes.every((scope) => /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope)), {
+        message: "scopes are words without quotes or backslashes, separated by spaces",
+      }),
+  ),
+  /** What the sign-in button calls the provider ("Sign in with Okta"); default: the issuer's host. */
+  OIDC_PROVIDER_NAME: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(60).optional()),
+  /** The ID-token claim that lists the person's groups or roles; a dotted path reaches inside objects. */
+  OIDC_ROLE_CLAIM: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[\w:/.-]+$/, "must be a claim name such as groups, roles or realm_access.roles")
+      .default("groups"),
+  ),
+  /** JSON: group → viewer | editor | approver | admin. */
+  OIDC_ROLE_MAP: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return {};
+        const parsed = parseRoleMap(value);
+        if (!parsed.ok) {
+          ctx.addIssue({ code: "custom", message: parsed.error });
+          return z.NEVER;
+        }
+        return parsed.map;
+      }),
+  ),
+  /** The role of a person none of whose groups is mapped; unset: such a person is refused. */
+  OIDC_DEFAULT_ROLE: z.preprocess(
+    emptyAsUndefined,
+    z.enum(OIDC_ROLES, { message: "must be viewer, editor, approver or admin" }).optional(),
+  ),
+  /** `off`: only break-glass admins sign in with a password; everyone else through the provider. */
+  AUTH_PASSWORDS: z.preprocess(
+    emptyAsUndefined,
+    z.enum(["on", "off"], { message: "must be on or off" }).default("on"),
+  ),
 });
 
 export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_BASE_URL"> & {
@@ -139,6 +203,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
     throw new ConfigError("Invalid configuration — METRICS_PORT: must differ from PORT");
   }
+  const sso = ssoProblems(env);
+  if (sso.length > 0) throw new ConfigError(`Invalid configuration — ${sso.join("; ")}`);
   if (env.NODE_ENV === "production") {
     // A production default never hides a missing setting: name what is missing instead.
     const missing = [
@@ -154,6 +220,42 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     PUBLIC_BASE_URL: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, ""),
     PUBLIC_BASE_URL_SET: env.PUBLIC_BASE_URL !== undefined,
   };
+}
+
+/** Settings of single sign-on that only make sense together. */
+function ssoProblems(env: z.infer<typeof envSchema>): string[] {
+  const problems: string[] = [];
+  const configured = env.OIDC_ISSUER !== undefined;
+  if (configured && !env.OIDC_CLIENT_ID) {
+    problems.push("OIDC_CLIENT_ID: required with OIDC_ISSUER (the client id the provider gave Redline)");
+  }
+  if (!configured && env.OIDC_CLIENT_ID) {
+    problems.push("OIDC_ISSUER: required with OIDC_CLIENT_ID (the provider's issuer URL)");
+  }
+  if (configured && Object.keys(env.OIDC_ROLE_MAP).length === 0 && !env.OIDC_DEFAULT_ROLE) {
+    problems.push(
+      'OIDC_ROLE_MAP: required with OIDC_ISSUER unless OIDC_DEFAULT_ROLE is set (e.g. {"legal-editors":"editor"}); without either nobody could sign in',
+    );
+  }
+  if (env.AUTH_PASSWORDS === "off" && !configured) {
+    problems.push(
+      "AUTH_PASSWORDS: off needs single sign-on (OIDC_ISSUER …), or only break-glass admins could sign in",
+    );
+  }
+  if (configured && env.NODE_ENV === "production" && env.OIDC_ISSUER?.startsWith("http:")) {
+    if (!isLoopbackUrl(env.OIDC_ISSUER)) {
+      problems.push(
+        "OIDC_ISSUER: must be https:// in production (http:// only for a provider on this machine)",
+      );
+    }
+  }
+  return problems;
+}
+
+/** Whether a URL names this machine: the only place an identity provider may be reached over plain HTTP. */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /**

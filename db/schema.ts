@@ -47,8 +47,20 @@ export const users = sqliteTable(
      * everything they did stays attributed to them. Null while active.
      */
     deactivatedAt: text("deactivated_at"),
+    /**
+     * Single sign-on (ADR 0019): the identity provider's issuer and its subject for this person, set
+     * when the provider created or signed them in; the pair, never the email, is how they are found.
+     * Null for password-only accounts.
+     */
+    oidcIssuer: text("oidc_issuer"),
+    oidcSubject: text("oidc_subject"),
+    /** May sign in with a password even when AUTH_PASSWORDS=off; every such sign-in is audited. */
+    breakGlass: integer("break_glass", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [check("users_role_check", sql`${t.role} IN ('viewer', 'editor', 'approver', 'admin')`)],
+  (t) => [
+    check("users_role_check", sql`${t.role} IN ('viewer', 'editor', 'approver', 'admin')`),
+    uniqueIndex("users_oidc_identity_unique").on(t.oidcIssuer, t.oidcSubject),
+  ],
 );
 
 /**

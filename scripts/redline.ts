@@ -37,6 +37,7 @@ const load = {
   signInLimits: () => import("../app/models/login-throttle.server"),
   passwordResets: () => import("../app/models/password-resets.server"),
   apiKeys: () => import("../app/models/api-keys.server"),
+  sso: () => import("../app/models/sso.server"),
   audit: () => import("../app/models/audit.server"),
 };
 
@@ -282,21 +283,36 @@ export function buildProgram(io: Io): Command {
     .addOption(new Option("--role <role>", "what the user may do").choices(ROLES).makeOptionMandatory())
     .option("--password <password>", "initial password (12+ characters; default: generated)")
     .option("--name <name>", "display name")
-    .action(async (email: string, options: { role: Role; password?: string; name?: string }) => {
-      if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) throw new UsageError(`"${email}" is not an email address`);
-      openDatabase();
-      const { createUser, generatePassword } = await load.users();
-      const password = options.password ?? generatePassword();
-      const created = await createUser({
-        email,
-        role: options.role,
-        password,
-        name: options.name,
-        actor: { kind: "cli" },
-      });
-      io.out(`created ${created.role} ${created.email}`);
-      if (!options.password) io.out(`password: ${password}`);
-    });
+    .option(
+      "--break-glass",
+      "an admin who may sign in with a password even when AUTH_PASSWORDS=off (every use is audited)",
+      false,
+    )
+    .action(
+      async (
+        email: string,
+        options: { role: Role; password?: string; name?: string; breakGlass: boolean },
+      ) => {
+        if (!/^[^\s@]+@[^\s@]+$/.test(email.trim()))
+          throw new UsageError(`"${email}" is not an email address`);
+        if (options.breakGlass && options.role !== "admin") {
+          throw new UsageError("--break-glass is for admins only: add --role admin");
+        }
+        openDatabase();
+        const { createUser, generatePassword } = await load.users();
+        const password = options.password ?? generatePassword();
+        const created = await createUser({
+          email,
+          role: options.role,
+          password,
+          name: options.name,
+          breakGlass: options.breakGlass,
+          actor: { kind: "cli" },
+        });
+        io.out(`created ${created.role} ${created.email}${created.breakGlass ? " (break-glass)" : ""}`);
+        if (!options.password) io.out(`password: ${password}`);
+      },
+    );
 
   /** The user an email names, or a one-line refusal. */
   async function existingUser(email: string) {
@@ -338,6 +354,46 @@ export function buildProgram(io: Io): Command {
       io.err(
         `one-time link for ${found.email}, valid until ${expiresAt.toISOString()}; it cannot be shown again`,
       );
+    });
+  user
+    .command("break-glass")
+    .description("let an existing admin sign in with a password even when AUTH_PASSWORDS=off (audited)")
+    .argument("<email>", "the admin's email")
+    .option("--off", "no longer a break-glass account", false)
+    .action(async (email: string, options: { off: boolean }) => {
+      const found = await existingUser(email);
+      const { setBreakGlass } = await load.sso();
+      const { changed } = await setBreakGlass({
+        userId: found.id,
+        breakGlass: !options.off,
+        actor: { kind: "cli" },
+      });
+      const state = options.off ? "is not a break-glass account" : "is a break-glass account";
+      io.out(`${found.email} ${state}${changed ? "" : " (unchanged)"}`);
+    });
+  user
+    .command("link-sso")
+    .description(
+      "link an existing login to the person's account at the identity provider (OIDC_ISSUER), by its subject",
+    )
+    .argument("<email>", "the user's email")
+    .requiredOption(
+      "--subject <sub>",
+      "the provider's subject for them (shown on their refused sign-in and in the audit log)",
+    )
+    .action(async (email: string, options: { subject: string }) => {
+      const issuer = getEnv().OIDC_ISSUER;
+      if (!issuer)
+        throw new UsageError("single sign-on is not configured: set OIDC_ISSUER as the server has it");
+      const found = await existingUser(email);
+      const { linkProviderIdentity } = await load.sso();
+      await linkProviderIdentity({
+        userId: found.id,
+        issuer,
+        subject: options.subject,
+        actor: { kind: "cli" },
+      });
+      io.out(`linked ${found.email} to ${options.subject} at ${issuer}`);
     });
   user
     .command("unlock")

@@ -16,6 +16,8 @@ import { roleAtLeast } from "./roles";
 /** The signed-in person as loaders and actions see them. */
 export type SignedInUser = SessionUser["user"] & {
   sessionId: number;
+  /** How this session began: a password, the identity provider, or a break-glass password. */
+  signInMethod: SessionUser["signInMethod"];
   /** Goes into every form that changes something, as the hidden field `csrf`. */
   csrfToken: string;
 };
@@ -94,7 +96,12 @@ export async function getUser(request: Request): Promise<SignedInUser | null> {
   if (!token) return null;
   const found = await findSession(token);
   if (!found) return null;
-  return { ...found.user, sessionId: found.sessionId, csrfToken: csrfFor(found.tokenHash) };
+  return {
+    ...found.user,
+    sessionId: found.sessionId,
+    signInMethod: found.signInMethod,
+    csrfToken: csrfFor(found.tokenHash),
+  };
 }
 
 /** Where the sign-in page sends someone back to; only paths inside /admin are accepted. */
@@ -237,8 +244,11 @@ export async function requireUserForm(
 }
 
 /** Starts a session for a user and returns the Set-Cookie header value. */
-export async function startSession(userId: number): Promise<string> {
-  const { token } = await createSession({ userId });
+export async function startSession(
+  userId: number,
+  signInMethod: SessionUser["signInMethod"] = "password",
+): Promise<string> {
+  const { token } = await createSession({ userId, signInMethod });
   return cookieJar().session.serialize(token);
 }
 

@@ -61,6 +61,9 @@ export async function listUsers(): Promise<PublicUser[]> {
       role: users.role,
       createdAt: users.createdAt,
       deactivatedAt: users.deactivatedAt,
+      oidcIssuer: users.oidcIssuer,
+      oidcSubject: users.oidcSubject,
+      breakGlass: users.breakGlass,
     })
     .from(users)
     .orderBy(asc(users.email))

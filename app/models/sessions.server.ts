@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { type Role, sessions, users } from "../../db/schema";
+import type { SignInMethod } from "../core/sso";
 import { reader, transaction, write } from "./db.server";
 
 /** A session ends after this long without a request … */
@@ -17,11 +18,21 @@ function hashSessionToken(token: string): string {
 export type SessionUser = {
   sessionId: number;
   tokenHash: string;
+  /** How this session began (sign-out offers the provider's end-session page after `sso`). */
+  signInMethod: SignInMethod;
   user: { id: number; email: string; name: string | null; role: Role };
 };
 
 /** Starts a session and returns its token (256 random bits) for the cookie. */
-export async function createSession({ userId, now = new Date() }: { userId: number; now?: Date }) {
+export async function createSession({
+  userId,
+  signInMethod = "password",
+  now = new Date(),
+}: {
+  userId: number;
+  signInMethod?: SignInMethod;
+  now?: Date;
+}) {
   const token = randomBytes(32).toString("base64url");
   await transaction(async (tx) => {
     // Opportunistic clean-up keeps the table small without a scheduled job.
@@ -36,6 +47,7 @@ export async function createSession({ userId, now = new Date() }: { userId: numb
     await tx.insert(sessions).values({
       tokenHash: hashSessionToken(token),
       userId,
+      signInMethod,
       createdAt: now.toISOString(),
       lastSeenAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + SESSION_MAX_AGE_MS).toISOString(),
@@ -56,6 +68,7 @@ export async function findSession(token: string, now = new Date()): Promise<Sess
       id: sessions.id,
       lastSeenAt: sessions.lastSeenAt,
       expiresAt: sessions.expiresAt,
+      signInMethod: sessions.signInMethod,
       user: { id: users.id, email: users.email, name: users.name, role: users.role },
     })
     .from(sessions)
@@ -74,7 +87,7 @@ export async function findSession(token: string, now = new Date()): Promise<Sess
       db.update(sessions).set({ lastSeenAt: now.toISOString() }).where(eq(sessions.id, row.id)).run(),
     );
   }
-  return { sessionId: row.id, tokenHash, user: row.user };
+  return { sessionId: row.id, tokenHash, signInMethod: row.signInMethod, user: row.user };
 }
 
 /** Signs one browser out. */

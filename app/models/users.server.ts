@@ -26,8 +26,13 @@ export async function createUser(input: {
   role: Role;
   password: string;
   name?: string | null;
+  /** A break-glass admin: may sign in with a password even when AUTH_PASSWORDS=off (audited). */
+  breakGlass?: boolean;
   actor: Actor;
 }): Promise<User> {
+  if (input.breakGlass && input.role !== "admin") {
+    throw new Refusal("invalid", "a break-glass account must be an admin (--role admin)");
+  }
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw new Refusal("invalid", `the password must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }
@@ -53,11 +58,16 @@ export async function createUser(input: {
       throw new Refusal("conflict", `${email} belongs to a deactivated user; reactivate them instead`);
     }
     if (existing) throw new Refusal("conflict", `a user with the email ${email} already exists`);
-    const user = tx.insert(users).values({ email, role: input.role, passwordHash, name }).returning().get();
+    const breakGlass = input.breakGlass ?? false;
+    const user = tx
+      .insert(users)
+      .values({ email, role: input.role, passwordHash, name, breakGlass })
+      .returning()
+      .get();
     recordAudit(tx, {
       actor: input.actor,
       action: "user.created",
-      details: { userId: user.id, email, role: user.role },
+      details: { userId: user.id, email, role: user.role, ...(breakGlass ? { breakGlass } : {}) },
     });
     return user;
   });

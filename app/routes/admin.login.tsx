@@ -19,11 +19,14 @@ import {
   trustDevice,
   trustedDevice,
 } from "~/auth/session.server";
+import { endSessionUrl, ssoSettings } from "~/auth/sso.server";
 import { passRetryAfter, tooManyAttempts } from "~/auth/throttle.server";
 import { Notice } from "~/components/admin-ui";
+import { getEnv } from "~/env.server";
 import { BODY_LIMITS } from "~/http/body.server";
 import { verifyCredentials } from "~/models/accounts.server";
 import { accountKey, reserveAttempt, settleAttempt, signInKeys } from "~/models/login-throttle.server";
+import { recordBreakGlassSignIn } from "~/models/sso.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Redline" }];
 export const headers: HeadersFunction = passRetryAfter;
@@ -33,12 +36,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const redirectTo = safeRedirectTarget(url.searchParams.get("redirectTo"));
   if (await getUser(request)) throw redirect(redirectTo);
   const { token, setCookie } = await loginFormToken(request);
+  const sso = ssoSettings();
+  const signedOut = url.searchParams.has("signedOut");
   return data(
     {
       csrf: token,
       redirectTo,
-      signedOut: url.searchParams.has("signedOut"),
+      signedOut,
       passwordReset: url.searchParams.has("passwordReset"),
+      passwordsOff: getEnv().AUTH_PASSWORDS === "off",
+      sso: sso
+        ? {
+            providerName: sso.providerName,
+            start: `/admin/sso/start?redirectTo=${encodeURIComponent(redirectTo)}`,
+            // After signing out of a session that came from the provider: its own sign-out, if it has one.
+            endSession: signedOut && url.searchParams.has("provider") ? await endSessionUrl(sso) : null,
+          }
+        : null,
     },
     setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined,
   );
@@ -80,14 +94,27 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 403 },
     );
   }
+  // With AUTH_PASSWORDS=off only break-glass admins may use a password, and each use is audited.
+  // Said only after the right password, like a deactivation, so it reveals nothing to a guesser.
+  const passwordsOff = getEnv().AUTH_PASSWORDS === "off";
+  if (passwordsOff && !user.breakGlass) {
+    const sso = ssoSettings();
+    return data(
+      {
+        error: `Password sign-in is turned off. Use “Sign in with ${sso?.providerName ?? "your identity provider"}” instead.`,
+      },
+      { status: 403 },
+    );
+  }
+  if (passwordsOff) await recordBreakGlassSignIn({ userId: user.id, email: user.email });
   const headers = new Headers();
-  headers.append("Set-Cookie", await startSession(user.id));
+  headers.append("Set-Cookie", await startSession(user.id, passwordsOff ? "break-glass" : "password"));
   headers.append("Set-Cookie", await trustDevice(request, account));
   return redirect(safeRedirectTarget(parsed.data.redirectTo), { headers });
 }
 
 export default function SignIn() {
-  const { csrf, redirectTo, signedOut, passwordReset } = useLoaderData<typeof loader>();
+  const { csrf, redirectTo, signedOut, passwordReset, passwordsOff, sso } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
@@ -98,7 +125,28 @@ export default function SignIn() {
       {passwordReset && !result ? (
         <Notice kind="success">Your new password is set. Sign in with it.</Notice>
       ) : null}
+      {signedOut && sso?.endSession && !result ? (
+        <p>
+          You may still be signed in at {sso.providerName}.{" "}
+          <a href={sso.endSession}>Also sign out of {sso.providerName}</a>
+        </p>
+      ) : null}
       {result?.error ? <Notice kind="error">{result.error}</Notice> : null}
+      {sso ? (
+        <p>
+          {/* A document navigation, not a client-side one: the answer is a redirect to another site. */}
+          <a href={sso.start} className="button button-primary" data-sso-start>
+            Sign in with {sso.providerName}
+          </a>
+        </p>
+      ) : null}
+      {passwordsOff ? (
+        <p className="muted">
+          Passwords are turned off. Only break-glass admins sign in with one, and each use is recorded.
+        </p>
+      ) : sso ? (
+        <p className="muted">Or with your Redline password:</p>
+      ) : null}
       <Form method="post" className="stack">
         <input type="hidden" name="csrf" value={csrf} />
         <input type="hidden" name="intent" value="sign-in" />

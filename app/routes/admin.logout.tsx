@@ -14,7 +14,11 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!SignOut.safeParse(Object.fromEntries(form)).success) {
     throw new Response("That request was not understood.", { status: 400 });
   }
-  return redirect("/admin/login?signedOut=1", { headers: { "Set-Cookie": await endSession(request) } });
+  // A session that came from the identity provider: the sign-in page then offers the provider's own
+  // sign-out too (Redline cannot end the provider's session for the person).
+  const target =
+    user.signInMethod === "sso" ? "/admin/login?signedOut=1&provider=1" : "/admin/login?signedOut=1";
+  return redirect(target, { headers: { "Set-Cookie": await endSession(request) } });
 }
 
 export async function loader() {

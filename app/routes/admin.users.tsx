@@ -147,6 +147,28 @@ export default function Users() {
               <td>
                 {u.email}
                 {u.id === me ? <span className="muted"> (you)</span> : null}
+                {u.oidcSubject ? (
+                  <>
+                    {" "}
+                    <span
+                      className="badge"
+                      title="Role set by the identity provider's groups at every sign-in"
+                    >
+                      Single sign-on
+                    </span>
+                  </>
+                ) : null}
+                {u.breakGlass ? (
+                  <>
+                    {" "}
+                    <span
+                      className="badge"
+                      title="May sign in with a password when passwords are off; every use is audited"
+                    >
+                      Break-glass
+                    </span>
+                  </>
+                ) : null}
                 {u.deactivatedAt ? (
                   <>
                     {" "}

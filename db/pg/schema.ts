@@ -38,6 +38,7 @@ import {
   DELIVERY_STATUSES,
   SUBSCRIBER_STATUSES,
 } from "../../app/core/notify/statuses";
+import { SIGN_IN_METHODS } from "../../app/core/sso";
 import { REVIEW_COMMENT_KINDS, ROLES, VERSION_STATES } from "../schema";
 
 /** The current time (not the transaction's start: SQLite's 'now' is per statement), rendered as SQLite's strftime('%Y-%m-%dT%H:%M:%fZ', 'now') renders it. */
@@ -69,8 +70,14 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     createdAt: createdAt(),
     deactivatedAt: text("deactivated_at"),
+    oidcIssuer: text("oidc_issuer"),
+    oidcSubject: text("oidc_subject"),
+    breakGlass: boolean("break_glass").notNull().default(false),
   },
-  (t) => [check("users_role_check", sql`${t.role} IN (${inList(ROLES)})`)],
+  (t) => [
+    check("users_role_check", sql`${t.role} IN (${inList(ROLES)})`),
+    uniqueIndex("users_oidc_identity_unique").on(t.oidcIssuer, t.oidcSubject),
+  ],
 );
 
 export const versions = pgTable(
@@ -353,6 +360,7 @@ export const sessions = pgTable(
     createdAt: text("created_at").notNull().default(now),
     lastSeenAt: text("last_seen_at").notNull().default(now),
     expiresAt: text("expires_at").notNull(),
+    signInMethod: text("sign_in_method", { enum: SIGN_IN_METHODS }).notNull().default("password"),
   },
   (t) => [index("sessions_user_idx").on(t.userId)],
 );

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { SIGN_IN_METHODS } from "../../app/core/sso";
 import { users, versions } from "../schema";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
@@ -22,6 +23,11 @@ export const sessions = sqliteTable(
     lastSeenAt: text("last_seen_at").notNull().default(now),
     /** Absolute end of the session, whatever the activity. */
     expiresAt: text("expires_at").notNull(),
+    /**
+     * How the person signed in: `password`, `sso` (the identity provider; sign-out then offers the
+     * provider's end-session page) or `break-glass` (a password while AUTH_PASSWORDS=off).
+     */
+    signInMethod: text("sign_in_method", { enum: SIGN_IN_METHODS }).notNull().default("password"),
   },
   (t) => [index("sessions_user_idx").on(t.userId)],
 );

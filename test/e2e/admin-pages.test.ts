@@ -191,6 +191,12 @@ const PAGES: Record<string, { path: () => string; shows?: RegExp } | { not: stri
   "admin._index.tsx": { path: () => "/admin" },
   "admin.account.tsx": { path: () => "/admin/account" },
   "admin.login.tsx": { not: "a signed-in admin is sent on to the workspace; opened in beforeAll to sign in" },
+  "admin.sso.start.tsx": {
+    not: "sends the browser to the identity provider; opened in Chromium by test/e2e/single-sign-on.test.ts",
+  },
+  "admin.sso.$.tsx": {
+    not: "the provider's answer comes back here; every outcome is opened by test/e2e/single-sign-on.test.ts and test/integration/single-sign-on.test.ts",
+  },
   "admin.password-reset.$token.tsx": {
     not: "needs a one-time link; a made-up one is a 404, checked in test/integration/people-leave.test.ts",
   },

@@ -276,6 +276,24 @@ const MATRIX: Record<string, { loader?: Access; action?: Access }> = {
     loader: { name: "dashboard banner", path: () => "/admin/embed", min: "admin" },
     action: { name: "dashboard banner", path: () => "/admin/embed", min: "admin" },
   },
+  // Single sign-on is not configured here: both answer 404 to everyone. Configured, the sign-in and its
+  // refusals are covered by test/integration/single-sign-on.test.ts.
+  "admin.sso.start.tsx": {
+    loader: {
+      name: "single sign-on start",
+      path: () => "/admin/sso/start",
+      min: "anonymous",
+      allowedStatus: [404],
+    },
+  },
+  "admin.sso.$.tsx": {
+    loader: {
+      name: "single sign-on callback",
+      path: () => "/admin/sso/callback?code=x&state=y",
+      min: "anonymous",
+      allowedStatus: [404],
+    },
+  },
   // A made-up password-reset link: refused alike for everyone, signed in or not, whatever the role.
   "admin.password-reset.$token.tsx": {
     loader: {
