@@ -99,6 +99,7 @@ export const VERSION_FACTS = {
   basedOnVersionId: versions.basedOnVersionId,
   revision: versions.revision,
   auditHead: versions.auditHead,
+  imported: versions.imported,
   createdAt: versions.createdAt,
   updatedAt: versions.updatedAt,
 };
