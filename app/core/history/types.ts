@@ -25,6 +25,17 @@ export type ImportedOrigin = {
   advice: ImportAdvice | null;
 };
 
+/**
+ * What the public pages and the feed say about a version without a summary: an imported one was
+ * never assessed, the others were published without one.
+ */
+export function summaryText(version: { summary: string | null; imported: boolean }): string {
+  if (version.summary) return version.summary;
+  return version.imported
+    ? "Imported from the earlier history of this policy; whether the change was material is not known."
+    : "No summary was given for this version.";
+}
+
 /** How a source is named to people: "commit 1a2b3c4d (Policies/privacy.md)" or "2023-05-04.md". */
 export function describeSource(source: HistorySource): string {
   return source.kind === "git" ? `commit ${source.commit.slice(0, 10)} (${source.path})` : source.file;
