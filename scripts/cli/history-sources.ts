@@ -29,7 +29,10 @@ const FORMATS = /\.(md|markdown|html?|json)$/i;
 
 function run(cwd: string, args: string[], input?: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("git", args, {
+      cwd,
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
@@ -44,7 +47,11 @@ function run(cwd: string, args: string[], input?: string): Promise<Buffer> {
           new SourceError(Buffer.concat(err).toString("utf8").trim().split("\n")[0] || `git exited ${code}`),
         );
     });
-    child.stdin.end(input ?? "");
+    if (input !== undefined) {
+      // git may exit before reading everything (a refusal): its reason comes from the exit, not from here.
+      child.stdin?.on("error", () => {});
+      child.stdin?.end(input);
+    }
   });
 }
 
