@@ -103,6 +103,7 @@ export async function runImportHistory(
   const contents = new Map<FoundVersion, PolicyContent>();
   const titles = new Map<FoundVersion, string | null>();
   const unreadable: UnreadableVersion[] = [];
+  const parsedTexts = new Map<string, ReturnType<typeof parsePolicy>>();
   raw.forEach((version, index) => {
     bar.tick("reading", index + 1, raw.length);
     if ("unreadable" in version) {
@@ -110,7 +111,11 @@ export async function runImportHistory(
       return;
     }
     try {
-      const parsed = parsePolicy(version.text, detectFormat(version.name, version.text));
+      // Commits that touched only the front matter or whitespace often repeat a text byte for byte.
+      const format = detectFormat(version.name, version.text);
+      const key = `${format}\n${version.text}`;
+      const parsed = parsedTexts.get(key) ?? parsePolicy(version.text, format);
+      parsedTexts.set(key, parsed);
       const entry: FoundVersion = {
         source: version.source,
         sourceAt: version.sourceAt,

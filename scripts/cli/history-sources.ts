@@ -35,8 +35,8 @@ function run(cwd: string, args: string[], input?: string): Promise<Buffer> {
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.stdout?.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => err.push(chunk));
     child.on("error", (error) =>
       reject(new SourceError(`cannot run git (${(error as NodeJS.ErrnoException).code ?? error.message})`)),
     );

@@ -28,7 +28,7 @@ export type ExistingHistory = {
   openDraft: number | null;
 };
 
-export type PlannedVersion = {
+type PlannedVersion = {
   found: FoundVersion;
   number: number;
   lastUpdated: string;
@@ -42,14 +42,14 @@ export type SkippedVersion = {
   why: "identical" | "same-day" | "already-imported";
   detail: string;
 };
-export type Refusal = { source: HistorySource | null; detail: string };
+type HistoryRefusal = { source: HistorySource | null; detail: string };
 
 export type HistoryPlan = {
   found: number;
   versions: PlannedVersion[];
   skipped: SkippedVersion[];
   /** Non-empty means nothing is imported: each names the version (or the document) and why. */
-  refusals: Refusal[];
+  refusals: HistoryRefusal[];
 };
 
 const dayOf = (timestamp: string) => timestamp.slice(0, 10);
@@ -112,7 +112,7 @@ export function planHistory(input: {
   locale: string;
 }): HistoryPlan {
   const { existing, today, locale } = input;
-  const refusals: Refusal[] = input.unreadable.map((u) => ({ source: u.source, detail: u.reason }));
+  const refusals: HistoryRefusal[] = input.unreadable.map((u) => ({ source: u.source, detail: u.reason }));
   const skipped: SkippedVersion[] = [];
   if (existing.openDraft !== null) {
     refusals.push({
