@@ -6,12 +6,12 @@
 import { isoDateOf } from "../../app/core/dates";
 import { diffPolicies } from "../../app/core/diff";
 import {
-  contentHash,
   detectFormat,
   MAX_SOURCE_BYTES,
+  type ParsedPolicy,
   type PolicyContent,
   parsePolicy,
-  policyText,
+  type RenderedPolicy,
   renderPolicy,
 } from "../../app/core/document";
 import {
@@ -101,9 +101,11 @@ export async function runImportHistory(
   // Read every version as `import` reads a file: front matter apart, nothing lost or refused.
   const found: FoundVersion[] = [];
   const contents = new Map<FoundVersion, PolicyContent>();
+  // Rendered once: the hash and text decide the plan, the HTML and outline are stored.
+  const renderings = new Map<FoundVersion, RenderedPolicy>();
   const titles = new Map<FoundVersion, string | null>();
   const unreadable: UnreadableVersion[] = [];
-  const parsedTexts = new Map<string, ReturnType<typeof parsePolicy>>();
+  const parsedTexts = new Map<string, { parsed: ParsedPolicy; rendered: RenderedPolicy }>();
   raw.forEach((version, index) => {
     bar.tick("reading", index + 1, raw.length);
     if ("unreadable" in version) {
@@ -114,17 +116,20 @@ export async function runImportHistory(
       // Commits that touched only the front matter or whitespace often repeat a text byte for byte.
       const format = detectFormat(version.name, version.text);
       const key = `${format}\n${version.text}`;
-      const parsed = parsedTexts.get(key) ?? parsePolicy(version.text, format);
-      parsedTexts.set(key, parsed);
+      const known = parsedTexts.get(key);
+      const parsed = known?.parsed ?? parsePolicy(version.text, format);
+      const rendered = known?.rendered ?? renderPolicy(parsed.content);
+      parsedTexts.set(key, { parsed, rendered });
       const entry: FoundVersion = {
         source: version.source,
         sourceAt: version.sourceAt,
-        contentHash: contentHash(parsed.content),
-        text: policyText(parsed.content),
+        contentHash: rendered.contentHash,
+        text: rendered.text,
         frontMatter: parsed.frontMatter,
       };
       found.push(entry);
       contents.set(entry, parsed.content);
+      renderings.set(entry, rendered);
       titles.set(entry, parsed.title);
     } catch (error) {
       unreadable.push({
@@ -192,7 +197,7 @@ export async function runImportHistory(
       return {
         number: version.number,
         content,
-        rendered: renderPolicy(content),
+        rendered: renderings.get(version.found)!,
         lastUpdated: version.lastUpdated,
         effectiveAt: version.effectiveAt,
         publishedAt: version.publishedAt,
