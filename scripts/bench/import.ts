@@ -10,7 +10,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
 const MIRROR = process.env.REDLINE_MIRROR ?? "/work/.mirror";
@@ -100,6 +100,8 @@ function syntheticRepository(): { repository: string; words: number } {
 export async function run(): Promise<void> {
   const { migrate } = await import("../../app/setup.server");
   migrate();
+  // The machine is shared: the load says how much of it these figures had.
+  console.log(`load average at start: ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
   try {
     if (existsSync(SITE_POLICY)) {
       const words = countWords(

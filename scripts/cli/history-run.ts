@@ -159,6 +159,17 @@ export async function runImportHistory(
     });
   }
 
+  const report = summarize(plan, ignored, options.dryRun);
+  if (plan.refusals.length > 0) {
+    for (const refusal of plan.refusals) {
+      io.err(`refused: ${refusal.source ? `${describeSource(refusal.source)}: ` : ""}${refusal.detail}`);
+    }
+    if (options.format === "json") io.out(JSON.stringify({ slug, locale: options.locale, ...report }));
+    throw new Error(
+      `nothing imported: ${plural(plan.refusals.length, "problem")} in ${sourcePath} (listed above)`,
+    );
+  }
+
   // The diffs between consecutive versions, computed now rather than by the first reader; each
   // one's materiality suggestion is kept as advice.
   const advice = new Map<number, ImportAdvice | null>();
@@ -177,17 +188,6 @@ export async function runImportHistory(
     before = content;
   });
   bar.end();
-
-  const report = summarize(plan, ignored, options.dryRun);
-  if (plan.refusals.length > 0) {
-    for (const refusal of plan.refusals) {
-      io.err(`refused: ${refusal.source ? `${describeSource(refusal.source)}: ` : ""}${refusal.detail}`);
-    }
-    if (options.format === "json") io.out(JSON.stringify({ slug, locale: options.locale, ...report }));
-    throw new Error(
-      `nothing imported: ${plural(plan.refusals.length, "problem")} in ${sourcePath} (listed above)`,
-    );
-  }
 
   let numbers = plan.versions.map((v) => v.number);
   if (!options.dryRun && plan.versions.length > 0) {
