@@ -349,6 +349,25 @@ describe("redline import-history from a folder of dated files", () => {
   });
 });
 
+describe("front matter in import and diff-files", () => {
+  it("is metadata: the title comes from it and its lines never reach the text", async () => {
+    const folder = mkdtempSync(join(testDirectory, "front-"));
+    writeFileSync(join(folder, "old.md"), V1);
+    writeFileSync(join(folder, "new.md"), V2_AGAIN);
+    const imported = await cli("import", "front-matter", join(folder, "old.md"));
+    expect(imported.code).toBe(0);
+    const [row] = query<{ title: string; text: string }>(
+      "SELECT d.title, v.text FROM versions v JOIN documents d ON d.id = v.document_id WHERE d.slug = 'front-matter'",
+    );
+    expect(row.title).toBe("Acme Privacy Policy");
+    expect(row.text.startsWith("Last updated: January 10, 2023")).toBe(true);
+    const diff = await cli("diff-files", join(folder, "old.md"), join(folder, "new.md"), "--format", "json");
+    expect(diff.code).toBe(0);
+    expect(diff.stdout).not.toContain("redirect_from");
+    expect(diff.stdout).not.toContain("/privacy-policy");
+  });
+});
+
 describe("the database's rules on imported versions", () => {
   it("keeps their origin frozen, refuses a material claim and any notice for them", () => {
     const database = new Database(databaseFile());
