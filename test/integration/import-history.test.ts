@@ -9,6 +9,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../scripts/redline";
+import { AdminClient } from "../support/admin-client";
 import { testDirectory } from "../support/fresh-database";
 import { type RunningServer, startServer } from "../support/server";
 
@@ -429,6 +430,22 @@ describe("the imported history on the public site", () => {
     ]);
     const diff = await (await get("/api/v1/policies/acme/diff?from=1&to=2")).json();
     expect(diff.stats.wordsAdded).toBeGreaterThan(0);
+  });
+
+  it("shows the workspace history with each version's source and the engine's advice", async () => {
+    expect(
+      (await cli("user", "add", "viewer@example.com", "--role", "viewer", "--password", "a-long-password-1"))
+        .code,
+    ).toBe(0);
+    const client = new AdminClient(server.url);
+    expect((await client.signIn("viewer@example.com", "a-long-password-1")).status).toBe(302);
+    const id = query<{ id: number }>("SELECT id FROM documents WHERE slug = 'acme'")[0].id;
+    const page = await (await client.get(`/admin/documents/${id}/history`)).text();
+    expect(page).toMatch(
+      /imported from <!-- -->commit [0-9a-f]{10} \(legal-privacy\.md\)|imported from commit [0-9a-f]{10} \(legal-privacy\.md\)/,
+    );
+    expect(page).toContain("The engine suggested a material change");
+    expect(page).toContain("advice only, nobody assessed it");
   });
 
   it("shows the archive, a version, the redline and the feed", async () => {
