@@ -3,6 +3,7 @@
  * source, parse every version as `import` does, plan, compare consecutive versions, write in one
  * transaction, report. Loaded only when the command runs: the document model is heavy.
  */
+import { existsSync } from "node:fs";
 import { isoDateOf } from "../../app/core/dates";
 import { diffPolicies } from "../../app/core/diff";
 import {
@@ -22,11 +23,13 @@ import {
   type UnreadableVersion,
 } from "../../app/core/history/plan";
 import { describeSource, type ImportAdvice } from "../../app/core/history/types";
+import { getEnv } from "../../app/env.server";
 import {
   type HistoryVersion,
   importHistory,
   readHistoryTarget,
 } from "../../app/models/history-import.server";
+import { databaseFile } from "../../db/client";
 import { openDatabase } from "./database";
 import {
   type Ignored,
@@ -140,8 +143,13 @@ export async function runImportHistory(
   });
   bar.end();
 
-  openDatabase(io.err);
-  const target = await readHistoryTarget({ slug, locale: options.locale });
+  // A dry run against a database that does not exist yet leaves it not existing.
+  const url = getEnv().DATABASE_URL;
+  const absent = options.dryRun && databaseFile(url) !== ":memory:" && !existsSync(databaseFile(url));
+  if (!absent) openDatabase(io.err);
+  const target = absent
+    ? { document: null, existing: { versions: [], openDraft: null }, latestContent: null }
+    : await readHistoryTarget({ slug, locale: options.locale });
   const plan = planHistory({
     found,
     unreadable,

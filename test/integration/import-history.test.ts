@@ -4,7 +4,7 @@
  * re-runs, --dry-run and bad sources; then what the public site and the JSON API show of the history.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -215,6 +215,20 @@ describe("redline import-history from git", () => {
     expect(result.stdout).toMatch(/^acme-dry \(en\): dry run: 5 found, 4 would be imported \(versions 1–4\)/);
     expect(auditCount()).toBe(before);
     expect(query("SELECT id FROM documents WHERE slug = 'acme-dry'")).toEqual([]);
+  });
+
+  it("does not even create the database with --dry-run", async () => {
+    const { redline } = await import("../support/server");
+    const file = join(testDirectory, "never-created.db");
+    const result = await redline(
+      ["import-history", "acme", repository, "--path", "legal-privacy.md", "--dry-run"],
+      {
+        DATABASE_URL: `file:${file}`,
+      },
+    );
+    expect(result.stdout).toMatch(/dry run: 5 found, 4 would be imported/);
+    expect(result.code).toBe(0);
+    expect(existsSync(file)).toBe(false);
   });
 
   it("refuses a path the repository never had, naming it", async () => {
