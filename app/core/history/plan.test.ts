@@ -137,6 +137,12 @@ describe("planning an imported history", () => {
       openDraft: null,
     };
     expect(plan(history, existing)).toMatchObject({ versions: [], refusals: [] });
+    // Only the first text was there before: the revert is new, not the text already held.
+    const partly: ExistingHistory = { versions: existing.versions.slice(0, 1), openDraft: null };
+    expect(plan(history, partly).versions.map((v) => [v.number, v.found.contentHash])).toEqual([
+      [2, "B"],
+      [3, "A"],
+    ]);
   });
 
   it("refuses to add history before a version the document already has", () => {

@@ -98,7 +98,8 @@ function documentDates(found: FoundVersion, locale: string): { lastUpdated: Stat
  * - of several versions published on the same day only the day's last is kept (effective dates are
  *   days: the others were never in effect on any day), the rest are skipped;
  * - a version identical to the one before it is skipped;
- * - versions whose content the document already holds are skipped (a re-run imports what is new);
+ * - versions the document already holds (same content hash, same time) are skipped, so a re-run
+ *   imports what is new;
  *   a new version older than a stored one refuses the import: the document already has later versions;
  * - "last updated" is the date the text states (front matter first), else the source's day; the
  *   effective date likewise, but never before the previous version's: a date carried over unchanged
@@ -163,15 +164,19 @@ export function planHistory(input: {
     } else distinct.push(found);
   }
 
-  // What the document already holds, by content hash: everything up to the last such version.
-  const stored = new Set(existing.versions.map((v) => v.contentHash));
+  // What the document already holds: the same content (hash) published at the same time — an
+  // imported version keeps its source's time — so a text that came back later is not mistaken for
+  // its first appearance.
+  const key = (hash: string, at: string) => `${hash}@${at}`;
+  const stored = new Set(existing.versions.map((v) => key(v.contentHash, v.publishedAt)));
+  const isStored = (found: FoundVersion) => stored.has(key(found.contentHash, found.sourceAt));
   let lastStored = -1;
   distinct.forEach((found, index) => {
-    if (stored.has(found.contentHash)) lastStored = index;
+    if (isStored(found)) lastStored = index;
   });
   const fresh: FoundVersion[] = [];
   distinct.forEach((found, index) => {
-    if (stored.has(found.contentHash)) {
+    if (isStored(found)) {
       skipped.push({
         source: found.source,
         why: "already-imported",
