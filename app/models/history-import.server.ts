@@ -1,6 +1,6 @@
 /**
  * A company's earlier history stored as published versions (`redline import-history`, ADR
- * 0018-import-history). Each imported version goes the way every publication goes — inserted as a
+ * 0020-import-history). Each imported version goes the way every publication goes — inserted as a
  * draft, its `version.published` entry written last, then published and the one before it replaced —
  * so the database's rules on published rows hold for it unchanged; it is marked imported, claims no
  * materiality and never gets a notice. All versions of one run are written in one transaction.

@@ -155,7 +155,7 @@ export type PublishedVersionSummary = {
   basedOnVersionId: number | null;
   /** The audit chain's head at publication (ADR 0011); null for versions published before heads were kept. */
   auditHead: string | null;
-  /** Imported from the company's earlier history: its materiality is not known (ADR 0018-import-history). */
+  /** Imported from the company's earlier history: its materiality is not known (ADR 0020-import-history). */
   imported: boolean;
 };
 

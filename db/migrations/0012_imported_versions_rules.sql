@@ -1,4 +1,4 @@
--- Versions imported from a company's earlier history (ADR 0018-import-history): their origin is as
+-- Versions imported from a company's earlier history (ADR 0020-import-history): their origin is as
 -- frozen as the rest of a published row, they never claim a material change (nobody assessed it),
 -- and no notice is ever made for them. Re-created by each migrate run if dropped (db/rules.ts).
 CREATE TRIGGER `versions_published_imported_frozen`

@@ -1,5 +1,5 @@
 /**
- * What `redline import-history` does once its arguments are read (ADR 0018-import-history): read the
+ * What `redline import-history` does once its arguments are read (ADR 0020-import-history): read the
  * source, parse every version as `import` does, plan, compare consecutive versions, write in one
  * transaction, report. Loaded only when the command runs: the document model is heavy.
  */

@@ -1,5 +1,5 @@
 /**
- * Reading a company's earlier policy versions for `redline import-history` (ADR 0018-import-history):
+ * Reading a company's earlier policy versions for `redline import-history` (ADR 0020-import-history):
  * every commit of a git repository that changed one file, renames followed, read with the `git`
  * command itself (`log --follow`, `cat-file --batch`); or a folder of files whose names start with an
  * ISO date. Only reading: what becomes a version is decided by app/core/history/plan.ts.

@@ -1,7 +1,7 @@
 /**
  * `redline import-history <slug> <source> [--path FILE] [--ref REV] [--locale L] [--title T]
  * [--dry-run] [--format json]`: a company's earlier policy versions, from a git repository or a folder
- * of dated files, stored as published versions marked imported (ADR 0018-import-history).
+ * of dated files, stored as published versions marked imported (ADR 0020-import-history).
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { isLocale, isSlug, LOCALE_RULE, SLUG_RULE } from "../../app/core/identifiers";

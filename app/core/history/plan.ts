@@ -1,7 +1,7 @@
 /**
  * Which versions of a company's earlier history become Redline versions, with which dates, and what
  * is skipped or refused — pure, so the command line's `--dry-run` and the import itself decide alike
- * (ADR 0018-import-history).
+ * (ADR 0020-import-history).
  */
 import { isIsoDate } from "../dates";
 import type { FrontMatter } from "../document/front-matter";

@@ -19,7 +19,7 @@ export type ApiVersionFacts = {
   /** The audit chain's head when the version was published (ADR 0011); null before heads were kept. */
   auditHead: string | null;
   /**
-   * Imported from the company's earlier history (ADR 0018-import-history): nobody assessed whether
+   * Imported from the company's earlier history (ADR 0020-import-history): nobody assessed whether
    * it was a material change, so `material` is false only because none was claimed.
    */
   imported: boolean;
