@@ -9,6 +9,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
 import type { PolicyContent } from "../app/core/document/types";
+import type { ImportedOrigin } from "../app/core/history/types";
 
 export const VERSION_STATES = ["draft", "in_review", "approved", "published", "superseded"] as const;
 export type VersionState = (typeof VERSION_STATES)[number];
@@ -106,6 +107,13 @@ export const versions = sqliteTable(
      * heads were recorded and for unpublished versions.
      */
     auditHead: text("audit_head"),
+    /**
+     * Set on a version imported from the company's earlier history (`redline import-history`): its
+     * source, where its dates came from and the diff engine's advice. Such a version's materiality is
+     * not known — `material` stays false because nobody claimed it, and no notice is ever made for it
+     * (triggers). Null on versions made in Redline.
+     */
+    imported: text("imported", { mode: "json" }).$type<ImportedOrigin>(),
     createdAt: createdAt(),
     updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
   },

@@ -16,6 +16,7 @@ import { findDocument } from "../app/models/documents.server";
 import { makePrivateFile } from "../db/client";
 import type { Role } from "../db/schema";
 import { openDatabase as openDatabaseWarningTo } from "./cli/database";
+import { registerHistoryCommands } from "./cli/history";
 import {
   describeNotice,
   noticeRequestFromOptions,
@@ -532,6 +533,7 @@ export function buildProgram(io: Io): Command {
 
   registerNotificationCommands(program, io);
   registerProofCommands(program, io);
+  registerHistoryCommands(program, io);
   return program;
 }
 

@@ -20,7 +20,9 @@ export function PublicPolicyView({ view, mode }: { view: VersionPageView; mode: 
         </p>
         <p className="meta version-meta">
           {mode === "version" ? <StatusBadge status={version.status} /> : null}
-          <MaterialBadge material={mode === "version" && version.material} />
+          {mode === "version" ? (
+            <MaterialBadge material={version.material} imported={version.imported} />
+          ) : null}
           <span>
             {`Version ${version.number} · ${version.status === "upcoming" ? "Takes effect" : "Effective"} `}
             <DateText date={version.effectiveAt} />

@@ -6,7 +6,17 @@ export function StatusBadge({ status }: { status: PublicStatus }) {
   return <span className={`badge badge-${status}`}>{publicStatusLabel(status)}</span>;
 }
 
-export function MaterialBadge({ material }: { material: boolean }) {
+export function MaterialBadge({ material, imported = false }: { material: boolean; imported?: boolean }) {
+  if (imported) {
+    return (
+      <span
+        className="badge badge-imported"
+        title="Imported from the earlier history of this policy: whether the change was material is not known"
+      >
+        Imported
+      </span>
+    );
+  }
   return material ? (
     <span className="badge badge-material" title="A material change: affected people were told">
       Material change

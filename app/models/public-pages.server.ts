@@ -72,6 +72,7 @@ export function versionFacts(v: PublicVersion): ApiVersionFacts {
     material: v.material,
     summary: v.summary,
     auditHead: v.auditHead,
+    imported: v.imported,
   };
 }
 

@@ -99,6 +99,7 @@ export const VERSION_FACTS = {
   basedOnVersionId: versions.basedOnVersionId,
   revision: versions.revision,
   auditHead: versions.auditHead,
+  imported: versions.imported,
   createdAt: versions.createdAt,
   updatedAt: versions.updatedAt,
 };
@@ -154,6 +155,8 @@ export type PublishedVersionSummary = {
   basedOnVersionId: number | null;
   /** The audit chain's head at publication (ADR 0011); null for versions published before heads were kept. */
   auditHead: string | null;
+  /** Imported from the company's earlier history: its materiality is not known (ADR 0020-import-history). */
+  imported: boolean;
 };
 
 /**
@@ -193,6 +196,7 @@ export async function publishedVersionsByDocument(
         contentHash: v.contentHash,
         basedOnVersionId: v.basedOnVersionId,
         auditHead: v.auditHead,
+        imported: v.imported !== null,
       });
     }
   }

@@ -4,6 +4,7 @@ import { documentFromParams } from "~/auth/params.server";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, Notice, PageHeader, VersionBadge } from "~/components/admin-ui";
 import { formatLongDate } from "~/core/dates";
+import { describeSource } from "~/core/history/types";
 import { listVersionHistory } from "~/models/history.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -75,8 +76,19 @@ export default function History() {
               <td>
                 <VersionBadge state={v.state} publicStatus={v.publicStatus} />
                 {v.material ? <span className="badge badge-material">Material</span> : null}
+                {v.imported ? (
+                  <span className="badge" title="Imported from the earlier history: materiality not known">
+                    Imported
+                  </span>
+                ) : null}
               </td>
-              <td>{v.authorEmails.join(", ") || <span className="muted">command line</span>}</td>
+              <td>
+                {v.imported ? (
+                  <span className="muted">imported from {describeSource(v.imported.source)}</span>
+                ) : (
+                  v.authorEmails.join(", ") || <span className="muted">command line</span>
+                )}
+              </td>
               <td>{v.approverEmail ?? <span className="muted">—</span>}</td>
               <td>{v.lastUpdated ? formatLongDate(v.lastUpdated) : "—"}</td>
               <td>{v.effectiveAt ? formatLongDate(v.effectiveAt) : "—"}</td>
@@ -90,7 +102,21 @@ export default function History() {
                   <span className="muted">created {formatDateTime(v.createdAt)}</span>
                 )}
               </td>
-              <td>{v.summary ?? ""}</td>
+              <td>
+                {v.summary ?? ""}
+                {v.imported?.advice ? (
+                  <span className="muted small">
+                    {v.imported.advice.suggested
+                      ? `The engine suggested a material change (${v.imported.advice.reasons
+                          .slice(0, 3)
+                          .map((r) => r.detail)
+                          .join(
+                            "; ",
+                          )}${v.imported.advice.reasons.length > 3 ? "; …" : ""}); advice only, nobody assessed it.`
+                      : "The engine suggested no material change; advice only, nobody assessed it."}
+                  </span>
+                ) : null}
+              </td>
             </tr>
           ))}
         </tbody>

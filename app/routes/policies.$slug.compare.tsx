@@ -2,6 +2,7 @@ import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction }
 import { useLoaderData } from "@remix-run/react";
 import { PublicShell } from "~/components/public-shell";
 import { DateText, MaterialBadge, StatusBadge } from "~/components/public-version";
+import { summaryText } from "~/core/history/types";
 import { policyPath } from "~/core/public/urls";
 import { isRefusal } from "~/core/refusal";
 import { cachedPage } from "~/http/page-cache.server";
@@ -103,9 +104,10 @@ export default function ComparePage() {
                     Version {version.number}
                   </a>
                   {" · "}effective <DateText date={version.effectiveAt} />{" "}
-                  <StatusBadge status={version.status} /> <MaterialBadge material={version.material} />
+                  <StatusBadge status={version.status} />{" "}
+                  <MaterialBadge material={version.material} imported={version.imported} />
                 </p>
-                <p className="summary">{version.summary ?? "No summary was given for this version."}</p>
+                <p className="summary">{summaryText(version)}</p>
               </li>
             ))}
           </ol>

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Feed } from "feed";
 import { formatLongDate } from "~/core/dates";
 import { escapeHtml } from "~/core/diff/render-html";
+import { summaryText } from "~/core/history/types";
 import { AUDIT_HEAD_SCHEME } from "~/core/public/audit-head";
 import { cachedResponse } from "~/core/public/responses";
 import { policyPath } from "~/core/public/urls";
@@ -52,14 +53,14 @@ function atomFeed(policy: NonNullable<Awaited<ReturnType<typeof readPolicyReques
       // The summary is plain text everywhere. The feed library writes every entry summary as
       // type="html" (it has no option for "text"), so the text is escaped into HTML that shows it
       // as written: markup in a summary is printed, never rendered.
-      description: escapeHtml(
-        [version.summary ?? "No summary was given for this version.", `${effective}.`].join(" "),
-      ),
+      description: escapeHtml([summaryText(version), `${effective}.`].join(" ")),
       category: [
-        {
-          term: version.material ? "material" : "non-material",
-          name: version.material ? "Material change" : "Non-material change",
-        },
+        version.imported
+          ? { term: "imported", name: "Imported from the earlier history; materiality not known" }
+          : {
+              term: version.material ? "material" : "non-material",
+              name: version.material ? "Material change" : "Non-material change",
+            },
         // The audit chain's head at publication, for anyone who keeps it (ADR 0011).
         ...(version.auditHead
           ? [{ term: version.auditHead, scheme: AUDIT_HEAD_SCHEME, name: "Audit chain head at publication" }]

@@ -2,6 +2,7 @@ import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction }
 import { useLoaderData } from "@remix-run/react";
 import { PublicShell } from "~/components/public-shell";
 import { DateText, MaterialBadge, StatusBadge } from "~/components/public-version";
+import { summaryText } from "~/core/history/types";
 import { policyPath } from "~/core/public/urls";
 import { cachedPage } from "~/http/page-cache.server";
 import {
@@ -70,7 +71,8 @@ export default function ArchivePage() {
                   <a href={policyPath(slug, locale, `/versions/${version.number}`)}>
                     Version {version.number}
                   </a>{" "}
-                  <StatusBadge status={version.status} /> <MaterialBadge material={version.material} />
+                  <StatusBadge status={version.status} />{" "}
+                  <MaterialBadge material={version.material} imported={version.imported} />
                 </h2>
                 <dl className="archive-dates">
                   <div>
@@ -86,7 +88,9 @@ export default function ArchivePage() {
                     </dd>
                   </div>
                 </dl>
-                {version.summary ? <p className="summary">{version.summary}</p> : null}
+                {version.summary || version.imported ? (
+                  <p className="summary">{summaryText(version)}</p>
+                ) : null}
                 {previous ? (
                   <p className="archive-links">
                     <a

@@ -30,6 +30,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import type { PolicyContent } from "../../app/core/document/types";
+import type { ImportedOrigin } from "../../app/core/history/types";
 import {
   ACKNOWLEDGEMENT_CHANNELS,
   BATCH_STATUSES,
@@ -105,6 +106,7 @@ export const versions = pgTable(
     basedOnVersionId: integer("based_on_version_id").references((): AnyPgColumn => versions.id),
     revision: integer("revision").notNull().default(1),
     auditHead: text("audit_head"),
+    imported: json("imported").$type<ImportedOrigin>(),
     createdAt: createdAt(),
     updatedAt: text("updated_at").notNull().default(now),
   },

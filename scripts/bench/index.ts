@@ -4,6 +4,7 @@
  */
 const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   diff: () => import("./diff"),
+  import: () => import("./import"),
   public: () => import("./public"),
   notify: () => import("./notify"),
   requests: () => import("./requests"),

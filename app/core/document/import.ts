@@ -4,6 +4,7 @@ import { Window } from "happy-dom";
 import MarkdownIt from "markdown-it";
 import { PolicyImportError } from "./errors";
 import { isSafeHref, policyExtensions } from "./extensions";
+import { type FrontMatter, splitFrontMatter } from "./front-matter";
 import { htmlTextDecoder, type LeftOut, prepareHtml } from "./html-source";
 import { describeLostText, findLostText } from "./text-integrity";
 import type { PolicyContent, SourceFormat } from "./types";
@@ -45,6 +46,8 @@ export type ParsedPolicy = {
   content: PolicyContent;
   /** What was left out on purpose (scripts, images, the page around <main> …), for the person importing. */
   leftOut: LeftOut[];
+  /** The YAML front matter of a Markdown or HTML source: metadata, never part of the content. */
+  frontMatter: FrontMatter | null;
 };
 
 /**
@@ -52,13 +55,15 @@ export type ParsedPolicy = {
  * removed and a leading first-level heading lifted out as the title (the page prints the title
  * itself). From Markdown and HTML, every word a reader sees in the source must arrive: what is
  * left out on purpose is reported, and an import that would lose any other text is refused,
- * naming the place (ADR 0012).
+ * naming the place (ADR 0012). A leading YAML front matter block is read as metadata (title,
+ * dates) and never becomes text.
  */
-export function parsePolicy(source: string, format: SourceFormat): ParsedPolicy {
-  if (Buffer.byteLength(source, "utf8") > MAX_SOURCE_BYTES) {
+export function parsePolicy(input: string, format: SourceFormat): ParsedPolicy {
+  if (Buffer.byteLength(input, "utf8") > MAX_SOURCE_BYTES) {
     throw new PolicyImportError(`document is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MB`);
   }
-  if (format === "json") return withTitle(validatePolicyContent(parseJson(source)), []);
+  if (format === "json") return withTitle(validatePolicyContent(parseJson(input)), [], null);
+  const { body: source, frontMatter } = splitFrontMatter(input);
   const window = new Window({
     settings: {
       disableJavaScriptEvaluation: true,
@@ -90,24 +95,36 @@ export function parsePolicy(source: string, format: SourceFormat): ParsedPolicy 
     const content = validatePolicyContent(raw);
     const lost = findLostText(prepared.texts, documentText(content));
     if (lost) throw new PolicyImportError(describeLostText(lost));
-    return withTitle(content, prepared.leftOut);
+    return withTitle(content, prepared.leftOut, frontMatter);
   } finally {
     window.happyDOM.abort();
     void window.happyDOM.close();
   }
 }
 
-function withTitle(content: PolicyContent, leftOut: LeftOut[]): ParsedPolicy {
+/**
+ * Lifts a leading first-level heading out as the title. When the front matter names the title, a
+ * leading heading is lifted only if it says the same; a different one is text and stays.
+ */
+function withTitle(
+  content: PolicyContent,
+  leftOut: LeftOut[],
+  frontMatter: FrontMatter | null,
+): ParsedPolicy {
   const [first, ...rest] = content.content ?? [];
+  const named = frontMatter?.title ?? null;
   if (first?.type === "heading" && first.attrs?.level === 1) {
-    const title = documentText(first).trim();
-    return {
-      title: title || null,
-      content: { ...content, content: rest.length ? rest : [{ type: "paragraph" }] },
-      leftOut,
-    };
+    const heading = documentText(first).trim();
+    if (named === null || heading === named) {
+      return {
+        title: heading || named,
+        content: { ...content, content: rest.length ? rest : [{ type: "paragraph" }] },
+        leftOut,
+        frontMatter,
+      };
+    }
   }
-  return { title: null, content, leftOut };
+  return { title: named, content, leftOut, frontMatter };
 }
 
 function parseJson(source: string): unknown {

@@ -18,6 +18,11 @@ export type ApiVersionFacts = {
   summary: string | null;
   /** The audit chain's head when the version was published (ADR 0011); null before heads were kept. */
   auditHead: string | null;
+  /**
+   * Imported from the company's earlier history (ADR 0020-import-history): nobody assessed whether
+   * it was a material change, so `material` is false only because none was claimed.
+   */
+  imported: boolean;
 };
 
 export type ApiDocument = { slug: string; locale: string; title: string };
@@ -42,6 +47,8 @@ function versionSummaryJson(baseUrl: string, document: ApiDocument, v: ApiVersio
     material: v.material,
     summary: v.summary,
     auditHead: v.auditHead,
+    imported: v.imported,
+    materialityKnown: !v.imported,
     links: {
       self: baseUrl + apiPath(slug, locale, `/versions/${v.number}`),
       html: baseUrl + policyPath(slug, locale, `/versions/${v.number}`),
@@ -86,6 +93,8 @@ export function versionJson(input: {
     material: version.material,
     summary: version.summary,
     auditHead: version.auditHead,
+    imported: version.imported,
+    materialityKnown: !version.imported,
     html: body.html,
     text: body.text,
     outline: body.outline,
