@@ -105,8 +105,8 @@ export function collectProcessMetrics(): void {
     help: "Email batches (up to 100 emails each) not yet resolved: pending (due or backing off) or sending (leased by a dispatcher)",
     labelNames: ["status"] as const,
     registers: [registry],
-    collect() {
-      const { pending, sending } = unresolvedBatches();
+    async collect() {
+      const { pending, sending } = await unresolvedBatches();
       this.set({ status: "pending" }, pending);
       this.set({ status: "sending" }, sending);
     },
@@ -115,8 +115,8 @@ export function collectProcessMetrics(): void {
     name: "redline_outbox_oldest_due_seconds",
     help: "How long the oldest email batch that is due has been waiting for a dispatcher (0 when none is due)",
     registers: [registry],
-    collect() {
-      const due = nextBatchDueAt();
+    async collect() {
+      const due = await nextBatchDueAt();
       this.set(due === null ? 0 : Math.max(0, (Date.now() - due) / 1000));
     },
   });

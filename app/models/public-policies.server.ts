@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { and, eq, inArray, min } from "drizzle-orm";
+import { first } from "../../db/dialect";
 import { type Document, documents, versions } from "../../db/schema";
 import { isoDateOf } from "../core/dates";
 import { diffPolicies, type PolicyDiff, renderDiffHtml } from "../core/diff";
@@ -86,13 +87,13 @@ export async function findPublicPolicy({
   now?: Date;
 }): Promise<PublicPolicy | null> {
   const today = isoDateOf(now);
-  const siblings = reader().select().from(documents).where(eq(documents.slug, slug)).all();
+  const siblings = await reader().select().from(documents).where(eq(documents.slug, slug));
   const document = chooseDocument(siblings, lang);
   if (!document) return null;
   const published = await listPublishedVersions(document.id, now);
   if (published.length === 0) return null;
 
-  const firstEffective = reader()
+  const firstEffective = await reader()
     .select({ documentId: versions.documentId, effectiveAt: min(versions.effectiveAt) })
     .from(versions)
     .where(
@@ -104,8 +105,7 @@ export async function findPublicPolicy({
         isPublishedVersion,
       ),
     )
-    .groupBy(versions.documentId)
-    .all();
+    .groupBy(versions.documentId);
   const inEffect = new Set(
     firstEffective.filter((row) => row.effectiveAt && row.effectiveAt <= today).map((row) => row.documentId),
   );
@@ -179,11 +179,12 @@ const bodies = new Lru<number, VersionBody>(128);
 export async function getPublishedBody(version: Pick<PublicVersion, "id">): Promise<VersionBody> {
   const cached = bodies.get(version.id);
   if (cached) return cached;
-  const row = reader()
-    .select({ html: versions.html, text: versions.text, outline: versions.outline })
-    .from(versions)
-    .where(and(eq(versions.id, version.id), isPublishedVersion))
-    .get();
+  const row = await first(
+    reader()
+      .select({ html: versions.html, text: versions.text, outline: versions.outline })
+      .from(versions)
+      .where(and(eq(versions.id, version.id), isPublishedVersion)),
+  );
   if (!row) throw new Error(`version ${version.id} is not published`);
   return bodies.set(version.id, row);
 }
@@ -205,11 +206,10 @@ export async function comparePublishedVersions(
   const key = `${from.id}:${to.id}`;
   const cached = comparisons.get(key);
   if (cached) return cached;
-  const rows = reader()
+  const rows = await reader()
     .select({ id: versions.id, content: versions.content })
     .from(versions)
-    .where(and(inArray(versions.id, [from.id, to.id]), isPublishedVersion))
-    .all();
+    .where(and(inArray(versions.id, [from.id, to.id]), isPublishedVersion));
   const content = (id: number): PolicyContent => {
     const row = rows.find((r) => r.id === id);
     if (!row) throw new Error(`version ${id} is not published`);
