@@ -86,13 +86,13 @@ export async function pendingNoticesFor(externalId: string): Promise<PendingNoti
   const found = await rows<PendingRow>(
     reader(),
     sql`
-    SELECT n.id AS noticeId, d.id AS documentId, d.slug, d.locale, d.title, v.number AS version,
-           v.summary, v.effective_at AS effectiveAt, v.last_updated AS lastUpdated, v.material,
-           n.requires_ack AS requiresAck, n.previous_number AS previousNumber,
+    SELECT n.id AS "noticeId", d.id AS "documentId", d.slug, d.locale, d.title, v.number AS version,
+           v.summary, v.effective_at AS "effectiveAt", v.last_updated AS "lastUpdated", v.material,
+           n.requires_ack AS "requiresAck", n.previous_number AS "previousNumber",
            (SELECT e.status FROM deliveries e WHERE e.subscriber_id = x.subscriber_id AND e.notice_id = n.id
-              AND e.channel = 'email') AS emailStatus,
+              AND e.channel = 'email') AS "emailStatus",
            (SELECT max(a.version_number) FROM acknowledgements a
-              WHERE a.subscriber_id = x.subscriber_id AND a.document_id = n.document_id) AS lastAcknowledged
+              WHERE a.subscriber_id = x.subscriber_id AND a.document_id = n.document_id) AS "lastAcknowledged"
     FROM deliveries x
     JOIN notices n ON n.id = x.notice_id
     JOIN versions v ON v.id = n.version_id
@@ -123,8 +123,8 @@ export async function pendingNoticesFor(externalId: string): Promise<PendingNoti
       summary: latest.summary ?? "",
       effectiveAt: latest.effectiveAt,
       lastUpdated: latest.lastUpdated,
-      material: latest.material === 1,
-      requiresAck: group.some((r) => r.requiresAck === 1),
+      material: Boolean(latest.material),
+      requiresAck: group.some((r) => Boolean(r.requiresAck)),
       alsoCovers: [...new Set(group.map((r) => r.version))].filter((n) => n !== latest.version),
       emailUndelivered: group.some((r) => r.emailStatus !== null && isEmailProblem(r.emailStatus)),
       links: {
@@ -190,7 +190,7 @@ export async function acknowledgeNotice({
     >(
       tx,
       sql`
-        SELECT s.id AS subscriberId, n.version_id AS versionId, n.document_id AS documentId,
+        SELECT s.id AS "subscriberId", n.version_id AS "versionId", n.document_id AS "documentId",
                v.number AS version, d.slug, d.locale
         FROM subscribers s
         JOIN notices n ON n.id = ${noticeId}
@@ -212,7 +212,7 @@ export async function acknowledgeNotice({
       noticeId: number | null;
     }>(
       tx,
-      sql`SELECT channel, acknowledged_at AS acknowledgedAt, notice_id AS noticeId FROM acknowledgements
+      sql`SELECT channel, acknowledged_at AS "acknowledgedAt", notice_id AS "noticeId" FROM acknowledgements
             WHERE subscriber_id = ${target.subscriberId} AND version_id = ${target.versionId}`,
     );
     const facts = { document: target.slug, locale: target.locale, version: target.version };
@@ -240,7 +240,7 @@ export async function acknowledgeNotice({
         WHERE subscriber_id = ${target.subscriberId} AND channel = 'dashboard' AND status = 'pending'
           AND notice_id IN (SELECT n.id FROM notices n JOIN versions v ON v.id = n.version_id
             WHERE ${acknowledgementCovers({ document: target.documentId, version: target.version }, NOTICE_VERSION)})
-        RETURNING id, notice_id AS noticeId`,
+        RETURNING id, notice_id AS "noticeId"`,
     );
     await recordAudit(tx, {
       actor,
@@ -297,27 +297,27 @@ async function overviews(where: SQL, limit: number): Promise<AcknowledgementOver
     reader(),
     sql`
     WITH h AS (
-      SELECT n.id AS noticeId, d.slug, d.locale, v.number AS version, d.id AS documentId,
-             v.material, n.requires_ack AS requiresAck, n.channels, n.created_at AS createdAt
+      SELECT n.id AS "noticeId", d.slug, d.locale, v.number AS version, d.id AS "documentId",
+             v.material, n.requires_ack AS "requiresAck", n.channels, n.created_at AS "createdAt"
       FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id
       ${where} ORDER BY n.id DESC LIMIT ${limit}),
-    t AS (SELECT DISTINCT notice_id, subscriber_id FROM deliveries WHERE notice_id IN (SELECT noticeId FROM h))
-    SELECT h.*, count(t.subscriber_id) AS targeted,
-      coalesce(sum(t.subscriber_id IS NOT NULL
-        AND ${hasAcknowledged(sql`t.subscriber_id`, { document: sql`h.documentId`, version: sql`h.version` })}), 0) AS acknowledged,
-      coalesce(sum(EXISTS (SELECT 1 FROM deliveries e WHERE e.subscriber_id = t.subscriber_id
-        AND e.notice_id = h.noticeId AND e.channel = 'email' AND ${isEmailProblemStatus(sql`e.status`)})), 0) AS emailUndelivered
-    FROM h LEFT JOIN t ON t.notice_id = h.noticeId
-    GROUP BY h.noticeId
-    ORDER BY h.noticeId DESC`,
+    t AS (SELECT DISTINCT notice_id, subscriber_id FROM deliveries WHERE notice_id IN (SELECT "noticeId" FROM h))
+    SELECT h.*, CAST(count(t.subscriber_id) AS integer) AS targeted,
+      CAST(count(*) FILTER (WHERE t.subscriber_id IS NOT NULL
+        AND ${hasAcknowledged(sql`t.subscriber_id`, { document: sql`h."documentId"`, version: sql`h.version` })}) AS integer) AS acknowledged,
+      CAST(count(*) FILTER (WHERE EXISTS (SELECT 1 FROM deliveries e WHERE e.subscriber_id = t.subscriber_id
+        AND e.notice_id = h."noticeId" AND e.channel = 'email' AND ${isEmailProblemStatus(sql`e.status`)})) AS integer) AS "emailUndelivered"
+    FROM h LEFT JOIN t ON t.notice_id = h."noticeId"
+    GROUP BY h."noticeId", h.slug, h.locale, h.version, h."documentId", h.material, h."requiresAck", h.channels, h."createdAt"
+    ORDER BY h."noticeId" DESC`,
   );
   return found.map((row) => ({
     noticeId: row.noticeId,
     slug: row.slug,
     locale: row.locale,
     version: row.version,
-    material: row.material === 1,
-    requiresAck: row.requiresAck === 1,
+    material: Boolean(row.material),
+    requiresAck: Boolean(row.requiresAck),
     channels: JSON.parse(row.channels) as Channel[],
     createdAt: row.createdAt,
     targeted: row.targeted,
@@ -387,10 +387,10 @@ export async function acknowledgementRows({
     reader(),
     sql`
     WITH t AS (SELECT DISTINCT subscriber_id FROM deliveries WHERE notice_id = ${noticeId} AND subscriber_id > ${after})
-    SELECT s.id AS subscriberId, s.external_id AS externalId, s.status AS subscriberStatus,
-           e.status AS emailStatus, e.transport AS emailTransport, e.provider_message_id AS providerMessageId, e.sent_at AS emailSentAt,
-           b.status AS dashboardStatus,
-           a.version_number AS acknowledgedVersion, a.acknowledged_at AS acknowledgedAt, a.channel AS acknowledgedVia
+    SELECT s.id AS "subscriberId", s.external_id AS "externalId", s.status AS "subscriberStatus",
+           e.status AS "emailStatus", e.transport AS "emailTransport", e.provider_message_id AS "providerMessageId", e.sent_at AS "emailSentAt",
+           b.status AS "dashboardStatus",
+           a.version_number AS "acknowledgedVersion", a.acknowledged_at AS "acknowledgedAt", a.channel AS "acknowledgedVia"
     FROM t
     JOIN subscribers s ON s.id = t.subscriber_id
     JOIN notices n ON n.id = ${noticeId}

@@ -84,9 +84,9 @@ export function claimBatch({
     const content = (await row<NoticeContent>(
       tx,
       sql`
-        SELECT n.id AS noticeId, d.id AS documentId, d.slug, d.locale AS documentLocale, d.title,
-               v.number AS version, v.summary, v.effective_at AS effectiveAt, v.last_updated AS lastUpdated,
-               n.previous_number AS previousNumber
+        SELECT n.id AS "noticeId", d.id AS "documentId", d.slug, d.locale AS "documentLocale", d.title,
+               v.number AS version, v.summary, v.effective_at AS "effectiveAt", v.last_updated AS "lastUpdated",
+               n.previous_number AS "previousNumber"
         FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id
         WHERE n.id = ${batch.notice_id}`,
     ))!;
@@ -131,8 +131,8 @@ export function claimBatch({
     const members = await rows<BatchMember>(
       tx,
       sql`
-        SELECT id AS deliveryId, recipient_email AS email, recipient_name AS name,
-               coalesce(recipient_locale, 'en') AS locale, redline_from AS redlineFrom
+        SELECT id AS "deliveryId", recipient_email AS email, recipient_name AS name,
+               coalesce(recipient_locale, 'en') AS locale, redline_from AS "redlineFrom"
         FROM deliveries
         WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number} AND channel = 'email'
           AND status = 'sending'
@@ -325,7 +325,7 @@ export async function releaseBatch({
     execute(
       db,
       sql`UPDATE delivery_batches SET lease_owner = NULL, leased_until = NULL,
-      next_attempt_at = ${iso(now)}, attempts = max(attempts - 1, 0), updated_at = ${iso(now)}
+      next_attempt_at = ${iso(now)}, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ${iso(now)}
     WHERE id = ${batchId} AND status = 'pending' AND lease_owner = ${owner}`,
     ),
   );
@@ -360,7 +360,8 @@ export async function unresolvedBatches(now = Date.now()): Promise<{ pending: nu
   const found = await row<{ total: number; sending: number | null }>(
     reader(),
     sql`
-    SELECT count(*) AS total, sum(leased_until > ${iso(now)}) AS sending
+    SELECT CAST(count(*) AS integer) AS total,
+      CAST(count(*) FILTER (WHERE leased_until > ${iso(now)}) AS integer) AS sending
     FROM delivery_batches WHERE status = 'pending'`,
   );
   const sending = found?.sending ?? 0;
@@ -374,7 +375,7 @@ export async function recentlySent(noticeId: number, windowMs: number, now = Dat
       await row<{ n: number }>(
         reader(),
         sql`
-      SELECT count(*) AS n FROM deliveries
+      SELECT CAST(count(*) AS integer) AS n FROM deliveries
       WHERE notice_id = ${noticeId} AND channel = 'email' AND sent_at >= ${iso(now - windowMs)}`,
       )
     )?.n ?? 0

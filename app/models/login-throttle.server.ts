@@ -126,12 +126,14 @@ export async function reserveAttempt(keys: ChargedKey[], now = new Date()): Prom
   const at = now.getTime();
   return transaction(async (tx) => {
     // Rows a day past their last failure carry no information any more.
-    tx.delete(signInThrottles).where(
-      and(
-        lt(signInThrottles.lastFailureAt, new Date(at - DAY).toISOString()),
-        or(isNull(signInThrottles.blockedUntil), lt(signInThrottles.blockedUntil, now.toISOString())),
-      ),
-    );
+    await tx
+      .delete(signInThrottles)
+      .where(
+        and(
+          lt(signInThrottles.lastFailureAt, new Date(at - DAY).toISOString()),
+          or(isNull(signInThrottles.blockedUntil), lt(signInThrottles.blockedUntil, now.toISOString())),
+        ),
+      );
     const rows = new Map(
       (
         await tx

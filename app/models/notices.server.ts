@@ -64,7 +64,7 @@ export async function enqueueNotice(
       })
       .returning(),
   ))!;
-  const target = audienceCondition(audience);
+  const target = audienceCondition(tx, audience);
   let emailDeliveries = 0;
   let dashboardDeliveries = 0;
   if (channels.includes("email")) {
@@ -161,7 +161,7 @@ async function summarise(listed: NoticeRow[]): Promise<NoticeSummary[]> {
   const batches = await rows<{ noticeId: number; status: string; n: number }>(
     reader(),
     sql`
-    SELECT notice_id AS noticeId, status, count(*) AS n FROM delivery_batches
+    SELECT notice_id AS "noticeId", status, CAST(count(*) AS integer) AS n FROM delivery_batches
     WHERE notice_id IN (${ids}) GROUP BY notice_id, status`,
   );
   const deliveries = await rows<{
@@ -173,7 +173,7 @@ async function summarise(listed: NoticeRow[]): Promise<NoticeSummary[]> {
   }>(
     reader(),
     sql`
-    SELECT notice_id AS noticeId, channel, status, transport, count(*) AS n FROM deliveries
+    SELECT notice_id AS "noticeId", channel, status, transport, CAST(count(*) AS integer) AS n FROM deliveries
     WHERE notice_id IN (${ids}) GROUP BY notice_id, channel, status, transport`,
   );
 

@@ -82,19 +82,19 @@ export async function getProofLedger(externalId: string): Promise<ProofLedger | 
     { id: number; status: SubscriberStatus; createdAt: string; erasedAt: string | null } | undefined
   >(
     reader(),
-    sql`SELECT id, status, created_at AS createdAt, erased_at AS erasedAt FROM subscribers
+    sql`SELECT id, status, created_at AS "createdAt", erased_at AS "erasedAt" FROM subscribers
         WHERE external_id = ${externalId}`,
   );
   if (!subscriber) return null;
   const found = await rows<Row>(
     reader(),
     sql`
-    SELECT n.id AS noticeId, d.slug AS document, d.locale, v.number AS version, v.material,
-           n.requires_ack AS requiresAck, v.summary, v.effective_at AS effectiveAt,
-           n.created_at AS noticeCreatedAt, n.channels,
-           x.channel, x.status, x.transport, x.provider_message_id AS providerMessageId, x.batch_number AS batch,
-           x.sent_at AS sentAt, x.status_at AS statusAt,
-           a.version_number AS ackVersion, a.channel AS ackChannel, a.acknowledged_at AS ackAt
+    SELECT n.id AS "noticeId", d.slug AS document, d.locale, v.number AS version, v.material,
+           n.requires_ack AS "requiresAck", v.summary, v.effective_at AS "effectiveAt",
+           n.created_at AS "noticeCreatedAt", n.channels,
+           x.channel, x.status, x.transport, x.provider_message_id AS "providerMessageId", x.batch_number AS batch,
+           x.sent_at AS "sentAt", x.status_at AS "statusAt",
+           a.version_number AS "ackVersion", a.channel AS "ackChannel", a.acknowledged_at AS "ackAt"
     FROM deliveries x
     JOIN notices n ON n.id = x.notice_id
     JOIN versions v ON v.id = n.version_id
@@ -115,8 +115,8 @@ export async function getProofLedger(externalId: string): Promise<ProofLedger | 
         document: row.document,
         locale: row.locale,
         version: row.version,
-        material: row.material === 1,
-        requiresAck: row.requiresAck === 1,
+        material: Boolean(row.material),
+        requiresAck: Boolean(row.requiresAck),
         summary: row.summary,
         effectiveAt: row.effectiveAt,
         noticeCreatedAt: row.noticeCreatedAt,
@@ -212,10 +212,10 @@ export async function searchSubscribers({
   return await rows<SubscriberListItem>(
     reader(),
     sql`
-    SELECT s.external_id AS externalId, s.email, s.status, s.status_reason AS statusReason,
-           s.updated_at AS updatedAt,
-           (SELECT count(*) FROM deliveries x WHERE x.subscriber_id = s.id AND x.channel = 'email'
-              AND ${isEmailProblemStatus(sql`x.status`)}) AS undeliveredEmails
+    SELECT s.external_id AS "externalId", s.email, s.status, s.status_reason AS "statusReason",
+           s.updated_at AS "updatedAt",
+           (SELECT CAST(count(*) AS integer) FROM deliveries x WHERE x.subscriber_id = s.id AND x.channel = 'email'
+              AND ${isEmailProblemStatus(sql`x.status`)}) AS "undeliveredEmails"
     FROM subscribers s
     WHERE ${match} ${status ? sql`AND s.status = ${status}` : sql``} AND s.external_id > ${after}
     ORDER BY s.external_id

@@ -86,7 +86,8 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
     });
     // The version published until now is replaced, in the workflow's words; whether it is still
     // in effect is a matter of dates (core/versions/in-effect.ts).
-    tx.update(versions)
+    await tx
+      .update(versions)
       .set({ state: REPLACED })
       .where(and(eq(versions.documentId, document.id), eq(versions.state, "published")));
     const publishedAt = now.toISOString();

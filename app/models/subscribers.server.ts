@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "../../db/client";
-import { execute, first } from "../../db/dialect";
+import { countAll, execute, first, jsonText, type Queryable } from "../../db/dialect";
 import {
   acknowledgements,
   deliveries,
@@ -21,26 +21,26 @@ import { type Actor, reader, transaction, transactionClient } from "./db.server"
  * The SQL condition "attributes match this audience". Attribute names were validated by
  * parseAudience; they are still bound as JSON paths, never spliced into the statement.
  */
-export function audienceCondition(audience: Audience | null): SQL {
+export function audienceCondition(database: Queryable, audience: Audience | null): SQL {
   const conditions = audienceConditions(audience).map(({ name, values }) => {
-    const path = `$."${name}"`;
+    const attribute = jsonText(database, subscribers.attributes, name);
     return values.length === 1
-      ? sql`json_extract(${subscribers.attributes}, ${path}) = ${values[0]}`
-      : sql`json_extract(${subscribers.attributes}, ${path}) IN (${sql.join(
+      ? sql`${attribute} = ${values[0]}`
+      : sql`${attribute} IN (${sql.join(
           values.map((v) => sql`${v}`),
           sql`, `,
         )})`;
   });
-  return conditions.length === 0 ? sql`1` : sql.join(conditions, sql` AND `);
+  return conditions.length === 0 ? sql`1 = 1` : sql.join(conditions, sql` AND `);
 }
 
 /** How many active subscribers an audience reaches by email (what the publisher sees first). */
 export async function countAudience(audience: Audience | null): Promise<number> {
   const row = await first(
     reader()
-      .select({ n: sql<number>`count(*)` })
+      .select({ n: countAll() })
       .from(subscribers)
-      .where(sql`${subscribers.status} = 'active' AND ${audienceCondition(audience)}`),
+      .where(sql`${subscribers.status} = 'active' AND ${audienceCondition(reader(), audience)}`),
   );
   return row?.n ?? 0;
 }
