@@ -54,9 +54,9 @@ const UPSERT_SQL = `
     locale = excluded.locale,
     attributes = excluded.attributes,
     -- A new address gives a bounced or complaining subscriber a fresh start; the old one does not.
-    status = CASE WHEN subscribers.status IN ('bounced', 'complained') AND subscribers.email IS NOT excluded.email
+    status = CASE WHEN subscribers.status IN ('bounced', 'complained') AND subscribers.email IS DISTINCT FROM excluded.email
       THEN 'active' ELSE subscribers.status END,
-    status_reason = CASE WHEN subscribers.status IN ('bounced', 'complained') AND subscribers.email IS NOT excluded.email
+    status_reason = CASE WHEN subscribers.status IN ('bounced', 'complained') AND subscribers.email IS DISTINCT FROM excluded.email
       THEN NULL ELSE subscribers.status_reason END,
     updated_at = excluded.updated_at
   WHERE subscribers.status <> 'erased'
