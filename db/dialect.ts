@@ -72,3 +72,10 @@ export function joinedText(db: Queryable, expression: SQL, separator: string): S
     ? sql`group_concat(${expression}, ${separator})`
     : sql`string_agg((${expression})::text, ${separator})`;
 }
+
+/**
+ * A JSON column read through raw SQL: text on SQLite, already parsed by node-postgres (json/jsonb).
+ */
+export function jsonValue<T>(value: unknown): T {
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}

@@ -3,7 +3,7 @@
  * that they saw it, and who has and has not acknowledged a notice.
  */
 import { type SQL, sql } from "drizzle-orm";
-import { row, rows } from "../../db/dialect";
+import { jsonValue, row, rows } from "../../db/dialect";
 import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
 import { isEmailProblem } from "../core/notify/statuses";
 import { policyPath } from "../core/public/urls";
@@ -318,7 +318,7 @@ async function overviews(where: SQL, limit: number): Promise<AcknowledgementOver
     version: row.version,
     material: Boolean(row.material),
     requiresAck: Boolean(row.requiresAck),
-    channels: JSON.parse(row.channels) as Channel[],
+    channels: jsonValue<Channel[]>(row.channels),
     createdAt: row.createdAt,
     targeted: row.targeted,
     acknowledged: row.acknowledged,

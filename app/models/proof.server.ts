@@ -4,7 +4,7 @@
  * it is complete after the person's data was erased and after delivery logs were pseudonymised.
  */
 import { sql } from "drizzle-orm";
-import { row, rows } from "../../db/dialect";
+import { jsonValue, row, rows } from "../../db/dialect";
 import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
 import { deliveryStatusText, isCaptured, transportText } from "../core/notify/delivery-outcome";
 import { reader } from "./db.server";
@@ -120,7 +120,7 @@ export async function getProofLedger(externalId: string): Promise<ProofLedger | 
         summary: row.summary,
         effectiveAt: row.effectiveAt,
         noticeCreatedAt: row.noticeCreatedAt,
-        channels: JSON.parse(row.channels) as Channel[],
+        channels: jsonValue<Channel[]>(row.channels),
         deliveries: [],
         acknowledgement:
           row.ackAt && row.ackVersion !== null && row.ackChannel
