@@ -37,7 +37,7 @@ export const OUTBOX_WARN_AFTER_S = 15 * 60;
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
-export function checkReadiness({
+export async function checkReadiness({
   dispatcher,
   shuttingDown,
   now = Date.now(),
@@ -45,13 +45,13 @@ export function checkReadiness({
   dispatcher: Pick<Dispatcher, "heartbeat"> | null;
   shuttingDown: boolean;
   now?: number;
-}): Readiness {
+}): Promise<Readiness> {
   const checks: Readiness["checks"] = {
-    database: attempt("database", () => {
+    database: await attempt("database", () => {
       reader().$client.prepare("SELECT count(*) FROM sqlite_master").get();
       return { status: "pass" };
     }),
-    migrations: attempt("migrations", () => {
+    migrations: await attempt("migrations", () => {
       const { expected, missing } = missingMigrations(reader());
       return missing === 0
         ? { status: "pass", expected, missing }
@@ -63,8 +63,8 @@ export function checkReadiness({
           };
     }),
     dispatcher: dispatcherCheck(dispatcher, now),
-    outbox: attempt("outbox", () => {
-      const due = nextBatchDueAt();
+    outbox: await attempt("outbox", async () => {
+      const due = await nextBatchDueAt();
       const age = due === null || due > now ? null : seconds(now - due);
       return age !== null && age > OUTBOX_WARN_AFTER_S
         ? {
@@ -95,9 +95,12 @@ function dispatcherCheck(
 }
 
 /** Runs a check that reads the database; a failure is logged here and reported without its message. */
-function attempt<T extends Check>(name: string, check: () => T): T | { status: "fail"; output: string } {
+async function attempt<T extends Check>(
+  name: string,
+  check: () => T | Promise<T>,
+): Promise<T | { status: "fail"; output: string }> {
   try {
-    return check();
+    return await check();
   } catch (error) {
     logger.warn({ err: error, check: name }, "readiness check failed");
     return { status: "fail", output: "the database could not be read" };

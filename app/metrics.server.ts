@@ -145,8 +145,8 @@ export function collectProcessMetrics(): void {
     registers: [registry],
     // Read from the database: every web process reports the same figure; a sum would multiply it.
     aggregator: "max",
-    collect() {
-      const { pending, sending } = unresolvedBatches();
+    async collect() {
+      const { pending, sending } = await unresolvedBatches();
       this.set({ status: "pending" }, pending);
       this.set({ status: "sending" }, sending);
     },
@@ -156,8 +156,8 @@ export function collectProcessMetrics(): void {
     help: "How long the oldest email batch that is due has been waiting for a dispatcher (0 when none is due)",
     registers: [registry],
     aggregator: "max",
-    collect() {
-      const due = nextBatchDueAt();
+    async collect() {
+      const due = await nextBatchDueAt();
       this.set(due === null ? 0 : Math.max(0, (Date.now() - due) / 1000));
     },
   });

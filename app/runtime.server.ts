@@ -61,7 +61,7 @@ export type Runtime = {
   /** Stops sending, then closes the bundled mail server and the database. */
   stop: () => Promise<void>;
   /** Whether this process should receive traffic, check by check (GET /readyz). */
-  readiness: (options: { shuttingDown: boolean }) => Readiness;
+  readiness: (options: { shuttingDown: boolean }) => Promise<Readiness>;
   /** The process's one metrics registry, as the shell records into and serves it. */
   metrics: ShellMetrics;
   /**
@@ -98,7 +98,7 @@ export async function startRuntime({
   const env = configureEnv(environment);
   sessionSecret(env);
   const plan = planMailTransport(env);
-  const repaired = repairNotice(migrate());
+  const repaired = repairNotice(await migrate());
   if (repaired) logger.warn(repaired);
   const firstRun = await seedFirstRun({ contentDir });
   for (const { slug, number } of firstRun.imported)

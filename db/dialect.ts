@@ -8,11 +8,11 @@
  * - raw SQL goes through `rows`, `row` and `execute` (SQLite's `all/get/run` and PostgreSQL's
  *   `execute` are different methods with different results).
  */
-import { type SQL, sql } from "drizzle-orm";
+import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 
 /** A database or a transaction of either engine: anything a model runs a query on. */
 // biome-ignore lint/suspicious/noExplicitAny: both drivers' databases and transactions qualify.
-type Queryable = any;
+export type Queryable = any;
 
 function isSqlite(db: Queryable): boolean {
   return typeof db.all === "function";
@@ -65,4 +65,29 @@ export function epochMs(db: Queryable): SQL<number> {
 /** The larger of two values (SQLite's two-argument max(), PostgreSQL's greatest()). */
 export function greatest(db: Queryable, a: SQL, b: SQL): SQL {
   return isSqlite(db) ? sql`max(${a}, ${b})` : sql`greatest(${a}, ${b})`;
+}
+
+/**
+ * One attribute of a JSON column as text, for a comparison with bound values (audience filters):
+ * `json_extract` on SQLite, `->>` on PostgreSQL. The key is bound, never spliced into the statement.
+ */
+export function jsonText(db: Queryable, column: SQLWrapper, key: string): SQL {
+  return isSqlite(db) ? sql`json_extract(${column}, ${`$."${key}"`})` : sql`(${column}::jsonb ->> ${key})`;
+}
+
+/**
+ * The values of `expression` over a group joined by `separator`: `group_concat` on SQLite,
+ * `string_agg` on PostgreSQL (whose operands must be text).
+ */
+export function joinedText(db: Queryable, expression: SQL, separator: string): SQL {
+  return isSqlite(db)
+    ? sql`group_concat(${expression}, ${separator})`
+    : sql`string_agg((${expression})::text, ${separator})`;
+}
+
+/**
+ * A JSON column read through raw SQL: text on SQLite, already parsed by node-postgres (json/jsonb).
+ */
+export function jsonValue<T>(value: unknown): T {
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
 }

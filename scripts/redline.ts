@@ -134,7 +134,7 @@ export function buildProgram(io: Io): Command {
     .action(
       async (slug: string, file: string, options: { title?: string; locale: string; format: Format }) => {
         const parsed = await readPolicyFile(file);
-        openDatabase();
+        await openDatabase();
         const existing = await findDocument({ slug, locale: options.locale });
         const title = options.title?.trim() || existing?.title || parsed.title;
         if (!title) throw new UsageError("the file has no first-level heading to use as title: pass --title");
@@ -203,7 +203,7 @@ export function buildProgram(io: Io): Command {
         },
       ) => {
         const notify = noticeRequestFromOptions(options);
-        openDatabase();
+        await openDatabase();
         const { publishVersion } = await load.publication();
         const version = await publishVersion({
           slug,
@@ -252,7 +252,7 @@ export function buildProgram(io: Io): Command {
     .addOption(formatOption("text"))
     .action(async (slug: string, from: number, to: number, options: { locale: string; format: Format }) => {
       if (from === to) throw new UsageError(sameVersionRefusal(from));
-      openDatabase();
+      await openDatabase();
       const document = await findDocument({ slug, locale: options.locale });
       if (!document) throw new UsageError(`no document "${slug}" (${options.locale})`);
       const { getVersion } = await load.versions();
@@ -299,7 +299,7 @@ export function buildProgram(io: Io): Command {
         if (options.breakGlass && options.role !== "admin") {
           throw new UsageError("--break-glass is for admins only: add --role admin");
         }
-        openDatabase();
+        await openDatabase();
         const { createUser, generatePassword } = await load.users();
         const password = options.password ?? generatePassword();
         const created = await createUser({
@@ -317,7 +317,7 @@ export function buildProgram(io: Io): Command {
 
   /** The user an email names, or a one-line refusal. */
   async function existingUser(email: string) {
-    openDatabase();
+    await openDatabase();
     const { findUserByEmail } = await load.accounts();
     const found = await findUserByEmail(email);
     if (!found) throw new UsageError(`no user has the email ${email}`);
@@ -418,7 +418,7 @@ export function buildProgram(io: Io): Command {
       const target = resolve(file);
       if (existsSync(target) && !options.force)
         throw new UsageError(`${file} exists; pass --force to overwrite it`);
-      openDatabase();
+      await openDatabase();
       // The copy holds the same personal data as the database: private from its first byte.
       makePrivateFile(target);
       const result = await db().$client.backup(target);
@@ -429,7 +429,7 @@ export function buildProgram(io: Io): Command {
     .command("migrate")
     .description("bring the database named by DATABASE_URL up to date (start-up and every command also do)")
     .action(async () => {
-      openDatabase();
+      await openDatabase();
       io.out(`migrated ${getEnv().DATABASE_URL}`);
     });
 
@@ -466,7 +466,7 @@ export function buildProgram(io: Io): Command {
     .description("create a key; it is printed once and stored only as a hash")
     .argument("<name>", "a name to tell keys apart, e.g. backend-production")
     .action(async (name: string) => {
-      openDatabase();
+      await openDatabase();
       const { createApiKey } = await load.apiKeys();
       const { key, apiKey } = await createApiKey({ name, actor: { kind: "cli" } });
       io.out(key);
@@ -477,7 +477,7 @@ export function buildProgram(io: Io): Command {
     .description("revoke a key by name")
     .argument("<name>", "the key's name")
     .action(async (name: string) => {
-      openDatabase();
+      await openDatabase();
       const { revokeApiKey } = await load.apiKeys();
       await revokeApiKey({ name, actor: { kind: "cli" } });
       io.out(`revoked API key "${name}"`);
@@ -496,7 +496,7 @@ export function buildProgram(io: Io): Command {
     )
     .addOption(new Option("--format <format>", "output format").choices(["json", "text"]).default("text"))
     .action(async (options: { head?: string; format: Format }) => {
-      const repaired = openDatabase();
+      const repaired = await openDatabase();
       const { databaseRuleProblems, verifyAuditLog } = await load.audit();
       const result = await verifyAuditLog({ head: options.head ?? null, proof: true });
       const problems = [

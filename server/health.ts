@@ -27,11 +27,11 @@ export function healthEndpoints({
       .json({ status: "pass", uptimeSeconds: Math.floor((Date.now() - started) / 1000) });
   });
 
-  router.get("/readyz", (_req, res) => {
+  router.get("/readyz", async (_req, res) => {
     labelRequest(res, "/readyz");
     res.set("Cache-Control", "no-store");
     try {
-      const readiness = runtime.readiness({ shuttingDown: shuttingDown() });
+      const readiness = await runtime.readiness({ shuttingDown: shuttingDown() });
       res.status(readiness.status === "fail" ? 503 : 200).json(readiness);
     } catch (error) {
       runtime.logger.error({ err: error, requestId: res.locals.requestId }, "readiness check failed");

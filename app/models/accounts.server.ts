@@ -1,6 +1,7 @@
 import { hash, verify } from "@node-rs/argon2";
 import { and, asc, count, eq, isNull, ne } from "drizzle-orm";
 import type { Transaction } from "../../db/client";
+import { affected, first } from "../../db/dialect";
 import { passwordResets, type Role, sessions, type User, users } from "../../db/schema";
 import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
@@ -36,11 +37,12 @@ export async function verifyCredentials({
   email: string;
   password: string;
 }): Promise<PublicUser | null> {
-  const user = reader()
-    .select()
-    .from(users)
-    .where(eq(users.email, normaliseEmail(email)))
-    .get();
+  const user = await first(
+    reader()
+      .select()
+      .from(users)
+      .where(eq(users.email, normaliseEmail(email))),
+  );
   if (!user) {
     decoyHash ??= hash("decoy password that matches nothing");
     await verify(await decoyHash, password).catch(() => false);
@@ -53,7 +55,7 @@ export async function verifyCredentials({
 }
 
 export async function listUsers(): Promise<PublicUser[]> {
-  return reader()
+  return await reader()
     .select({
       id: users.id,
       email: users.email,
@@ -66,38 +68,40 @@ export async function listUsers(): Promise<PublicUser[]> {
       breakGlass: users.breakGlass,
     })
     .from(users)
-    .orderBy(asc(users.email))
-    .all();
+    .orderBy(asc(users.email));
 }
 
 /** Emails of users by id, for showing who did what. */
 export async function userEmails(): Promise<Map<number, string>> {
-  const rows = reader().select({ id: users.id, email: users.email }).from(users).all();
+  const rows = await reader().select({ id: users.id, email: users.email }).from(users);
   return new Map(rows.map((r) => [r.id, r.email]));
 }
 
 /** Active admins (deactivated ones manage nothing). */
-function activeAdmins(tx: Transaction): number {
+async function activeAdmins(tx: Transaction): Promise<number> {
   return (
-    tx
-      .select({ n: count() })
-      .from(users)
-      .where(and(eq(users.role, "admin"), isNull(users.deactivatedAt)))
-      .get()?.n ?? 0
+    (
+      await first(
+        tx
+          .select({ n: count() })
+          .from(users)
+          .where(and(eq(users.role, "admin"), isNull(users.deactivatedAt))),
+      )
+    )?.n ?? 0
   );
 }
 
 /** Changes a user's role; the last active admin cannot stop being one. */
 export async function changeRole({ userId, role, actor }: { userId: number; role: Role; actor: Actor }) {
   await transaction(async (tx) => {
-    const user = tx.select().from(users).where(eq(users.id, userId)).get();
+    const user = await first(tx.select().from(users).where(eq(users.id, userId)));
     if (!user) throw new Refusal("not-found", "no such user");
     if (user.role === role) return;
-    if (user.role === "admin" && !user.deactivatedAt && activeAdmins(tx) <= 1) {
+    if (user.role === "admin" && !user.deactivatedAt && (await activeAdmins(tx)) <= 1) {
       throw new Refusal("conflict", "the last admin cannot lose the admin role");
     }
-    tx.update(users).set({ role }).where(eq(users.id, userId)).run();
-    recordAudit(tx, {
+    await tx.update(users).set({ role }).where(eq(users.id, userId));
+    await recordAudit(tx, {
       actor,
       action: "user.role-changed",
       details: { userId, email: user.email, from: user.role, to: role },
@@ -124,19 +128,20 @@ export async function deactivateUser({
     throw new Refusal("invalid", "you cannot deactivate your own account; ask another admin");
   }
   return transaction(async (tx) => {
-    const user = tx.select().from(users).where(eq(users.id, userId)).get();
+    const user = await first(tx.select().from(users).where(eq(users.id, userId)));
     if (!user) throw new Refusal("not-found", "no such user");
     if (user.deactivatedAt) throw new Refusal("conflict", `${user.email} is already deactivated`);
-    if (user.role === "admin" && activeAdmins(tx) <= 1) {
+    if (user.role === "admin" && (await activeAdmins(tx)) <= 1) {
       throw new Refusal("conflict", "the last active admin cannot be deactivated");
     }
-    tx.update(users).set({ deactivatedAt: now.toISOString() }).where(eq(users.id, userId)).run();
-    const sessionsEnded = tx.delete(sessions).where(eq(sessions.userId, userId)).run().changes;
-    const linksRevoked = tx
-      .delete(passwordResets)
-      .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)))
-      .run().changes;
-    recordAudit(tx, {
+    await tx.update(users).set({ deactivatedAt: now.toISOString() }).where(eq(users.id, userId));
+    const sessionsEnded = affected(await tx.delete(sessions).where(eq(sessions.userId, userId)));
+    const linksRevoked = affected(
+      await tx
+        .delete(passwordResets)
+        .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt))),
+    );
+    await recordAudit(tx, {
       actor,
       action: "user.deactivated",
       details: { userId, email: user.email, sessionsEnded, resetLinksRevoked: linksRevoked },
@@ -154,22 +159,23 @@ export async function reactivateUser({
   actor: Actor;
 }): Promise<{ email: string }> {
   return transaction(async (tx) => {
-    const user = tx.select().from(users).where(eq(users.id, userId)).get();
+    const user = await first(tx.select().from(users).where(eq(users.id, userId)));
     if (!user) throw new Refusal("not-found", "no such user");
     if (!user.deactivatedAt) throw new Refusal("conflict", `${user.email} is active`);
-    tx.update(users).set({ deactivatedAt: null }).where(eq(users.id, userId)).run();
-    recordAudit(tx, { actor, action: "user.reactivated", details: { userId, email: user.email } });
+    await tx.update(users).set({ deactivatedAt: null }).where(eq(users.id, userId));
+    await recordAudit(tx, { actor, action: "user.reactivated", details: { userId, email: user.email } });
     return { email: user.email };
   });
 }
 
 /** The user with this email (any state), for the command line. */
 export async function findUserByEmail(email: string): Promise<PublicUser | null> {
-  const user = reader()
-    .select()
-    .from(users)
-    .where(eq(users.email, normaliseEmail(email)))
-    .get();
+  const user = await first(
+    reader()
+      .select()
+      .from(users)
+      .where(eq(users.email, normaliseEmail(email))),
+  );
   if (!user) return null;
   const { passwordHash: _hash, ...rest } = user;
   return rest;
@@ -199,7 +205,7 @@ export async function changeOwnPassword({
   keepSessionId?: number;
 }): Promise<{ otherSessionsEnded: number }> {
   checkNewPassword(newPassword);
-  const user = reader().select().from(users).where(eq(users.id, userId)).get();
+  const user = await first(reader().select().from(users).where(eq(users.id, userId)));
   if (!user) throw new Refusal("not-found", "no such user");
   if (!(await verify(user.passwordHash, currentPassword).catch(() => false))) {
     throw new WrongPasswordError("the current password is wrong");
@@ -208,16 +214,15 @@ export async function changeOwnPassword({
     throw new Refusal("invalid", "the new password is the same as the current one");
   const passwordHash = await hash(newPassword);
   return transaction(async (tx) => {
-    tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
-    const ended = tx
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
+    const ended = await tx
       .delete(sessions)
       .where(
         keepSessionId === undefined
           ? eq(sessions.userId, userId)
           : and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)),
-      )
-      .run();
-    recordAudit(tx, {
+      );
+    await recordAudit(tx, {
       actor: { kind: "user", id: userId },
       action: "user.password-changed",
       details: { userId, otherSessionsEnded: ended.changes },

@@ -3,6 +3,7 @@
  * that they saw it, and who has and has not acknowledged a notice.
  */
 import { type SQL, sql } from "drizzle-orm";
+import { jsonValue, row, rows } from "../../db/dialect";
 import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
 import { isEmailProblem } from "../core/notify/statuses";
 import { policyPath } from "../core/public/urls";
@@ -77,18 +78,21 @@ type PendingRow = {
  * Null when there is no such subscriber.
  */
 export async function pendingNoticesFor(externalId: string): Promise<PendingNotice[] | null> {
-  const subscriber = reader().get<{ id: number } | undefined>(
+  const subscriber = await row<{ id: number } | undefined>(
+    reader(),
     sql`SELECT id FROM subscribers WHERE external_id = ${externalId}`,
   );
   if (!subscriber) return null;
-  const rows = reader().all<PendingRow>(sql`
-    SELECT n.id AS noticeId, d.id AS documentId, d.slug, d.locale, d.title, v.number AS version,
-           v.summary, v.effective_at AS effectiveAt, v.last_updated AS lastUpdated, v.material,
-           n.requires_ack AS requiresAck, n.previous_number AS previousNumber,
+  const found = await rows<PendingRow>(
+    reader(),
+    sql`
+    SELECT n.id AS "noticeId", d.id AS "documentId", d.slug, d.locale, d.title, v.number AS version,
+           v.summary, v.effective_at AS "effectiveAt", v.last_updated AS "lastUpdated", v.material,
+           n.requires_ack AS "requiresAck", n.previous_number AS "previousNumber",
            (SELECT e.status FROM deliveries e WHERE e.subscriber_id = x.subscriber_id AND e.notice_id = n.id
-              AND e.channel = 'email') AS emailStatus,
+              AND e.channel = 'email') AS "emailStatus",
            (SELECT max(a.version_number) FROM acknowledgements a
-              WHERE a.subscriber_id = x.subscriber_id AND a.document_id = n.document_id) AS lastAcknowledged
+              WHERE a.subscriber_id = x.subscriber_id AND a.document_id = n.document_id) AS "lastAcknowledged"
     FROM deliveries x
     JOIN notices n ON n.id = x.notice_id
     JOIN versions v ON v.id = n.version_id
@@ -101,9 +105,10 @@ export async function pendingNoticesFor(externalId: string): Promise<PendingNoti
               AND y.notice_id = x.notice_id AND y.channel = 'dashboard'))
       )
       AND NOT ${hasAcknowledged(sql`x.subscriber_id`, NOTICE_VERSION)}
-    ORDER BY d.id, v.number, n.id`);
+    ORDER BY d.id, v.number, n.id`,
+  );
   const byDocument = new Map<number, PendingRow[]>();
-  for (const row of rows) byDocument.set(row.documentId, [...(byDocument.get(row.documentId) ?? []), row]);
+  for (const row of found) byDocument.set(row.documentId, [...(byDocument.get(row.documentId) ?? []), row]);
   const base = getEnv().PUBLIC_BASE_URL;
   const pending: PendingNotice[] = [];
   for (const group of byDocument.values()) {
@@ -118,8 +123,8 @@ export async function pendingNoticesFor(externalId: string): Promise<PendingNoti
       summary: latest.summary ?? "",
       effectiveAt: latest.effectiveAt,
       lastUpdated: latest.lastUpdated,
-      material: latest.material === 1,
-      requiresAck: group.some((r) => r.requiresAck === 1),
+      material: Boolean(latest.material),
+      requiresAck: group.some((r) => Boolean(r.requiresAck)),
       alsoCovers: [...new Set(group.map((r) => r.version))].filter((n) => n !== latest.version),
       emailUndelivered: group.some((r) => r.emailStatus !== null && isEmailProblem(r.emailStatus)),
       links: {
@@ -172,7 +177,7 @@ export async function acknowledgeNotice({
   const notFound = () => new Refusal("not-found", `no notice ${noticeId} for subscriber "${externalId}"`);
   if (!Number.isSafeInteger(noticeId) || noticeId < 1) throw notFound();
   const recorded = await transaction(async (tx) => {
-    const target = tx.get<
+    const target = await row<
       | {
           subscriberId: number;
           versionId: number;
@@ -182,27 +187,32 @@ export async function acknowledgeNotice({
           locale: string;
         }
       | undefined
-    >(sql`
-        SELECT s.id AS subscriberId, n.version_id AS versionId, n.document_id AS documentId,
+    >(
+      tx,
+      sql`
+        SELECT s.id AS "subscriberId", n.version_id AS "versionId", n.document_id AS "documentId",
                v.number AS version, d.slug, d.locale
         FROM subscribers s
         JOIN notices n ON n.id = ${noticeId}
         JOIN versions v ON v.id = n.version_id
         JOIN documents d ON d.id = n.document_id
         WHERE s.external_id = ${externalId}
-          AND EXISTS (SELECT 1 FROM deliveries x WHERE x.subscriber_id = s.id AND x.notice_id = n.id)`);
+          AND EXISTS (SELECT 1 FROM deliveries x WHERE x.subscriber_id = s.id AND x.notice_id = n.id)`,
+    );
     if (!target) throw notFound();
-    const status = tx.get<{ status: SubscriberStatus }>(
+    const status = await row<{ status: SubscriberStatus }>(
+      tx,
       sql`SELECT status FROM subscribers WHERE id = ${target.subscriberId}`,
     );
     // Erasure is final: no new proof is made for a person whose data is gone.
     if (status?.status === "erased") throw erasedRefusal(externalId);
-    const existing = tx.get<{
+    const existing = await row<{
       channel: AcknowledgementChannel;
       acknowledgedAt: string;
       noticeId: number | null;
     }>(
-      sql`SELECT channel, acknowledged_at AS acknowledgedAt, notice_id AS noticeId FROM acknowledgements
+      tx,
+      sql`SELECT channel, acknowledged_at AS "acknowledgedAt", notice_id AS "noticeId" FROM acknowledgements
             WHERE subscriber_id = ${target.subscriberId} AND version_id = ${target.versionId}`,
     );
     const facts = { document: target.slug, locale: target.locale, version: target.version };
@@ -216,17 +226,23 @@ export async function acknowledgeNotice({
       };
     }
     const at = now.toISOString();
-    const ack = tx.get<{ id: number }>(sql`
+    const ack = (await row<{ id: number }>(
+      tx,
+      sql`
         INSERT INTO acknowledgements (subscriber_id, version_id, document_id, version_number, notice_id, channel, acknowledged_at)
         VALUES (${target.subscriberId}, ${target.versionId}, ${target.documentId}, ${target.version}, ${noticeId}, ${channel}, ${at})
-        RETURNING id`);
-    const closed = tx.all<{ id: number; noticeId: number }>(sql`
+        RETURNING id`,
+    ))!;
+    const closed = await rows<{ id: number; noticeId: number }>(
+      tx,
+      sql`
         UPDATE deliveries SET status = 'delivered', status_at = ${at}
         WHERE subscriber_id = ${target.subscriberId} AND channel = 'dashboard' AND status = 'pending'
           AND notice_id IN (SELECT n.id FROM notices n JOIN versions v ON v.id = n.version_id
             WHERE ${acknowledgementCovers({ document: target.documentId, version: target.version }, NOTICE_VERSION)})
-        RETURNING id, notice_id AS noticeId`);
-    recordAudit(tx, {
+        RETURNING id, notice_id AS "noticeId"`,
+    );
+    await recordAudit(tx, {
       actor,
       action: "notice.acknowledged",
       documentId: target.documentId,
@@ -276,30 +292,33 @@ type OverviewRow = Omit<AcknowledgementOverview, "material" | "requiresAck" | "c
  * Notices with their counts in one statement: the people each reached, how many of them
  * acknowledged that version or a later one, and how many of them an email did not reach.
  */
-function overviews(where: SQL, limit: number): AcknowledgementOverview[] {
-  const rows = reader().all<OverviewRow>(sql`
+async function overviews(where: SQL, limit: number): Promise<AcknowledgementOverview[]> {
+  const found = await rows<OverviewRow>(
+    reader(),
+    sql`
     WITH h AS (
-      SELECT n.id AS noticeId, d.slug, d.locale, v.number AS version, d.id AS documentId,
-             v.material, n.requires_ack AS requiresAck, n.channels, n.created_at AS createdAt
+      SELECT n.id AS "noticeId", d.slug, d.locale, v.number AS version, d.id AS "documentId",
+             v.material, n.requires_ack AS "requiresAck", n.channels, n.created_at AS "createdAt"
       FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id
       ${where} ORDER BY n.id DESC LIMIT ${limit}),
-    t AS (SELECT DISTINCT notice_id, subscriber_id FROM deliveries WHERE notice_id IN (SELECT noticeId FROM h))
-    SELECT h.*, count(t.subscriber_id) AS targeted,
-      coalesce(sum(t.subscriber_id IS NOT NULL
-        AND ${hasAcknowledged(sql`t.subscriber_id`, { document: sql`h.documentId`, version: sql`h.version` })}), 0) AS acknowledged,
-      coalesce(sum(EXISTS (SELECT 1 FROM deliveries e WHERE e.subscriber_id = t.subscriber_id
-        AND e.notice_id = h.noticeId AND e.channel = 'email' AND ${isEmailProblemStatus(sql`e.status`)})), 0) AS emailUndelivered
-    FROM h LEFT JOIN t ON t.notice_id = h.noticeId
-    GROUP BY h.noticeId
-    ORDER BY h.noticeId DESC`);
-  return rows.map((row) => ({
+    t AS (SELECT DISTINCT notice_id, subscriber_id FROM deliveries WHERE notice_id IN (SELECT "noticeId" FROM h))
+    SELECT h.*, CAST(count(t.subscriber_id) AS integer) AS targeted,
+      CAST(count(*) FILTER (WHERE t.subscriber_id IS NOT NULL
+        AND ${hasAcknowledged(sql`t.subscriber_id`, { document: sql`h."documentId"`, version: sql`h.version` })}) AS integer) AS acknowledged,
+      CAST(count(*) FILTER (WHERE EXISTS (SELECT 1 FROM deliveries e WHERE e.subscriber_id = t.subscriber_id
+        AND e.notice_id = h."noticeId" AND e.channel = 'email' AND ${isEmailProblemStatus(sql`e.status`)})) AS integer) AS "emailUndelivered"
+    FROM h LEFT JOIN t ON t.notice_id = h."noticeId"
+    GROUP BY h."noticeId", h.slug, h.locale, h.version, h."documentId", h.material, h."requiresAck", h.channels, h."createdAt"
+    ORDER BY h."noticeId" DESC`,
+  );
+  return found.map((row) => ({
     noticeId: row.noticeId,
     slug: row.slug,
     locale: row.locale,
     version: row.version,
-    material: row.material === 1,
-    requiresAck: row.requiresAck === 1,
-    channels: JSON.parse(row.channels) as Channel[],
+    material: Boolean(row.material),
+    requiresAck: Boolean(row.requiresAck),
+    channels: jsonValue<Channel[]>(row.channels),
     createdAt: row.createdAt,
     targeted: row.targeted,
     acknowledged: row.acknowledged,
@@ -309,13 +328,13 @@ function overviews(where: SQL, limit: number): AcknowledgementOverview[] {
 
 /** Every notice, newest first, with how many of its people have acknowledged it. */
 export async function acknowledgementOverview({ limit = 50 } = {}): Promise<AcknowledgementOverview[]> {
-  return overviews(sql``, limit);
+  return await overviews(sql``, limit);
 }
 
 export async function noticeAcknowledgementOverview(
   noticeId: number,
 ): Promise<AcknowledgementOverview | null> {
-  return overviews(sql`WHERE n.id = ${noticeId}`, 1)[0] ?? null;
+  return (await overviews(sql`WHERE n.id = ${noticeId}`, 1))[0] ?? null;
 }
 
 const ACK_FILTERS = ["all", "acknowledged", "pending"] as const;
@@ -346,7 +365,7 @@ export type AcknowledgementRow = {
  * earliest later one), in subscriber order from `after` (keyset paging: the CSV export walks the
  * whole list in chunks without holding the connection).
  */
-export function acknowledgementRows({
+export async function acknowledgementRows({
   noticeId,
   filter = "all",
   after = 0,
@@ -356,7 +375,7 @@ export function acknowledgementRows({
   filter?: AckFilter;
   after?: number;
   limit?: number;
-}): AcknowledgementRow[] {
+}): Promise<AcknowledgementRow[]> {
   const acknowledged = hasAcknowledged(sql`s.id`, NOTICE_VERSION);
   const condition =
     filter === "acknowledged"
@@ -364,12 +383,14 @@ export function acknowledgementRows({
       : filter === "pending"
         ? sql`AND NOT ${acknowledged}`
         : sql``;
-  return reader().all<AcknowledgementRow>(sql`
+  return await rows<AcknowledgementRow>(
+    reader(),
+    sql`
     WITH t AS (SELECT DISTINCT subscriber_id FROM deliveries WHERE notice_id = ${noticeId} AND subscriber_id > ${after})
-    SELECT s.id AS subscriberId, s.external_id AS externalId, s.status AS subscriberStatus,
-           e.status AS emailStatus, e.transport AS emailTransport, e.provider_message_id AS providerMessageId, e.sent_at AS emailSentAt,
-           b.status AS dashboardStatus,
-           a.version_number AS acknowledgedVersion, a.acknowledged_at AS acknowledgedAt, a.channel AS acknowledgedVia
+    SELECT s.id AS "subscriberId", s.external_id AS "externalId", s.status AS "subscriberStatus",
+           e.status AS "emailStatus", e.transport AS "emailTransport", e.provider_message_id AS "providerMessageId", e.sent_at AS "emailSentAt",
+           b.status AS "dashboardStatus",
+           a.version_number AS "acknowledgedVersion", a.acknowledged_at AS "acknowledgedAt", a.channel AS "acknowledgedVia"
     FROM t
     JOIN subscribers s ON s.id = t.subscriber_id
     JOIN notices n ON n.id = ${noticeId}
@@ -379,14 +400,15 @@ export function acknowledgementRows({
     LEFT JOIN acknowledgements a ON a.id = ${coveringAcknowledgementId(sql`s.id`, NOTICE_VERSION)}
     WHERE 1 ${condition}
     ORDER BY s.id
-    LIMIT ${sql.raw(String(Math.max(1, Math.min(10_000, Math.floor(limit)))))}`);
+    LIMIT ${sql.raw(String(Math.max(1, Math.min(10_000, Math.floor(limit)))))}`,
+  );
 }
 
 /**
  * Every row of the report, a chunk at a time (keyset paging): each chunk is read when it is asked
  * for, so a long export never holds the connection between chunks.
  */
-export function* acknowledgementRowChunks({
+export async function* acknowledgementRowChunks({
   noticeId,
   filter,
   size = 1000,
@@ -394,10 +416,10 @@ export function* acknowledgementRowChunks({
   noticeId: number;
   filter: AckFilter;
   size?: number;
-}): Generator<AcknowledgementRow[]> {
+}): AsyncGenerator<AcknowledgementRow[]> {
   let after = 0;
   for (;;) {
-    const rows = acknowledgementRows({ noticeId, filter, after, limit: size });
+    const rows = await acknowledgementRows({ noticeId, filter, after, limit: size });
     if (rows.length === 0) return;
     yield rows;
     after = rows[rows.length - 1].subscriberId;

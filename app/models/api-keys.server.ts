@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, isNull } from "drizzle-orm";
+import { first } from "../../db/dialect";
 import { type ApiKey, apiKeys } from "../../db/schema";
 import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
@@ -27,23 +28,25 @@ export async function createApiKey({ name, actor }: { name: string; actor: Actor
   }
   const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
   return transaction(async (tx) => {
-    const live = tx
-      .select({ id: apiKeys.id })
-      .from(apiKeys)
-      .where(and(eq(apiKeys.name, trimmed), isNull(apiKeys.revokedAt)))
-      .get();
+    const live = await first(
+      tx
+        .select({ id: apiKeys.id })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.name, trimmed), isNull(apiKeys.revokedAt))),
+    );
     if (live) throw new Refusal("conflict", `an API key named "${trimmed}" already exists; revoke it first`);
-    const { keyHash: _hash, ...apiKey } = tx
-      .insert(apiKeys)
-      .values({
-        name: trimmed,
-        prefix: key.slice(0, KEY_PREFIX.length + 6),
-        keyHash: hashKey(key),
-        createdById: actor.kind === "user" ? actor.id : null,
-      })
-      .returning()
-      .get();
-    recordAudit(tx, {
+    const { keyHash: _hash, ...apiKey } = (await first(
+      tx
+        .insert(apiKeys)
+        .values({
+          name: trimmed,
+          prefix: key.slice(0, KEY_PREFIX.length + 6),
+          keyHash: hashKey(key),
+          createdById: actor.kind === "user" ? actor.id : null,
+        })
+        .returning(),
+    ))!;
+    await recordAudit(tx, {
       actor,
       action: "api-key.created",
       details: { apiKeyId: apiKey.id, name: apiKey.name },
@@ -55,14 +58,15 @@ export async function createApiKey({ name, actor }: { name: string; actor: Actor
 /** Revokes the live key with this name; requests with it fail from now on. */
 export async function revokeApiKey({ name, actor }: { name: string; actor: Actor }): Promise<void> {
   await transaction(async (tx) => {
-    const revoked = tx
-      .update(apiKeys)
-      .set({ revokedAt: new Date().toISOString() })
-      .where(and(eq(apiKeys.name, name.trim()), isNull(apiKeys.revokedAt)))
-      .returning({ id: apiKeys.id })
-      .get();
+    const revoked = (await first(
+      tx
+        .update(apiKeys)
+        .set({ revokedAt: new Date().toISOString() })
+        .where(and(eq(apiKeys.name, name.trim()), isNull(apiKeys.revokedAt)))
+        .returning({ id: apiKeys.id }),
+    ))!;
     if (!revoked) throw new Refusal("not-found", `no live API key named "${name.trim()}"`);
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actor,
       action: "api-key.revoked",
       details: { apiKeyId: revoked.id, name: name.trim() },
@@ -71,7 +75,7 @@ export async function revokeApiKey({ name, actor }: { name: string; actor: Actor
 }
 
 export async function listApiKeys(): Promise<Omit<ApiKey, "keyHash">[]> {
-  return reader()
+  return await reader()
     .select({
       id: apiKeys.id,
       name: apiKeys.name,
@@ -82,8 +86,7 @@ export async function listApiKeys(): Promise<Omit<ApiKey, "keyHash">[]> {
       revokedAt: apiKeys.revokedAt,
     })
     .from(apiKeys)
-    .orderBy(desc(apiKeys.id))
-    .all();
+    .orderBy(desc(apiKeys.id));
 }
 
 /**
@@ -93,13 +96,13 @@ export async function listApiKeys(): Promise<Omit<ApiKey, "keyHash">[]> {
 export async function authenticateApiKey(presented: string | null | undefined): Promise<ApiKey | null> {
   if (!presented?.startsWith(KEY_PREFIX) || presented.length > 200) return null;
   const digest = hashKey(presented);
-  const found = reader().select().from(apiKeys).where(eq(apiKeys.keyHash, digest)).get();
+  const found = await first(reader().select().from(apiKeys).where(eq(apiKeys.keyHash, digest)));
   if (!found || found.revokedAt) return null;
   if (!timingSafeEqual(Buffer.from(found.keyHash, "hex"), Buffer.from(digest, "hex"))) return null;
   const now = new Date();
   if (!found.lastUsedAt || now.getTime() - Date.parse(found.lastUsedAt) > 60_000) {
     await write((db) =>
-      db.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, found.id)).run(),
+      db.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, found.id)),
     );
   }
   return found;

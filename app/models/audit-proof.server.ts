@@ -48,7 +48,7 @@ export class ProofReplay {
     const duplicate = client.prepare("INSERT INTO audit_check_duplicates (kind, id, entry) VALUES (?, ?, ?)");
     const insert = (table: string, columns: string[]) => {
       const statement = client.prepare(
-        `INSERT OR IGNORE INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+        `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`,
       );
       return (kind: string, values: unknown[]) => {
         if (statement.run(...values).changes === 0) duplicate.run(kind, values[0], values[1]);

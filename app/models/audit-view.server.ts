@@ -23,27 +23,25 @@ export async function auditPage({
   before?: number;
   limit?: number;
 }): Promise<AuditRow[]> {
-  const rows = reader()
+  const rows = await reader()
     .select()
     .from(auditLog)
     .where(before ? lt(auditLog.id, before) : undefined)
     .orderBy(desc(auditLog.id))
-    .limit(limit)
-    .all();
-  const emails = new Map([...userEmailsById()].map(([id, email]) => [`user:${id}`, email]));
+    .limit(limit);
+  const emails = new Map([...(await userEmailsById())].map(([id, email]) => [`user:${id}`, email]));
   const docs = new Map(
-    reader()
-      .select({ id: documents.id, slug: documents.slug, locale: documents.locale })
-      .from(documents)
-      .all()
-      .map((d) => [d.id, `${d.slug} (${d.locale})`]),
+    (
+      await reader()
+        .select({ id: documents.id, slug: documents.slug, locale: documents.locale })
+        .from(documents)
+    ).map((d) => [d.id, `${d.slug} (${d.locale})`]),
   );
   const numbers = new Map(
-    reader()
-      .select({ id: versions.id, number: versions.number })
-      .from(versions)
-      .all()
-      .map((v) => [v.id, v.number]),
+    (await reader().select({ id: versions.id, number: versions.number }).from(versions)).map((v) => [
+      v.id,
+      v.number,
+    ]),
   );
   return rows.map((row) => ({
     id: row.id,

@@ -1,5 +1,6 @@
 import { desc } from "drizzle-orm";
 import { migrationsFolder, type Transaction } from "../../db/client";
+import { first } from "../../db/dialect";
 import { inspectTriggers } from "../../db/rules";
 import { type AuditEntry, auditLog } from "../../db/schema";
 import {
@@ -30,8 +31,10 @@ export type AuditRecord = {
  * the transaction that makes the change, so that the change and its record commit together or not
  * at all.
  */
-export function recordAudit(tx: Transaction, record: AuditRecord): AuditEntry {
-  const last = tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1).get();
+export async function recordAudit(tx: Transaction, record: AuditRecord): Promise<AuditEntry> {
+  const last = await first(
+    tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1),
+  );
   const facts: AuditFacts = {
     at: new Date().toISOString(),
     actor: actorLabel(record.actor),
@@ -43,11 +46,12 @@ export function recordAudit(tx: Transaction, record: AuditRecord): AuditEntry {
   const prevHash = last?.hash ?? GENESIS_HASH;
   const hash = auditEntryHash(prevHash, facts);
   const key = getAuditKeys().signing;
-  return tx
-    .insert(auditLog)
-    .values({ ...facts, prevHash, hash, keyId: key.id, mac: auditEntryMac(key, hash) })
-    .returning()
-    .get();
+  return (await first(
+    tx
+      .insert(auditLog)
+      .values({ ...facts, prevHash, hash, keyId: key.id, mac: auditEntryMac(key, hash) })
+      .returning(),
+  ))!;
 }
 
 export type AuditVerification = {

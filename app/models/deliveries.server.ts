@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { sql } from "drizzle-orm";
+import { execute, row, rows } from "../../db/dialect";
 import { batchIdempotencyKey } from "../core/notify/batching";
 import { recordAudit } from "./audit.server";
 import { reader, transaction, transactionClient, write } from "./db.server";
@@ -67,7 +68,9 @@ export function claimBatch({
   now?: number;
 }): Promise<ClaimedBatch | null> {
   return transaction(async (tx) => {
-    const batch = tx.get<BatchRow | undefined>(sql`
+    const batch = await row<BatchRow | undefined>(
+      tx,
+      sql`
         UPDATE delivery_batches
         SET lease_owner = ${owner}, leased_until = ${iso(now + leaseMs)}, next_attempt_at = ${iso(now + leaseMs)},
             attempts = attempts + 1, updated_at = ${iso(now)}
@@ -75,25 +78,32 @@ export function claimBatch({
           SELECT id FROM delivery_batches
           WHERE status = 'pending' AND next_attempt_at <= ${iso(now)}
           ORDER BY next_attempt_at, id LIMIT 1)
-        RETURNING id, notice_id, number, generation, attempts, frozen_at`);
+        RETURNING id, notice_id, number, generation, attempts, frozen_at`,
+    );
     if (!batch) return null;
-    const content = tx.get<NoticeContent>(sql`
-        SELECT n.id AS noticeId, d.id AS documentId, d.slug, d.locale AS documentLocale, d.title,
-               v.number AS version, v.summary, v.effective_at AS effectiveAt, v.last_updated AS lastUpdated,
-               n.previous_number AS previousNumber
+    const content = (await row<NoticeContent>(
+      tx,
+      sql`
+        SELECT n.id AS "noticeId", d.id AS "documentId", d.slug, d.locale AS "documentLocale", d.title,
+               v.number AS version, v.summary, v.effective_at AS "effectiveAt", v.last_updated AS "lastUpdated",
+               n.previous_number AS "previousNumber"
         FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id
-        WHERE n.id = ${batch.notice_id}`);
+        WHERE n.id = ${batch.notice_id}`,
+    ))!;
     const inBatch = sql`deliveries.notice_id = ${batch.notice_id} AND deliveries.batch_number = ${batch.number}
         AND deliveries.channel = 'email' AND deliveries.status = 'pending' AND s.id = deliveries.subscriber_id`;
     if (!batch.frozen_at) {
-      const skipped = tx.all<{ id: number; subscriber_id: number }>(sql`
+      const skipped = await rows<{ id: number; subscriber_id: number }>(
+        tx,
+        sql`
           UPDATE deliveries SET status = 'skipped', status_at = ${iso(now)},
             last_error = 'not sent: subscriber ' || s.status || ' before the batch went out'
           FROM subscribers s WHERE ${inBatch} AND s.status <> 'active'
-          RETURNING deliveries.id, deliveries.subscriber_id`);
+          RETURNING deliveries.id, deliveries.subscriber_id`,
+      );
       // Proof: who was deliberately not emailed, chained in the audit log.
       if (skipped.length > 0) {
-        recordAudit(tx, {
+        await recordAudit(tx, {
           actor: { kind: "system" },
           action: "delivery.skipped",
           details: {
@@ -104,7 +114,9 @@ export function claimBatch({
           },
         });
       }
-      tx.run(sql`
+      await execute(
+        tx,
+        sql`
           UPDATE deliveries SET status = 'sending', status_at = ${iso(now)},
             recipient_email = s.email, recipient_name = s.name, recipient_locale = s.locale,
             redline_from = coalesce(
@@ -112,20 +124,27 @@ export function claimBatch({
                WHERE a.subscriber_id = s.id AND a.document_id = ${content.documentId}
                  AND a.version_number < ${content.version}),
               ${content.previousNumber})
-          FROM subscribers s WHERE ${inBatch} AND s.status = 'active'`);
-      tx.run(sql`UPDATE delivery_batches SET frozen_at = ${iso(now)} WHERE id = ${batch.id}`);
+          FROM subscribers s WHERE ${inBatch} AND s.status = 'active'`,
+      );
+      await execute(tx, sql`UPDATE delivery_batches SET frozen_at = ${iso(now)} WHERE id = ${batch.id}`);
     }
-    const members = tx.all<BatchMember>(sql`
-        SELECT id AS deliveryId, recipient_email AS email, recipient_name AS name,
-               coalesce(recipient_locale, 'en') AS locale, redline_from AS redlineFrom
+    const members = await rows<BatchMember>(
+      tx,
+      sql`
+        SELECT id AS "deliveryId", recipient_email AS email, recipient_name AS name,
+               coalesce(recipient_locale, 'en') AS locale, redline_from AS "redlineFrom"
         FROM deliveries
         WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number} AND channel = 'email'
           AND status = 'sending'
-        ORDER BY id`);
+        ORDER BY id`,
+    );
     if (members.length === 0) {
       // Everyone was skipped: nothing to send, the batch is done.
-      tx.run(sql`UPDATE delivery_batches SET status = 'sent', lease_owner = NULL, leased_until = NULL,
-          updated_at = ${iso(now)} WHERE id = ${batch.id}`);
+      await execute(
+        tx,
+        sql`UPDATE delivery_batches SET status = 'sent', lease_owner = NULL, leased_until = NULL,
+          updated_at = ${iso(now)} WHERE id = ${batch.id}`,
+      );
     }
     return {
       batchId: batch.id,
@@ -159,13 +178,17 @@ export function recordBatchSent({
   now?: number;
 }): Promise<{ recorded: number }> {
   return transaction(async (tx) => {
-    const batch = tx.get<{ notice_id: number; number: number; status: string } | undefined>(
+    const batch = await row<{ notice_id: number; number: number; status: string } | undefined>(
+      tx,
       sql`SELECT notice_id, number, status FROM delivery_batches WHERE id = ${batchId}`,
     );
     if (!batch || batch.status === "sent") return { recorded: 0 };
-    const members = tx.all<{ id: number; subscriber_id: number }>(sql`
+    const members = await rows<{ id: number; subscriber_id: number }>(
+      tx,
+      sql`
         SELECT id, subscriber_id FROM deliveries WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number}
-          AND channel = 'email' AND status = 'sending' ORDER BY id`);
+          AND channel = 'email' AND status = 'sending' ORDER BY id`,
+    );
     if (members.length !== messageIds.length) {
       throw new Error(
         `batch ${batchId}: the provider returned ${messageIds.length} message ids for ${members.length} emails`,
@@ -176,10 +199,13 @@ export function recordBatchSent({
     const update = markSentStatementOf(transactionClient());
     for (const [i, member] of members.entries())
       update.run(messageIds[i], transport, iso(now), iso(now), member.id);
-    tx.run(sql`UPDATE delivery_batches SET status = 'sent', sent_at = ${iso(now)}, last_error = NULL,
-        lease_owner = NULL, leased_until = NULL, updated_at = ${iso(now)} WHERE id = ${batchId}`);
+    await execute(
+      tx,
+      sql`UPDATE delivery_batches SET status = 'sent', sent_at = ${iso(now)}, last_error = NULL,
+        lease_owner = NULL, leased_until = NULL, updated_at = ${iso(now)} WHERE id = ${batchId}`,
+    );
     // Proof: each email's provider id and what carried it, chained in the audit log.
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actor: { kind: "system" },
       action: "delivery.sent",
       details: {
@@ -231,30 +257,42 @@ export function recordBatchFailure({
   now?: number;
 }): Promise<"rescheduled" | "failed" | "lease-lost"> {
   return transaction(async (tx) => {
-    const batch = tx.get<{ notice_id: number; number: number } | undefined>(sql`
+    const batch = await row<{ notice_id: number; number: number } | undefined>(
+      tx,
+      sql`
         SELECT notice_id, number FROM delivery_batches
-        WHERE id = ${batchId} AND status = 'pending' AND lease_owner = ${owner}`);
+        WHERE id = ${batchId} AND status = 'pending' AND lease_owner = ${owner}`,
+    );
     if (!batch) return "lease-lost" as const;
     if (retryInMs !== null) {
-      tx.run(sql`UPDATE delivery_batches SET next_attempt_at = ${iso(now + retryInMs)}, last_error = ${reason},
+      await execute(
+        tx,
+        sql`UPDATE delivery_batches SET next_attempt_at = ${iso(now + retryInMs)}, last_error = ${reason},
           attempts = attempts - ${countsAsAttempt ? 0 : 1}, lease_owner = NULL, leased_until = NULL,
-          updated_at = ${iso(now)} WHERE id = ${batchId}`);
+          updated_at = ${iso(now)} WHERE id = ${batchId}`,
+      );
       return "rescheduled" as const;
     }
-    tx.run(sql`UPDATE delivery_batches SET status = 'failed', last_error = ${reason}, lease_owner = NULL,
-        leased_until = NULL, updated_at = ${iso(now)} WHERE id = ${batchId}`);
-    const failed = tx.all<{
+    await execute(
+      tx,
+      sql`UPDATE delivery_batches SET status = 'failed', last_error = ${reason}, lease_owner = NULL,
+        leased_until = NULL, updated_at = ${iso(now)} WHERE id = ${batchId}`,
+    );
+    const failed = await rows<{
       id: number;
       subscriber_id: number;
-    }>(sql`UPDATE deliveries SET status = 'failed',
+    }>(
+      tx,
+      sql`UPDATE deliveries SET status = 'failed',
           last_error = ${reason}, status_at = ${iso(now)}, recipient_email = NULL, recipient_name = NULL
         WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number} AND channel = 'email'
           AND status = 'sending'
-        RETURNING id, subscriber_id`);
+        RETURNING id, subscriber_id`,
+    );
     // Proof of the failure. The reason stays on the delivery rows only: a provider's message may quote an
     // address, and the audit log can never be pseudonymised.
     if (failed.length > 0) {
-      recordAudit(tx, {
+      await recordAudit(tx, {
         actor: { kind: "system" },
         action: "delivery.failed",
         details: {
@@ -284,26 +322,33 @@ export async function releaseBatch({
   now?: number;
 }): Promise<boolean> {
   const released = await write((db) =>
-    db.run(sql`UPDATE delivery_batches SET lease_owner = NULL, leased_until = NULL,
-      next_attempt_at = ${iso(now)}, attempts = max(attempts - 1, 0), updated_at = ${iso(now)}
-    WHERE id = ${batchId} AND status = 'pending' AND lease_owner = ${owner}`),
+    execute(
+      db,
+      sql`UPDATE delivery_batches SET lease_owner = NULL, leased_until = NULL,
+      next_attempt_at = ${iso(now)}, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ${iso(now)}
+    WHERE id = ${batchId} AND status = 'pending' AND lease_owner = ${owner}`,
+    ),
   );
-  return released.changes > 0;
+  return released > 0;
 }
 
 /** Whether any email batch is still waiting to go out (leased, backing off or due). */
-export function hasPendingBatches(): boolean {
-  return !!reader().get<{ one: number } | undefined>(
+export async function hasPendingBatches(): Promise<boolean> {
+  return !!(await row<{ one: number } | undefined>(
+    reader(),
     sql`SELECT 1 AS one FROM delivery_batches WHERE status = 'pending' LIMIT 1`,
-  );
+  ));
 }
 
 /** When the earliest pending batch is due (ms since epoch), or null when none is pending. */
-export function nextBatchDueAt(): number | null {
-  const row = reader().get<{ at: string } | undefined>(sql`
+export async function nextBatchDueAt(): Promise<number | null> {
+  const found = await row<{ at: string } | undefined>(
+    reader(),
+    sql`
     SELECT next_attempt_at AS at FROM delivery_batches WHERE status = 'pending'
-    ORDER BY next_attempt_at LIMIT 1`);
-  return row ? Date.parse(row.at) : null;
+    ORDER BY next_attempt_at LIMIT 1`,
+  );
+  return found ? Date.parse(found.at) : null;
 }
 
 /**
@@ -311,20 +356,29 @@ export function nextBatchDueAt(): number | null {
  * live lease, `pending` while waiting (due, or backing off). Reads only the partial index of
  * pending batches, so it costs the size of the backlog, never the size of the history.
  */
-export function unresolvedBatches(now = Date.now()): { pending: number; sending: number } {
-  const row = reader().get<{ total: number; sending: number | null }>(sql`
-    SELECT count(*) AS total, sum(leased_until > ${iso(now)}) AS sending
-    FROM delivery_batches WHERE status = 'pending'`);
-  const sending = row?.sending ?? 0;
-  return { pending: (row?.total ?? 0) - sending, sending };
+export async function unresolvedBatches(now = Date.now()): Promise<{ pending: number; sending: number }> {
+  const found = await row<{ total: number; sending: number | null }>(
+    reader(),
+    sql`
+    SELECT CAST(count(*) AS integer) AS total,
+      CAST(count(*) FILTER (WHERE leased_until > ${iso(now)}) AS integer) AS sending
+    FROM delivery_batches WHERE status = 'pending'`,
+  );
+  const sending = found?.sending ?? 0;
+  return { pending: (found?.total ?? 0) - sending, sending };
 }
 
 /** Emails of a notice sent in the last `windowMs` (for the admin's rate display). */
-export function recentlySent(noticeId: number, windowMs: number, now = Date.now()): number {
+export async function recentlySent(noticeId: number, windowMs: number, now = Date.now()): Promise<number> {
   return (
-    reader().get<{ n: number }>(sql`
-      SELECT count(*) AS n FROM deliveries
-      WHERE notice_id = ${noticeId} AND channel = 'email' AND sent_at >= ${iso(now - windowMs)}`)?.n ?? 0
+    (
+      await row<{ n: number }>(
+        reader(),
+        sql`
+      SELECT CAST(count(*) AS integer) AS n FROM deliveries
+      WHERE notice_id = ${noticeId} AND channel = 'email' AND sent_at >= ${iso(now - windowMs)}`,
+      )
+    )?.n ?? 0
   );
 }
 
@@ -354,17 +408,21 @@ const EVENT_STATUS: Record<string, "delivered" | "bounced" | "complained"> = {
  */
 export function applyProviderEvent(event: ProviderEvent): Promise<ProviderEventOutcome> {
   return transaction(async (tx) => {
-    const seen = tx.get(sql`SELECT 1 AS one FROM webhook_events WHERE svix_id = ${event.svixId}`);
+    const seen = await row(tx, sql`SELECT 1 AS one FROM webhook_events WHERE svix_id = ${event.svixId}`);
     if (seen) return "duplicate" as const;
     const status = EVENT_STATUS[event.type];
     let outcome: ProviderEventOutcome = "ignored";
     if (status) {
       const delivery = event.providerMessageId
-        ? tx.get<{ id: number; subscriber_id: number; notice_id: number } | undefined>(sql`
-              SELECT id, subscriber_id, notice_id FROM deliveries WHERE provider_message_id = ${event.providerMessageId}`)
+        ? await row<{ id: number; subscriber_id: number; notice_id: number } | undefined>(
+            tx,
+            sql`
+              SELECT id, subscriber_id, notice_id FROM deliveries WHERE provider_message_id = ${event.providerMessageId}`,
+          )
         : undefined;
       if (!delivery && event.deliveryId !== null) {
-        const ours = tx.get<{ status: string } | undefined>(
+        const ours = await row<{ status: string } | undefined>(
+          tx,
           sql`SELECT status FROM deliveries WHERE id = ${event.deliveryId} AND channel = 'email'`,
         );
         // Accepted by the provider, but the worker has not recorded the ids yet (or crashed before
@@ -373,12 +431,15 @@ export function applyProviderEvent(event: ProviderEvent): Promise<ProviderEventO
       }
       if (delivery) {
         const allowedFrom = status === "delivered" ? sql`('sent')` : sql`('sent', 'delivered')`;
-        const moved = tx.run(sql`UPDATE deliveries SET status = ${status}, status_at = ${event.at},
+        const moved = await execute(
+          tx,
+          sql`UPDATE deliveries SET status = ${status}, status_at = ${event.at},
               last_error = ${status === "bounced" ? `bounced: ${event.bounceType ?? "unknown"}` : null}
-            WHERE id = ${delivery.id} AND status IN ${allowedFrom}`).changes;
+            WHERE id = ${delivery.id} AND status IN ${allowedFrom}`,
+        );
         // Proof: the provider's outcome for this email, chained in the audit log.
         if (moved > 0) {
-          recordAudit(tx, {
+          await recordAudit(tx, {
             actor: { kind: "system" },
             action: `delivery.${status}`,
             details: {
@@ -395,16 +456,22 @@ export function applyProviderEvent(event: ProviderEvent): Promise<ProviderEventO
         const stopsEmail =
           status === "complained" || (status === "bounced" && event.bounceType !== "Transient");
         if (stopsEmail) {
-          tx.run(sql`UPDATE subscribers SET status = ${status},
+          await execute(
+            tx,
+            sql`UPDATE subscribers SET status = ${status},
                 status_reason = ${status === "bounced" ? `bounce: ${event.bounceType ?? "unknown"}` : "complaint"},
                 updated_at = ${event.at}
-              WHERE id = ${delivery.subscriber_id} AND status = 'active'`);
+              WHERE id = ${delivery.subscriber_id} AND status = 'active'`,
+          );
         }
         outcome = "applied";
       }
     }
-    tx.run(sql`INSERT INTO webhook_events (svix_id, type, provider_message_id)
-        VALUES (${event.svixId}, ${event.type}, ${event.providerMessageId})`);
+    await execute(
+      tx,
+      sql`INSERT INTO webhook_events (svix_id, type, provider_message_id)
+        VALUES (${event.svixId}, ${event.type}, ${event.providerMessageId})`,
+    );
     return outcome;
   });
 }

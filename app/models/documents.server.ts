@@ -4,6 +4,7 @@
  * draft (drafts.server.ts).
  */
 import { and, asc, eq, inArray, or } from "drizzle-orm";
+import { first } from "../../db/dialect";
 import { type Document, documents, type Version, versions } from "../../db/schema";
 import { DEFAULT_LOCALE } from "../core/identifiers";
 import { reader } from "./db.server";
@@ -19,28 +20,33 @@ import {
 
 export { DEFAULT_LOCALE };
 
-export function findDocumentById(database: Reader, documentId: number): Document | undefined {
-  return database.select().from(documents).where(eq(documents.id, documentId)).get();
+export async function findDocumentById(database: Reader, documentId: number): Promise<Document | undefined> {
+  return await first(database.select().from(documents).where(eq(documents.id, documentId)));
 }
 
 export async function getDocument(documentId: number): Promise<Document | undefined> {
-  return findDocumentById(reader(), documentId);
+  return await findDocumentById(reader(), documentId);
 }
 
 /** The document a slug and locale name (a translation is its own document, with the same slug). */
-export function findDocumentBySlug(database: Reader, slug: string, locale: string): Document | undefined {
-  return database
-    .select()
-    .from(documents)
-    .where(and(eq(documents.slug, slug), eq(documents.locale, locale)))
-    .get();
+export async function findDocumentBySlug(
+  database: Reader,
+  slug: string,
+  locale: string,
+): Promise<Document | undefined> {
+  return await first(
+    database
+      .select()
+      .from(documents)
+      .where(and(eq(documents.slug, slug), eq(documents.locale, locale))),
+  );
 }
 
 export async function findDocument({
   slug,
   locale = DEFAULT_LOCALE,
 }: Pick<Document, "slug"> & { locale?: string }): Promise<Document | undefined> {
-  return findDocumentBySlug(reader(), slug, locale);
+  return await findDocumentBySlug(reader(), slug, locale);
 }
 
 export type DocumentSummary = Document & {
@@ -50,8 +56,8 @@ export type DocumentSummary = Document & {
 
 /** Every document with its open version and latest published version. */
 export async function listDocuments(): Promise<DocumentSummary[]> {
-  const docs = reader().select().from(documents).orderBy(asc(documents.slug), asc(documents.locale)).all();
-  const open = reader()
+  const docs = await reader().select().from(documents).orderBy(asc(documents.slug), asc(documents.locale));
+  const open = await reader()
     .select({
       documentId: versions.documentId,
       id: versions.id,
@@ -61,9 +67,8 @@ export async function listDocuments(): Promise<DocumentSummary[]> {
       updatedAt: versions.updatedAt,
     })
     .from(versions)
-    .where(isOpenVersion)
-    .all();
-  const published = reader()
+    .where(isOpenVersion);
+  const published = await reader()
     .select({
       documentId: versions.documentId,
       number: versions.number,
@@ -71,8 +76,7 @@ export async function listDocuments(): Promise<DocumentSummary[]> {
       effectiveAt: versions.effectiveAt,
     })
     .from(versions)
-    .where(isLatestPublishedVersion)
-    .all();
+    .where(isLatestPublishedVersion);
   return docs.map((document) => {
     const own = open.find((v) => v.documentId === document.id);
     const latest = published.find((v) => v.documentId === document.id);
@@ -97,13 +101,13 @@ export async function listDocuments(): Promise<DocumentSummary[]> {
 /** Translations of a document and the document it translates, if any. */
 export async function listRelatedDocuments(document: Document): Promise<Document[]> {
   const rootId = document.translationOfId ?? document.id;
-  return reader()
-    .select()
-    .from(documents)
-    .where(or(eq(documents.id, rootId), eq(documents.translationOfId, rootId)))
-    .orderBy(asc(documents.locale))
-    .all()
-    .filter((d) => d.id !== document.id);
+  return (
+    await reader()
+      .select()
+      .from(documents)
+      .where(or(eq(documents.id, rootId), eq(documents.translationOfId, rootId)))
+      .orderBy(asc(documents.locale))
+  ).filter((d) => d.id !== document.id);
 }
 
 /** Documents that have at least one published version, for the home page. */
@@ -112,12 +116,11 @@ export async function listPublishedDocuments(): Promise<Document[]> {
     .selectDistinct({ documentId: versions.documentId })
     .from(versions)
     .where(isPublishedVersion);
-  return reader()
+  return await reader()
     .select()
     .from(documents)
     .where(inArray(documents.id, published))
-    .orderBy(asc(documents.slug), asc(documents.locale))
-    .all();
+    .orderBy(asc(documents.slug), asc(documents.locale));
 }
 
 export async function countDocuments(): Promise<number> {
@@ -151,7 +154,7 @@ export async function getPolicyInEffect({
   if (!current) return null;
   const upcoming = published.find((v) => v.status === "upcoming");
   const wanted = upcoming ? [current, upcoming] : [current];
-  const bodies = reader()
+  const bodies = await reader()
     .select()
     .from(versions)
     .where(
@@ -159,8 +162,7 @@ export async function getPolicyInEffect({
         versions.id,
         wanted.map((v) => v.id),
       ),
-    )
-    .all();
+    );
   const withBody = (summary: PublishedVersionSummary): PublishedVersion => ({
     ...bodies.find((row) => row.id === summary.id)!,
     status: summary.status,

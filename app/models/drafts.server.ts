@@ -5,6 +5,7 @@
  */
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Transaction } from "../../db/client";
+import { first } from "../../db/dialect";
 import {
   auditLog,
   type Document,
@@ -71,24 +72,24 @@ export function staleDraftOf(refusal: Refusal): StaleDraft | null {
  * Creates the document on first import.
  */
 export async function saveDraft(input: DraftInput): Promise<DraftSaved> {
-  return transaction(async (tx) => writeDraft(tx, input));
+  return transaction(async (tx) => await writeDraft(tx, input));
 }
 
 /** saveDraft inside a caller's transaction, so that a draft and what it belongs to are written together. */
-function writeDraft(tx: Transaction, input: DraftInput): DraftSaved {
+async function writeDraft(tx: Transaction, input: DraftInput): Promise<DraftSaved> {
   const locale = input.locale ?? DEFAULT_LOCALE;
   const rendered = renderPolicy(input.content);
   const authorId = input.actor.kind === "user" ? input.actor.id : null;
-  const { document, created } = ensureDocument(tx, { slug: input.slug, locale, title: input.title });
+  const { document, created } = await ensureDocument(tx, { slug: input.slug, locale, title: input.title });
   if (created) {
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actor: input.actor,
       action: "document.created",
       documentId: document.id,
       details: { slug: document.slug, locale, title: document.title },
     });
   }
-  const open = findOpenVersion(tx, document.id);
+  const open = await findOpenVersion(tx, document.id);
   const derived = {
     content: input.content,
     html: rendered.html,
@@ -114,13 +115,14 @@ function writeDraft(tx: Transaction, input: DraftInput): DraftSaved {
     );
   }
   if (open) {
-    const version = tx
-      .update(versions)
-      .set({ ...derived, revision: open.revision + 1, updatedAt: new Date().toISOString() })
-      .where(eq(versions.id, open.id))
-      .returning()
-      .get();
-    recordAudit(tx, {
+    const version = (await first(
+      tx
+        .update(versions)
+        .set({ ...derived, revision: open.revision + 1, updatedAt: new Date().toISOString() })
+        .where(eq(versions.id, open.id))
+        .returning(),
+    ))!;
+    await recordAudit(tx, {
       actor: input.actor,
       action: "version.draft-saved",
       documentId: document.id,
@@ -129,25 +131,27 @@ function writeDraft(tx: Transaction, input: DraftInput): DraftSaved {
     });
     return { document, version, outcome: "replaced" };
   }
-  const last = tx
-    .select({ number: versions.number })
-    .from(versions)
-    .where(eq(versions.documentId, document.id))
-    .orderBy(desc(versions.number))
-    .limit(1)
-    .get();
-  const version = tx
-    .insert(versions)
-    .values({
-      ...derived,
-      documentId: document.id,
-      number: (last?.number ?? 0) + 1,
-      authorId,
-      basedOnVersionId: input.basedOnVersionId ?? null,
-    })
-    .returning()
-    .get();
-  recordAudit(tx, {
+  const last = await first(
+    tx
+      .select({ number: versions.number })
+      .from(versions)
+      .where(eq(versions.documentId, document.id))
+      .orderBy(desc(versions.number))
+      .limit(1),
+  );
+  const version = (await first(
+    tx
+      .insert(versions)
+      .values({
+        ...derived,
+        documentId: document.id,
+        number: (last?.number ?? 0) + 1,
+        authorId,
+        basedOnVersionId: input.basedOnVersionId ?? null,
+      })
+      .returning(),
+  ))!;
+  await recordAudit(tx, {
     actor: input.actor,
     action: "version.drafted",
     documentId: document.id,
@@ -162,15 +166,15 @@ function writeDraft(tx: Transaction, input: DraftInput): DraftSaved {
 }
 
 /** The document for slug and locale, created when it does not exist yet. */
-function ensureDocument(
+async function ensureDocument(
   tx: Transaction,
   { slug, locale, title }: Pick<Document, "slug" | "locale" | "title">,
-): { document: Document; created: boolean } {
-  const existing = findDocumentBySlug(tx, slug, locale);
+): Promise<{ document: Document; created: boolean }> {
+  const existing = await findDocumentBySlug(tx, slug, locale);
   if (existing) return { document: existing, created: false };
   const checked = checkNewDocument({ slug, locale, title });
   return {
-    document: tx.insert(documents).values({ slug, locale, title: checked }).returning().get(),
+    document: (await first(tx.insert(documents).values({ slug, locale, title: checked }).returning()))!,
     created: true,
   };
 }
@@ -186,9 +190,10 @@ export async function createDocument(input: {
   const locale = input.locale.trim();
   const title = checkNewDocument({ slug, locale, title: input.title });
   return transaction(async (tx) => {
-    if (findDocumentBySlug(tx, slug, locale))
+    if (await findDocumentBySlug(tx, slug, locale))
       throw new Refusal("conflict", `a document "${slug}" in ${locale} already exists`);
-    return writeDraft(tx, { slug, locale, title, content: EMPTY_DOCUMENT, actor: input.actor }).document;
+    return (await writeDraft(tx, { slug, locale, title, content: EMPTY_DOCUMENT, actor: input.actor }))
+      .document;
   });
 }
 
@@ -205,32 +210,30 @@ export async function createTranslation(input: {
 }): Promise<Document> {
   const locale = input.locale.trim();
   return transaction(async (tx) => {
-    const source = findDocumentById(tx, input.sourceDocumentId);
+    const source = await findDocumentById(tx, input.sourceDocumentId);
     if (!source) throw new Refusal("not-found", "no such document");
-    const root = source.translationOfId ? findDocumentById(tx, source.translationOfId) : source;
+    const root = source.translationOfId ? await findDocumentById(tx, source.translationOfId) : source;
     if (!root) throw new Refusal("not-found", "no such document");
     const title = checkNewDocument({ slug: root.slug, locale, title: input.title });
-    const basis = findLatestPublishedVersion(tx, root.id);
+    const basis = await findLatestPublishedVersion(tx, root.id);
     if (!basis) {
       throw new Refusal(
         "conflict",
         "publish the original first: a translation starts from a published version",
       );
     }
-    if (findDocumentBySlug(tx, root.slug, locale))
+    if (await findDocumentBySlug(tx, root.slug, locale))
       throw new Refusal("conflict", `"${root.slug}" already exists in ${locale}`);
-    const created = tx
-      .insert(documents)
-      .values({ slug: root.slug, locale, title, translationOfId: root.id })
-      .returning()
-      .get();
-    recordAudit(tx, {
+    const created = (await first(
+      tx.insert(documents).values({ slug: root.slug, locale, title, translationOfId: root.id }).returning(),
+    ))!;
+    await recordAudit(tx, {
       actor: input.actor,
       action: "document.created",
       documentId: created.id,
       details: { slug: created.slug, locale, title, translationOf: root.id, sourceVersion: basis.number },
     });
-    writeDraft(tx, {
+    await writeDraft(tx, {
       slug: created.slug,
       locale: created.locale,
       title: created.title,
@@ -252,9 +255,9 @@ export async function startDraft(input: {
   actor: UserActor;
 }): Promise<Version> {
   return transaction(async (tx) => {
-    const document = findDocumentById(tx, input.documentId);
+    const document = await findDocumentById(tx, input.documentId);
     if (!document) throw new Refusal("not-found", "no such document");
-    const open = findOpenVersion(tx, document.id);
+    const open = await findOpenVersion(tx, document.id);
     if (open) {
       throw new Refusal(
         "conflict",
@@ -262,17 +265,19 @@ export async function startDraft(input: {
       );
     }
     const restored =
-      input.fromNumber === undefined ? undefined : findVersionByNumber(tx, document.id, input.fromNumber);
+      input.fromNumber === undefined
+        ? undefined
+        : await findVersionByNumber(tx, document.id, input.fromNumber);
     const source =
       input.fromNumber === undefined
-        ? findLatestPublishedVersion(tx, document.id)
+        ? await findLatestPublishedVersion(tx, document.id)
         : restored && isPublishedState(restored.state)
           ? restored
           : undefined;
     if (input.fromNumber !== undefined && !source) {
       throw new Refusal("not-found", `there is no published version ${input.fromNumber} to restore`);
     }
-    const { version } = writeDraft(tx, {
+    const { version } = await writeDraft(tx, {
       slug: document.slug,
       locale: document.locale,
       title: document.title,
@@ -281,7 +286,7 @@ export async function startDraft(input: {
       basedOnVersionId: source?.id ?? null,
     });
     if (input.fromNumber !== undefined) {
-      recordAudit(tx, {
+      await recordAudit(tx, {
         actor: input.actor,
         action: "version.restored",
         documentId: document.id,
@@ -328,41 +333,45 @@ export async function saveWorkspaceDraft(input: {
 }): Promise<Version> {
   const content = checkEditorContent(input.content);
   return transaction(async (tx) => {
-    const document = findDocumentById(tx, input.documentId);
+    const document = await findDocumentById(tx, input.documentId);
     if (!document) throw new Refusal("not-found", "no such document");
-    return writeDraft(tx, {
-      slug: document.slug,
-      locale: document.locale,
-      title: document.title,
-      content,
-      actor: input.actor,
-      expectedRevision: input.expectedRevision,
-    }).version;
+    return (
+      await writeDraft(tx, {
+        slug: document.slug,
+        locale: document.locale,
+        title: document.title,
+        content,
+        actor: input.actor,
+        expectedRevision: input.expectedRevision,
+      })
+    ).version;
   });
 }
 
 /** Who saved the draft's current revision and when (from the audit log). */
 export async function lastDraftSave(versionId: number): Promise<{ email: string | null; at: string } | null> {
-  const entry = reader()
-    .select({ actor: auditLog.actor, at: auditLog.at })
-    .from(auditLog)
-    .where(
-      and(
-        eq(auditLog.versionId, versionId),
-        inArray(auditLog.action, ["version.drafted", "version.draft-saved"]),
-      ),
-    )
-    .orderBy(desc(auditLog.id))
-    .limit(1)
-    .get();
+  const entry = await first(
+    reader()
+      .select({ actor: auditLog.actor, at: auditLog.at })
+      .from(auditLog)
+      .where(
+        and(
+          eq(auditLog.versionId, versionId),
+          inArray(auditLog.action, ["version.drafted", "version.draft-saved"]),
+        ),
+      )
+      .orderBy(desc(auditLog.id))
+      .limit(1),
+  );
   if (!entry) return null;
   const match = /^user:(\d+)$/.exec(entry.actor);
   const user = match
-    ? reader()
-        .select({ email: users.email })
-        .from(users)
-        .where(eq(users.id, Number(match[1])))
-        .get()
+    ? await first(
+        reader()
+          .select({ email: users.email })
+          .from(users)
+          .where(eq(users.id, Number(match[1]))),
+      )
     : undefined;
   return { email: user?.email ?? entry.actor, at: entry.at };
 }

@@ -4,6 +4,7 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { asc, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
+import { affected, first, row } from "../../db/dialect";
 import { embedOrigins, embedSecrets } from "../../db/schema";
 import { MAX_TOKEN_LIFETIME_SECONDS, type TokenCheck, verifyUserToken } from "../core/notify/user-token";
 import { Refusal } from "../core/refusal";
@@ -56,22 +57,22 @@ export async function rotateEmbedSecret({
   const secret = `${SECRET_PREFIX}${randomBytes(32).toString("base64url")}`;
   return transaction(async (tx) => {
     const now = new Date().toISOString();
-    const retired = tx
+    const retired = await tx
       .update(embedSecrets)
       .set({ retiredAt: now })
       .where(isNull(embedSecrets.retiredAt))
-      .returning({ id: embedSecrets.id })
-      .all();
-    const created = tx
-      .insert(embedSecrets)
-      .values({
-        encryptedSecret: encryptSecret(secret),
-        prefix: secret.slice(0, SECRET_PREFIX.length + 6),
-        createdById: actor.kind === "user" ? actor.id : null,
-      })
-      .returning({ id: embedSecrets.id, prefix: embedSecrets.prefix })
-      .get();
-    recordAudit(tx, {
+      .returning({ id: embedSecrets.id });
+    const created = (await first(
+      tx
+        .insert(embedSecrets)
+        .values({
+          encryptedSecret: encryptSecret(secret),
+          prefix: secret.slice(0, SECRET_PREFIX.length + 6),
+          createdById: actor.kind === "user" ? actor.id : null,
+        })
+        .returning({ id: embedSecrets.id, prefix: embedSecrets.prefix }),
+    ))!;
+    await recordAudit(tx, {
       actor,
       action: retired.length > 0 ? "embed-secret.rotated" : "embed-secret.created",
       details: { embedSecretId: created.id, prefix: created.prefix, retired: retired.map((r) => r.id) },
@@ -81,7 +82,7 @@ export async function rotateEmbedSecret({
 }
 
 export async function listEmbedSecrets(): Promise<EmbedSecretInfo[]> {
-  return reader()
+  return await reader()
     .select({
       id: embedSecrets.id,
       prefix: embedSecrets.prefix,
@@ -90,26 +91,26 @@ export async function listEmbedSecrets(): Promise<EmbedSecretInfo[]> {
     })
     .from(embedSecrets)
     .orderBy(desc(embedSecrets.id))
-    .limit(20)
-    .all();
+    .limit(20);
 }
 
 /** The secrets a token may be signed with now: the live one and any retired within a token lifetime. */
-function acceptedSecrets(now = Date.now()): string[] {
+async function acceptedSecrets(now = Date.now()): Promise<string[]> {
   const since = new Date(now - MAX_TOKEN_LIFETIME_SECONDS * 1000).toISOString();
-  return reader()
-    .select({ encryptedSecret: embedSecrets.encryptedSecret })
-    .from(embedSecrets)
-    .where(or(isNull(embedSecrets.retiredAt), gt(embedSecrets.retiredAt, since)))
-    .orderBy(desc(embedSecrets.id))
-    .all()
+  return (
+    await reader()
+      .select({ encryptedSecret: embedSecrets.encryptedSecret })
+      .from(embedSecrets)
+      .where(or(isNull(embedSecrets.retiredAt), gt(embedSecrets.retiredAt, since)))
+      .orderBy(desc(embedSecrets.id))
+  )
     .map((row) => decryptSecret(row.encryptedSecret))
     .filter((secret): secret is string => secret !== null);
 }
 
 /** Verifies a user token against the accepted secrets; no secret configured means no token is valid. */
-export function checkUserToken(token: string, now = Date.now()): TokenCheck {
-  const secrets = acceptedSecrets(now);
+export async function checkUserToken(token: string, now = Date.now()): Promise<TokenCheck> {
+  const secrets = await acceptedSecrets(now);
   if (secrets.length === 0) return { ok: false, reason: "bad-signature" };
   return verifyUserToken(token, secrets, now);
 }
@@ -134,36 +135,37 @@ function normaliseOrigin(input: string): string {
 export async function addEmbedOrigin({ origin, actor }: { origin: string; actor: Actor }): Promise<string> {
   const normalised = normaliseOrigin(origin);
   await transaction(async (tx) => {
-    const inserted = tx
-      .insert(embedOrigins)
-      .values({ origin: normalised, createdById: actor.kind === "user" ? actor.id : null })
-      .onConflictDoNothing()
-      .run().changes;
+    const inserted = affected(
+      await tx
+        .insert(embedOrigins)
+        .values({ origin: normalised, createdById: actor.kind === "user" ? actor.id : null })
+        .onConflictDoNothing(),
+    );
     if (inserted > 0)
-      recordAudit(tx, { actor, action: "embed-origin.added", details: { origin: normalised } });
+      await recordAudit(tx, { actor, action: "embed-origin.added", details: { origin: normalised } });
   });
   return normalised;
 }
 
 export async function removeEmbedOrigin({ origin, actor }: { origin: string; actor: Actor }): Promise<void> {
   await transaction(async (tx) => {
-    const removed = tx.delete(embedOrigins).where(eq(embedOrigins.origin, origin)).run().changes;
+    const removed = affected(await tx.delete(embedOrigins).where(eq(embedOrigins.origin, origin)));
     if (removed === 0) throw new Refusal("not-found", `"${origin}" is not an allowed origin`);
-    recordAudit(tx, { actor, action: "embed-origin.removed", details: { origin } });
+    await recordAudit(tx, { actor, action: "embed-origin.removed", details: { origin } });
   });
 }
 
 export async function listEmbedOrigins(): Promise<string[]> {
-  return reader()
-    .select({ origin: embedOrigins.origin })
-    .from(embedOrigins)
-    .orderBy(asc(embedOrigins.origin))
-    .all()
-    .map((r) => r.origin);
+  return (
+    await reader()
+      .select({ origin: embedOrigins.origin })
+      .from(embedOrigins)
+      .orderBy(asc(embedOrigins.origin))
+  ).map((r) => r.origin);
 }
 
 /** Whether a browser page at `origin` may call the browser API. */
-export function isAllowedOrigin(origin: string | null): boolean {
+export async function isAllowedOrigin(origin: string | null): Promise<boolean> {
   if (!origin) return false;
-  return !!reader().get(sql`SELECT 1 AS one FROM embed_origins WHERE origin = ${origin}`);
+  return !!(await row(reader(), sql`SELECT 1 AS one FROM embed_origins WHERE origin = ${origin}`));
 }

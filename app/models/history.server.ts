@@ -3,6 +3,7 @@
  * for published versions, whether each is in effect, upcoming or no longer in effect today.
  */
 import { desc, eq } from "drizzle-orm";
+import { first } from "../../db/dialect";
 import { documents, versions } from "../../db/schema";
 import { isoDateOf } from "../core/dates";
 import { type PublicStatus, publicStatuses } from "../core/versions/in-effect";
@@ -21,15 +22,14 @@ export type VersionRow = VersionFactsRow & {
 
 /** Every version of a document, newest first, with the people involved (a fixed number of queries). */
 export async function listVersionHistory(documentId: number, now = new Date()): Promise<VersionRow[]> {
-  const rows = reader()
+  const rows = await reader()
     .select(VERSION_FACTS)
     .from(versions)
     .where(eq(versions.documentId, documentId))
-    .orderBy(desc(versions.number))
-    .all();
-  const emails = userEmailsById();
+    .orderBy(desc(versions.number));
+  const emails = await userEmailsById();
   const email = (id: number | null) => (id ? (emails.get(id) ?? `user ${id}`) : null);
-  const authors = authorIdsOf(
+  const authors = await authorIdsOf(
     reader(),
     rows.map((row) => row.id),
   );
@@ -63,16 +63,17 @@ export async function versionOrigin(
 ): Promise<{ number: number; documentId: number; title: string; locale: string } | null> {
   if (!versionId) return null;
   return (
-    reader()
-      .select({
-        number: versions.number,
-        documentId: documents.id,
-        title: documents.title,
-        locale: documents.locale,
-      })
-      .from(versions)
-      .innerJoin(documents, eq(documents.id, versions.documentId))
-      .where(eq(versions.id, versionId))
-      .get() ?? null
+    (await first(
+      reader()
+        .select({
+          number: versions.number,
+          documentId: documents.id,
+          title: documents.title,
+          locale: documents.locale,
+        })
+        .from(versions)
+        .innerJoin(documents, eq(documents.id, versions.documentId))
+        .where(eq(versions.id, versionId)),
+    )) ?? null
   );
 }

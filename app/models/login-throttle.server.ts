@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { and, eq, inArray, isNotNull, isNull, lt, or } from "drizzle-orm";
+import { affected, first } from "../../db/dialect";
 import { signInThrottles, users } from "../../db/schema";
 import { Refusal } from "../core/refusal";
 import {
@@ -125,26 +126,26 @@ export async function reserveAttempt(keys: ChargedKey[], now = new Date()): Prom
   const at = now.getTime();
   return transaction(async (tx) => {
     // Rows a day past their last failure carry no information any more.
-    tx.delete(signInThrottles)
+    await tx
+      .delete(signInThrottles)
       .where(
         and(
           lt(signInThrottles.lastFailureAt, new Date(at - DAY).toISOString()),
           or(isNull(signInThrottles.blockedUntil), lt(signInThrottles.blockedUntil, now.toISOString())),
         ),
-      )
-      .run();
+      );
     const rows = new Map(
-      tx
-        .select()
-        .from(signInThrottles)
-        .where(
-          inArray(
-            signInThrottles.key,
-            keys.map((k) => k.key),
-          ),
-        )
-        .all()
-        .map((row) => [row.key, row]),
+      (
+        await tx
+          .select()
+          .from(signInThrottles)
+          .where(
+            inArray(
+              signInThrottles.key,
+              keys.map((k) => k.key),
+            ),
+          )
+      ).map((row) => [row.key, row]),
     );
     const next: { key: ChargedKey; state: ThrottleState }[] = [];
     let retryAt = 0;
@@ -161,10 +162,10 @@ export async function reserveAttempt(keys: ChargedKey[], now = new Date()): Prom
       };
     }
     for (const { key, state } of next) {
-      tx.insert(signInThrottles)
+      await tx
+        .insert(signInThrottles)
         .values({ key: key.key, account: key.account, ...toValues(state) })
-        .onConflictDoUpdate({ target: signInThrottles.key, set: toValues(state) })
-        .run();
+        .onConflictDoUpdate({ target: signInThrottles.key, set: toValues(state) });
     }
     return { allowed: true as const, attempt: { keys } };
   });
@@ -179,11 +180,11 @@ export async function settleAttempt(attempt: ReservedAttempt): Promise<void> {
     for (const key of attempt.keys) {
       const rule = THROTTLE_RULES[key.kind];
       const shared = key.kind === "account" || key.kind === "address";
-      const row = tx.select().from(signInThrottles).where(eq(signInThrottles.key, key.key)).get();
+      const row = await first(tx.select().from(signInThrottles).where(eq(signInThrottles.key, key.key)));
       const state = shared ? refundAttempt(toState(row), rule) : null;
       if (state)
-        tx.update(signInThrottles).set(toValues(state)).where(eq(signInThrottles.key, key.key)).run();
-      else tx.delete(signInThrottles).where(eq(signInThrottles.key, key.key)).run();
+        await tx.update(signInThrottles).set(toValues(state)).where(eq(signInThrottles.key, key.key));
+      else await tx.delete(signInThrottles).where(eq(signInThrottles.key, key.key));
     }
   });
 }
@@ -201,11 +202,10 @@ export async function accountThrottles(
   now = new Date(),
 ): Promise<Map<string, AccountThrottle>> {
   const byAccount = new Map(emails.map((email) => [accountKey(email), email]));
-  const rows = reader()
+  const rows = await reader()
     .select()
     .from(signInThrottles)
-    .where(and(isNotNull(signInThrottles.account), inArray(signInThrottles.account, [...byAccount.keys()])))
-    .all();
+    .where(and(isNotNull(signInThrottles.account), inArray(signInThrottles.account, [...byAccount.keys()])));
   const result = new Map<string, AccountThrottle>();
   for (const row of rows) {
     const email = byAccount.get(row.account!)!;
@@ -228,13 +228,12 @@ export async function accountThrottles(
  */
 export async function liftSignInLimits({ userId, actor }: { userId: number; actor: Actor }): Promise<number> {
   return transaction(async (tx) => {
-    const user = tx.select({ email: users.email }).from(users).where(eq(users.id, userId)).get();
+    const user = await first(tx.select({ email: users.email }).from(users).where(eq(users.id, userId)));
     if (!user) throw new Refusal("not-found", "no such user");
-    const cleared = tx
-      .delete(signInThrottles)
-      .where(eq(signInThrottles.account, accountKey(user.email)))
-      .run().changes;
-    recordAudit(tx, {
+    const cleared = affected(
+      await tx.delete(signInThrottles).where(eq(signInThrottles.account, accountKey(user.email))),
+    );
+    await recordAudit(tx, {
       actor,
       action: "user.sign-in-limits-lifted",
       details: { userId, email: user.email, countersCleared: cleared },

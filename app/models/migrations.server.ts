@@ -3,11 +3,13 @@
  * re-created if someone dropped or altered them, and the audit log sealed on the run that starts
  * signing it (ADR 0011). Light on purpose: every command of the command line runs it first.
  */
+import { sql } from "drizzle-orm";
 import { migrateDatabase, migrationsFolder } from "../../db/client";
+import { row } from "../../db/dialect";
 import { restoreTriggers, type TriggerProblem } from "../../db/rules";
 import { SIGNING_STARTED } from "../core/audit";
 import { recordAudit } from "./audit.server";
-import { db } from "./db.server";
+import { db, transaction } from "./db.server";
 
 export type MigrationReport = {
   /** Protective triggers that were missing or altered and have been re-created (recorded in the audit log). */
@@ -22,43 +24,42 @@ export type MigrationReport = {
  * signatures to an existing log — seals the unsigned entries with one signed entry (ADR 0011).
  * Both repairs are written to the audit log, so they stay visible after the restart that made them.
  */
-export function migrate(): MigrationReport {
+export async function migrate(): Promise<MigrationReport> {
   const database = db();
   const client = database.$client;
   const columns = client.prepare("SELECT name FROM pragma_table_info('audit_log')").pluck().all();
   const signingBegins = !columns.includes("mac");
   migrateDatabase(database);
   const restoredTriggers = restoreTriggers(client, migrationsFolder());
-  return database.transaction(
-    (tx) => {
-      let sealedAt: number | null = null;
-      const log = client
-        .prepare(
-          `SELECT count(*) AS unsigned, (SELECT count(*) FROM audit_log WHERE mac IS NOT NULL) AS signed,
+  return transaction(async (tx) => {
+    let sealedAt: number | null = null;
+    const log = (await row<{ unsigned: number; signed: number; head: string | null }>(
+      tx,
+      sql`SELECT CAST(count(*) AS integer) AS unsigned,
+             (SELECT CAST(count(*) AS integer) FROM audit_log WHERE mac IS NOT NULL) AS signed,
              (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) AS head
            FROM audit_log WHERE mac IS NULL`,
-        )
-        .get() as { unsigned: number; signed: number; head: string | null };
-      // Only the run that added the signature columns seals, and only once (two processes may
-      // start together after an upgrade).
-      if (signingBegins && log.unsigned > 0 && log.signed === 0) {
-        sealedAt = recordAudit(tx, {
+    ))!;
+    // Only the run that added the signature columns seals, and only once (two processes may
+    // start together after an upgrade).
+    if (signingBegins && log.unsigned > 0 && log.signed === 0) {
+      sealedAt = (
+        await recordAudit(tx, {
           actor: { kind: "system" },
           action: SIGNING_STARTED,
           details: { unsignedEntries: log.unsigned, unsignedHead: log.head },
-        }).id;
-      }
-      if (restoredTriggers.length > 0) {
-        recordAudit(tx, {
-          actor: { kind: "system" },
-          action: "database.rules-restored",
-          details: { triggers: restoredTriggers.map(({ name, problem }) => ({ name, problem })) },
-        });
-      }
-      return { restoredTriggers, sealedAt };
-    },
-    { behavior: "immediate" },
-  );
+        })
+      ).id;
+    }
+    if (restoredTriggers.length > 0) {
+      await recordAudit(tx, {
+        actor: { kind: "system" },
+        action: "database.rules-restored",
+        details: { triggers: restoredTriggers.map(({ name, problem }) => ({ name, problem })) },
+      });
+    }
+    return { restoredTriggers, sealedAt };
+  });
 }
 
 /** One line for the operator when a migrate run had to repair something, else null. */

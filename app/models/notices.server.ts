@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Transaction } from "../../db/client";
+import { execute, first, rows } from "../../db/dialect";
 import {
   type Channel,
   DELIVERY_STATUSES,
@@ -36,7 +37,7 @@ export type EnqueuedNotice = {
  * targeted subscriber and channel, written by INSERT … SELECT, and email rows split into batches
  * of at most 100 numbered by subscriber id — fixed now, so every later retry sends the same batch.
  */
-export function enqueueNotice(
+export async function enqueueNotice(
   tx: Transaction,
   input: NoticeRequest & {
     documentId: number;
@@ -44,56 +45,63 @@ export function enqueueNotice(
     previousNumber: number | null;
     actor: Actor;
   },
-): EnqueuedNotice {
+): Promise<EnqueuedNotice> {
   const channels = [...new Set(input.channels)].sort() as Channel[];
   if (channels.length === 0)
     throw new Refusal("invalid", "a notice needs at least one channel: email or dashboard");
   const audience = input.audience && Object.keys(input.audience).length > 0 ? input.audience : null;
-  const notice = tx
-    .insert(notices)
-    .values({
-      documentId: input.documentId,
-      versionId: input.versionId,
-      previousNumber: input.previousNumber,
-      channels,
-      audience,
-      requiresAck: input.requireAck ?? false,
-      createdBy: actorLabel(input.actor),
-    })
-    .returning()
-    .get();
-  const target = audienceCondition(audience);
+  const notice = (await first(
+    tx
+      .insert(notices)
+      .values({
+        documentId: input.documentId,
+        versionId: input.versionId,
+        previousNumber: input.previousNumber,
+        channels,
+        audience,
+        requiresAck: input.requireAck ?? false,
+        createdBy: actorLabel(input.actor),
+      })
+      .returning(),
+  ))!;
+  const target = audienceCondition(tx, audience);
   let emailDeliveries = 0;
   let dashboardDeliveries = 0;
   if (channels.includes("email")) {
     // The batch size is spliced in, not bound: better-sqlite3 binds numbers as REAL, and the
     // division must be an integer one.
-    emailDeliveries = tx.run(sql`
+    emailDeliveries = await execute(
+      tx,
+      sql`
       INSERT INTO deliveries (notice_id, subscriber_id, channel, batch_number, status)
       SELECT ${notice.id}, id, 'email', (row_number() OVER (ORDER BY id) - 1) / ${sql.raw(String(BATCH_SIZE))} + 1, 'pending'
       FROM subscribers WHERE status = 'active' AND ${target}
-      ORDER BY id`).changes;
-    tx.run(sql`
+      ORDER BY id`,
+    );
+    await execute(
+      tx,
+      sql`
       WITH RECURSIVE n(x) AS (SELECT 1 WHERE ${batchCount(emailDeliveries)} > 0
         UNION ALL SELECT x + 1 FROM n WHERE x < ${batchCount(emailDeliveries)})
-      INSERT INTO delivery_batches (notice_id, number) SELECT ${notice.id}, x FROM n`);
+      INSERT INTO delivery_batches (notice_id, number) SELECT ${notice.id}, x FROM n`,
+    );
   }
   if (channels.includes("dashboard")) {
     // Bounced and complaining subscribers still see the notice in the product: the fallback when email fails.
-    dashboardDeliveries = tx.run(sql`
+    dashboardDeliveries = await execute(
+      tx,
+      sql`
       INSERT INTO deliveries (notice_id, subscriber_id, channel, batch_number, status)
       SELECT ${notice.id}, id, 'dashboard', NULL, 'pending'
       FROM subscribers WHERE status <> 'erased' AND ${target}
-      ORDER BY id`).changes;
+      ORDER BY id`,
+    );
   }
   const batches = batchCount(emailDeliveries);
-  const stored = tx
-    .update(notices)
-    .set({ batchCount: batches })
-    .where(eq(notices.id, notice.id))
-    .returning()
-    .get();
-  recordAudit(tx, {
+  const stored = (await first(
+    tx.update(notices).set({ batchCount: batches }).where(eq(notices.id, notice.id)).returning(),
+  ))!;
+  await recordAudit(tx, {
     actor: input.actor,
     action: "notice.created",
     documentId: input.documentId,
@@ -144,27 +152,33 @@ type NoticeRow = { notice: Notice; slug: string; locale: string; version: number
  * Summaries of notices with their batch and delivery counts: two grouped scans for the whole list,
  * not two per notice.
  */
-function summarise(rows: NoticeRow[]): NoticeSummary[] {
-  if (rows.length === 0) return [];
+async function summarise(listed: NoticeRow[]): Promise<NoticeSummary[]> {
+  if (listed.length === 0) return [];
   const ids = sql.join(
-    rows.map((row) => sql`${row.notice.id}`),
+    listed.map((row) => sql`${row.notice.id}`),
     sql`, `,
   );
-  const batches = reader().all<{ noticeId: number; status: string; n: number }>(sql`
-    SELECT notice_id AS noticeId, status, count(*) AS n FROM delivery_batches
-    WHERE notice_id IN (${ids}) GROUP BY notice_id, status`);
-  const deliveries = reader().all<{
+  const batches = await rows<{ noticeId: number; status: string; n: number }>(
+    reader(),
+    sql`
+    SELECT notice_id AS "noticeId", status, CAST(count(*) AS integer) AS n FROM delivery_batches
+    WHERE notice_id IN (${ids}) GROUP BY notice_id, status`,
+  );
+  const deliveries = await rows<{
     noticeId: number;
     channel: Channel;
     status: DeliveryStatus;
     transport: string | null;
     n: number;
-  }>(sql`
-    SELECT notice_id AS noticeId, channel, status, transport, count(*) AS n FROM deliveries
-    WHERE notice_id IN (${ids}) GROUP BY notice_id, channel, status, transport`);
+  }>(
+    reader(),
+    sql`
+    SELECT notice_id AS "noticeId", channel, status, transport, CAST(count(*) AS integer) AS n FROM deliveries
+    WHERE notice_id IN (${ids}) GROUP BY notice_id, channel, status, transport`,
+  );
 
   const summaries = new Map<number, NoticeSummary>();
-  for (const row of rows) {
+  for (const row of listed) {
     const counts: NoticeSummary["counts"] = {};
     for (const channel of row.notice.channels) counts[channel] = emptyCounts();
     summaries.set(row.notice.id, {
@@ -194,7 +208,7 @@ function summarise(rows: NoticeRow[]): NoticeSummary[] {
     if (row.channel === "email" && HANDED_OVER.includes(row.status))
       summary.emailTransports.push({ transport: row.transport, status: row.status, emails: row.n });
   }
-  return rows.map((row) => summaries.get(row.notice.id)!);
+  return listed.map((row) => summaries.get(row.notice.id)!);
 }
 
 const noticeColumns = {
@@ -223,23 +237,24 @@ export async function noticesForVersion({
   locale?: string;
   number: number;
 }): Promise<NoticeSummary[] | null> {
-  const version = reader()
-    .select({ id: versions.id })
-    .from(versions)
-    .innerJoin(documents, eq(documents.id, versions.documentId))
-    .where(and(eq(documents.slug, slug), eq(documents.locale, locale), eq(versions.number, number)))
-    .get();
+  const version = await first(
+    reader()
+      .select({ id: versions.id })
+      .from(versions)
+      .innerJoin(documents, eq(documents.id, versions.documentId))
+      .where(and(eq(documents.slug, slug), eq(documents.locale, locale), eq(versions.number, number))),
+  );
   if (!version) return null;
-  return summarise(selectNotices().where(eq(notices.versionId, version.id)).orderBy(notices.id).all());
+  return await summarise(await selectNotices().where(eq(notices.versionId, version.id)).orderBy(notices.id));
 }
 
 async function getNoticeSummary(noticeId: number): Promise<NoticeSummary | null> {
-  const row = selectNotices().where(eq(notices.id, noticeId)).get();
-  return row ? summarise([row])[0] : null;
+  const row = await first(selectNotices().where(eq(notices.id, noticeId)));
+  return row ? (await summarise([row]))[0] : null;
 }
 
 export async function listNotices({ limit = 50 }: { limit?: number } = {}): Promise<NoticeSummary[]> {
-  return summarise(selectNotices().orderBy(desc(notices.id)).limit(limit).all());
+  return await summarise(await selectNotices().orderBy(desc(notices.id)).limit(limit));
 }
 
 /**
@@ -256,14 +271,15 @@ export async function retryFailedDeliveries({
   actor: Actor;
 }): Promise<{ batches: number; deliveries: number }> {
   return transaction(async (tx) => {
-    const notice = tx
-      .select({ id: notices.id, versionId: notices.versionId, documentId: notices.documentId })
-      .from(notices)
-      .where(eq(notices.id, noticeId))
-      .get();
+    const notice = await first(
+      tx
+        .select({ id: notices.id, versionId: notices.versionId, documentId: notices.documentId })
+        .from(notices)
+        .where(eq(notices.id, noticeId)),
+    );
     if (!notice) throw new Refusal("not-found", `no notice ${noticeId}`);
     const now = new Date().toISOString();
-    const batches = tx
+    const batches = await tx
       .update(deliveryBatches)
       .set({
         status: "pending",
@@ -276,15 +292,17 @@ export async function retryFailedDeliveries({
         updatedAt: now,
       })
       .where(and(eq(deliveryBatches.noticeId, noticeId), eq(deliveryBatches.status, "failed")))
-      .returning({ number: deliveryBatches.number })
-      .all();
+      .returning({ number: deliveryBatches.number });
     let reset = 0;
     if (batches.length > 0) {
-      reset = tx.run(sql`
+      reset = await execute(
+        tx,
+        sql`
           UPDATE deliveries SET status = 'pending', last_error = NULL, status_at = ${now}
-          WHERE notice_id = ${noticeId} AND channel = 'email' AND status = 'failed'`).changes;
+          WHERE notice_id = ${noticeId} AND channel = 'email' AND status = 'failed'`,
+      );
     }
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actor,
       action: "notice.retry-failed",
       documentId: notice.documentId,
@@ -325,7 +343,7 @@ export async function getNoticeProgress(noticeId: number, now = Date.now()): Pro
   if (counts) {
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const open = counts.pending + counts.sending;
-    const ratePerSecond = recentlySent(noticeId, 60_000, now) / 60;
+    const ratePerSecond = (await recentlySent(noticeId, 60_000, now)) / 60;
     email = {
       total,
       done: total - open,
@@ -334,19 +352,19 @@ export async function getNoticeProgress(noticeId: number, now = Date.now()): Pro
       etaSeconds: open > 0 && ratePerSecond > 0 ? Math.ceil(open / ratePerSecond) : null,
     };
   }
-  const batchErrors = reader()
-    .select({
-      number: deliveryBatches.number,
-      status: deliveryBatches.status,
-      attempts: deliveryBatches.attempts,
-      lastError: deliveryBatches.lastError,
-      nextAttemptAt: deliveryBatches.nextAttemptAt,
-    })
-    .from(deliveryBatches)
-    .where(and(eq(deliveryBatches.noticeId, noticeId), sql`${deliveryBatches.lastError} IS NOT NULL`))
-    .orderBy(desc(deliveryBatches.updatedAt))
-    .limit(20)
-    .all()
-    .map((b) => ({ ...b, lastError: b.lastError ?? "" }));
+  const batchErrors = (
+    await reader()
+      .select({
+        number: deliveryBatches.number,
+        status: deliveryBatches.status,
+        attempts: deliveryBatches.attempts,
+        lastError: deliveryBatches.lastError,
+        nextAttemptAt: deliveryBatches.nextAttemptAt,
+      })
+      .from(deliveryBatches)
+      .where(and(eq(deliveryBatches.noticeId, noticeId), sql`${deliveryBatches.lastError} IS NOT NULL`))
+      .orderBy(desc(deliveryBatches.updatedAt))
+      .limit(20)
+  ).map((b) => ({ ...b, lastError: b.lastError ?? "" }));
   return { ...summary, email, batchErrors };
 }

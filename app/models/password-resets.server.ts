@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { hash } from "@node-rs/argon2";
 import { and, eq, gt, isNull } from "drizzle-orm";
+import { affected, first } from "../../db/dialect";
 import { passwordResets, sessions, users } from "../../db/schema";
 import { Refusal } from "../core/refusal";
 import { checkNewPassword } from "./accounts.server";
@@ -38,24 +39,23 @@ export async function issuePasswordReset({
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + PASSWORD_RESET_LIFETIME_MS);
   return transaction(async (tx) => {
-    const user = tx.select().from(users).where(eq(users.id, userId)).get();
+    const user = await first(tx.select().from(users).where(eq(users.id, userId)));
     if (!user) throw new Refusal("not-found", "no such user");
     if (user.deactivatedAt)
       throw new Refusal("conflict", `${user.email} is deactivated; reactivate them first`);
-    const replaced = tx
-      .delete(passwordResets)
-      .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)))
-      .run().changes;
-    tx.insert(passwordResets)
-      .values({
-        userId,
-        tokenHash: hashResetToken(token),
-        createdById: actor.kind === "user" ? actor.id : null,
-        createdAt: now.toISOString(),
-        expiresAt: expiresAt.toISOString(),
-      })
-      .run();
-    recordAudit(tx, {
+    const replaced = affected(
+      await tx
+        .delete(passwordResets)
+        .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt))),
+    );
+    await tx.insert(passwordResets).values({
+      userId,
+      tokenHash: hashResetToken(token),
+      createdById: actor.kind === "user" ? actor.id : null,
+      createdAt: now.toISOString(),
+      expiresAt: expiresAt.toISOString(),
+    });
+    await recordAudit(tx, {
       actor,
       action: "user.password-reset-issued",
       details: { userId, email: user.email, expiresAt: expiresAt.toISOString(), replacedLinks: replaced },
@@ -65,19 +65,20 @@ export async function issuePasswordReset({
 }
 
 /** The unused, unexpired link for `token`, of a person still active (read on `db`: the reader or a transaction). */
-function liveResetLink(db: Pick<Transaction, "select">, token: string, now: Date) {
-  return db
-    .select({ id: passwordResets.id, userId: users.id, email: users.email })
-    .from(passwordResets)
-    .innerJoin(users, and(eq(users.id, passwordResets.userId), isNull(users.deactivatedAt)))
-    .where(
-      and(
-        eq(passwordResets.tokenHash, hashResetToken(token)),
-        isNull(passwordResets.usedAt),
-        gt(passwordResets.expiresAt, now.toISOString()),
+async function liveResetLink(db: Pick<Transaction, "select">, token: string, now: Date) {
+  return await first(
+    db
+      .select({ id: passwordResets.id, userId: users.id, email: users.email })
+      .from(passwordResets)
+      .innerJoin(users, and(eq(users.id, passwordResets.userId), isNull(users.deactivatedAt)))
+      .where(
+        and(
+          eq(passwordResets.tokenHash, hashResetToken(token)),
+          isNull(passwordResets.usedAt),
+          gt(passwordResets.expiresAt, now.toISOString()),
+        ),
       ),
-    )
-    .get();
+  );
 }
 
 /** The person a working link is for, or null (unknown, used, expired, replaced, deactivated). */
@@ -86,7 +87,7 @@ export async function findPasswordReset(
   now = new Date(),
 ): Promise<{ userId: number; email: string } | null> {
   if (!token || token.length > 100) return null;
-  const link = liveResetLink(reader(), token, now);
+  const link = await liveResetLink(reader(), token, now);
   return link ? { userId: link.userId, email: link.email } : null;
 }
 
@@ -107,12 +108,12 @@ export async function completePasswordReset({
   if (!(await findPasswordReset(token, now))) throw new Refusal("not-found", INVALID_RESET_LINK);
   const passwordHash = await hash(newPassword);
   return transaction(async (tx) => {
-    const link = liveResetLink(tx, token, now);
+    const link = await liveResetLink(tx, token, now);
     if (!link) throw new Refusal("not-found", INVALID_RESET_LINK);
-    tx.update(passwordResets).set({ usedAt: now.toISOString() }).where(eq(passwordResets.id, link.id)).run();
-    tx.update(users).set({ passwordHash }).where(eq(users.id, link.userId)).run();
-    const sessionsEnded = tx.delete(sessions).where(eq(sessions.userId, link.userId)).run().changes;
-    recordAudit(tx, {
+    await tx.update(passwordResets).set({ usedAt: now.toISOString() }).where(eq(passwordResets.id, link.id));
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, link.userId));
+    const sessionsEnded = affected(await tx.delete(sessions).where(eq(sessions.userId, link.userId)));
+    await recordAudit(tx, {
       actor: { kind: "user", id: link.userId },
       action: "user.password-reset",
       details: { userId: link.userId, email: link.email, sessionsEnded },

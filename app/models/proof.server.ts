@@ -4,6 +4,7 @@
  * it is complete after the person's data was erased and after delivery logs were pseudonymised.
  */
 import { sql } from "drizzle-orm";
+import { jsonValue, row, rows } from "../../db/dialect";
 import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
 import { deliveryStatusText, isCaptured, transportText } from "../core/notify/delivery-outcome";
 import { reader } from "./db.server";
@@ -77,18 +78,23 @@ type Row = {
 
 /** The ledger of one subscriber, oldest notice first; null when there is no such externalId. */
 export async function getProofLedger(externalId: string): Promise<ProofLedger | null> {
-  const subscriber = reader().get<
+  const subscriber = await row<
     { id: number; status: SubscriberStatus; createdAt: string; erasedAt: string | null } | undefined
-  >(sql`SELECT id, status, created_at AS createdAt, erased_at AS erasedAt FROM subscribers
-        WHERE external_id = ${externalId}`);
+  >(
+    reader(),
+    sql`SELECT id, status, created_at AS "createdAt", erased_at AS "erasedAt" FROM subscribers
+        WHERE external_id = ${externalId}`,
+  );
   if (!subscriber) return null;
-  const rows = reader().all<Row>(sql`
-    SELECT n.id AS noticeId, d.slug AS document, d.locale, v.number AS version, v.material,
-           n.requires_ack AS requiresAck, v.summary, v.effective_at AS effectiveAt,
-           n.created_at AS noticeCreatedAt, n.channels,
-           x.channel, x.status, x.transport, x.provider_message_id AS providerMessageId, x.batch_number AS batch,
-           x.sent_at AS sentAt, x.status_at AS statusAt,
-           a.version_number AS ackVersion, a.channel AS ackChannel, a.acknowledged_at AS ackAt
+  const found = await rows<Row>(
+    reader(),
+    sql`
+    SELECT n.id AS "noticeId", d.slug AS document, d.locale, v.number AS version, v.material,
+           n.requires_ack AS "requiresAck", v.summary, v.effective_at AS "effectiveAt",
+           n.created_at AS "noticeCreatedAt", n.channels,
+           x.channel, x.status, x.transport, x.provider_message_id AS "providerMessageId", x.batch_number AS batch,
+           x.sent_at AS "sentAt", x.status_at AS "statusAt",
+           a.version_number AS "ackVersion", a.channel AS "ackChannel", a.acknowledged_at AS "ackAt"
     FROM deliveries x
     JOIN notices n ON n.id = x.notice_id
     JOIN versions v ON v.id = n.version_id
@@ -98,9 +104,10 @@ export async function getProofLedger(externalId: string): Promise<ProofLedger | 
       version: sql`v.number`,
     })}
     WHERE x.subscriber_id = ${subscriber.id}
-    ORDER BY n.id, x.channel`);
+    ORDER BY n.id, x.channel`,
+  );
   const entries = new Map<number, ProofEntry>();
-  for (const row of rows) {
+  for (const row of found) {
     let entry = entries.get(row.noticeId);
     if (!entry) {
       entry = {
@@ -108,12 +115,12 @@ export async function getProofLedger(externalId: string): Promise<ProofLedger | 
         document: row.document,
         locale: row.locale,
         version: row.version,
-        material: row.material === 1,
-        requiresAck: row.requiresAck === 1,
+        material: Boolean(row.material),
+        requiresAck: Boolean(row.requiresAck),
         summary: row.summary,
         effectiveAt: row.effectiveAt,
         noticeCreatedAt: row.noticeCreatedAt,
-        channels: JSON.parse(row.channels) as Channel[],
+        channels: jsonValue<Channel[]>(row.channels),
         deliveries: [],
         acknowledgement:
           row.ackAt && row.ackVersion !== null && row.ackChannel
@@ -202,13 +209,16 @@ export async function searchSubscribers({
     : q
       ? sql`s.external_id >= ${q} AND s.external_id < ${`${q}\u{10FFFF}`}`
       : sql`1`;
-  return reader().all<SubscriberListItem>(sql`
-    SELECT s.external_id AS externalId, s.email, s.status, s.status_reason AS statusReason,
-           s.updated_at AS updatedAt,
-           (SELECT count(*) FROM deliveries x WHERE x.subscriber_id = s.id AND x.channel = 'email'
-              AND ${isEmailProblemStatus(sql`x.status`)}) AS undeliveredEmails
+  return await rows<SubscriberListItem>(
+    reader(),
+    sql`
+    SELECT s.external_id AS "externalId", s.email, s.status, s.status_reason AS "statusReason",
+           s.updated_at AS "updatedAt",
+           (SELECT CAST(count(*) AS integer) FROM deliveries x WHERE x.subscriber_id = s.id AND x.channel = 'email'
+              AND ${isEmailProblemStatus(sql`x.status`)}) AS "undeliveredEmails"
     FROM subscribers s
     WHERE ${match} ${status ? sql`AND s.status = ${status}` : sql``} AND s.external_id > ${after}
     ORDER BY s.external_id
-    LIMIT ${sql.raw(String(Math.max(1, Math.min(500, Math.floor(limit)))))}`);
+    LIMIT ${sql.raw(String(Math.max(1, Math.min(500, Math.floor(limit)))))}`,
+  );
 }

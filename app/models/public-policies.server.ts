@@ -7,7 +7,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { and, eq, inArray, min } from "drizzle-orm";
+import { and, eq, inArray, min, sql } from "drizzle-orm";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import { first, joinedText } from "../../db/dialect";
 import { type Document, documents, versions } from "../../db/schema";
 import { isoDateOf } from "../core/dates";
 import { diffPolicies, type PolicyDiff, renderDiffHtml } from "../core/diff";
@@ -86,13 +88,13 @@ export async function findPublicPolicy({
   now?: Date;
 }): Promise<PublicPolicy | null> {
   const today = isoDateOf(now);
-  const siblings = reader().select().from(documents).where(eq(documents.slug, slug)).all();
+  const siblings = await reader().select().from(documents).where(eq(documents.slug, slug));
   const document = chooseDocument(siblings, lang);
   if (!document) return null;
   const published = await listPublishedVersions(document.id, now);
   if (published.length === 0) return null;
 
-  const firstEffective = reader()
+  const firstEffective = await reader()
     .select({ documentId: versions.documentId, effectiveAt: min(versions.effectiveAt) })
     .from(versions)
     .where(
@@ -104,8 +106,7 @@ export async function findPublicPolicy({
         isPublishedVersion,
       ),
     )
-    .groupBy(versions.documentId)
-    .all();
+    .groupBy(versions.documentId);
   const inEffect = new Set(
     firstEffective.filter((row) => row.effectiveAt && row.effectiveAt <= today).map((row) => row.documentId),
   );
@@ -179,11 +180,12 @@ const bodies = new Lru<number, VersionBody>(128);
 export async function getPublishedBody(version: Pick<PublicVersion, "id">): Promise<VersionBody> {
   const cached = bodies.get(version.id);
   if (cached) return cached;
-  const row = reader()
-    .select({ html: versions.html, text: versions.text, outline: versions.outline })
-    .from(versions)
-    .where(and(eq(versions.id, version.id), isPublishedVersion))
-    .get();
+  const row = await first(
+    reader()
+      .select({ html: versions.html, text: versions.text, outline: versions.outline })
+      .from(versions)
+      .where(and(eq(versions.id, version.id), isPublishedVersion)),
+  );
   if (!row) throw new Error(`version ${version.id} is not published`);
   return bodies.set(version.id, row);
 }
@@ -205,11 +207,10 @@ export async function comparePublishedVersions(
   const key = `${from.id}:${to.id}`;
   const cached = comparisons.get(key);
   if (cached) return cached;
-  const rows = reader()
+  const rows = await reader()
     .select({ id: versions.id, content: versions.content })
     .from(versions)
-    .where(and(inArray(versions.id, [from.id, to.id]), isPublishedVersion))
-    .all();
+    .where(and(inArray(versions.id, [from.id, to.id]), isPublishedVersion));
   const content = (id: number): PolicyContent => {
     const row = rows.find((r) => r.id === id);
     if (!row) throw new Error(`version ${id} is not published`);
@@ -245,26 +246,40 @@ export function renderStamp(): string {
 const tokenStatements = new WeakMap<object, { get: () => unknown }>();
 
 /**
+ * The facts the public state token hashes, in portable SQL (the documents joined by
+ * `joinedText`: group_concat or string_agg).
+ */
+function publicStateQuery(database: ReturnType<typeof reader>) {
+  const published = sql.join(
+    PUBLIC_STATES.map((state) => sql`${state}`),
+    sql`, `,
+  );
+  const document = sql`${documents.id} || '|' || ${documents.locale} || '|' || ${documents.title} || '|' || coalesce(CAST(${documents.translationOfId} AS text), '')`;
+  return sql`SELECT
+      (SELECT count(*) || '.' || coalesce(max(${versions.id}), 0) || '.' || count(*) FILTER (WHERE ${versions.state} = ${REPLACED})
+         FROM ${versions} WHERE ${versions.state} IN (${published})) AS versions,
+      (SELECT ${joinedText(database, document, ";")} FROM ${documents}) AS documents`;
+}
+
+/**
  * A short value that changes whenever what the public site shows may have changed: a version published
  * or replaced, a document added, renamed or linked as a translation, or a new UTC day (effective
  * dates). Cheap enough to compute on every request (a covering index scan and a tiny table), so a
  * response cache can check that a stored page is still the page the app would render.
+ *
+ * Synchronous on purpose (ADR 0017): the response cache asks for it on every hit, and on SQLite a
+ * statement prepared once on the read connection answers at once. PostgreSQL cannot answer
+ * synchronously: there the token must be kept in the process and renewed on LISTEN/NOTIFY (issue
+ * 13, item 4), or the cache must await `publicStateFacts`.
  */
 export function publicStateToken(now = new Date()): string {
-  const client = reader().$client;
+  const database = reader();
+  const client = database.$client;
   let statement = tokenStatements.get(client);
   if (!statement) {
-    const published = PUBLIC_STATES.map((state) => `'${state}'`).join(", ");
-    const prepared = client
-      .prepare(
-        `SELECT
-           (SELECT count(*) || '.' || ifnull(max(id), 0) || '.' || ifnull(sum(state = '${REPLACED}'), 0)
-              FROM versions WHERE state IN (${published})) AS versions,
-           (SELECT group_concat(id || '|' || locale || '|' || title || '|' || ifnull(translation_of_id, ''), ';')
-              FROM documents) AS documents`,
-      )
-      .raw();
-    statement = { get: () => prepared.get() };
+    const query = new SQLiteSyncDialect().sqlToQuery(publicStateQuery(database));
+    const prepared = client.prepare(query.sql).raw();
+    statement = { get: () => prepared.get(...query.params) };
     tokenStatements.set(client, statement);
   }
   const row = statement.get() as [string, string | null];

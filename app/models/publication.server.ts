@@ -5,6 +5,7 @@
  * rule) and the operator's command line both come here.
  */
 import { and, eq } from "drizzle-orm";
+import { first } from "../../db/dialect";
 import { type Role, type Version, versions } from "../../db/schema";
 import { isoDateOf } from "../core/dates";
 import { Refusal } from "../core/refusal";
@@ -53,12 +54,12 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
     );
   }
   return transaction(async (tx) => {
-    const document = findDocumentBySlug(tx, input.slug, locale);
+    const document = await findDocumentBySlug(tx, input.slug, locale);
     if (!document) throw new Refusal("not-found", `no document "${input.slug}" (${locale})`);
     const candidate =
       input.number === undefined
-        ? findOpenVersion(tx, document.id)
-        : findVersionByNumber(tx, document.id, input.number);
+        ? await findOpenVersion(tx, document.id)
+        : await findVersionByNumber(tx, document.id, input.number);
     if (!candidate) {
       throw new Refusal(
         "not-found",
@@ -73,7 +74,7 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
     if (input.requireApproval && candidate.state !== "approved") {
       throw new Refusal("conflict", `version ${candidate.number} must be approved before it is published`);
     }
-    const latest = findLatestPublishedVersion(tx, document.id);
+    const latest = await findLatestPublishedVersion(tx, document.id);
     const publication = planPublication({
       request: input.request,
       contentHash: candidate.contentHash,
@@ -85,14 +86,14 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
     });
     // The version published until now is replaced, in the workflow's words; whether it is still
     // in effect is a matter of dates (core/versions/in-effect.ts).
-    tx.update(versions)
+    await tx
+      .update(versions)
       .set({ state: REPLACED })
-      .where(and(eq(versions.documentId, document.id), eq(versions.state, "published")))
-      .run();
+      .where(and(eq(versions.documentId, document.id), eq(versions.state, "published")));
     const publishedAt = now.toISOString();
     // The publication's own entry comes first: its hash is the chain head published with the
     // version, stored in the same UPDATE (the database refuses a publication without it).
-    const entry = recordAudit(tx, {
+    const entry = await recordAudit(tx, {
       actor: input.actor,
       action: "version.published",
       documentId: document.id,
@@ -113,24 +114,25 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
           : {}),
       },
     });
-    const published = tx
-      .update(versions)
-      .set({
-        state: "published",
-        lastUpdated: publication.lastUpdated,
-        effectiveAt: publication.effectiveAt,
-        publishedAt,
-        material: publication.material,
-        summary: publication.summary,
-        publishedById: input.actor.kind === "user" ? input.actor.id : null,
-        auditHead: entry.hash,
-        updatedAt: publishedAt,
-      })
-      .where(eq(versions.id, candidate.id))
-      .returning()
-      .get();
+    const published = (await first(
+      tx
+        .update(versions)
+        .set({
+          state: "published",
+          lastUpdated: publication.lastUpdated,
+          effectiveAt: publication.effectiveAt,
+          publishedAt,
+          material: publication.material,
+          summary: publication.summary,
+          publishedById: input.actor.kind === "user" ? input.actor.id : null,
+          auditHead: entry.hash,
+          updatedAt: publishedAt,
+        })
+        .where(eq(versions.id, candidate.id))
+        .returning(),
+    ))!;
     if (input.notify) {
-      enqueueNotice(tx, {
+      await enqueueNotice(tx, {
         ...input.notify,
         documentId: document.id,
         versionId: published.id,
@@ -168,9 +170,9 @@ export async function publishApproved(input: {
   now?: Date;
 }): Promise<Version> {
   const now = input.now ?? new Date();
-  const document = findDocumentById(reader(), input.documentId);
+  const document = await findDocumentById(reader(), input.documentId);
   if (!document) throw new Refusal("not-found", "no such document");
-  const open = findOpenVersion(reader(), document.id);
+  const open = await findOpenVersion(reader(), document.id);
   if (open?.state !== "approved") {
     throw new Refusal("conflict", "only an approved version can be published; it must be reviewed first");
   }

@@ -6,6 +6,7 @@
  * app/notify/retention.server.ts.
  */
 import { sql } from "drizzle-orm";
+import { execute } from "../../db/dialect";
 import { recordAudit } from "./audit.server";
 import { transaction } from "./db.server";
 
@@ -25,19 +26,25 @@ export function pseudonymiseDeliveryLogs({
 }): Promise<RetentionResult> {
   const cutoff = new Date(now - days * 24 * 60 * 60 * 1000).toISOString();
   return transaction(async (tx) => {
-    const deliveries = tx.run(sql`
+    const deliveries = await execute(
+      tx,
+      sql`
         UPDATE deliveries SET last_error = NULL, recipient_email = NULL, recipient_name = NULL,
           recipient_locale = NULL
         WHERE status NOT IN ('pending', 'sending')
           AND coalesce(status_at, sent_at) < ${cutoff}
           AND (last_error IS NOT NULL OR recipient_email IS NOT NULL OR recipient_name IS NOT NULL
-               OR recipient_locale IS NOT NULL)`).changes;
-    const batches = tx.run(sql`
+               OR recipient_locale IS NOT NULL)`,
+    );
+    const batches = await execute(
+      tx,
+      sql`
         UPDATE delivery_batches SET last_error = NULL, lease_owner = NULL
-        WHERE status <> 'pending' AND updated_at < ${cutoff} AND (last_error IS NOT NULL OR lease_owner IS NOT NULL)`).changes;
-    const webhookEvents = tx.run(sql`DELETE FROM webhook_events WHERE received_at < ${cutoff}`).changes;
+        WHERE status <> 'pending' AND updated_at < ${cutoff} AND (last_error IS NOT NULL OR lease_owner IS NOT NULL)`,
+    );
+    const webhookEvents = await execute(tx, sql`DELETE FROM webhook_events WHERE received_at < ${cutoff}`);
     if (deliveries + batches + webhookEvents > 0) {
-      recordAudit(tx, {
+      await recordAudit(tx, {
         actor: { kind: "system" },
         action: "delivery-logs.pseudonymised",
         details: { cutoff, retentionDays: days, deliveries, batches, webhookEvents },

@@ -4,6 +4,7 @@
  * transaction with its audit entry.
  */
 import { asc, desc, eq, inArray } from "drizzle-orm";
+import { first } from "../../db/dialect";
 import {
   type Document,
   documents,
@@ -53,15 +54,18 @@ export async function reviewStep(input: {
   const comment =
     input.step === "send-back" ? checkSendBackComment(input.comment) : input.comment?.trim() || null;
   return transaction(async (tx) => {
-    const open = findOpenVersion(tx, input.documentId);
+    const open = await findOpenVersion(tx, input.documentId);
     if (!open) throw new Refusal("conflict", "there is no open version to review; start a draft first");
     const target = nextState(input.step, open.state);
     checkRevision({ expected: input.expectedRevision, current: open.revision });
     if (input.step === "approve") {
-      checkFourEyes({ approverId: input.actor.id, authorIds: authorIdsOf(tx, [open.id]).get(open.id)! });
+      checkFourEyes({
+        approverId: input.actor.id,
+        authorIds: (await authorIdsOf(tx, [open.id])).get(open.id)!,
+      });
     }
     if (input.step === "submit") {
-      const latest = findLatestPublishedVersion(tx, input.documentId);
+      const latest = await findLatestPublishedVersion(tx, input.documentId);
       if (latest && latest.contentHash === open.contentHash) {
         throw new Refusal(
           "conflict",
@@ -69,28 +73,27 @@ export async function reviewStep(input: {
         );
       }
     }
-    const updated = tx
-      .update(versions)
-      .set({
-        state: target,
-        approvedById: input.step === "approve" ? input.actor.id : null,
-        updatedAt: new Date().toISOString(),
-      })
-      .where(eq(versions.id, open.id))
-      .returning()
-      .get();
-    if (comment) {
-      tx.insert(reviewComments)
-        .values({
-          versionId: open.id,
-          authorId: input.actor.id,
-          kind: input.step === "send-back" ? "sent-back" : "approved",
-          revision: open.revision,
-          body: comment,
+    const updated = (await first(
+      tx
+        .update(versions)
+        .set({
+          state: target,
+          approvedById: input.step === "approve" ? input.actor.id : null,
+          updatedAt: new Date().toISOString(),
         })
-        .run();
+        .where(eq(versions.id, open.id))
+        .returning(),
+    ))!;
+    if (comment) {
+      await tx.insert(reviewComments).values({
+        versionId: open.id,
+        authorId: input.actor.id,
+        kind: input.step === "send-back" ? "sent-back" : "approved",
+        revision: open.revision,
+        body: comment,
+      });
     }
-    recordAudit(tx, {
+    await recordAudit(tx, {
       actor: input.actor,
       action: STEP_ACTIONS[input.step],
       documentId: input.documentId,
@@ -109,7 +112,7 @@ export async function reviewStep(input: {
 
 /** Versions that are waiting for someone: in review or approved, across all documents. */
 export async function listPendingReviews() {
-  return reader()
+  return await reader()
     .select({
       documentId: documents.id,
       slug: documents.slug,
@@ -122,14 +125,13 @@ export async function listPendingReviews() {
     .from(versions)
     .innerJoin(documents, eq(documents.id, versions.documentId))
     .where(inArray(versions.state, ["in_review", "approved"]))
-    .orderBy(asc(versions.updatedAt))
-    .all();
+    .orderBy(asc(versions.updatedAt));
 }
 
 export type CommentRow = ReviewComment & { authorEmail: string };
 
 export async function listReviewComments(versionId: number): Promise<CommentRow[]> {
-  return reader()
+  return await reader()
     .select({
       id: reviewComments.id,
       versionId: reviewComments.versionId,
@@ -143,8 +145,7 @@ export async function listReviewComments(versionId: number): Promise<CommentRow[
     .from(reviewComments)
     .innerJoin(users, eq(users.id, reviewComments.authorId))
     .where(eq(reviewComments.versionId, versionId))
-    .orderBy(desc(reviewComments.id))
-    .all();
+    .orderBy(desc(reviewComments.id));
 }
 
 export type Comparison = {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { first } from "../../db/dialect";
 import { type Role, sessions, users } from "../../db/schema";
 import type { SignInMethod } from "../core/sso";
 import { reader, transaction, write } from "./db.server";
@@ -63,28 +64,29 @@ export async function createSession({
 export async function findSession(token: string, now = new Date()): Promise<SessionUser | null> {
   if (!token || token.length > 100) return null;
   const tokenHash = hashSessionToken(token);
-  const row = reader()
-    .select({
-      id: sessions.id,
-      lastSeenAt: sessions.lastSeenAt,
-      expiresAt: sessions.expiresAt,
-      signInMethod: sessions.signInMethod,
-      user: { id: users.id, email: users.email, name: users.name, role: users.role },
-    })
-    .from(sessions)
-    // A deactivated person's sessions are deleted when they leave; the join makes sure of it.
-    .innerJoin(users, and(eq(users.id, sessions.userId), isNull(users.deactivatedAt)))
-    .where(eq(sessions.tokenHash, tokenHash))
-    .get();
+  const row = await first(
+    reader()
+      .select({
+        id: sessions.id,
+        lastSeenAt: sessions.lastSeenAt,
+        expiresAt: sessions.expiresAt,
+        signInMethod: sessions.signInMethod,
+        user: { id: users.id, email: users.email, name: users.name, role: users.role },
+      })
+      .from(sessions)
+      // A deactivated person's sessions are deleted when they leave; the join makes sure of it.
+      .innerJoin(users, and(eq(users.id, sessions.userId), isNull(users.deactivatedAt)))
+      .where(eq(sessions.tokenHash, tokenHash)),
+  );
   if (!row) return null;
   const idleSince = now.getTime() - Date.parse(row.lastSeenAt);
   if (Date.parse(row.expiresAt) <= now.getTime() || idleSince > SESSION_IDLE_MS) {
-    await write((db) => db.delete(sessions).where(eq(sessions.id, row.id)).run());
+    await write((db) => db.delete(sessions).where(eq(sessions.id, row.id)));
     return null;
   }
   if (idleSince > TOUCH_INTERVAL_MS) {
     await write((db) =>
-      db.update(sessions).set({ lastSeenAt: now.toISOString() }).where(eq(sessions.id, row.id)).run(),
+      db.update(sessions).set({ lastSeenAt: now.toISOString() }).where(eq(sessions.id, row.id)),
     );
   }
   return { sessionId: row.id, tokenHash, signInMethod: row.signInMethod, user: row.user };
@@ -92,12 +94,7 @@ export async function findSession(token: string, now = new Date()): Promise<Sess
 
 /** Signs one browser out. */
 export async function deleteSession(token: string): Promise<void> {
-  await write((db) =>
-    db
-      .delete(sessions)
-      .where(eq(sessions.tokenHash, hashSessionToken(token)))
-      .run(),
-  );
+  await write((db) => db.delete(sessions).where(eq(sessions.tokenHash, hashSessionToken(token))));
 }
 
 export async function countUserSessions(userId: number): Promise<number> {

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "../../db/client";
+import { countAll, execute, first, jsonText, type Queryable } from "../../db/dialect";
 import {
   acknowledgements,
   deliveries,
@@ -20,26 +21,27 @@ import { type Actor, reader, transaction, transactionClient } from "./db.server"
  * The SQL condition "attributes match this audience". Attribute names were validated by
  * parseAudience; they are still bound as JSON paths, never spliced into the statement.
  */
-export function audienceCondition(audience: Audience | null): SQL {
+export function audienceCondition(database: Queryable, audience: Audience | null): SQL {
   const conditions = audienceConditions(audience).map(({ name, values }) => {
-    const path = `$."${name}"`;
+    const attribute = jsonText(database, subscribers.attributes, name);
     return values.length === 1
-      ? sql`json_extract(${subscribers.attributes}, ${path}) = ${values[0]}`
-      : sql`json_extract(${subscribers.attributes}, ${path}) IN (${sql.join(
+      ? sql`${attribute} = ${values[0]}`
+      : sql`${attribute} IN (${sql.join(
           values.map((v) => sql`${v}`),
           sql`, `,
         )})`;
   });
-  return conditions.length === 0 ? sql`1` : sql.join(conditions, sql` AND `);
+  return conditions.length === 0 ? sql`1 = 1` : sql.join(conditions, sql` AND `);
 }
 
 /** How many active subscribers an audience reaches by email (what the publisher sees first). */
 export async function countAudience(audience: Audience | null): Promise<number> {
-  const row = reader()
-    .select({ n: sql<number>`count(*)` })
-    .from(subscribers)
-    .where(sql`${subscribers.status} = 'active' AND ${audienceCondition(audience)}`)
-    .get();
+  const row = await first(
+    reader()
+      .select({ n: countAll() })
+      .from(subscribers)
+      .where(sql`${subscribers.status} = 'active' AND ${audienceCondition(reader(), audience)}`),
+  );
   return row?.n ?? 0;
 }
 
@@ -52,9 +54,9 @@ const UPSERT_SQL = `
     locale = excluded.locale,
     attributes = excluded.attributes,
     -- A new address gives a bounced or complaining subscriber a fresh start; the old one does not.
-    status = CASE WHEN subscribers.status IN ('bounced', 'complained') AND subscribers.email IS NOT excluded.email
+    status = CASE WHEN subscribers.status IN ('bounced', 'complained') AND subscribers.email IS DISTINCT FROM excluded.email
       THEN 'active' ELSE subscribers.status END,
-    status_reason = CASE WHEN subscribers.status IN ('bounced', 'complained') AND subscribers.email IS NOT excluded.email
+    status_reason = CASE WHEN subscribers.status IN ('bounced', 'complained') AND subscribers.email IS DISTINCT FROM excluded.email
       THEN NULL ELSE subscribers.status_reason END,
     updated_at = excluded.updated_at
   WHERE subscribers.status <> 'erased'
@@ -118,16 +120,14 @@ export async function upsertSubscriber(
       `subscriber "${input.externalId}" was erased; an erased externalId cannot be given personal data again`,
     );
   }
-  const subscriber = reader()
-    .select()
-    .from(subscribers)
-    .where(eq(subscribers.externalId, input.externalId))
-    .get()!;
+  const subscriber = (await first(
+    reader().select().from(subscribers).where(eq(subscribers.externalId, input.externalId)),
+  ))!;
   return { subscriber, created: outcome === "created" };
 }
 
 export async function findSubscriber(externalId: string): Promise<Subscriber | undefined> {
-  return reader().select().from(subscribers).where(eq(subscribers.externalId, externalId)).get();
+  return await first(reader().select().from(subscribers).where(eq(subscribers.externalId, externalId)));
 }
 
 /** Everything Redline stores about one person, for access and portability requests. */
@@ -166,7 +166,7 @@ export async function getSubscriberRecord(externalId: string): Promise<Subscribe
   const found = await findSubscriber(externalId);
   if (!found) return null;
   const { id, ...subscriber } = found;
-  const sent = reader()
+  const sent = await reader()
     .select({
       noticeId: deliveries.noticeId,
       document: documents.slug,
@@ -189,9 +189,8 @@ export async function getSubscriberRecord(externalId: string): Promise<Subscribe
     .innerJoin(versions, eq(versions.id, notices.versionId))
     .innerJoin(documents, eq(documents.id, notices.documentId))
     .where(eq(deliveries.subscriberId, id))
-    .orderBy(deliveries.noticeId, deliveries.channel)
-    .all();
-  const acknowledged = reader()
+    .orderBy(deliveries.noticeId, deliveries.channel);
+  const acknowledged = await reader()
     .select({
       noticeId: acknowledgements.noticeId,
       document: documents.slug,
@@ -203,8 +202,7 @@ export async function getSubscriberRecord(externalId: string): Promise<Subscribe
     .from(acknowledgements)
     .innerJoin(documents, eq(documents.id, acknowledgements.documentId))
     .where(eq(acknowledgements.subscriberId, id))
-    .orderBy(acknowledgements.acknowledgedAt)
-    .all();
+    .orderBy(acknowledgements.acknowledgedAt);
   return { subscriber, deliveries: sent, acknowledgements: acknowledged };
 }
 
@@ -224,11 +222,11 @@ export async function eraseSubscriber({
   via?: string;
 }): Promise<{ alreadyErased: boolean }> {
   return transaction(async (tx) => {
-    const found = tx.select().from(subscribers).where(eq(subscribers.externalId, externalId)).get();
+    const found = await first(tx.select().from(subscribers).where(eq(subscribers.externalId, externalId)));
     if (!found) throw new Refusal("not-found", `no subscriber "${externalId}"`);
     if (found.status === "erased") return { alreadyErased: true };
-    eraseRow(tx, found.id);
-    recordAudit(tx, {
+    await eraseRow(tx, found.id);
+    await recordAudit(tx, {
       actor,
       action: "subscriber.erased",
       details: { subscriberId: found.id, externalId, ...(via ? { via } : {}) },
@@ -237,9 +235,10 @@ export async function eraseSubscriber({
   });
 }
 
-function eraseRow(tx: Transaction, subscriberId: number) {
+async function eraseRow(tx: Transaction, subscriberId: number) {
   const now = new Date().toISOString();
-  tx.update(subscribers)
+  await tx
+    .update(subscribers)
     .set({
       email: null,
       name: null,
@@ -249,10 +248,12 @@ function eraseRow(tx: Transaction, subscriberId: number) {
       erasedAt: now,
       updatedAt: now,
     })
-    .where(eq(subscribers.id, subscriberId))
-    .run();
+    .where(eq(subscribers.id, subscriberId));
   // A frozen batch that is still being retried keeps its copy until it resolves (see ADR 0006):
   // its body must stay byte-identical for the idempotency key. Everything else is blanked now.
-  tx.run(sql`UPDATE deliveries SET recipient_email = NULL, recipient_name = NULL
-    WHERE subscriber_id = ${subscriberId} AND status <> 'sending' AND recipient_email IS NOT NULL`);
+  await execute(
+    tx,
+    sql`UPDATE deliveries SET recipient_email = NULL, recipient_name = NULL
+    WHERE subscriber_id = ${subscriberId} AND status <> 'sending' AND recipient_email IS NOT NULL`,
+  );
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hash } from "@node-rs/argon2";
 import { eq } from "drizzle-orm";
+import { first } from "../../db/dialect";
 import { type Role, type User, users } from "../../db/schema";
 import { displayTextProblem } from "../core/display-text";
 import { Refusal } from "../core/refusal";
@@ -49,22 +50,18 @@ export async function createUser(input: {
   }
   const passwordHash = await hash(input.password);
   return transaction(async (tx) => {
-    const existing = tx
-      .select({ deactivatedAt: users.deactivatedAt })
-      .from(users)
-      .where(eq(users.email, email))
-      .get();
+    const existing = await first(
+      tx.select({ deactivatedAt: users.deactivatedAt }).from(users).where(eq(users.email, email)),
+    );
     if (existing?.deactivatedAt) {
       throw new Refusal("conflict", `${email} belongs to a deactivated user; reactivate them instead`);
     }
     if (existing) throw new Refusal("conflict", `a user with the email ${email} already exists`);
     const breakGlass = input.breakGlass ?? false;
-    const user = tx
-      .insert(users)
-      .values({ email, role: input.role, passwordHash, name, breakGlass })
-      .returning()
-      .get();
-    recordAudit(tx, {
+    const user = (await first(
+      tx.insert(users).values({ email, role: input.role, passwordHash, name, breakGlass }).returning(),
+    ))!;
+    await recordAudit(tx, {
       actor: input.actor,
       action: "user.created",
       details: { userId: user.id, email, role: user.role, ...(breakGlass ? { breakGlass } : {}) },
@@ -78,12 +75,8 @@ export async function countUsers(): Promise<number> {
 }
 
 /** Every person's email by id: how history and audit pages name who did what (one query). */
-export function userEmailsById(): Map<number, string> {
+export async function userEmailsById(): Promise<Map<number, string>> {
   return new Map(
-    reader()
-      .select({ id: users.id, email: users.email })
-      .from(users)
-      .all()
-      .map((u) => [u.id, u.email]),
+    (await reader().select({ id: users.id, email: users.email }).from(users)).map((u) => [u.id, u.email]),
   );
 }

@@ -5,6 +5,7 @@
  */
 import { and, desc, eq, gt, inArray, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
+import { first } from "../../db/dialect";
 import { auditLog, type Version, versions } from "../../db/schema";
 import { isoDateOf } from "../core/dates";
 import { type PublicStatus, publicStatuses } from "../core/versions/in-effect";
@@ -33,39 +34,45 @@ export const isLatestPublishedVersion = and(
 ) as SQL;
 
 /** The document's open version (draft, in review or approved), if any. */
-export function findOpenVersion(database: Reader, documentId: number): Version | undefined {
-  return database
-    .select()
-    .from(versions)
-    .where(and(eq(versions.documentId, documentId), isOpenVersion))
-    .get();
+export async function findOpenVersion(database: Reader, documentId: number): Promise<Version | undefined> {
+  return await first(
+    database
+      .select()
+      .from(versions)
+      .where(and(eq(versions.documentId, documentId), isOpenVersion)),
+  );
 }
 
 /** The document's latest published version, if it has one. */
-export function findLatestPublishedVersion(database: Reader, documentId: number): Version | undefined {
-  return database
-    .select()
-    .from(versions)
-    .where(and(eq(versions.documentId, documentId), isLatestPublishedVersion))
-    .get();
+export async function findLatestPublishedVersion(
+  database: Reader,
+  documentId: number,
+): Promise<Version | undefined> {
+  return await first(
+    database
+      .select()
+      .from(versions)
+      .where(and(eq(versions.documentId, documentId), isLatestPublishedVersion)),
+  );
 }
 
 /** The document's version that is still being worked on (draft, in review or approved), if any. */
 export async function getOpenVersion(documentId: number): Promise<Version | undefined> {
-  return findOpenVersion(reader(), documentId);
+  return await findOpenVersion(reader(), documentId);
 }
 
 /** Version `number` of a document, whatever its state. */
-export function findVersionByNumber(
+export async function findVersionByNumber(
   database: Reader,
   documentId: number,
   number: number,
-): Version | undefined {
-  return database
-    .select()
-    .from(versions)
-    .where(and(eq(versions.documentId, documentId), eq(versions.number, number)))
-    .get();
+): Promise<Version | undefined> {
+  return await first(
+    database
+      .select()
+      .from(versions)
+      .where(and(eq(versions.documentId, documentId), eq(versions.number, number))),
+  );
 }
 
 export async function getVersion({
@@ -75,7 +82,7 @@ export async function getVersion({
   documentId: number;
   number: number;
 }): Promise<Version | undefined> {
-  return findVersionByNumber(reader(), documentId, number);
+  return await findVersionByNumber(reader(), documentId, number);
 }
 
 /**
@@ -110,16 +117,18 @@ export type VersionFactsRow = Omit<Version, "content" | "html" | "text" | "outli
  * Who wrote a version: its creator and everyone who saved a revision of it, read from the audit log
  * (the record every save writes in its own transaction). One query for any number of versions.
  */
-export function authorIdsOf(database: Reader, versionIds: readonly number[]): Map<number, Set<number>> {
+export async function authorIdsOf(
+  database: Reader,
+  versionIds: readonly number[],
+): Promise<Map<number, Set<number>>> {
   const byVersion = new Map<number, Set<number>>(versionIds.map((id) => [id, new Set()]));
   if (versionIds.length === 0) return byVersion;
-  const creators = database
+  const creators = await database
     .select({ id: versions.id, authorId: versions.authorId })
     .from(versions)
-    .where(inArray(versions.id, [...versionIds]))
-    .all();
+    .where(inArray(versions.id, [...versionIds]));
   for (const { id, authorId } of creators) if (authorId) byVersion.get(id)?.add(authorId);
-  const saves = database
+  const saves = await database
     .select({ versionId: auditLog.versionId, actor: auditLog.actor })
     .from(auditLog)
     .where(
@@ -127,8 +136,7 @@ export function authorIdsOf(database: Reader, versionIds: readonly number[]): Ma
         inArray(auditLog.versionId, [...versionIds]),
         inArray(auditLog.action, ["version.drafted", "version.draft-saved"]),
       ),
-    )
-    .all();
+    );
   for (const { versionId, actor } of saves) {
     const match = /^user:(\d+)$/.exec(actor);
     if (match && versionId !== null) byVersion.get(versionId)?.add(Number(match[1]));
@@ -138,7 +146,7 @@ export function authorIdsOf(database: Reader, versionIds: readonly number[]): Ma
 
 /** Who wrote a version (see authorIdsOf): whoever may not approve it. */
 export async function versionAuthorIds(versionId: number): Promise<Set<number>> {
-  return authorIdsOf(reader(), [versionId]).get(versionId)!;
+  return (await authorIdsOf(reader(), [versionId])).get(versionId)!;
 }
 
 /** A published version without its body (content, HTML, text): what lists and statuses need. */
@@ -169,12 +177,11 @@ export async function publishedVersionsByDocument(
 ): Promise<Map<number, PublishedVersionSummary[]>> {
   const byDocument = new Map<number, PublishedVersionSummary[]>(documentIds.map((id) => [id, []]));
   if (documentIds.length === 0) return byDocument;
-  const rows = reader()
+  const rows = await reader()
     .select(VERSION_FACTS)
     .from(versions)
     .where(and(inArray(versions.documentId, [...documentIds]), isPublishedVersion))
-    .orderBy(desc(versions.number))
-    .all();
+    .orderBy(desc(versions.number));
   const today = isoDateOf(now);
   for (const [documentId, list] of byDocument) {
     const own = rows.filter((row) => row.documentId === documentId);

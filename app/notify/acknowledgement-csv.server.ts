@@ -62,8 +62,8 @@ export function acknowledgementCsv({
     start(controller) {
       controller.enqueue(encoder.encode(`${ACK_CSV_HEADER.map(csvCell).join(",")}\r\n`));
     },
-    pull(controller) {
-      const next = chunks.next();
+    async pull(controller) {
+      const next = await chunks.next();
       if (next.done) controller.close();
       else
         controller.enqueue(
@@ -71,7 +71,7 @@ export function acknowledgementCsv({
         );
     },
     cancel() {
-      chunks.return(undefined);
+      void chunks.return(undefined);
     },
   });
 }

@@ -172,8 +172,8 @@ export class Dispatcher {
         await this.send(claimed);
         continue;
       }
-      if (untilEmpty && !hasPendingBatches()) return;
-      const due = nextBatchDueAt();
+      if (untilEmpty && !(await hasPendingBatches())) return;
+      const due = await nextBatchDueAt();
       const wait = due === null ? this.options.pollMs : Math.min(this.options.pollMs, due - Date.now());
       await this.sleep(Math.max(10, wait));
     }

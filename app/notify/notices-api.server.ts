@@ -57,10 +57,10 @@ const CORS_METHODS = "GET, POST, OPTIONS";
  * CORS headers for a browser request from one of the configured host origins. Other origins get
  * none (the browser then refuses to hand the answer to the page).
  */
-function corsHeaders(request: Request): Record<string, string> {
+async function corsHeaders(request: Request): Promise<Record<string, string>> {
   const origin = request.headers.get("origin");
   const headers: Record<string, string> = { vary: "Origin" };
-  if (origin && isAllowedOrigin(origin)) {
+  if (origin && (await isAllowedOrigin(origin))) {
     headers["access-control-allow-origin"] = origin;
     headers["access-control-allow-headers"] = "authorization, content-type";
     headers["access-control-allow-methods"] = CORS_METHODS;
@@ -70,8 +70,8 @@ function corsHeaders(request: Request): Record<string, string> {
 }
 
 /** The answer to a CORS preflight. */
-export function preflight(request: Request): Response {
-  const headers = corsHeaders(request);
+export async function preflight(request: Request): Promise<Response> {
+  const headers = await corsHeaders(request);
   const allowed = "access-control-allow-origin" in headers;
   return new Response(null, { status: allowed ? 204 : 403, headers });
 }
@@ -84,13 +84,13 @@ export function preflight(request: Request): Response {
 export async function requireUserToken(
   request: Request,
 ): Promise<{ externalId: string; cors: Record<string, string> }> {
-  const cors = corsHeaders(request);
+  const cors = await corsHeaders(request);
   const origin = request.headers.get("origin");
   if (origin && !("access-control-allow-origin" in cors)) {
     throw jsonError(403, `the origin ${origin} is not allowed to show Redline notices`, { headers: cors });
   }
   const token = bearerToken(request);
-  const check = token ? checkUserToken(token) : ({ ok: false, reason: "malformed" } as const);
+  const check = token ? await checkUserToken(token) : ({ ok: false, reason: "malformed" } as const);
   if (!check.ok) {
     const reason =
       check.reason === "expired"

@@ -25,7 +25,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!overview) throw new Response("No such notice.", { status: 404 });
   const url = new URL(request.url);
   const filter = ackFilterOf(url.searchParams.get("filter"));
-  const rows = acknowledgementRows({
+  const rows = await acknowledgementRows({
     noticeId: overview.noticeId,
     filter,
     after: parsePositiveInteger(url.searchParams.get("after")) ?? 0,

@@ -99,7 +99,7 @@ function syntheticRepository(): { repository: string; words: number } {
 
 export async function run(): Promise<void> {
   const { migrate } = await import("../../app/setup.server");
-  migrate();
+  await migrate();
   // The machine is shared: the load says how much of it these figures had.
   console.log(`load average at start: ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
   try {

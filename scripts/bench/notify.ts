@@ -63,7 +63,7 @@ async function enqueueFigures(directory: string, rows: number) {
   const { db } = await import("../../app/models/db.server");
   const { importSubscribersCsv } = await import("../../app/notify/csv-import.server");
   const { publishVersion } = await import("../../app/models/publication.server");
-  migrate();
+  await migrate();
 
   const csv = join(directory, `subscribers-${rows}.csv`);
   await writeCsv(csv, rows);
@@ -150,7 +150,7 @@ async function dispatchFigures(directory: string, csv: string) {
   const { Dispatcher } = await import("../../app/notify/dispatcher.server");
   const { resendProvider } = await import("../../app/notify/provider.server");
   const { describeMailTransport } = await import("../../app/notify/transport.server");
-  migrate();
+  await migrate();
   await importSubscribersCsv(csv);
   await publishDraft("dispatch", "Version one.");
   await publishVersion({

@@ -38,7 +38,7 @@ export async function run() {
   (globalThis as { __redlineEnv?: unknown }).__redlineEnv = undefined;
   try {
     const { migrate } = await import("../../app/setup.server");
-    migrate();
+    await migrate();
     const { upsertSubscribers, countAudience } = await import("../../app/models/subscribers.server");
     const { searchSubscribers } = await import("../../app/models/proof.server");
     const { recordAudit, verifyAuditLog } = await import("../../app/models/audit.server");
@@ -60,7 +60,7 @@ export async function run() {
     }
     await transaction(async (tx) => {
       for (let i = 0; i < AUDIT_ENTRIES; i++) {
-        recordAudit(tx, { actor: { kind: "system" }, action: "notice.acknowledged", details: { i } });
+        await recordAudit(tx, { actor: { kind: "system" }, action: "notice.acknowledged", details: { i } });
       }
     });
     const widest: Record<string, string[]> = {};

@@ -146,7 +146,7 @@ export async function runImportHistory(
   // A dry run against a database that does not exist yet leaves it not existing.
   const url = getEnv().DATABASE_URL;
   const absent = options.dryRun && databaseFile(url) !== ":memory:" && !existsSync(databaseFile(url));
-  if (!absent) openDatabase(io.err);
+  if (!absent) await openDatabase(io.err);
   const target = absent
     ? { document: null, existing: { versions: [], openDraft: null }, latestContent: null }
     : await readHistoryTarget({ slug, locale: options.locale });

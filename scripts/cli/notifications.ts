@@ -85,7 +85,7 @@ export function registerNotificationCommands(program: Command, io: Io): void {
     .action(async (file: string, options: { format: "text" | "json" }) => {
       const info = await stat(file).catch(() => null);
       if (!info?.isFile()) throw new Error(`cannot read ${file}: no such file`);
-      openDatabase(io.err);
+      await openDatabase(io.err);
       const report = await importSubscribersCsv(file);
       const rejected = report.rejected.length + report.moreRejected;
       if (options.format === "json") io.out(JSON.stringify(report));
@@ -124,7 +124,7 @@ export function registerNotificationCommands(program: Command, io: Io): void {
     )
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action(async (slug: string, number: number, options: { locale: string; format: "text" | "json" }) => {
-      openDatabase(io.err);
+      await openDatabase(io.err);
       const notices = await noticesForVersion({ slug, locale: options.locale, number });
       if (notices === null) throw new Error(`${slug} (${options.locale}) has no version ${number}`);
       if (options.format === "json") {
@@ -167,7 +167,7 @@ export function registerNotificationCommands(program: Command, io: Io): void {
       } catch (error) {
         throw new Error(`--audience: ${(error as Error).message}`);
       }
-      openDatabase(io.err);
+      await openDatabase(io.err);
       io.out(String(await countAudience(audience)));
     });
 
@@ -200,7 +200,7 @@ export function registerNotificationCommands(program: Command, io: Io): void {
             "--lease must be longer than --request-timeout, or a slow request could be sent twice in parallel",
           );
         }
-        openDatabase(io.err);
+        await openDatabase(io.err);
         const env = getEnv();
         // Loaded here: the dispatcher renders emails (React Email), heavy for every other command.
         const { dispatcherFromEnv } = await import("../../app/notify/runtime.server");

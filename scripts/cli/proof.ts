@@ -22,7 +22,7 @@ export function registerProofCommands(program: Command, io: Io): void {
       if (!EXTERNAL_ID_PATTERN.test(externalId)) {
         throw new Error(`"${externalId}" is not a valid externalId (1–128 letters, digits or . _ : @ + -)`);
       }
-      openDatabase(io.err);
+      await openDatabase(io.err);
       const ledger = await getProofLedger(externalId);
       if (!ledger) throw new Error(`no subscriber "${externalId}"`);
       if (options.format === "json") io.out(JSON.stringify(ledger));

@@ -27,7 +27,7 @@ function reached(group: string, audience: Audience | null): string[] {
   return db()
     .select({ externalId: subscribers.externalId })
     .from(subscribers)
-    .where(and(like(subscribers.externalId, `${group}-%`), audienceCondition(audience)))
+    .where(and(like(subscribers.externalId, `${group}-%`), audienceCondition(db(), audience)))
     .orderBy(asc(subscribers.externalId))
     .all()
     .map((row) => row.externalId.slice(group.length + 1));

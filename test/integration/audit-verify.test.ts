@@ -55,7 +55,7 @@ beforeAll(async () => {
     deliveryId: sent.id,
     at: new Date().toISOString(),
   });
-  await acknowledgeNotice({ externalId: "verify-1", noticeId: noticeOf(v2.id), channel: "api" });
+  await acknowledgeNotice({ externalId: "verify-1", noticeId: await noticeOf(v2.id), channel: "api" });
   const last = db().$client.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").get() as {
     id: number;
     hash: string;

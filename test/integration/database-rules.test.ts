@@ -41,7 +41,7 @@ beforeAll(async () => {
     requireAck: true,
   });
   published = { v1: v1.id, v2: v2.id, documentId: v2.documentId };
-  noticeId = noticeOf(v2.id);
+  noticeId = await noticeOf(v2.id);
   await testDispatcher(mail).drain();
   const sent = db()
     .$client.prepare(
@@ -62,7 +62,7 @@ beforeAll(async () => {
   await publishFirst("rules-failed");
   await addSubscribers("rules-failed", 2);
   const failed = await publishMaterial("rules-failed", emailTo("rules-failed"));
-  failedNoticeId = noticeOf(failed.id);
+  failedNoticeId = await noticeOf(failed.id);
   mail.injectFaults({ kind: "status", status: 422, times: 1 });
   await testDispatcher(mail).drain();
 
@@ -336,7 +336,7 @@ describe("what Redline itself writes", () => {
 });
 
 describe("a protective trigger dropped or altered by hand", () => {
-  it("is restored by the next migrate run, which records that in the audit log", () => {
+  it("is restored by the next migrate run, which records that in the audit log", async () => {
     raw.exec("DROP TRIGGER acknowledgements_undeletable");
     raw.exec("DROP TRIGGER deliveries_forward_only");
     raw.exec("CREATE TRIGGER deliveries_forward_only BEFORE UPDATE ON deliveries BEGIN SELECT 1; END");
@@ -345,7 +345,7 @@ describe("a protective trigger dropped or altered by hand", () => {
       "protective trigger acknowledgements_undeletable is missing; the next start or command restores it",
     ]);
 
-    const report = migrate();
+    const report = await migrate();
     expect(report.restoredTriggers).toEqual([
       { name: "deliveries_forward_only", problem: "altered" },
       { name: "acknowledgements_undeletable", problem: "missing" },
@@ -354,7 +354,7 @@ describe("a protective trigger dropped or altered by hand", () => {
     const entry = one("SELECT action, details FROM audit_log ORDER BY id DESC LIMIT 1");
     expect(entry.action).toBe("database.rules-restored");
     expect(JSON.parse(entry.details as string).triggers).toHaveLength(2);
-    expect(migrate().restoredTriggers).toEqual([]);
+    expect((await migrate()).restoredTriggers).toEqual([]);
     expect(databaseRuleProblems()).toEqual([]);
   });
 

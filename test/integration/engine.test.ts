@@ -63,7 +63,7 @@ describe("transaction()", () => {
       await expect(
         transaction(async (tx) => {
           tx.run(sql`INSERT INTO engine_counters (name, value) VALUES ('half', 1)`);
-          recordAudit(tx, { actor: { kind: "system" }, action: "engine.test" });
+          await recordAudit(tx, { actor: { kind: "system" }, action: "engine.test" });
           await pause(5);
           tx.run(sql`UPDATE engine_counters SET value = 2 WHERE name = 'half'`);
           throw failure;
@@ -92,9 +92,17 @@ describe("transaction()", () => {
       Array.from({ length: 20 }, (_, i) =>
         transaction(async (tx) => {
           await pause(i % 3);
-          recordAudit(tx, { actor: { kind: "system" }, action: "engine.test", details: { i, step: 1 } });
+          await recordAudit(tx, {
+            actor: { kind: "system" },
+            action: "engine.test",
+            details: { i, step: 1 },
+          });
           await pause(1);
-          recordAudit(tx, { actor: { kind: "system" }, action: "engine.test", details: { i, step: 2 } });
+          await recordAudit(tx, {
+            actor: { kind: "system" },
+            action: "engine.test",
+            details: { i, step: 2 },
+          });
         }),
       ),
     );

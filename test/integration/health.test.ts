@@ -27,9 +27,9 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function until(condition: () => boolean, what: string): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if (condition()) return;
+    if (await condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
@@ -130,18 +130,19 @@ describe("readiness of the email dispatcher", () => {
       leaseMs: 300,
       pollMs: 20,
     });
-    expect(checkReadiness({ dispatcher, shuttingDown: false }).checks.dispatcher).toEqual({
+    expect((await checkReadiness({ dispatcher, shuttingDown: false })).checks.dispatcher).toEqual({
       status: "fail",
       output: "the email dispatcher is not running",
     });
     dispatcher.start();
-    expect(checkReadiness({ dispatcher, shuttingDown: false }).checks.dispatcher.status).toBe("pass");
+    expect((await checkReadiness({ dispatcher, shuttingDown: false })).checks.dispatcher.status).toBe("pass");
 
     await until(
-      () => checkReadiness({ dispatcher, shuttingDown: false }).checks.dispatcher.status === "fail",
+      async () =>
+        (await checkReadiness({ dispatcher, shuttingDown: false })).checks.dispatcher.status === "fail",
       "a stale heartbeat",
     );
-    const stuck = checkReadiness({ dispatcher, shuttingDown: false });
+    const stuck = await checkReadiness({ dispatcher, shuttingDown: false });
     expect(stuck.checks.dispatcher).toMatchObject({
       status: "fail",
       failAfterSeconds: 0.3,
@@ -152,7 +153,8 @@ describe("readiness of the email dispatcher", () => {
     // The provider answers at last: the loops poll again and the check passes.
     for (const answer of answers) answer({ ok: false, failure: { kind: "permanent", reason: "test over" } });
     await until(
-      () => checkReadiness({ dispatcher, shuttingDown: false }).checks.dispatcher.status === "pass",
+      async () =>
+        (await checkReadiness({ dispatcher, shuttingDown: false })).checks.dispatcher.status === "pass",
       "a fresh heartbeat",
     );
     await dispatcher.stop();
@@ -161,13 +163,13 @@ describe("readiness of the email dispatcher", () => {
   it("warns, without failing, when the oldest due email batch has waited past the threshold", async () => {
     await addSubscribers("backlog", 1);
     await publishMaterial("backlog-policy", { channels: ["email"], audience: { group: "backlog" } });
-    const due = nextBatchDueAt()!;
+    const due = (await nextBatchDueAt())!;
     const alive = { heartbeat: () => ({ ageMs: 0, staleAfterMs: 62_000 }) };
-    const soon = checkReadiness({ dispatcher: alive, shuttingDown: false, now: due + 60_000 });
+    const soon = await checkReadiness({ dispatcher: alive, shuttingDown: false, now: due + 60_000 });
     expect(soon.status).toBe("pass");
     expect(soon.checks.outbox.oldestDueBatchAgeSeconds).toBe(60);
 
-    const late = checkReadiness({
+    const late = await checkReadiness({
       dispatcher: alive,
       shuttingDown: false,
       now: due + (OUTBOX_WARN_AFTER_S + 60) * 1000,

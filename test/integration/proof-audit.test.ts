@@ -26,7 +26,7 @@ beforeAll(async () => {
   const mail = await startMailServer();
   await testDispatcher(mail).drain();
   await mail.close();
-  await acknowledgeNotice({ externalId: "tamper-1", noticeId: noticeOf(v2.id), channel: "api" });
+  await acknowledgeNotice({ externalId: "tamper-1", noticeId: await noticeOf(v2.id), channel: "api" });
   const raw = db().$client.prepare("SELECT * FROM audit_log ORDER BY id").all() as Record<string, unknown>[];
   const entries = raw.map((r) => ({
     ...r,

@@ -39,7 +39,7 @@ describe("the acknowledgement CSV", () => {
       channels: ["email", "dashboard"],
       audience: { group: "csv" },
     });
-    const noticeId = noticeOf(version.id);
+    const noticeId = await noticeOf(version.id);
     for (const i of [0, 999, 1000, 1202]) {
       await acknowledgeNotice({ externalId: `csv-${i}`, noticeId, channel: "api" });
     }

@@ -30,7 +30,7 @@ beforeAll(async () => {
     audience: { group: "embed" },
     requireAck: true,
   });
-  noticeId = noticeOf(v2.id);
+  noticeId = await noticeOf(v2.id);
 });
 
 const tokenFor = (externalId: string, options: { lifetimeSeconds?: number; now?: number } = {}) =>
@@ -161,12 +161,12 @@ describe("the embed secret", () => {
   it("keeps verifying the previous secret's tokens for one token lifetime after a rotation", async () => {
     const old = tokenFor("embed-0", { lifetimeSeconds: 3000 });
     const { secret: next } = await rotateEmbedSecret({ actor: { kind: "cli" } });
-    expect(checkUserToken(old).ok).toBe(true);
-    expect(checkUserToken(mintUserToken({ secret: next, externalId: "embed-0" })).ok).toBe(true);
+    expect((await checkUserToken(old)).ok).toBe(true);
+    expect((await checkUserToken(mintUserToken({ secret: next, externalId: "embed-0" }))).ok).toBe(true);
     // Two hours later the retired secret is no longer accepted, even for a fresh-looking token.
     const later = Date.now() + 2 * 3600_000;
     const lateOld = mintUserToken({ secret, externalId: "embed-0", now: later });
-    expect(checkUserToken(lateOld, later)).toEqual({ ok: false, reason: "bad-signature" });
+    expect(await checkUserToken(lateOld, later)).toEqual({ ok: false, reason: "bad-signature" });
     secret = next;
   });
 

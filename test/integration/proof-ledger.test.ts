@@ -31,7 +31,7 @@ beforeAll(async () => {
     requireAck: true,
   });
   versionId = v2.id;
-  noticeId = noticeOf(v2.id);
+  noticeId = await noticeOf(v2.id);
   const mail = await startMailServer();
   await testDispatcher(mail).drain();
   await mail.close();

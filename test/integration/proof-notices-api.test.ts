@@ -57,7 +57,7 @@ describe("GET /api/v1/subscribers/:externalId/notices", () => {
       externalId: "api-list-0",
       notices: [
         {
-          id: noticeOf(v2.id),
+          id: await noticeOf(v2.id),
           document: "api-list",
           locale: "en",
           title: "Privacy Policy",
@@ -82,12 +82,12 @@ describe("GET /api/v1/subscribers/:externalId/notices", () => {
     await publishFirst("api-from");
     await addSubscribers("api-from", 2);
     const v2 = await publishMaterial("api-from", dashboard("api-from"));
-    expect((await ack("api-from-0", noticeOf(v2.id))).status).toBe(201);
+    expect((await ack("api-from-0", await noticeOf(v2.id))).status).toBe(201);
     const v3 = await publishMaterial("api-from", dashboard("api-from"));
     // Acknowledged 2: the redline of 3 starts at 2.
     const first = (await list("api-from-0")).body.notices as { id: number; links: { redline: string } }[];
     expect(first.map((n) => [n.id, n.links.redline])).toEqual([
-      [noticeOf(v3.id), `${BASE}/policies/api-from/compare?from=2&to=3`],
+      [await noticeOf(v3.id), `${BASE}/policies/api-from/compare?from=2&to=3`],
     ]);
     // Never acknowledged: one notice, the latest, whose redline covers both changes.
     const second = (await list("api-from-1")).body.notices as {
@@ -98,14 +98,14 @@ describe("GET /api/v1/subscribers/:externalId/notices", () => {
     }[];
     expect(second).toEqual([
       expect.objectContaining({
-        id: noticeOf(v3.id),
+        id: await noticeOf(v3.id),
         version: 3,
         alsoCovers: [2],
         links: expect.objectContaining({ redline: `${BASE}/policies/api-from/compare?from=1&to=3` }),
       }),
     ]);
     // Acknowledging the latest closes the earlier one too.
-    expect((await ack("api-from-1", noticeOf(v3.id))).status).toBe(201);
+    expect((await ack("api-from-1", await noticeOf(v3.id))).status).toBe(201);
     expect((await list("api-from-1")).body.notices).toEqual([]);
     const open = db()
       .select({ n: count() })
@@ -165,8 +165,8 @@ describe("the dashboard as the fallback for email that did not arrive", () => {
     ).toBe("applied");
     const bounced = (await list("fallback-0")).body.notices as { id: number; emailUndelivered: boolean }[];
     const fine = (await list("fallback-1")).body.notices as { id: number; emailUndelivered: boolean }[];
-    expect(bounced).toEqual([expect.objectContaining({ id: noticeOf(v2.id), emailUndelivered: true })]);
-    expect(fine).toEqual([expect.objectContaining({ id: noticeOf(v2.id), emailUndelivered: false })]);
+    expect(bounced).toEqual([expect.objectContaining({ id: await noticeOf(v2.id), emailUndelivered: true })]);
+    expect(fine).toEqual([expect.objectContaining({ id: await noticeOf(v2.id), emailUndelivered: false })]);
   });
 
   it("shows an email-only notice on the dashboard when the email failed, until it is acknowledged", async () => {
@@ -184,15 +184,15 @@ describe("the dashboard as the fallback for email that did not arrive", () => {
     const failed = db()
       .select({ n: count() })
       .from(deliveries)
-      .where(and(eq(deliveries.noticeId, noticeOf(v2.id)), eq(deliveries.status, "failed")))
+      .where(and(eq(deliveries.noticeId, await noticeOf(v2.id)), eq(deliveries.status, "failed")))
       .get()!.n;
     expect(failed).toBe(2);
     const pending = (await list("fallback-only-0")).body.notices as {
       id: number;
       emailUndelivered: boolean;
     }[];
-    expect(pending).toEqual([expect.objectContaining({ id: noticeOf(v2.id), emailUndelivered: true })]);
-    expect((await ack("fallback-only-0", noticeOf(v2.id), { channel: "email" })).status).toBe(201);
+    expect(pending).toEqual([expect.objectContaining({ id: await noticeOf(v2.id), emailUndelivered: true })]);
+    expect((await ack("fallback-only-0", await noticeOf(v2.id), { channel: "email" })).status).toBe(201);
     expect((await list("fallback-only-0")).body.notices).toEqual([]);
   });
 });
@@ -202,7 +202,7 @@ describe("POST /api/v1/subscribers/:externalId/notices/:noticeId/ack", () => {
     await publishFirst("api-ack");
     await addSubscribers("api-ack", 1);
     const v2 = await publishMaterial("api-ack", dashboard("api-ack"));
-    const noticeId = noticeOf(v2.id);
+    const noticeId = await noticeOf(v2.id);
     const first = await ack("api-ack-0", noticeId);
     expect(first).toMatchObject({
       status: 201,
@@ -240,7 +240,7 @@ describe("POST /api/v1/subscribers/:externalId/notices/:noticeId/ack", () => {
     await publishFirst("api-channel");
     await addSubscribers("api-channel", 1);
     const v2 = await publishMaterial("api-channel", dashboard("api-channel"));
-    const recorded = await ack("api-channel-0", noticeOf(v2.id), { channel: "dashboard" });
+    const recorded = await ack("api-channel-0", await noticeOf(v2.id), { channel: "dashboard" });
     expect(recorded.body).toMatchObject({ channel: "dashboard" });
   });
 
@@ -250,13 +250,13 @@ describe("POST /api/v1/subscribers/:externalId/notices/:noticeId/ack", () => {
     await addSubscribers("api-theirs", 1);
     const mine = await publishMaterial("api-mine", dashboard("api-mine"));
     const acksBefore = db().select({ n: count() }).from(acknowledgements).get()!.n;
-    const foreign = await ack("api-theirs-0", noticeOf(mine.id));
+    const foreign = await ack("api-theirs-0", await noticeOf(mine.id));
     const unknown = await ack("api-theirs-0", 999_999);
     expect(foreign.status).toBe(404);
     expect(unknown.status).toBe(404);
     expect(Object.keys(foreign.body)).toEqual(["error"]);
     expect(foreign.body.error).not.toMatch(/api-mine/);
-    expect((await ack("nobody-at-all", noticeOf(mine.id))).status).toBe(404);
+    expect((await ack("nobody-at-all", await noticeOf(mine.id))).status).toBe(404);
     expect((await ack("api-mine-0", "12abc")).status).toBe(404);
     expect(db().select({ n: count() }).from(acknowledgements).get()!.n).toBe(acksBefore);
     // And the owner's notice is still pending.
@@ -267,9 +267,9 @@ describe("POST /api/v1/subscribers/:externalId/notices/:noticeId/ack", () => {
     await publishFirst("api-bad");
     await addSubscribers("api-bad", 1);
     const v2 = await publishMaterial("api-bad", dashboard("api-bad"));
-    expect((await ack("api-bad-0", noticeOf(v2.id), { channel: "carrier-pigeon" })).status).toBe(400);
-    expect((await ack("api-bad-0", noticeOf(v2.id), "{nope")).status).toBe(400);
-    expect((await ack("api-bad-0", noticeOf(v2.id), undefined, null)).status).toBe(401);
+    expect((await ack("api-bad-0", await noticeOf(v2.id), { channel: "carrier-pigeon" })).status).toBe(400);
+    expect((await ack("api-bad-0", await noticeOf(v2.id), "{nope")).status).toBe(400);
+    expect((await ack("api-bad-0", await noticeOf(v2.id), undefined, null)).status).toBe(401);
     expect(
       db()
         .select({ n: count() })

@@ -21,7 +21,7 @@ async function failedNotice(group: string, ageDays: number) {
   await publishFirst(group);
   await addSubscribers(group, 2);
   const version = await publishMaterial(group, { channels: ["email"], audience: { group } });
-  const noticeId = noticeOf(version.id);
+  const noticeId = await noticeOf(version.id);
   const mail = await startMailServer();
   mail.injectFaults({ kind: "status", status: 422, times: 1 });
   await testDispatcher(mail).drain();
@@ -40,7 +40,7 @@ async function sentNotice(group: string, ageDays: number) {
   await publishFirst(group);
   await addSubscribers(group, 1);
   const version = await publishMaterial(group, { channels: ["email"], audience: { group } });
-  const noticeId = noticeOf(version.id);
+  const noticeId = await noticeOf(version.id);
   const mail = await startMailServer();
   await testDispatcher(mail).drain();
   await mail.close();

@@ -2,6 +2,7 @@ import type { AppLoadContext } from "@remix-run/node";
 /** Helpers shared by the proof tests (test/integration/proof-*.test.ts). */
 import { eq } from "drizzle-orm";
 import { db } from "../../app/models/db.server";
+import { first } from "../../db/dialect";
 import { notices } from "../../db/schema";
 import { testLoadContext } from "../support/load-context";
 
@@ -47,6 +48,7 @@ export async function callRoute(
 }
 
 /** The id of the (only) notice of a version. */
-export function noticeOf(versionId: number): number {
-  return db().select({ id: notices.id }).from(notices).where(eq(notices.versionId, versionId)).get()!.id;
+export async function noticeOf(versionId: number): Promise<number> {
+  return (await first(db().select({ id: notices.id }).from(notices).where(eq(notices.versionId, versionId))))!
+    .id;
 }

@@ -19,7 +19,7 @@ process.env.NODE_ENV = "test";
 process.env.AUDIT_KEY = "a".repeat(40);
 
 const { migrate } = await import("../../app/setup.server");
-migrate();
+await migrate();
 
 afterAll(async () => {
   await closeSharedDatabases();
