@@ -183,6 +183,10 @@ export function buildProgram(io: Io): Command {
     .option("--notify <channels>", "channels to notify: email,dashboard")
     .option("--audience <json>", 'subscribers to notify, e.g. {"region":"EU"}')
     .option("--require-ack", "subscribers must acknowledge the change (with --notify)", false)
+    .option(
+      "--replace-announcement <reason>",
+      "replace the announcement of an upcoming version with the same effective date, saying why",
+    )
     .addOption(formatOption("text"))
     .action(
       async (
@@ -197,6 +201,7 @@ export function buildProgram(io: Io): Command {
           notify?: string;
           audience?: string;
           requireAck: boolean;
+          replaceAnnouncement?: string;
           format: Format;
         },
       ) => {
@@ -212,6 +217,7 @@ export function buildProgram(io: Io): Command {
             effectiveAt: options.effective,
             material: options.material,
             summary: options.summary,
+            replaceAnnouncementReason: options.replaceAnnouncement,
           },
           actor: { kind: "cli" },
           noticePeriodDays: getEnv().NOTICE_PERIOD_DAYS,
