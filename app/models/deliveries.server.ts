@@ -319,15 +319,6 @@ export function unresolvedBatches(now = Date.now()): { pending: number; sending:
   return { pending: (row?.total ?? 0) - sending, sending };
 }
 
-/** Emails of a notice sent in the last `windowMs` (for the admin's rate display). */
-export function recentlySent(noticeId: number, windowMs: number, now = Date.now()): number {
-  return (
-    reader().get<{ n: number }>(sql`
-      SELECT count(*) AS n FROM deliveries
-      WHERE notice_id = ${noticeId} AND channel = 'email' AND sent_at >= ${iso(now - windowMs)}`)?.n ?? 0
-  );
-}
-
 export type ProviderEvent = {
   svixId: string;
   type: string;
