@@ -4,6 +4,7 @@
  * transaction with its audit entry.
  */
 import { asc, desc, eq, inArray } from "drizzle-orm";
+import { first } from "../../db/dialect";
 import {
   type Document,
   documents,
@@ -27,7 +28,7 @@ import { timeDiff } from "../metrics.server";
 import { recordAudit } from "./audit.server";
 import { reader, transaction } from "./db.server";
 import { getPolicyInEffect } from "./documents.server";
-import { EMPTY_DOCUMENT } from "./drafts.server";
+import { checkEditorContent, EMPTY_DOCUMENT } from "./drafts.server";
 import { authorIdsOf, findLatestPublishedVersion, findOpenVersion } from "./versions.server";
 
 type UserActor = { kind: "user"; id: number };
@@ -195,4 +196,22 @@ export async function compareWithInEffect(
       : null,
     ...compareContent(base?.content ?? EMPTY_DOCUMENT, version.content),
   };
+}
+
+/**
+ * A save refused because the draft moved on: the stored draft (theirs, or this person's from another
+ * tab) against the text that was refused, as a redline. Null when the refused text is not a valid
+ * document or the version is gone.
+ */
+export async function compareWithStoredDraft(versionId: number, refused: string): Promise<Comparison | null> {
+  let content: PolicyContent;
+  try {
+    content = checkEditorContent(refused);
+  } catch {
+    return null;
+  }
+  const stored = await first(
+    reader().select({ content: versions.content }).from(versions).where(eq(versions.id, versionId)),
+  );
+  return stored ? compareContent(stored.content, content) : null;
 }
