@@ -98,7 +98,7 @@ export function planPublication(input: {
  * reason, that it replaces that announcement (ADR: workspace-0018). A reason with nothing to
  * replace is refused too, so that the audit log never records a replacement that did not happen.
  */
-export function checkAnnouncement(input: {
+function checkAnnouncement(input: {
   latestPublished: PublishedSibling | null;
   effectiveAt: string;
   today: string;
