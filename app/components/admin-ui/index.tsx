@@ -89,20 +89,8 @@ export function Notice({
   );
 }
 
-/** An ISO timestamp as "27 Nov 2026, 09:30 UTC". */
-export function formatDateTime(iso: string | null | undefined): string {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return `${new Intl.DateTimeFormat("en-GB", {
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZone: "UTC",
-  }).format(date)} UTC`;
-}
+/** The workspace's one way of showing an instant (app/core/dates.ts). */
+export { formatDateTime } from "../../core/dates";
 
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
   return (
