@@ -108,25 +108,6 @@ export async function reviewStep(input: {
   });
 }
 
-/** Versions that are waiting for someone: in review or approved, across all documents. */
-export async function listPendingReviews() {
-  return reader()
-    .select({
-      documentId: documents.id,
-      slug: documents.slug,
-      locale: documents.locale,
-      title: documents.title,
-      number: versions.number,
-      state: versions.state,
-      updatedAt: versions.updatedAt,
-    })
-    .from(versions)
-    .innerJoin(documents, eq(documents.id, versions.documentId))
-    .where(inArray(versions.state, ["in_review", "approved"]))
-    .orderBy(asc(versions.updatedAt))
-    .all();
-}
-
 export type CommentRow = ReviewComment & { authorEmail: string };
 
 export async function listReviewComments(versionId: number): Promise<CommentRow[]> {
