@@ -3,11 +3,10 @@
  * comment, the comments themselves, and the redlines a reviewer reads. Each step is one
  * transaction with its audit entry.
  */
-import { asc, desc, eq, inArray } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { first } from "../../db/dialect";
 import {
   type Document,
-  documents,
   type ReviewComment,
   reviewComments,
   users,
