@@ -100,3 +100,15 @@ export function PageHeader({ title, children }: { title: string; children?: Reac
     </header>
   );
 }
+
+/**
+ * Prints the page with the workspace's print style sheet (admin.css, @media print): the browser's
+ * print dialog also saves it as a PDF, exactly as printed.
+ */
+export function PrintButton() {
+  return (
+    <button type="button" className="button" onClick={() => window.print()}>
+      Print or save as PDF
+    </button>
+  );
+}
