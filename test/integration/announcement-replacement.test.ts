@@ -7,6 +7,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { addDays, isoDateOf } from "../../app/core/dates";
 import { parsePolicy } from "../../app/core/document";
+import { verifyAuditLog } from "../../app/models/audit.server";
 import { db } from "../../app/models/db.server";
 import { saveDraft } from "../../app/models/drafts.server";
 import { publishVersion } from "../../app/models/publication.server";
@@ -85,5 +86,9 @@ describe("a second version announced for the same day", () => {
       reason: "Wrong processor named.",
     });
     expect(db().select().from(versions).where(eq(versions.id, v2.id)).get()!.state).toBe("superseded");
+    // The log, replayed against the tables, agrees: the covering notice's deliveries are as recorded.
+    const verification = await verifyAuditLog({ proof: true });
+    expect(verification.break).toBeNull();
+    expect(verification.problems).toEqual([]);
   });
 });
