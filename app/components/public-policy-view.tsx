@@ -109,6 +109,23 @@ function VersionStatusNotice({ view }: { view: VersionPageView }) {
       </aside>
     );
   }
+  // A later version announced for the same day (or earlier) replaced this one's announcement.
+  const neverInEffect = view.replacedBy !== null && view.replacedBy.effectiveAt <= version.effectiveAt;
+  if (neverInEffect && view.replacedBy) {
+    return (
+      <aside className="notice notice-superseded" aria-label="Version status">
+        <p>
+          <strong>This version never took effect.</strong>
+          {` Version ${view.replacedBy.number} replaced its announcement before `}
+          <DateText date={version.effectiveAt} />.{" "}
+          {version.summary ? <span className="summary">{version.summary}</span> : null}
+        </p>
+        <p className="notice-links">
+          {current ? <a href={policyPath(slug, locale)}>Read the version in effect</a> : null}
+        </p>
+      </aside>
+    );
+  }
   return (
     <aside className="notice notice-superseded" aria-label="Version status">
       <p>

@@ -148,6 +148,10 @@ describe("publishing for a day an upcoming version is announced for", () => {
     const archive = await page();
     await archive.goto(`${server.url}/policies/terms/versions`);
     expect(await archive.getByText("Upcoming", { exact: true }).count()).toBe(1);
+    await archive.goto(`${server.url}/policies/terms/versions/2`);
+    expect(await archive.getByRole("complementary", { name: "Version status" }).textContent()).toMatch(
+      /^This version never took effect\. Version 3 replaced its announcement before \d{1,2} [A-Z][a-z]+ \d{4}\./,
+    );
     await archive.close();
 
     const status = JSON.parse(await ok(["notify", "status", "terms", "3", "--format", "json"])) as unknown;
