@@ -109,8 +109,12 @@ function VersionStatusNotice({ view }: { view: VersionPageView }) {
       </aside>
     );
   }
-  // A later version announced for the same day (or earlier) replaced this one's announcement.
-  const neverInEffect = view.replacedBy !== null && view.replacedBy.effectiveAt <= version.effectiveAt;
+  // Announced ahead of its day, then replaced by a later version announced for that day (or earlier).
+  // A version published to take effect at once was in effect, however briefly: not this case.
+  const neverInEffect =
+    view.replacedBy !== null &&
+    version.publishedAt.slice(0, 10) < version.effectiveAt &&
+    view.replacedBy.effectiveAt <= version.effectiveAt;
   if (neverInEffect && view.replacedBy) {
     return (
       <aside className="notice notice-superseded" aria-label="Version status">
