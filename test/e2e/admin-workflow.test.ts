@@ -388,6 +388,18 @@ describe("the legal team's workspace", () => {
     await editorBox(tabB).getByText("Written in tab B.").waitFor();
     expect(await editorBox(tabB).getByText("More from tab A.").count()).toBe(0);
 
+    // A duplicate of tab A (the browser copies its sessionStorage) takes a name of its own.
+    const tabName = () => tabA.evaluate(() => sessionStorage.getItem("redline:tab"));
+    const nameA = await tabName();
+    expect(nameA).toBeTruthy();
+    const duplicate = await tabA.context().newPage();
+    await duplicate.addInitScript((name) => sessionStorage.setItem("redline:tab", name), nameA!);
+    await duplicate.goto(tabA.url());
+    await editorBox(duplicate).waitFor();
+    await expect.poll(() => duplicate.evaluate(() => sessionStorage.getItem("redline:tab"))).not.toBe(nameA);
+    expect(await tabName()).toBe(nameA);
+    await duplicate.close();
+
     // Tab A, reloaded, is offered nothing of tab B's.
     await tabA.reload();
     await editorBox(tabA).getByText("More from tab A.").waitFor();

@@ -492,4 +492,53 @@ describe("two tabs on one draft", () => {
       redline: { html: "<p><del>Their</del><ins>My</ins> wording.</p>" },
     });
   });
+
+  it("a duplicated tab takes a name of its own and leaves the original's text alone", () => {
+    const { other } = otherTab(TAB, 3);
+    kept(3, "The original tab's unsaved words.");
+    const renamed: string[] = [];
+    session = createAutosaveSession({
+      documentId: 7,
+      versionNumber: 2,
+      initialRevision: 3,
+      tabId: TAB,
+      onTabRenamed: (id) => renamed.push(id),
+      newTabId: () => "tab-copy",
+      csrfToken: "csrf-1",
+      saveUrl: "/admin/documents/7/draft",
+      fetch: server.fetch,
+      storage,
+      clock: clock.clock,
+    });
+    session.attach(text);
+    expect(renamed).toEqual(["tab-copy"]);
+    expect(text.current).toEqual(doc("Version two."));
+    expect(session.getView()).toMatchObject({ restored: false, staleCopy: null });
+    type("The duplicate's words.");
+    expect(storage.copy("tab-copy")?.content).toEqual(doc("The duplicate's words."));
+    expect(storage.copy()?.content).toEqual(doc("The original tab's unsaved words."));
+    other.dispose();
+  });
+
+  it("a reloaded tab keeps its name: leaving took its mark away", () => {
+    open();
+    session.dispose();
+    kept(3, "Unsent before the reload.");
+    const renamed: string[] = [];
+    session = createAutosaveSession({
+      documentId: 7,
+      versionNumber: 2,
+      initialRevision: 3,
+      tabId: TAB,
+      onTabRenamed: (id) => renamed.push(id),
+      csrfToken: "csrf-1",
+      saveUrl: "/admin/documents/7/draft",
+      fetch: server.fetch,
+      storage,
+      clock: clock.clock,
+    });
+    session.attach(text);
+    expect(renamed).toEqual([]);
+    expect(text.current).toEqual(doc("Unsent before the reload."));
+  });
 });

@@ -51,6 +51,13 @@ export type AutosaveOptions = {
   initialRevision: number;
   /** This tab's name (`tabIdentity`): its copies are its own. */
   tabId: string;
+  /**
+   * Told a new name when this page finds another open page using its name (the browser's
+   * "Duplicate tab" copies sessionStorage), so that the tab keeps it from now on.
+   */
+  onTabRenamed?: (tabId: string) => void;
+  /** A fresh tab name; defaults to a random one. */
+  newTabId?: () => string;
   csrfToken: string;
   saveUrl: string;
   /** Told the saved revision, and whether the text is saved, whenever either may have changed. */
@@ -88,7 +95,10 @@ export function createAutosaveSession(options: AutosaveOptions) {
   const { storage, csrfToken, saveUrl } = options;
   const clock = options.clock ?? systemClock;
   const send = options.fetch ?? ((input, init) => fetch(input, init));
-  const { documentId, versionNumber, tabId } = options;
+  const { documentId, versionNumber } = options;
+  let tabId = options.tabId;
+  /** This page's own mark in the "alive" entry: another page with the same tab name has another. */
+  const pageMark = Math.random().toString(36).slice(2, 10);
   const keyFor = (revision: number) => localCopyKey(documentId, versionNumber, tabId, revision);
   /** The copy this tab wrote last (one per tab: a newer base revision replaces it). */
   let copyKey: string | null = null;
@@ -147,19 +157,34 @@ export function createAutosaveSession(options: AutosaveOptions) {
   let aliveTimer: unknown = null;
   const sayAlive = () => {
     try {
-      storage.setItem(tabAliveKey(tabId), String(clock.now().getTime()));
+      storage.setItem(tabAliveKey(tabId), `${clock.now().getTime()}:${pageMark}`);
     } catch {
       // Storage unavailable: copies are not kept either.
     }
     aliveTimer = clock.setTimeout(sayAlive, TAB_ALIVE_MS);
   };
-  const isClosedTab = (otherTab: string) => {
+  /** When the tab last said it was alive, and which page said it; null when never or unreadable. */
+  const lastAlive = (tab: string): { at: number; mark: string } | null => {
     try {
-      const seen = Number(storage.getItem(tabAliveKey(otherTab)));
-      return !seen || clock.now().getTime() - seen > 3 * TAB_ALIVE_MS;
+      const [at, mark = ""] = (storage.getItem(tabAliveKey(tab)) ?? "").split(":");
+      return Number(at) > 0 ? { at: Number(at), mark } : null;
     } catch {
-      return false;
+      return null;
     }
+  };
+  const isClosedTab = (otherTab: string) => {
+    const seen = lastAlive(otherTab);
+    return !seen || clock.now().getTime() - seen.at > 3 * TAB_ALIVE_MS;
+  };
+  /**
+   * Another open page already goes by this tab's name (a duplicated tab: a reload removes its
+   * predecessor's mark on the way out): take a new name, and with it no copies of the other's.
+   */
+  const claimTabName = () => {
+    const seen = lastAlive(tabId);
+    if (!seen || seen.mark === pageMark || isClosedTab(tabId)) return;
+    tabId = options.newTabId?.() ?? `tab-${Math.random().toString(36).slice(2, 12)}`;
+    options.onTabRenamed?.(tabId);
   };
 
   async function save(): Promise<void> {
@@ -274,6 +299,7 @@ export function createAutosaveSession(options: AutosaveOptions) {
      */
     attach(draft: DraftText): void {
       text = draft;
+      claimTabName();
       sayAlive();
       const current = JSON.stringify(draft.read());
       const candidates: { key: string; copy: LocalCopy; own: boolean }[] = [];
@@ -344,6 +370,11 @@ export function createAutosaveSession(options: AutosaveOptions) {
       if (staleKey !== null) removeLocalCopy(storage, staleKey);
       staleKey = null;
       update({ staleCopy: null });
+    },
+    /** The page is shown again from the back-forward cache: say the tab is alive again. */
+    revive(): void {
+      if (text && aliveTimer === null) sayAlive();
+      if (dirty && !blocked) schedule(AUTOSAVE_DELAY_MS);
     },
     /** The editor leaves the page: stop saving, and stop saying this tab is alive. */
     dispose(): void {

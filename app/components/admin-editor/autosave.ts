@@ -106,8 +106,8 @@ export function parseLocalCopyKey(
 
 /**
  * This tab's name, kept in sessionStorage: it survives a reload of the tab and is not shared with
- * other tabs. (The browser's "Duplicate tab" copies sessionStorage: the duplicate then shares the
- * name, and its copies, with the tab it came from.)
+ * other tabs. (The browser's "Duplicate tab" copies sessionStorage; the autosave session notices
+ * the original still open under that name and gives the duplicate a new one.)
  */
 export function tabIdentity(session: Pick<Storage, "getItem" | "setItem"> | null): string {
   const fresh = () =>

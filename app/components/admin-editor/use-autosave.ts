@@ -24,6 +24,13 @@ export function useAutosave(
       ...options,
       storage: options.storage ?? browserStorage,
       tabId: options.tabId ?? tabIdentity(tabStorage()),
+      onTabRenamed: (tabId) => {
+        try {
+          tabStorage()?.setItem("redline:tab", tabId);
+        } catch {
+          // sessionStorage unavailable: the new name lasts as long as the page.
+        }
+      },
       onRevision: (revision, clean) => onRevision.current?.(revision, clean),
     }),
   );
@@ -34,11 +41,21 @@ export function useAutosave(
     const beforeUnload = (event: BeforeUnloadEvent) => {
       if (session.hasUnsavedText()) event.preventDefault();
     };
+    // Leaving (a reload too) stops the tab's "alive" mark, so the reloaded page is not taken for a
+    // duplicate of its predecessor; a page brought back from the back-forward cache says it again.
+    const pageHide = () => session.dispose();
+    const pageShow = (event: PageTransitionEvent) => {
+      if (event.persisted) session.revive();
+    };
     window.addEventListener("online", online);
     window.addEventListener("beforeunload", beforeUnload);
+    window.addEventListener("pagehide", pageHide);
+    window.addEventListener("pageshow", pageShow);
     return () => {
       window.removeEventListener("online", online);
       window.removeEventListener("beforeunload", beforeUnload);
+      window.removeEventListener("pagehide", pageHide);
+      window.removeEventListener("pageshow", pageShow);
       session.dispose();
     };
   }, [session]);
