@@ -176,7 +176,7 @@ export async function startRuntime({
       await stopSending();
       await mailServer?.close();
       await metricsListener?.close();
-      closeSharedDatabases();
+      await closeSharedDatabases();
     },
     readiness: ({ shuttingDown }) => checkReadiness({ dispatcher, shuttingDown }),
     metrics,

@@ -185,6 +185,10 @@ export function buildProgram(io: Io): Command {
     .option("--notify <channels>", "channels to notify: email,dashboard")
     .option("--audience <json>", 'subscribers to notify, e.g. {"region":"EU"}')
     .option("--require-ack", "subscribers must acknowledge the change (with --notify)", false)
+    .option(
+      "--replace-announcement <reason>",
+      "replace the announcement of an upcoming version with the same effective date, saying why",
+    )
     .addOption(formatOption("text"))
     .action(
       async (
@@ -199,6 +203,7 @@ export function buildProgram(io: Io): Command {
           notify?: string;
           audience?: string;
           requireAck: boolean;
+          replaceAnnouncement?: string;
           format: Format;
         },
       ) => {
@@ -214,6 +219,7 @@ export function buildProgram(io: Io): Command {
             effectiveAt: options.effective,
             material: options.material,
             summary: options.summary,
+            replaceAnnouncementReason: options.replaceAnnouncement,
           },
           actor: { kind: "cli" },
           noticePeriodDays: getEnv().NOTICE_PERIOD_DAYS,

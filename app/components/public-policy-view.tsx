@@ -111,6 +111,27 @@ function VersionStatusNotice({ view }: { view: VersionPageView }) {
       </aside>
     );
   }
+  // Announced ahead of its day, then replaced by a later version announced for that day (or earlier).
+  // A version published to take effect at once was in effect, however briefly: not this case.
+  const neverInEffect =
+    view.replacedBy !== null &&
+    version.publishedAt.slice(0, 10) < version.effectiveAt &&
+    view.replacedBy.effectiveAt <= version.effectiveAt;
+  if (neverInEffect && view.replacedBy) {
+    return (
+      <aside className="notice notice-superseded" aria-label="Version status">
+        <p>
+          <strong>This version never took effect.</strong>
+          {` Version ${view.replacedBy.number} replaced its announcement before `}
+          <DateText date={version.effectiveAt} />.{" "}
+          {version.summary ? <span className="summary">{version.summary}</span> : null}
+        </p>
+        <p className="notice-links">
+          {current ? <a href={policyPath(slug, locale)}>Read the version in effect</a> : null}
+        </p>
+      </aside>
+    );
+  }
   return (
     <aside className="notice notice-superseded" aria-label="Version status">
       <p>

@@ -176,7 +176,7 @@ function show(options: ShowOptions): Promise<number> {
 window.Redline = window.Redline || {};
 window.Redline.notices = show;
 if (current?.getAttribute("data-token")) {
-  show({
+  void show({
     token: current.getAttribute("data-token"),
     target: current.getAttribute("data-target"),
     anchor: current,

@@ -67,7 +67,6 @@ function render(script: HTMLScriptElement): void {
       return response.json() as Promise<PolicyAnswer>;
     })
     .then((policy) => {
-      const dateLocale = policy.locale === "en" ? "en-GB" : policy.locale;
       frame.removeAttribute("aria-busy");
       frame.textContent = "";
       const article = document.createElement("article");
@@ -79,7 +78,7 @@ function render(script: HTMLScriptElement): void {
       updated.className = "last-updated";
       const time = document.createElement("time");
       time.setAttribute("datetime", policy.lastUpdated);
-      time.textContent = formatLongDate(policy.lastUpdated, dateLocale);
+      time.textContent = formatLongDate(policy.lastUpdated, policy.locale);
       updated.appendChild(document.createTextNode("Last updated: "));
       updated.appendChild(time);
       article.appendChild(title);
@@ -92,7 +91,7 @@ function render(script: HTMLScriptElement): void {
         link.textContent = "See what changes";
         banner.appendChild(
           document.createTextNode(
-            `Changes take effect on ${formatLongDate(policy.upcoming.effectiveAt, dateLocale)}. `,
+            `Changes take effect on ${formatLongDate(policy.upcoming.effectiveAt, policy.locale)}. `,
           ),
         );
         banner.appendChild(link);

@@ -368,20 +368,6 @@ export async function unresolvedBatches(now = Date.now()): Promise<{ pending: nu
   return { pending: (found?.total ?? 0) - sending, sending };
 }
 
-/** Emails of a notice sent in the last `windowMs` (for the admin's rate display). */
-export async function recentlySent(noticeId: number, windowMs: number, now = Date.now()): Promise<number> {
-  return (
-    (
-      await row<{ n: number }>(
-        reader(),
-        sql`
-      SELECT CAST(count(*) AS integer) AS n FROM deliveries
-      WHERE notice_id = ${noticeId} AND channel = 'email' AND sent_at >= ${iso(now - windowMs)}`,
-      )
-    )?.n ?? 0
-  );
-}
-
 export type ProviderEvent = {
   svixId: string;
   type: string;

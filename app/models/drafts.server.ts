@@ -349,7 +349,9 @@ export async function saveWorkspaceDraft(input: {
 }
 
 /** Who saved the draft's current revision and when (from the audit log). */
-export async function lastDraftSave(versionId: number): Promise<{ email: string | null; at: string } | null> {
+export async function lastDraftSave(
+  versionId: number,
+): Promise<{ email: string | null; userId: number | null; at: string } | null> {
   const entry = await first(
     reader()
       .select({ actor: auditLog.actor, at: auditLog.at })
@@ -373,5 +375,5 @@ export async function lastDraftSave(versionId: number): Promise<{ email: string 
           .where(eq(users.id, Number(match[1]))),
       )
     : undefined;
-  return { email: user?.email ?? entry.actor, at: entry.at };
+  return { email: user?.email ?? entry.actor, userId: match ? Number(match[1]) : null, at: entry.at };
 }

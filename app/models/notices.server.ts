@@ -1,10 +1,11 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNotNull, min, sql } from "drizzle-orm";
 import type { Transaction } from "../../db/client";
-import { execute, first, rows } from "../../db/dialect";
+import { countAll, execute, first, rows } from "../../db/dialect";
 import {
   type Channel,
   DELIVERY_STATUSES,
   type DeliveryStatus,
+  deliveries,
   deliveryBatches,
   documents,
   type Notice,
@@ -12,11 +13,12 @@ import {
   versions,
 } from "../../db/schema";
 import type { Audience } from "../core/notify/audience";
+import { isThrottling } from "../core/notify/backoff";
 import { BATCH_SIZE, batchCount } from "../core/notify/batching";
+import { estimateSend } from "../core/notify/send-estimate";
 import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
 import { type Actor, actorLabel, reader, transaction } from "./db.server";
-import { recentlySent } from "./deliveries.server";
 import { audienceCondition } from "./subscribers.server";
 
 export type NoticeRequest = {
@@ -44,6 +46,8 @@ export async function enqueueNotice(
     versionId: number;
     previousNumber: number | null;
     actor: Actor;
+    /** Earlier notices whose subscribers this one reaches too, whatever the audience says. */
+    coverNoticeIds?: number[];
   },
 ): Promise<EnqueuedNotice> {
   const channels = [...new Set(input.channels)].sort() as Channel[];
@@ -64,7 +68,14 @@ export async function enqueueNotice(
       })
       .returning(),
   ))!;
-  const target = audienceCondition(tx, audience);
+  const covered = input.coverNoticeIds ?? [];
+  const target =
+    covered.length === 0
+      ? audienceCondition(tx, audience)
+      : sql`(${audienceCondition(tx, audience)} OR id IN (SELECT subscriber_id FROM deliveries WHERE notice_id IN (${sql.join(
+          covered.map((id) => sql`${id}`),
+          sql`, `,
+        )})))`;
   let emailDeliveries = 0;
   let dashboardDeliveries = 0;
   if (channels.includes("email")) {
@@ -111,6 +122,7 @@ export async function enqueueNotice(
       channels,
       audience,
       requiresAck: stored.requiresAck,
+      ...(covered.length > 0 ? { coversNotices: covered } : {}),
       emailDeliveries,
       dashboardDeliveries,
       batches,
@@ -319,12 +331,16 @@ export type NoticeProgress = NoticeSummary & {
     /** Resolved one way or another (not pending or sending). */
     done: number;
     percent: number;
-    /** Emails sent per second over the last minute. */
+    /** Emails per second the estimate assumes (see core/notify/send-estimate.ts). */
     ratePerSecond: number;
     /** At that rate, seconds until everything pending is sent; null when idle. */
     etaSeconds: number | null;
+    /** Whether the rate was measured from emails sent in the last minute, or is the configured one. */
+    basis: "measured" | "configured";
   } | null;
-  /** The last reasons batches failed or are being retried, newest first. */
+  /** The provider is pacing us (429): sending resumes then (the first waiting batch); nothing failed. */
+  throttledUntil: string | null;
+  /** The last reasons batches failed or are being retried, newest first; throttling is not one. */
   batchErrors: {
     number: number;
     status: string;
@@ -334,37 +350,71 @@ export type NoticeProgress = NoticeSummary & {
   }[];
 };
 
+const PACE_WINDOW_MS = 60_000;
+
 /** What the admin's notice page shows, refreshed while batches are pending. */
-export async function getNoticeProgress(noticeId: number, now = Date.now()): Promise<NoticeProgress | null> {
+export async function getNoticeProgress(
+  noticeId: number,
+  now = Date.now(),
+  /** The configured send rate (SEND_RATE_PER_SECOND), provider requests per second. */
+  requestsPerSecond = 2,
+): Promise<NoticeProgress | null> {
   const summary = await getNoticeSummary(noticeId);
   if (!summary) return null;
+  const batches = await reader()
+    .select({
+      number: deliveryBatches.number,
+      status: deliveryBatches.status,
+      attempts: deliveryBatches.attempts,
+      lastError: deliveryBatches.lastError,
+      nextAttemptAt: deliveryBatches.nextAttemptAt,
+    })
+    .from(deliveryBatches)
+    .where(and(eq(deliveryBatches.noticeId, noticeId), isNotNull(deliveryBatches.lastError)))
+    .orderBy(desc(deliveryBatches.updatedAt))
+    .limit(20);
+  const nowIso = new Date(now).toISOString();
+  const throttledUntil =
+    batches
+      .filter((b) => b.status === "pending" && isThrottling(b.lastError) && b.nextAttemptAt > nowIso)
+      .map((b) => b.nextAttemptAt)
+      .sort()
+      .at(0) ?? null;
   const counts = summary.counts.email;
   let email: NoticeProgress["email"] = null;
   if (counts) {
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const open = counts.pending + counts.sending;
-    const ratePerSecond = (await recentlySent(noticeId, 60_000, now)) / 60;
+    const pace = await first(
+      reader()
+        .select({ sent: countAll(), firstSentAt: min(deliveries.sentAt) })
+        .from(deliveries)
+        .where(
+          and(
+            eq(deliveries.noticeId, noticeId),
+            eq(deliveries.channel, "email"),
+            gte(deliveries.sentAt, new Date(now - PACE_WINDOW_MS).toISOString()),
+          ),
+        ),
+    );
+    const estimate = estimateSend({
+      open,
+      sentInWindow: Number(pace?.sent ?? 0),
+      firstSentAtMs: pace?.firstSentAt ? Date.parse(pace.firstSentAt) : null,
+      nowMs: now,
+      requestsPerSecond,
+      batchSize: BATCH_SIZE,
+      throttledUntilMs: throttledUntil ? Date.parse(throttledUntil) : null,
+    });
     email = {
       total,
       done: total - open,
       percent: total === 0 ? 100 : Math.floor(((total - open) / total) * 100),
-      ratePerSecond,
-      etaSeconds: open > 0 && ratePerSecond > 0 ? Math.ceil(open / ratePerSecond) : null,
+      ...estimate,
     };
   }
-  const batchErrors = (
-    await reader()
-      .select({
-        number: deliveryBatches.number,
-        status: deliveryBatches.status,
-        attempts: deliveryBatches.attempts,
-        lastError: deliveryBatches.lastError,
-        nextAttemptAt: deliveryBatches.nextAttemptAt,
-      })
-      .from(deliveryBatches)
-      .where(and(eq(deliveryBatches.noticeId, noticeId), sql`${deliveryBatches.lastError} IS NOT NULL`))
-      .orderBy(desc(deliveryBatches.updatedAt))
-      .limit(20)
-  ).map((b) => ({ ...b, lastError: b.lastError ?? "" }));
-  return { ...summary, email, batchErrors };
+  const batchErrors = batches
+    .filter((b) => !isThrottling(b.lastError))
+    .map((b) => ({ ...b, lastError: b.lastError ?? "" }));
+  return { ...summary, email, throttledUntil, batchErrors };
 }

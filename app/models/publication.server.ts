@@ -4,9 +4,9 @@
  * change, the notice and its outbox. The workspace's path (an approved version, the notice-period
  * rule) and the operator's command line both come here.
  */
-import { and, eq } from "drizzle-orm";
+import { and, countDistinct, eq } from "drizzle-orm";
 import { first } from "../../db/dialect";
-import { type Role, type Version, versions } from "../../db/schema";
+import { deliveries, notices, type Role, type Version, versions } from "../../db/schema";
 import { isoDateOf } from "../core/dates";
 import { Refusal } from "../core/refusal";
 import { type PublicationRequest, planPublication } from "../core/versions/publication";
@@ -84,6 +84,32 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
       today: isoDateOf(now),
       noticePeriodDays: input.noticePeriodDays,
     });
+    // Replacing an upcoming version's announcement: its notice told subscribers what would change
+    // on that day, so the new notice must reach every one of them too (ADR 0021).
+    let coverNoticeIds: number[] = [];
+    if (publication.replacesAnnouncement && latest) {
+      const older = await tx.select({ id: notices.id }).from(notices).where(eq(notices.versionId, latest.id));
+      coverNoticeIds = older.map((n) => n.id);
+      if (coverNoticeIds.length > 0 && !input.notify) {
+        throw new Refusal(
+          "conflict",
+          `version ${latest.number} was announced to subscribers: tell them about its replacement (a material change with email or dashboard notice)`,
+        );
+      }
+      await recordAudit(tx, {
+        actor: input.actor,
+        action: "version.announcement-replaced",
+        documentId: document.id,
+        versionId: latest.id,
+        details: {
+          number: latest.number,
+          effectiveAt: publication.replacesAnnouncement.effectiveAt,
+          replacedBy: candidate.number,
+          reason: publication.replacesAnnouncement.reason,
+          notices: coverNoticeIds,
+        },
+      });
+    }
     // The version published until now is replaced, in the workflow's words; whether it is still
     // in effect is a matter of dates (core/versions/in-effect.ts).
     await tx
@@ -109,6 +135,14 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
         material: publication.material,
         summary: publication.summary,
         ...(publication.noticePeriodShortened ? { noticePeriodShortened: true } : {}),
+        ...(publication.replacesAnnouncement
+          ? {
+              replacesAnnouncement: {
+                number: publication.replacesAnnouncement.number,
+                reason: publication.replacesAnnouncement.reason,
+              },
+            }
+          : {}),
         ...(input.noticePeriodOverrideReason
           ? { noticePeriodOverrideReason: input.noticePeriodOverrideReason }
           : {}),
@@ -138,6 +172,7 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
         versionId: published.id,
         previousNumber: latest?.number ?? null,
         actor: input.actor,
+        coverNoticeIds,
       });
     }
     return published;
@@ -150,6 +185,8 @@ export type PublishForm = {
   material: boolean;
   summary: string | null;
   overrideReason: string | null;
+  /** Why this version replaces the announcement of an upcoming version for the same day. */
+  replaceAnnouncementReason?: string | null;
 };
 
 /**
@@ -194,6 +231,7 @@ export async function publishApproved(input: {
       effectiveAt: input.form.effectiveAt,
       material: input.form.material,
       summary: input.form.summary,
+      replaceAnnouncementReason: input.form.replaceAnnouncementReason ?? null,
     },
     actor: input.actor,
     noticePeriodDays: input.noticePeriodDays,
@@ -202,4 +240,28 @@ export async function publishApproved(input: {
     noticePeriodOverrideReason: decision.overridden ? decision.reason : null,
     notify: input.notify,
   });
+}
+
+export type Announcement = {
+  number: number;
+  effectiveAt: string;
+  /** How many people the version's notices were addressed to (any channel). */
+  subscribersTold: number;
+};
+
+/**
+ * The document's latest published version when it has not taken effect yet: what the publish form
+ * warns about, because a publication for the same day replaces its announcement.
+ */
+export async function findAnnouncement(documentId: number, today: string): Promise<Announcement | null> {
+  const latest = await findLatestPublishedVersion(reader(), documentId);
+  if (!latest?.effectiveAt || latest.effectiveAt <= today) return null;
+  const told = await first(
+    reader()
+      .select({ n: countDistinct(deliveries.subscriberId) })
+      .from(deliveries)
+      .innerJoin(notices, eq(notices.id, deliveries.noticeId))
+      .where(eq(notices.versionId, latest.id)),
+  );
+  return { number: latest.number, effectiveAt: latest.effectiveAt, subscribersTold: Number(told?.n ?? 0) };
 }

@@ -3,11 +3,10 @@
  * comment, the comments themselves, and the redlines a reviewer reads. Each step is one
  * transaction with its audit entry.
  */
-import { asc, desc, eq, inArray } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { first } from "../../db/dialect";
 import {
   type Document,
-  documents,
   type ReviewComment,
   reviewComments,
   users,
@@ -28,7 +27,7 @@ import { timeDiff } from "../metrics.server";
 import { recordAudit } from "./audit.server";
 import { reader, transaction } from "./db.server";
 import { getPolicyInEffect } from "./documents.server";
-import { EMPTY_DOCUMENT } from "./drafts.server";
+import { checkEditorContent, EMPTY_DOCUMENT } from "./drafts.server";
 import { authorIdsOf, findLatestPublishedVersion, findOpenVersion } from "./versions.server";
 
 type UserActor = { kind: "user"; id: number };
@@ -110,24 +109,6 @@ export async function reviewStep(input: {
   });
 }
 
-/** Versions that are waiting for someone: in review or approved, across all documents. */
-export async function listPendingReviews() {
-  return await reader()
-    .select({
-      documentId: documents.id,
-      slug: documents.slug,
-      locale: documents.locale,
-      title: documents.title,
-      number: versions.number,
-      state: versions.state,
-      updatedAt: versions.updatedAt,
-    })
-    .from(versions)
-    .innerJoin(documents, eq(documents.id, versions.documentId))
-    .where(inArray(versions.state, ["in_review", "approved"]))
-    .orderBy(asc(versions.updatedAt));
-}
-
 export type CommentRow = ReviewComment & { authorEmail: string };
 
 export async function listReviewComments(versionId: number): Promise<CommentRow[]> {
@@ -196,4 +177,22 @@ export async function compareWithInEffect(
       : null,
     ...compareContent(base?.content ?? EMPTY_DOCUMENT, version.content),
   };
+}
+
+/**
+ * A save refused because the draft moved on: the stored draft (theirs, or this person's from another
+ * tab) against the text that was refused, as a redline. Null when the refused text is not a valid
+ * document or the version is gone.
+ */
+export async function compareWithStoredDraft(versionId: number, refused: string): Promise<Comparison | null> {
+  let content: PolicyContent;
+  try {
+    content = checkEditorContent(refused);
+  } catch {
+    return null;
+  }
+  const stored = await first(
+    reader().select({ content: versions.content }).from(versions).where(eq(versions.id, versionId)),
+  );
+  return stored ? compareContent(stored.content, content) : null;
 }

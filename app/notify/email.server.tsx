@@ -12,6 +12,7 @@ import {
   Text,
 } from "@react-email/components";
 import { render } from "@react-email/render";
+import { formatLongDate } from "../core/dates";
 import type { BatchMember, NoticeContent } from "../models/deliveries.server";
 
 type Strings = {
@@ -85,9 +86,7 @@ function noticeLinks(content: NoticeContent, redlineFrom: number | null, baseUrl
 /** The notice email. Every word comes from the stored notice, so a retry renders the same bytes. */
 function NoticeEmail({ content, locale, name, redlineFrom, baseUrl }: NoticeEmailProps) {
   const { strings, locale: used } = stringsFor(locale);
-  const date = new Intl.DateTimeFormat(used, { dateStyle: "long", timeZone: "UTC" }).format(
-    new Date(`${content.effectiveAt}T00:00:00Z`),
-  );
+  const date = formatLongDate(content.effectiveAt, used);
   const links = noticeLinks(content, redlineFrom, baseUrl);
   return (
     <Html lang={used}>

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { documentFromParams } from "~/auth/params.server";
 import { requireUser } from "~/auth/session.server";
-import { Notice, PageHeader, StateBadge } from "~/components/admin-ui";
+import { Notice, PageHeader, PrintButton, StateBadge } from "~/components/admin-ui";
 import { MaterialitySuggestion } from "~/components/admin-ui/materiality";
 import { RedlineHtml } from "~/components/admin-ui/redline";
 import { parsePositiveInteger } from "~/core/identifiers";
@@ -47,6 +47,7 @@ export default function Compare() {
   return (
     <>
       <PageHeader title={`Compare: ${document.title}`}>
+        <PrintButton />
         <Link to={`/admin/documents/${document.id}/history`} className="button">
           Back to the history
         </Link>

@@ -8,6 +8,7 @@ import { isRefusal } from "~/core/refusal";
 import { BODY_LIMITS } from "~/http/body.server";
 import { refusalStatus } from "~/http/refusals.server";
 import { lastDraftSave, saveWorkspaceDraft, staleDraftOf } from "~/models/drafts.server";
+import { compareWithStoredDraft } from "~/models/review.server";
 
 const SaveDraft = z.object({
   intent: z.literal("save-draft"),
@@ -76,18 +77,27 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (error.reason === "invalid" || error.reason === "too-large") {
       return answer({ status: "rejected", message: error.message }, refusalStatus(error));
     }
-    // Someone else saved, the draft went to review, or it was published: the editor keeps the text.
+    // Someone saved first (another person, or this one in another tab), the draft went to review,
+    // or it was published: the editor keeps the text, and is shown what differs.
     const current = staleDraftOf(error);
-    const savedBy = current ? ((await lastDraftSave(current.versionId))?.email ?? null) : null;
+    const lastSave = current ? await lastDraftSave(current.versionId) : null;
+    const savedByYou = lastSave?.userId === user.id;
+    const stillDraft = current?.state === "draft";
+    const comparison =
+      current && stillDraft ? await compareWithStoredDraft(current.versionId, parsed.data.content) : null;
+    const moved = `you started from revision ${parsed.data.revision}; it is now at revision ${current?.revision}`;
     return answer(
       {
         status: "conflict",
-        message:
-          current?.state === "draft"
-            ? `Someone else saved this draft while you were editing (you started from revision ${parsed.data.revision}; it is now at revision ${current.revision})`
-            : sentence(error.message),
-        currentRevision: current?.state === "draft" ? current.revision : null,
-        savedBy,
+        message: stillDraft
+          ? savedByYou
+            ? `You saved this draft in another tab, window or browser while this tab was editing (this tab started from revision ${parsed.data.revision}; it is now at revision ${current?.revision})`
+            : `Someone else saved this draft while you were editing (${moved})`
+          : sentence(error.message),
+        currentRevision: stillDraft ? (current?.revision ?? null) : null,
+        savedBy: lastSave?.email ?? null,
+        savedByYou,
+        redline: comparison ? { html: comparison.html, changesHtml: comparison.changesHtml } : null,
       },
       409,
     );

@@ -16,7 +16,7 @@ import { RedlineHtml } from "~/components/admin-ui/redline";
 import { addDays, formatLongDate, isoDateOf } from "~/core/dates";
 import { type Audience, parseAudience } from "~/core/notify/audience";
 import { getEnv } from "~/env.server";
-import { publishApproved } from "~/models/publication.server";
+import { findAnnouncement, publishApproved } from "~/models/publication.server";
 import { compareWithInEffect } from "~/models/review.server";
 import { countAudience } from "~/models/subscribers.server";
 import { getOpenVersion } from "~/models/versions.server";
@@ -45,6 +45,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     earliestMaterial: addDays(today, noticePeriodDays),
     isAdmin: user.role === "admin",
     activeSubscribers: await countAudience(null),
+    announced: await findAnnouncement(document.id, today),
   };
 }
 
@@ -58,6 +59,7 @@ const PublishAction = z.object({
   material: z.literal("on").optional(),
   summary: z.string().max(2000).optional(),
   overrideReason: z.string().max(5000).optional(),
+  replaceAnnouncementReason: z.string().max(5000).optional(),
   notifyEmail: z.literal("on").optional(),
   notifyDashboard: z.literal("on").optional(),
   requireAck: z.literal("on").optional(),
@@ -107,6 +109,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         material: input.material === "on",
         summary: input.summary?.trim() || null,
         overrideReason: input.overrideReason?.trim() || null,
+        replaceAnnouncementReason: input.replaceAnnouncementReason?.trim() || null,
       },
       actor: { kind: "user", id: user.id },
       role: user.role,
@@ -128,6 +131,8 @@ export default function Publish() {
   const [effective, setEffective] = useState(data.material.suggested ? data.earliestMaterial : data.today);
   const [effectiveTouched, setEffectiveTouched] = useState(false);
   const shortened = material && effective < data.earliestMaterial;
+  const announced = data.announced;
+  const replacing = announced !== null && effective === announced.effectiveAt;
   return (
     <>
       <PageHeader title={`Publish: ${document.title}`}>
@@ -198,6 +203,28 @@ export default function Publish() {
                 ? `A material change takes effect ${data.noticePeriodDays} days after publication at the earliest (${formatLongDate(data.earliestMaterial)}).`
                 : "A non-material change can take effect today."}
             </p>
+            {announced ? (
+              <p className="help" id="announced-help">
+                Version {announced.number} is announced to take effect on{" "}
+                {formatLongDate(announced.effectiveAt)}. A later date lets both take effect in turn; the same
+                date replaces its announcement.
+              </p>
+            ) : null}
+            {replacing ? (
+              <fieldset className="stack replace-announcement">
+                <legend>Replace the announcement of version {announced.number}</legend>
+                <p className="help">
+                  Version {announced.number} will never take effect.
+                  {announced.subscribersTold > 0
+                    ? ` Its notice went to ${announced.subscribersTold} ${announced.subscribersTold === 1 ? "subscriber" : "subscribers"}: this version's notice reaches each of them too, whatever the audience.`
+                    : " No subscriber was told about it."}
+                </p>
+                <label>
+                  Reason for replacing version {announced.number} (recorded in the audit log)
+                  <textarea name="replaceAnnouncementReason" rows={3} required maxLength={5000} />
+                </label>
+              </fieldset>
+            ) : null}
             {material ? (
               <label>
                 Summary of changes

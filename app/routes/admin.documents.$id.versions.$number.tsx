@@ -9,7 +9,15 @@ import { z } from "zod";
 import { attempt, formError } from "~/auth/errors.server";
 import { documentFromParams } from "~/auth/params.server";
 import { requireUser, requireUserForm } from "~/auth/session.server";
-import { CsrfField, formatDateTime, Notice, PageHeader, useCan, VersionBadge } from "~/components/admin-ui";
+import {
+  CsrfField,
+  formatDateTime,
+  Notice,
+  PageHeader,
+  PrintButton,
+  useCan,
+  VersionBadge,
+} from "~/components/admin-ui";
 import { PolicyHtml } from "~/components/policy-html";
 import { formatLongDate } from "~/core/dates";
 import { parsePositiveInteger } from "~/core/identifiers";
@@ -79,6 +87,7 @@ export default function VersionPage() {
   return (
     <>
       <PageHeader title={`${document.title}, version ${version.number}`}>
+        <PrintButton />
         <Link to={`/admin/documents/${document.id}/history`} className="button">
           History
         </Link>

@@ -13,8 +13,10 @@ import {
   type TransportCount,
   transportText,
 } from "~/core/notify/delivery-outcome";
+import { formatRemaining } from "~/core/notify/send-estimate";
 import { DELIVERY_STATUSES, type DeliveryStatus } from "~/core/notify/statuses";
 import { countOf } from "~/core/plural";
+import { getEnv } from "~/env.server";
 import { getNoticeProgress, retryFailedDeliveries } from "~/models/notices.server";
 
 export const meta: MetaFunction = () => [{ title: "Notice · Redline" }];
@@ -30,7 +32,7 @@ function noticeIdOf(params: LoaderFunctionArgs["params"]): number {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireUser(request, { role: "viewer" });
-  const progress = await getNoticeProgress(noticeIdOf(params));
+  const progress = await getNoticeProgress(noticeIdOf(params), Date.now(), getEnv().SEND_RATE_PER_SECOND);
   if (!progress) throw new Response("No such notice.", { status: 404 });
   return { progress };
 }
@@ -94,11 +96,25 @@ export default function NoticePage() {
           <p>
             {email.done} of {email.total} resolved ({email.percent}%) · batches sent {progress.batches.sent}{" "}
             of {progress.batches.total}
-            {progress.batches.failed > 0 ? `, ${progress.batches.failed} failed` : ""} ·{" "}
-            {email.ratePerSecond.toFixed(1)} emails/s over the last minute
-            {email.etaSeconds !== null ? ` · about ${Math.ceil(email.etaSeconds / 60)} min to go` : ""}
+            {progress.batches.failed > 0 ? `, ${progress.batches.failed} failed` : ""}
+            {email.etaSeconds !== null ? (
+              <>
+                {" "}
+                · <span data-testid="send-estimate">{formatRemaining(email.etaSeconds)} to go</span> (
+                {email.basis === "measured"
+                  ? `at the pace of the last minute, ${Math.round(email.ratePerSecond)} emails/s`
+                  : `at the configured send rate, up to ${Math.round(email.ratePerSecond)} emails/s`}
+                )
+              </>
+            ) : null}
             {live ? " · updating" : ""}
           </p>
+          {progress.throttledUntil ? (
+            <Notice kind="info">
+              The email provider is throttling this send (it answered "too many requests"). Batches wait and
+              go out again from {formatDateTime(progress.throttledUntil)}; nothing has failed.
+            </Notice>
+          ) : null}
           <EmailTransports rows={progress.emailTransports} />
           <StatusTable counts={progress.counts.email!} transports={progress.emailTransports} />
           {progress.batches.failed > 0 && canRetry ? (

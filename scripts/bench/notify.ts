@@ -21,7 +21,7 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const cli = { kind: "cli" } as const;
 
 function switchDatabase(file: string) {
-  closeSharedDatabases();
+  void closeSharedDatabases();
   process.env.DATABASE_URL = `file:${file}`;
   process.env.LOG_LEVEL = "warn";
   resetEnv();
@@ -210,7 +210,7 @@ export async function run() {
     await enqueueFigures(directory, 1_000_000);
     await dispatchFigures(directory, csv);
   } finally {
-    closeSharedDatabases();
+    await closeSharedDatabases();
     rmSync(directory, { recursive: true, force: true });
   }
 }

@@ -32,7 +32,7 @@ async function time(label: string, work: () => unknown, runs = 5) {
 
 export async function run() {
   const directory = mkdtempSync(join(tmpdir(), "redline-bench-requests-"));
-  closeSharedDatabases();
+  void closeSharedDatabases();
   process.env.DATABASE_URL = `file:${join(directory, "bench.db")}`;
   process.env.LOG_LEVEL = "warn";
   (globalThis as { __redlineEnv?: unknown }).__redlineEnv = undefined;
@@ -140,7 +140,7 @@ export async function run() {
       }
     });
   } finally {
-    closeSharedDatabases();
+    await closeSharedDatabases();
     rmSync(directory, { recursive: true, force: true });
   }
 }

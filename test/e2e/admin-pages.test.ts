@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminClient } from "../support/admin-client";
 import { readAdminRoutes, rendersPage } from "../support/admin-routes";
 import { launchBrowser } from "../support/browser";
-import { type RunningServer, redline, startServer } from "../support/server";
+import { ROOT, type RunningServer, redline, startServer } from "../support/server";
 import { signWebhook } from "../support/webhook-signature";
 
 const PASSWORD = "every page password 1";
@@ -420,24 +420,52 @@ describe("small things that were wrong", () => {
     }
   });
 
-  it("clears a refused link's message at the next edit", async () => {
+  it("clears a refused link's message at the next edit of the address, and leaves none behind", async () => {
     const { page, problems } = await visit(`/admin/documents/${ids.draft}/edit`);
     try {
       expect(problems).toEqual([]);
       const editor = page.getByRole("textbox", { name: "Policy text" });
       await editor.click();
-      await page.evaluate(() => {
-        window.prompt = () => "javascript:alert(1)";
-      });
       await page
         .getByRole("toolbar", { name: "Formatting" })
         .getByRole("button", { name: "Link", exact: true })
         .click();
+      const dialog = page.getByRole("dialog", { name: "Link" });
+      await dialog.getByLabel("Link address").fill("javascript:alert(1)");
+      await dialog.getByRole("button", { name: "Apply link" }).click();
       const refused = page.getByRole("alert").filter({ hasText: "That link was refused" });
       await refused.waitFor();
-      await editor.press("End");
-      await page.keyboard.type(" More.");
+      await dialog.getByLabel("Link address").press("End");
+      await page.keyboard.type("x");
       await refused.waitFor({ state: "detached" });
+      await dialog.getByRole("button", { name: "Cancel" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      expect(await page.getByText("That link was refused").count()).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe("the overview", () => {
+  it("answers what needs me: reviews, approved versions, announced changes, sends and acknowledgements", async () => {
+    const { page, problems } = await visit("/admin");
+    try {
+      expect(problems).toEqual([]);
+      const section = (name: string) => page.getByRole("region", { name: new RegExp(`^${name}`) });
+      await section("Waiting for your review").getByRole("link", { name: "Reviewing policy" }).waitFor();
+      const publish = section("Approved, not yet published").getByRole("link", { name: "Approving policy" });
+      expect(await publish.getAttribute("href")).toBe(`/admin/documents/${ids.approved}/publish`);
+      expect(await section("Upcoming effective dates").textContent()).toMatch(
+        /Noticed policy\s*version 2 takes effect on \d{1,2} [A-Z][a-z]+ \d{4} · material change/,
+      );
+      expect(await section("Acknowledgements").textContent()).toContain(
+        "No notice asks for acknowledgement.",
+      );
+      expect(await page.getByTestId("what-needs-me").textContent()).toMatch(
+        /^1 review waits for you · 1 approved version to publish · \d+ sends? in progress · 0 notices with failed emails$/,
+      );
+      await page.screenshot({ path: join(ROOT, "tmp", "admin-screenshots", "overview.png"), fullPage: true });
     } finally {
       await page.close();
     }

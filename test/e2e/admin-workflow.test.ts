@@ -39,7 +39,12 @@ afterAll(async () => {
 });
 
 async function signedIn(email: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // An American browser far from UTC: the workspace still writes "30 Nov 2026, 19:04 UTC" (one style).
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: "en-US",
+    timezoneId: "America/Los_Angeles",
+  });
   contexts.push(context);
   const page = await context.newPage();
   // Leaving the editor with unsaved text asks for confirmation; the tests always mean to leave.
@@ -122,6 +127,9 @@ describe("the legal team's workspace", () => {
     await editor.getByRole("button", { name: "Start a new draft" }).click();
     await typeAtEnd(editor, "Support tickets are deleted after eighteen months.");
     await waitUntilSaved(editor);
+    expect(await editor.locator('[data-save-status="saved"] .muted').textContent()).toMatch(
+      /^ at \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC$/,
+    );
     await editor.screenshot({ path: join(SCREENSHOTS, "editor.png"), fullPage: false });
 
     // The autosave reached the server: a fresh load of the editor shows the sentence.
@@ -225,10 +233,57 @@ describe("the legal team's workspace", () => {
     await openDocument(page, "Cookie Policy");
     await page.getByRole("link", { name: "Edit draft" }).click();
     await editorBox(page).getByText("Session cookie").dblclick();
-    page.once("dialog", (dialog) => dialog.accept("javascript:alert(1)"));
     await page.getByRole("button", { name: "Link", exact: true }).click();
-    await page.getByText("That link was refused").waitFor();
+    // The page's own dialog, not window.prompt: it says why an address is refused and stays open.
+    const dialog = page.getByRole("dialog", { name: "Link" });
+    await dialog.getByLabel("Link address").fill("javascript:alert(1)");
+    await dialog.getByRole("button", { name: "Apply link" }).click();
+    await dialog.getByText("That link was refused").waitFor();
     expect(await editorBox(page).locator('a[href^="javascript"]').count()).toBe(0);
+    await dialog.getByLabel("Link address").fill("https://example.com/cookies");
+    await dialog.getByRole("button", { name: "Apply link" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await editorBox(page).locator('a[href="https://example.com/cookies"]').waitFor();
+  });
+
+  it("has heading 4, quotations and strikethrough, and keeps Submit for review in reach", async () => {
+    const page = await signedIn("editor@example.com");
+    await openDocument(page, "Cookie Policy");
+    await page.getByRole("link", { name: "Edit draft" }).click();
+    await typeAtEnd(page, "A fourth-level heading");
+    await page.getByRole("button", { name: "Heading 4" }).click();
+    await editorBox(page).locator("h4", { hasText: "A fourth-level heading" }).waitFor();
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Quotation" }).click();
+    await page.keyboard.type("Quoted from the regulation.");
+    await editorBox(page).locator("blockquote", { hasText: "Quoted from the regulation." }).waitFor();
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Strikethrough" }).click();
+    await page.keyboard.type("No longer applies");
+    await editorBox(page).locator("s", { hasText: "No longer applies" }).waitFor();
+    await pasteHtml(
+      page,
+      Array.from({ length: 60 }, (_, i) => `<p>Clause ${i + 1} of a long policy.</p>`).join(""),
+      { onNewLine: true },
+    );
+    await editorBox(page).getByText("Clause 60 of a long policy.").waitFor();
+    await waitUntilSaved(page);
+
+    // Scrolled to the top of a long policy, "Submit for review" is still on screen.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const submit = page.getByRole("button", { name: "Submit for review" });
+    const box = await submit.boundingBox();
+    const viewport = page.viewportSize()!;
+    expect(box && box.y >= 0 && box.y + box.height <= viewport.height).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, "editor-formatting.png"), fullPage: false });
+
+    // Struck-through policy text does not look like a deletion: no background, the text's colour.
+    const looks = await editorBox(page)
+      .locator("s", { hasText: "No longer applies" })
+      .evaluate((element) => getComputedStyle(element).backgroundColor);
+    expect(looks).toBe("rgba(0, 0, 0, 0)");
   });
 
   it("keeps unsaved text when the session ends while editing, and saves it after signing in again", async () => {
@@ -275,7 +330,7 @@ describe("the legal team's workspace", () => {
     await editorBox(page).getByText("Written while offline.").waitFor();
   });
 
-  it("refuses the later of two simultaneous edits and offers to show the other change", async () => {
+  it("refuses the later of two simultaneous edits and shows the difference as a redline", async () => {
     const first = await signedIn("editor@example.com");
     const second = await signedIn("approver2@example.com");
     for (const page of [first, second]) {
@@ -286,12 +341,69 @@ describe("the legal team's workspace", () => {
     await typeAtEnd(first, "The first person's change.");
     await waitUntilSaved(first);
     await typeAtEnd(second, "The second person's change.");
-    await second.locator('[data-save-status="conflict"]').waitFor();
+    const status = second.locator('[data-save-status="conflict"]');
+    await status.waitFor();
+    expect(await status.textContent()).toContain("Someone else saved this draft");
+    expect(await status.textContent()).toContain("last saved by editor@example.com");
+    const redline = second.getByRole("region", { name: "This tab's text compared with the saved draft" });
+    // Word by word, within the sentence both added: "The first second person's change."
+    await redline.locator("del", { hasText: /^first$/ }).waitFor();
+    await redline.locator("ins", { hasText: /^second$/ }).waitFor();
+    expect(await redline.textContent()).toContain("person's change.");
     await second.screenshot({ path: join(SCREENSHOTS, "conflict.png"), fullPage: false });
-    const link = second.getByRole("link", { name: "See the other change" });
-    const current = await second.context().newPage();
-    await current.goto(new URL((await link.getAttribute("href"))!, server.url).href);
-    await current.getByText("The first person's change.").waitFor();
-    expect(await current.getByText("The second person's change.").count()).toBe(0);
+  });
+
+  it("keeps each tab's text apart when one person edits a draft in two tabs", async () => {
+    const tabA = await signedIn("editor@example.com");
+    await openDocument(tabA, "Cookie Policy");
+    await tabA.getByRole("link", { name: "Edit draft" }).click();
+    await editorBox(tabA).waitFor();
+    const tabB = await tabA.context().newPage();
+    tabB.on("dialog", (dialog) => (dialog.type() === "beforeunload" ? dialog.accept() : undefined));
+    await tabB.goto(tabA.url());
+    await editorBox(tabB).waitFor();
+
+    await typeAtEnd(tabA, "Written in tab A.");
+    await waitUntilSaved(tabA);
+    await typeAtEnd(tabB, "Written in tab B.");
+    const status = tabB.locator('[data-save-status="conflict"]');
+    await status.waitFor();
+    expect(await status.textContent()).toContain("You saved this draft in another tab");
+    expect(await status.textContent()).not.toContain("Someone else");
+    const redline = tabB.getByRole("region", { name: "This tab's text compared with the saved draft" });
+    await redline.locator("ins", { hasText: /^B$/ }).waitFor();
+    await redline.locator("del", { hasText: /^A$/ }).waitFor();
+    // Only that word differs: the rest of the draft is not shown as a change.
+    expect(await redline.locator("ins, del").count()).toBe(2);
+    await tabB.screenshot({ path: join(SCREENSHOTS, "conflict-same-person.png"), fullPage: false });
+
+    // Tab A saves again: tab B's copy, which it still needs, stays.
+    await typeAtEnd(tabA, "More from tab A.");
+    await waitUntilSaved(tabA);
+    await tabB.reload();
+    await editorBox(tabB).waitFor();
+    const offer = tabB.getByRole("status").filter({ hasText: "This tab kept unsaved text" });
+    await offer.waitFor();
+    await offer.getByRole("button", { name: "Use my unsaved text" }).click();
+    await editorBox(tabB).getByText("Written in tab B.").waitFor();
+    expect(await editorBox(tabB).getByText("More from tab A.").count()).toBe(0);
+
+    // A duplicate of tab A (the browser copies its sessionStorage) takes a name of its own.
+    const tabName = () => tabA.evaluate(() => sessionStorage.getItem("redline:tab"));
+    const nameA = await tabName();
+    expect(nameA).toBeTruthy();
+    const duplicate = await tabA.context().newPage();
+    await duplicate.addInitScript((name) => sessionStorage.setItem("redline:tab", name), nameA!);
+    await duplicate.goto(tabA.url());
+    await editorBox(duplicate).waitFor();
+    await expect.poll(() => duplicate.evaluate(() => sessionStorage.getItem("redline:tab"))).not.toBe(nameA);
+    expect(await tabName()).toBe(nameA);
+    await duplicate.close();
+
+    // Tab A, reloaded, is offered nothing of tab B's.
+    await tabA.reload();
+    await editorBox(tabA).getByText("More from tab A.").waitFor();
+    expect(await tabA.getByText("kept unsaved text").count()).toBe(0);
+    expect(await tabA.getByText("Unsaved text from this browser was restored").count()).toBe(0);
   });
 });

@@ -224,6 +224,9 @@ const MATRIX: Record<string, { loader?: Access; action?: Access }> = {
     action: { name: "restore", path: () => `/admin/documents/${ids.published}/versions/1`, min: "editor" },
   },
   "admin.audit.tsx": { loader: { name: "audit log", path: () => "/admin/audit", min: "viewer" } },
+  "admin.audit_.export.ts": {
+    loader: { name: "audit log export", path: () => "/admin/audit/export?format=jsonl", min: "viewer" },
+  },
   "admin.api-keys.tsx": {
     loader: { name: "API keys", path: () => "/admin/api-keys", min: "admin" },
     action: { name: "API keys", path: () => "/admin/api-keys", min: "admin" },

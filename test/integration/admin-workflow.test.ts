@@ -21,7 +21,7 @@ import {
 } from "../../app/models/login-throttle.server";
 import { noticesForVersion } from "../../app/models/notices.server";
 import { publishApproved } from "../../app/models/publication.server";
-import { listReviewComments, reviewStep } from "../../app/models/review.server";
+import { compareWithStoredDraft, listReviewComments, reviewStep } from "../../app/models/review.server";
 import { countUserSessions, createSession, findSession } from "../../app/models/sessions.server";
 import { countAudience, upsertSubscribers } from "../../app/models/subscribers.server";
 import { createUser } from "../../app/models/users.server";
@@ -198,6 +198,11 @@ describe("the review workflow in the database", () => {
       }),
     ).rejects.toThrow(/changed by someone else/);
     expect((await getOpenVersion(document.id))?.text).toContain("Alice's change.");
+    // What the editor shows for it: the stored draft against the refused text, as a redline.
+    const open = (await getOpenVersion(document.id))!;
+    const redline = await compareWithStoredDraft(open.id, json("## 1. Data\n\nBob's change."));
+    expect(redline?.changesHtml).toContain("<del>Alice");
+    expect(redline?.changesHtml).toContain("<ins>Bob");
   });
 
   it("refuses content over 2 MB or outside the schema and keeps the previous draft", async () => {

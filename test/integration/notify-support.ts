@@ -1,4 +1,5 @@
 /** Helpers shared by the notification tests (test/integration/notify-*.test.ts). */
+import { addDays, isoDateOf } from "../../app/core/dates";
 import { parsePolicy } from "../../app/core/document";
 import { saveDraft } from "../../app/models/drafts.server";
 import type { NoticeRequest } from "../../app/models/notices.server";
@@ -24,9 +25,10 @@ export async function publishMaterial(
     "markdown",
   ).content;
   await saveDraft({ slug, title: "Privacy Policy", content, actor: cli });
+  // Each material publication gets a day of its own: two announced for one day are refused.
   return publishVersion({
     slug,
-    request: { material: true, summary },
+    request: { material: true, summary, effectiveAt: addDays(isoDateOf(new Date()), 30 + revision) },
     actor: cli,
     noticePeriodDays: 30,
     requireApproval: false,

@@ -9,7 +9,8 @@ import {
   OFFLINE_RETRY_MS,
 } from "./autosave-session";
 
-const KEY = "redline:draft:7:2";
+const TAB = "tab-a";
+const keyOf = (revision: number, tab = TAB) => `redline:draft:7:2:${tab}:${revision}`;
 const doc = (words: string) => ({ type: "doc", content: [{ type: "paragraph", text: words }] });
 
 /** Timers that run only when the test moves time on. */
@@ -75,13 +76,23 @@ function draftEndpoint() {
   };
 }
 
-function memoryStorage(): CopyStorage & { copy: () => LocalCopy | null } {
+function memoryStorage(): CopyStorage & {
+  copy: (tab?: string) => LocalCopy | null;
+  items: Map<string, string>;
+} {
   const items = new Map<string, string>();
   return {
+    items,
     getItem: (key) => items.get(key) ?? null,
     setItem: (key, value) => void items.set(key, value),
     removeItem: (key) => void items.delete(key),
-    copy: () => (items.has(KEY) ? (JSON.parse(items.get(KEY)!) as LocalCopy) : null),
+    keys: () => [...items.keys()],
+    /** The tab's one copy of draft 7 version 2, whatever revision it started from. */
+    copy: (tab = TAB) => {
+      const keys = [...items.keys()].filter((k) => k.startsWith(`redline:draft:7:2:${tab}:`));
+      expect(keys.length).toBeLessThanOrEqual(1);
+      return keys[0] ? (JSON.parse(items.get(keys[0])!) as LocalCopy) : null;
+    },
   };
 }
 
@@ -106,11 +117,12 @@ let text: ReturnType<typeof editorText>;
 let reported: { revision: number; clean: boolean }[];
 let session: AutosaveSession;
 
-function open({ revision = 3 } = {}) {
+function open({ revision = 3, tabId = TAB } = {}) {
   session = createAutosaveSession({
     documentId: 7,
     versionNumber: 2,
     initialRevision: revision,
+    tabId,
     csrfToken: "csrf-1",
     saveUrl: "/admin/documents/7/draft",
     onRevision: (r, clean) => reported.push({ revision: r, clean }),
@@ -125,6 +137,13 @@ function type(words: string) {
   text.current = doc(words);
   session.changed();
 }
+
+/** Text a tab of this browser kept from an earlier visit. */
+const kept = (baseRevision: number, words: string, tab = TAB) =>
+  storage.setItem(
+    keyOf(baseRevision, tab),
+    JSON.stringify({ baseRevision, content: doc(words), savedAt: "2026-02-28T18:00:00Z" }),
+  );
 
 const shown = () => statusLabel(session.getView().status);
 const kind = () => session.getView().status.kind;
@@ -326,12 +345,6 @@ describe("a save that cannot go through until the person acts", () => {
 });
 
 describe("text this browser kept from an earlier visit", () => {
-  const kept = (baseRevision: number, words: string) =>
-    storage.setItem(
-      KEY,
-      JSON.stringify({ baseRevision, content: doc(words), savedAt: "2026-02-28T18:00:00Z" }),
-    );
-
   it("written on the revision the draft is still at: put back in the editor and saved", async () => {
     kept(3, "Unsent words.");
     open({ revision: 3 });
@@ -388,5 +401,144 @@ describe("text this browser kept from an earlier visit", () => {
     type("Still works.");
     clock.advance(AUTOSAVE_DELAY_MS);
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("two tabs on one draft", () => {
+  /** A second tab of the same browser: same storage, its own name and editor text. */
+  function otherTab(tabId: string, revision: number) {
+    const otherText = editorText(doc("Version two."));
+    const other = createAutosaveSession({
+      documentId: 7,
+      versionNumber: 2,
+      initialRevision: revision,
+      tabId,
+      csrfToken: "csrf-1",
+      saveUrl: "/admin/documents/7/draft",
+      fetch: server.fetch,
+      storage,
+      clock: clock.clock,
+    });
+    other.attach(otherText);
+    return { other, otherText };
+  }
+
+  it("a save in one tab keeps the copy the other tab still needs", async () => {
+    open();
+    const { other, otherText } = otherTab("tab-b", 3);
+    type("Tab A's words.");
+    otherText.current = doc("Tab B's words.");
+    other.changed();
+    clock.advance(AUTOSAVE_DELAY_MS);
+    // Tab B's save (the second request) arrives; tab A's is refused later.
+    await server.answer({ status: "saved", revision: 4, savedAt: "2026-03-01T10:00:02Z" });
+    expect(storage.copy("tab-b")).toBeNull();
+    expect(storage.copy()).toMatchObject({ baseRevision: 3, content: doc("Tab A's words.") });
+  });
+
+  it("after a reload a tab is offered its own text, never the text of another open tab", () => {
+    kept(3, "Tab B's words.", "tab-b");
+    storage.setItem("redline:tab-alive:tab-b", String(clock.clock.now().getTime()));
+    kept(2, "Tab A's older words.");
+    open({ revision: 3 });
+    expect(text.current).toEqual(doc("Version two."));
+    expect(session.getView().staleCopy).toMatchObject({
+      content: doc("Tab A's older words."),
+      fromClosedTab: false,
+    });
+    session.discardStaleCopy();
+    expect(storage.copy("tab-b")?.content).toEqual(doc("Tab B's words."));
+  });
+
+  it("offers what a closed tab left, saying so, and takes it over when used", () => {
+    kept(3, "Words of a closed tab.", "tab-gone");
+    storage.setItem("redline:tab-alive:tab-gone", String(clock.clock.now().getTime() - 5 * 60_000));
+    open({ revision: 3 });
+    expect(session.getView().staleCopy).toMatchObject({
+      content: doc("Words of a closed tab."),
+      fromClosedTab: true,
+    });
+    session.restoreStaleCopy();
+    expect(text.current).toEqual(doc("Words of a closed tab."));
+    expect(storage.copy("tab-gone")).toBeNull();
+    expect(storage.copy()).toMatchObject({ baseRevision: 3, content: doc("Words of a closed tab.") });
+  });
+
+  it("says while it is open that the tab is alive, and stops when the editor leaves", () => {
+    open();
+    expect(storage.items.has("redline:tab-alive:tab-a")).toBe(true);
+    session.dispose();
+    expect(storage.items.has("redline:tab-alive:tab-a")).toBe(false);
+  });
+
+  it("a conflict says when it was the same person, and carries the redline between the two texts", async () => {
+    open();
+    type("My wording.");
+    clock.advance(AUTOSAVE_DELAY_MS);
+    await server.answer(
+      {
+        status: "conflict",
+        message: "You saved this draft in another tab",
+        currentRevision: 4,
+        savedBy: "me@x.test",
+        savedByYou: true,
+        redline: { html: "<p><del>Their</del><ins>My</ins> wording.</p>", changesHtml: "<p>…</p>" },
+      },
+      409,
+    );
+    expect(session.getView().status).toMatchObject({
+      kind: "conflict",
+      savedByYou: true,
+      redline: { html: "<p><del>Their</del><ins>My</ins> wording.</p>" },
+    });
+  });
+
+  it("a duplicated tab takes a name of its own and leaves the original's text alone", () => {
+    const { other } = otherTab(TAB, 3);
+    kept(3, "The original tab's unsaved words.");
+    const renamed: string[] = [];
+    session = createAutosaveSession({
+      documentId: 7,
+      versionNumber: 2,
+      initialRevision: 3,
+      tabId: TAB,
+      onTabRenamed: (id) => renamed.push(id),
+      newTabId: () => "tab-copy",
+      csrfToken: "csrf-1",
+      saveUrl: "/admin/documents/7/draft",
+      fetch: server.fetch,
+      storage,
+      clock: clock.clock,
+    });
+    session.attach(text);
+    expect(renamed).toEqual(["tab-copy"]);
+    expect(text.current).toEqual(doc("Version two."));
+    expect(session.getView()).toMatchObject({ restored: false, staleCopy: null });
+    type("The duplicate's words.");
+    expect(storage.copy("tab-copy")?.content).toEqual(doc("The duplicate's words."));
+    expect(storage.copy()?.content).toEqual(doc("The original tab's unsaved words."));
+    other.dispose();
+  });
+
+  it("a reloaded tab keeps its name: leaving took its mark away", () => {
+    open();
+    session.dispose();
+    kept(3, "Unsent before the reload.");
+    const renamed: string[] = [];
+    session = createAutosaveSession({
+      documentId: 7,
+      versionNumber: 2,
+      initialRevision: 3,
+      tabId: TAB,
+      onTabRenamed: (id) => renamed.push(id),
+      csrfToken: "csrf-1",
+      saveUrl: "/admin/documents/7/draft",
+      fetch: server.fetch,
+      storage,
+      clock: clock.clock,
+    });
+    session.attach(text);
+    expect(renamed).toEqual([]);
+    expect(text.current).toEqual(doc("Unsent before the reload."));
   });
 });

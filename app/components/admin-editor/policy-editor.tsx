@@ -3,7 +3,9 @@ import type { Slice } from "@tiptap/pm/model";
 import { type Editor, EditorContent, useEditor, useEditorState } from "@tiptap/react";
 import { useEffect, useRef, useState } from "react";
 // The browser may import the extension list, never ~/core/document (it pulls in server-only code).
+import { formatDateTime } from "~/core/dates";
 import { isSafeHref, policyExtensions } from "~/core/document/extensions";
+import { RedlineHtml } from "../admin-ui/redline";
 import { type SaveStatus, statusLabel } from "./autosave";
 import { normalizeOfficeHtml } from "./office-paste";
 import { judgePaste, type PasteCheck, preparePaste } from "./paste-check";
@@ -90,8 +92,11 @@ export function PolicyEditor(props: PolicyEditorProps) {
     <div className="editor">
       {staleCopy ? (
         <div className="notice notice-info" role="status">
-          This browser kept unsaved text from {new Date(staleCopy.savedAt).toLocaleString()}, written on
-          revision {staleCopy.baseRevision}. The draft has been saved since (revision {autosave.revision}).{" "}
+          {staleCopy.fromClosedTab
+            ? "A tab of this browser that was closed left unsaved text"
+            : "This tab kept unsaved text"}{" "}
+          from {formatDateTime(staleCopy.savedAt)}, written on revision {staleCopy.baseRevision}. The draft
+          has been saved since (revision {autosave.revision}).{" "}
           <a href={props.currentDraftUrl} target="_blank" rel="noreferrer">
             See the saved draft
           </a>{" "}
@@ -117,6 +122,21 @@ export function PolicyEditor(props: PolicyEditorProps) {
         ) : null}
         <SaveStatusLine status={status} {...props} onOverwrite={autosave.overwriteWithMine} />
       </div>
+      {status.kind === "conflict" && status.redline ? (
+        <section className="conflict-redline" aria-labelledby="conflict-redline-title">
+          <h2 id="conflict-redline-title">
+            What this tab's text changes in the saved draft (revision {status.currentRevision})
+          </h2>
+          <p className="help">
+            Struck through: only in the saved draft. Underlined: only in this tab. Nothing else differs.
+          </p>
+          <RedlineHtml
+            html={status.redline.html}
+            changesHtml={status.redline.changesHtml}
+            label="This tab's text compared with the saved draft"
+          />
+        </section>
+      ) : null}
       <EditorContent editor={editor} className="editor-frame" />
       {!editor ? <p className="muted">Loading the editor…</p> : null}
     </div>
@@ -138,7 +158,7 @@ function SaveStatusLine({
     >
       <strong>{statusLabel(status)}</strong>
       {status.kind === "saved" && status.at ? (
-        <span className="muted"> at {new Date(status.at).toLocaleTimeString()}</span>
+        <span className="muted"> at {formatDateTime(status.at)}</span>
       ) : null}
       {status.kind === "offline" ? (
         <span>
@@ -161,15 +181,18 @@ function SaveStatusLine({
         <span>
           {" "}
           — {status.message}
-          {status.savedBy ? ` (last saved by ${status.savedBy})` : ""}. Your text is kept in this browser.{" "}
-          <a href={currentDraftUrl} target="_blank" rel="noreferrer">
-            See the other change
-          </a>{" "}
+          {status.savedBy && !status.savedByYou ? ` (last saved by ${status.savedBy})` : ""}. This tab's text
+          is kept in this browser.{" "}
+          {status.redline ? null : (
+            <a href={currentDraftUrl} target="_blank" rel="noreferrer">
+              See the saved draft
+            </a>
+          )}{" "}
           <button type="button" className="button-link" onClick={() => window.location.reload()}>
-            Load their version
+            {status.savedByYou ? "Load the saved version" : "Load their version"}
           </button>{" "}
           <button type="button" className="button-link" onClick={onOverwrite}>
-            Replace it with mine
+            {status.savedByYou ? "Replace it with this tab's text" : "Replace it with mine"}
           </button>
         </span>
       ) : null}
@@ -196,8 +219,11 @@ function Toolbar({
             paragraph: e.isActive("paragraph"),
             h2: e.isActive("heading", { level: 2 }),
             h3: e.isActive("heading", { level: 3 }),
+            h4: e.isActive("heading", { level: 4 }),
+            blockquote: e.isActive("blockquote"),
             bold: e.isActive("bold"),
             italic: e.isActive("italic"),
+            strike: e.isActive("strike"),
             bulletList: e.isActive("bulletList"),
             orderedList: e.isActive("orderedList"),
             link: e.isActive("link"),
@@ -208,22 +234,26 @@ function Toolbar({
   const run = (fn: (e: Editor) => boolean) => () => {
     if (editor) fn(editor);
   };
-  const addLink = () => {
+  const [linkDialog, setLinkDialog] = useState<{ href: string } | null>(null);
+  const openLinkDialog = () => {
     if (!editor) return;
     const previous = editor.getAttributes("link").href as string | undefined;
-    const href = window.prompt("Link address (https://…, http://… or mailto:…)", previous ?? "https://");
-    if (href === null) return;
+    setLinkDialog({ href: previous ?? "https://" });
+  };
+  /** Applies the dialog's address; a refused one keeps the dialog open with the reason. */
+  const applyLink = (href: string): string | null => {
+    if (!editor) return null;
     const trimmed = href.trim();
     if (trimmed === "") {
       editor.chain().focus().extendMarkRange("link").unsetLink().run();
-      return;
+      return null;
     }
     if (!isSafeHref(trimmed)) {
-      onMessage("That link was refused: links may only use http, https or mailto.");
-      return;
+      return "That link was refused: links may only use http, https or mailto.";
     }
     onMessage(null);
     editor.chain().focus().extendMarkRange("link").setLink({ href: trimmed }).run();
+    return null;
   };
   const button = (label: string, active: boolean | undefined, action: () => void, text: string) => (
     <button
@@ -260,6 +290,18 @@ function Toolbar({
           run((e) => e.chain().focus().toggleHeading({ level: 3 }).run()),
           "H3",
         )}
+        {button(
+          "Heading 4",
+          state?.h4,
+          run((e) => e.chain().focus().toggleHeading({ level: 4 }).run()),
+          "H4",
+        )}
+        {button(
+          "Quotation",
+          state?.blockquote,
+          run((e) => e.chain().focus().toggleBlockquote().run()),
+          "❝ Quote",
+        )}
       </div>
       <div className="tool-group">
         {button(
@@ -273,6 +315,12 @@ function Toolbar({
           state?.italic,
           run((e) => e.chain().focus().toggleItalic().run()),
           "I",
+        )}
+        {button(
+          "Strikethrough",
+          state?.strike,
+          run((e) => e.chain().focus().toggleStrike().run()),
+          "S̶",
         )}
       </div>
       <div className="tool-group">
@@ -290,7 +338,7 @@ function Toolbar({
         )}
       </div>
       <div className="tool-group">
-        {button("Link", state?.link, addLink, "Link")}
+        {button("Link", state?.link, openLinkDialog, "Link")}
         {button(
           "Remove link",
           undefined,
@@ -348,6 +396,20 @@ function Toolbar({
           "↷",
         )}
       </div>
+      {linkDialog ? (
+        <LinkDialog
+          initial={linkDialog.href}
+          onApply={(href) => {
+            const refused = applyLink(href);
+            if (!refused) setLinkDialog(null);
+            return refused;
+          }}
+          onClose={() => {
+            setLinkDialog(null);
+            editor?.commands.focus();
+          }}
+        />
+      ) : null}
       <div className="tool-group tool-save">
         <button
           type="button"
@@ -359,5 +421,74 @@ function Toolbar({
         </button>
       </div>
     </div>
+  );
+}
+
+/**
+ * The link address, asked in a modal dialog of the page (not `window.prompt`, which cannot explain
+ * a refusal or be styled): only http, https, mailto and relative addresses are accepted; an empty
+ * address removes the link.
+ */
+function LinkDialog({
+  initial,
+  onApply,
+  onClose,
+}: {
+  initial: string;
+  /** Returns why the address was refused, or null once it is applied. */
+  onApply: (href: string) => string | null;
+  onClose: () => void;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [href, setHref] = useState(initial);
+  const [refused, setRefused] = useState<string | null>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+  }, []);
+  return (
+    <dialog ref={dialog} className="link-dialog" aria-labelledby="link-dialog-title" onClose={onClose}>
+      <form
+        method="dialog"
+        className="stack"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setRefused(onApply(href));
+        }}
+      >
+        <h2 id="link-dialog-title">Link</h2>
+        <label>
+          Link address
+          <input
+            type="text"
+            inputMode="url"
+            value={href}
+            autoFocus
+            aria-describedby="link-dialog-help"
+            aria-invalid={refused ? true : undefined}
+            onChange={(event) => {
+              setHref(event.target.value);
+              setRefused(null);
+            }}
+          />
+        </label>
+        <p id="link-dialog-help" className="help">
+          https://…, http://…, mailto:… or an address on this site (/policies/…). Empty removes the link.
+        </p>
+        {refused ? (
+          <p className="toolbar-message" role="alert">
+            {refused}
+          </p>
+        ) : null}
+        <div className="dialog-actions">
+          <button type="submit" className="button-primary">
+            Apply link
+          </button>
+          <button type="button" className="button" onClick={() => dialog.current?.close()}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </dialog>
   );
 }

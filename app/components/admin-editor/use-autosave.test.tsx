@@ -19,6 +19,7 @@ const storage: CopyStorage = {
   getItem: (key) => items.get(key) ?? null,
   setItem: (key, value) => void items.set(key, value),
   removeItem: (key) => void items.delete(key),
+  keys: () => [...items.keys()],
 };
 const fetch = vi.fn<typeof globalThis.fetch>();
 const saved = () => Response.json({ status: "saved", revision: 2, savedAt: "2026-03-01T10:00:00Z" });
@@ -28,6 +29,7 @@ function Editor() {
     documentId: 1,
     versionNumber: 1,
     initialRevision: 1,
+    tabId: "tab-1",
     csrfToken: "csrf",
     saveUrl: "/admin/documents/1/draft",
     fetch,
@@ -80,7 +82,7 @@ it("shows each state of a save on the page, and saves when the browser is back o
   await act(async () => window.dispatchEvent(new Event("online")));
   expect(fetch).toHaveBeenCalledTimes(2);
   expect(container.textContent).toBe("Saved");
-  expect(items.size).toBe(0);
+  expect([...items.keys()].filter((key) => key.startsWith("redline:draft:"))).toEqual([]);
 });
 
 it("warns before leaving the page only while text is unsaved", async () => {
@@ -103,5 +105,5 @@ it("sends nothing once the editor has left the page, and keeps the text for next
   await vi.advanceTimersByTimeAsync(AUTOSAVE_DELAY_MS * 10);
   window.dispatchEvent(new Event("online"));
   expect(fetch).not.toHaveBeenCalled();
-  expect(JSON.parse(items.get("redline:draft:1:1")!).content).toEqual(content);
+  expect(JSON.parse(items.get("redline:draft:1:1:tab-1:1")!).content).toEqual(content);
 });

@@ -89,20 +89,8 @@ export function Notice({
   );
 }
 
-/** An ISO timestamp as "27 Nov 2026, 09:30 UTC". */
-export function formatDateTime(iso: string | null | undefined): string {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return `${new Intl.DateTimeFormat("en-GB", {
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZone: "UTC",
-  }).format(date)} UTC`;
-}
+/** The workspace's one way of showing an instant (app/core/dates.ts). */
+export { formatDateTime } from "../../core/dates";
 
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
   return (
@@ -110,5 +98,17 @@ export function PageHeader({ title, children }: { title: string; children?: Reac
       <h1>{title}</h1>
       {children ? <div className="admin-page-actions">{children}</div> : null}
     </header>
+  );
+}
+
+/**
+ * Prints the page with the workspace's print style sheet (admin.css, @media print): the browser's
+ * print dialog also saves it as a PDF, exactly as printed.
+ */
+export function PrintButton() {
+  return (
+    <button type="button" className="button" onClick={() => window.print()}>
+      Print or save as PDF
+    </button>
   );
 }

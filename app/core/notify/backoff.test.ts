@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, classifySendError, parseRetryAfter } from "./backoff";
+import { backoffDelay, classifySendError, isThrottling, parseRetryAfter } from "./backoff";
 
 describe("backoff", () => {
   it("grows exponentially up to the cap, with full jitter", () => {
@@ -43,5 +43,14 @@ describe("backoff", () => {
         reason: "422 validation_error: bad to",
       },
     );
+  });
+});
+
+describe("a batch's recorded reason", () => {
+  it("reads a 429 as throttling, a spent quota or a 5xx as an error", () => {
+    expect(isThrottling("429 rate_limit_exceeded: Too many requests")).toBe(true);
+    expect(isThrottling("429 daily_quota_exceeded: quota")).toBe(false);
+    expect(isThrottling("503 application_error: down")).toBe(false);
+    expect(isThrottling(null)).toBe(false);
   });
 });

@@ -65,3 +65,12 @@ export function classifySendError(
   if (status === 401 || status === 403) return { kind: "retryable", reason };
   return { kind: "permanent", reason };
 }
+
+/**
+ * Whether a batch's recorded reason is the provider pacing us (a 429 that is not a spent quota):
+ * the batch waits and goes out later, nothing failed. The reason is the one `classifySendError`
+ * writes ("429 rate_limit_exceeded: …").
+ */
+export function isThrottling(reason: string | null): boolean {
+  return !!reason && /^429 /.test(reason) && !/^429 (daily|monthly)_quota_exceeded/.test(reason);
+}

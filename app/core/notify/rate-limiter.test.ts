@@ -36,7 +36,7 @@ describe("the rate limiter", () => {
     const clock = fakeClock();
     const limiter = new RateLimiter(100, clock);
     await limiter.take();
-    limiter.pauseFor(2000);
+    await limiter.pauseFor(2000);
     await limiter.take();
     expect(clock.now()).toBe(2000);
   });

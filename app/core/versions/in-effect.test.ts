@@ -26,6 +26,26 @@ describe("which version is in effect", () => {
   });
 });
 
+describe("a replaced announcement", () => {
+  it("is no longer upcoming once a newer version is announced for the same day, and never in effect", () => {
+    const published = [
+      { number: 1, effectiveAt: "2025-01-01" },
+      { number: 2, effectiveAt: "2026-12-27" },
+      { number: 3, effectiveAt: "2026-12-27" },
+    ];
+    expect(Object.fromEntries(publicStatuses(published, "2026-11-27"))).toEqual({
+      1: "current",
+      2: "superseded",
+      3: "upcoming",
+    });
+    expect(Object.fromEntries(publicStatuses(published, "2026-12-27"))).toEqual({
+      1: "superseded",
+      2: "superseded",
+      3: "current",
+    });
+  });
+});
+
 describe("what a reader is told", () => {
   it("names the statuses as the public site does", () => {
     expect((["current", "upcoming", "superseded"] as const).map(publicStatusLabel)).toEqual([

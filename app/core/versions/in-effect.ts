@@ -30,10 +30,17 @@ export function publicStatuses<T extends { number: number; effectiveAt: string }
   const inEffect = published
     .filter((v) => v.effectiveAt <= today)
     .reduce<T | null>((best, v) => (!best || v.number > best.number ? v : best), null);
+  // A version whose announcement a later one replaced (same effective date or earlier, see
+  // core/versions/publication.ts) never takes effect: it is not upcoming any more.
+  const replaced = (v: T) => published.some((w) => w.number > v.number && w.effectiveAt <= v.effectiveAt);
   return new Map(
     published.map((v) => [
       v.number,
-      v.effectiveAt > today ? "upcoming" : v.number === inEffect?.number ? "current" : "superseded",
+      v.effectiveAt > today && !replaced(v)
+        ? "upcoming"
+        : v.number === inEffect?.number
+          ? "current"
+          : "superseded",
     ]),
   );
 }

@@ -71,4 +71,57 @@ describe("planning a publication", () => {
       }),
     ).toThrow(/before the effective date of version 1/);
   });
+
+  describe("two versions announced for the same day", () => {
+    const upcoming = { number: 2, contentHash: "old", effectiveAt: "2026-12-27" };
+    const request = { material: true, summary: "Corrected text.", effectiveAt: "2026-12-27" };
+
+    it("refuses a second version for the day an upcoming one is announced for", () => {
+      expect(() => planPublication({ ...base, latestPublished: upcoming, request })).toThrow(
+        "version 2 is already announced to take effect on 2026-12-27: choose a later effective date, or replace its announcement and say why",
+      );
+    });
+
+    it("replaces the older announcement when told why", () => {
+      const plan = planPublication({
+        ...base,
+        latestPublished: upcoming,
+        request: { ...request, replaceAnnouncementReason: "  Version 2 named the wrong processor.  " },
+      });
+      expect(plan.replacesAnnouncement).toEqual({
+        number: 2,
+        effectiveAt: "2026-12-27",
+        reason: "Version 2 named the wrong processor.",
+      });
+    });
+
+    it("accepts a later day without a replacement: both take effect in turn", () => {
+      const plan = planPublication({
+        ...base,
+        latestPublished: upcoming,
+        request: { ...request, effectiveAt: "2027-01-10" },
+      });
+      expect(plan.replacesAnnouncement).toBeNull();
+    });
+
+    it("refuses a replacement reason when nothing is announced for that day", () => {
+      expect(() =>
+        planPublication({
+          ...base,
+          latestPublished: v1,
+          request: { ...request, replaceAnnouncementReason: "Why not." },
+        }),
+      ).toThrow(/nothing to replace/);
+    });
+
+    it("does not treat a version already in effect as an announcement", () => {
+      const inEffectToday = { number: 2, contentHash: "old", effectiveAt: "2026-11-27" };
+      const plan = planPublication({
+        ...base,
+        latestPublished: inEffectToday,
+        request: { material: false, effectiveAt: "2026-11-27" },
+      });
+      expect(plan.replacesAnnouncement).toBeNull();
+    });
+  });
 });

@@ -11,6 +11,11 @@ export type PublicationRequest = {
   material: boolean;
   /** Plain-language summary of what changed; required for a material change. */
   summary?: string | null;
+  /**
+   * Why this version replaces the announcement of a published version that has not taken effect
+   * yet and would take effect on the same day (it never will). Without it that is refused.
+   */
+  replaceAnnouncementReason?: string | null;
 };
 
 export type PublishedSibling = { number: number; contentHash: string; effectiveAt: string };
@@ -22,7 +27,11 @@ export type Publication = {
   summary: string | null;
   /** True when a material change takes effect sooner than the notice period allows. */
   noticePeriodShortened: boolean;
+  /** The upcoming version whose announcement this publication replaces, and why. */
+  replacesAnnouncement: { number: number; effectiveAt: string; reason: string } | null;
 };
+
+const MAX_REASON_LENGTH = 5000;
 
 /**
  * Decides the dates and facts a version is published with, or refuses: identical content
@@ -66,11 +75,54 @@ export function planPublication(input: {
       `effective date ${effectiveAt} is before the effective date of version ${latestPublished.number} (${latestPublished.effectiveAt})`,
     );
   }
+  const replacesAnnouncement = checkAnnouncement({
+    latestPublished,
+    effectiveAt,
+    today,
+    reason: request.replaceAnnouncementReason?.trim() || null,
+  });
   return {
+    replacesAnnouncement,
     lastUpdated: request.lastUpdated ?? today,
     effectiveAt,
     material: request.material,
     summary,
     noticePeriodShortened: request.material && effectiveAt < noticeEnds,
   };
+}
+
+/**
+ * Two published versions announced for the same day: the newer one wins and the older never takes
+ * effect, although its readers (and the subscribers its notice reached) were told it would. So a
+ * publication on the day an upcoming version is announced for is refused unless it says, with a
+ * reason, that it replaces that announcement (ADR 0021). A reason with nothing to
+ * replace is refused too, so that the audit log never records a replacement that did not happen.
+ */
+function checkAnnouncement(input: {
+  latestPublished: PublishedSibling | null;
+  effectiveAt: string;
+  today: string;
+  reason: string | null;
+}): Publication["replacesAnnouncement"] {
+  const { latestPublished: latest, effectiveAt, today, reason } = input;
+  const collides = latest !== null && latest.effectiveAt > today && latest.effectiveAt === effectiveAt;
+  if (!collides) {
+    if (reason) {
+      throw new Refusal(
+        "invalid",
+        "there is no upcoming version announced for that effective date: nothing to replace, leave the replacement reason empty",
+      );
+    }
+    return null;
+  }
+  if (!reason) {
+    throw new Refusal(
+      "conflict",
+      `version ${latest.number} is already announced to take effect on ${effectiveAt}: choose a later effective date, or replace its announcement and say why`,
+    );
+  }
+  if (reason.length > MAX_REASON_LENGTH) {
+    throw new Refusal("invalid", `the replacement reason is longer than ${MAX_REASON_LENGTH} characters`);
+  }
+  return { number: latest.number, effectiveAt: latest.effectiveAt, reason };
 }
