@@ -1,6 +1,14 @@
 export { type Block, extractBlocks, SECTION_SEPARATOR } from "./blocks";
 export { diffPolicies } from "./diff";
 export { type ClauseChange, suggestMateriality } from "./materiality";
+export {
+  computeRedline,
+  DIFF_ENGINE_VERSION,
+  type Redline,
+  type RedlineRequest,
+  redlineSize,
+  renderRedline,
+} from "./redline";
 export { renderDiffHtml } from "./render-html";
 export { renderDiffText, type TextRenderOptions } from "./render-text";
 export type {
