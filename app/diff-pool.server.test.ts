@@ -32,9 +32,7 @@ describe("the diff pool", () => {
     startDiffPool({ threads: 1, maxQueue: 1, retryAfterSeconds: 7 });
     const older = largePolicy(5_000, "alpha");
     const newer = largePolicy(5_000, "beta");
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: 6 }, () => runRedline({ older, newer })),
-    );
+    const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => runRedline({ older, newer })));
     // One comparison runs, one waits, the other four are refused at once.
     const refused = outcomes.filter((o) => o.status === "rejected").map((o) => o.reason as Refusal);
     expect(refused).toHaveLength(4);

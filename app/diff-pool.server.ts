@@ -54,7 +54,9 @@ let pool: Pool | null = null;
  */
 function workerScript(): { filename: string; execArgv: string[] } {
   const fromSource = import.meta.url.endsWith(".ts");
-  const filename = fileURLToPath(new URL(fromSource ? "./diff-worker.ts" : "./diff-worker.js", import.meta.url));
+  const filename = fileURLToPath(
+    new URL(fromSource ? "./diff-worker.ts" : "./diff-worker.js", import.meta.url),
+  );
   return { filename, execArgv: fromSource ? ["--import", "tsx"] : [] };
 }
 

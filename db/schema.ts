@@ -142,6 +142,7 @@ export type AuditEntry = typeof auditLog.$inferSelect;
 
 // Each area of the product keeps its tables in its own file under db/schema/.
 export * from "./schema/api-keys";
+export * from "./schema/diffs";
 export * from "./schema/notifications";
 export * from "./schema/proof";
 export * from "./schema/workspace";

@@ -13,7 +13,7 @@ import {
   type Version,
   versions,
 } from "../../db/schema";
-import { diffPolicies, type PolicyDiff, renderDiffHtml } from "../core/diff";
+import type { PolicyDiff } from "../core/diff";
 import type { PolicyContent } from "../core/document";
 import { Refusal } from "../core/refusal";
 import {
@@ -23,11 +23,14 @@ import {
   nextState,
   type ReviewStep,
 } from "../core/versions/review";
+import { isPublishedState } from "../core/versions/workflow";
+import { runRedline } from "../diff-pool.server";
 import { timeDiff } from "../metrics.server";
 import { recordAudit } from "./audit.server";
 import { reader, transaction } from "./db.server";
 import { getPolicyInEffect } from "./documents.server";
 import { EMPTY_DOCUMENT } from "./drafts.server";
+import { publishedRedline } from "./redlines.server";
 import { authorIdsOf, findLatestPublishedVersion, findOpenVersion } from "./versions.server";
 
 type UserActor = { kind: "user"; id: number };
@@ -155,31 +158,25 @@ export type Comparison = {
   changesHtml: string;
 };
 
-export function compareContent(older: PolicyContent, newer: PolicyContent): Comparison {
-  const diff = timeDiff("workspace", () => diffPolicies(older, newer));
-  return { diff, html: renderDiffHtml(diff), changesHtml: renderDiffHtml(changesOnly(diff)) };
+/** The redline between two contents (drafts included), computed in the diff pool; never stored. */
+async function compareContent(older: PolicyContent, newer: PolicyContent): Promise<Comparison> {
+  const { diff, html, changesHtml } = await timeDiff("workspace", () =>
+    runRedline({ older, newer, changes: true }),
+  );
+  return { diff, html, changesHtml: changesHtml ?? "" };
 }
 
-/** The diff's changed blocks, with a heading naming the section before each run of changes. */
-function changesOnly(diff: PolicyDiff): PolicyDiff {
-  const blocks: PolicyDiff["blocks"] = [];
-  let lastSection: string | null = null;
-  for (const block of diff.blocks) {
-    if (block.change === "unchanged") continue;
-    if (block.section && block.section !== lastSection) {
-      blocks.push({
-        change: "unchanged",
-        formattingOnly: false,
-        section: block.section,
-        parts: [{ op: "equal", text: block.section }],
-        kind: "heading",
-        level: 3,
-      });
-    }
-    lastSection = block.section;
-    blocks.push(block);
-  }
-  return { ...diff, blocks };
+/**
+ * The redline between two versions of a document: from the store when both are published (ADR
+ * 0018), computed afresh when one of them is not.
+ */
+export async function compareVersions(
+  older: Pick<Version, "id" | "state" | "contentHash" | "content">,
+  newer: Pick<Version, "id" | "state" | "contentHash" | "content">,
+): Promise<Comparison> {
+  if (isPublishedState(older.state) && isPublishedState(newer.state))
+    return publishedRedline(older, newer, "workspace");
+  return compareContent(older.content, newer.content);
 }
 
 /** The redline from the version in effect to `version` (or from nothing, for a first version). */
@@ -193,6 +190,6 @@ export async function compareWithInEffect(
     inEffect: base
       ? { number: base.number, lastUpdated: base.lastUpdated, effectiveAt: base.effectiveAt }
       : null,
-    ...compareContent(base?.content ?? EMPTY_DOCUMENT, version.content),
+    ...(await compareContent(base?.content ?? EMPTY_DOCUMENT, version.content)),
   };
 }
