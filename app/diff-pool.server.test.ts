@@ -24,8 +24,8 @@ describe("the diff pool", () => {
     startDiffPool({ threads: 1 });
     const older = paragraphs("We keep your data for 24 months.", "Contact privacy@example.com.");
     const newer = paragraphs("We keep your data for 36 months.", "Contact privacy@example.com.");
-    const pooled = await runRedline({ older, newer, changes: true });
-    expect(pooled).toEqual(computeRedline({ older, newer, changes: true }));
+    const pooled = await runRedline({ older, newer });
+    expect(pooled).toEqual(computeRedline({ older, newer }));
   });
 
   test("refuses as unavailable, with a time to retry, when its queue is full", async () => {
@@ -52,6 +52,6 @@ describe("the diff pool", () => {
     const runaway = runRedline({ older, newer, options: { timeoutMs: 60_000, blockTimeoutMs: 60_000 } });
     await expect(runaway).rejects.toMatchObject({ reason: "unavailable" });
     const after = await runRedline({ older: small, newer: paragraphs("We keep your data for 6 months.") });
-    expect(after.diff.stats.blocksChanged).toBe(1);
+    expect(after.summary.stats.blocksChanged).toBe(1);
   });
 });

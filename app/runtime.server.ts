@@ -144,7 +144,7 @@ export async function startRuntime({
     await dispatcher?.stop();
   };
   // Redlines are computed in worker threads from now on, never on this event loop (ADR 0018).
-  void startDiffPool();
+  if (env.DIFF_THREADS !== 0) void startDiffPool(env.DIFF_THREADS ? { threads: env.DIFF_THREADS } : {});
   return {
     env,
     services,

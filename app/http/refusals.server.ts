@@ -38,3 +38,15 @@ export function refusalText(refusal: Refusal): Response {
 }
 
 export { Refusal };
+
+/**
+ * For a page loader: `work`'s result, or its refusal thrown as the plain-text response (e.g. 503
+ * with Retry-After when the diff pool is full), instead of a crash.
+ */
+export async function refusedAsPage<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw error instanceof Refusal ? refusalText(error) : error;
+  }
+}

@@ -11,9 +11,8 @@ import { and, eq, inArray, min } from "drizzle-orm";
 import { LRUCache } from "lru-cache";
 import { type Document, documents, versions } from "../../db/schema";
 import { isoDateOf } from "../core/dates";
-import { type PolicyDiff, redlineSize } from "../core/diff";
+import { type PolicyDiff, type Redline, redlineDiff, redlineSize } from "../core/diff";
 import type { OutlineEntry } from "../core/document";
-import { type ChangedSection, changedSections } from "../core/public/redline";
 import { PUBLIC_STATES, REPLACED } from "../core/versions/workflow";
 import { reader } from "./db.server";
 import { DEFAULT_LOCALE } from "./documents.server";
@@ -181,16 +180,13 @@ export async function getPublishedBody(version: Pick<PublicVersion, "id">): Prom
   return row;
 }
 
-export type PublicComparison = {
-  diff: PolicyDiff;
-  /** The redline as an HTML fragment (escaped text, `<ins>`/`<del>`). */
-  html: string;
-  sections: ChangedSection[];
-};
+/** A public redline: its summary (statistics, reasons, changed sections), blocks (JSON) and HTML. */
+export type PublicComparison = Pick<Redline, "summary" | "blocks" | "html">;
 
 const comparisons = new LRUCache<string, PublicComparison>({
   maxSize: 64 * MEGABYTE,
-  sizeCalculation: (comparison) => redlineSize({ ...comparison, changesHtml: null }),
+  // Twice the blocks: the JSON API keeps them parsed beside their text (publicDiff).
+  sizeCalculation: (comparison) => redlineSize({ ...comparison, changesHtml: comparison.blocks }),
 });
 
 /**
@@ -204,10 +200,22 @@ export async function comparePublishedVersions(
   const key = `${from.contentHash}:${to.contentHash}`;
   const cached = comparisons.get(key);
   if (cached) return cached;
-  const { diff, html } = await publishedRedline(from, to, "public");
-  const comparison = { diff, html, sections: changedSections(diff, html) };
+  const { summary, blocks, html } = await publishedRedline(from, to, "public");
+  const comparison = { summary, blocks, html };
   comparisons.set(key, comparison);
   return comparison;
+}
+
+const parsed = new WeakMap<PublicComparison, PolicyDiff>();
+
+/** The whole diff of a public redline (the JSON API's answer), parsed once per cached redline. */
+export function publicDiff(comparison: PublicComparison): PolicyDiff {
+  let diff = parsed.get(comparison);
+  if (!diff) {
+    diff = redlineDiff({ ...comparison, changesHtml: "" });
+    parsed.set(comparison, diff);
+  }
+  return diff;
 }
 
 let stamp: string | undefined;

@@ -7,6 +7,7 @@
 import { and, eq } from "drizzle-orm";
 import { type Role, type Version, versions } from "../../db/schema";
 import { isoDateOf } from "../core/dates";
+import type { Redline } from "../core/diff";
 import { Refusal } from "../core/refusal";
 import { type PublicationRequest, planPublication } from "../core/versions/publication";
 import { checkNoticePeriod, checkRevision } from "../core/versions/review";
@@ -16,13 +17,7 @@ import { recordAudit } from "./audit.server";
 import { type Actor, reader, transaction } from "./db.server";
 import { DEFAULT_LOCALE, findDocumentById, findDocumentBySlug } from "./documents.server";
 import { enqueueNotice, type NoticeRequest } from "./notices.server";
-import {
-  computeStoredRedline,
-  type DiffKey,
-  findStoredRedline,
-  type StoredRedline,
-  storeRedline,
-} from "./redlines.server";
+import { computeStoredRedline, type DiffKey, findStoredRedline, storeRedline } from "./redlines.server";
 import { findLatestPublishedVersion, findOpenVersion, findVersionByNumber } from "./versions.server";
 
 type UserActor = { kind: "user"; id: number };
@@ -169,7 +164,7 @@ async function redlineToStore(
   slug: string,
   locale: string,
   number: number | undefined,
-): Promise<{ key: DiffKey; redline: StoredRedline } | null> {
+): Promise<{ key: DiffKey; redline: Redline } | null> {
   const database = reader();
   const document = findDocumentBySlug(database, slug, locale);
   if (!document) return null;

@@ -4,7 +4,7 @@
  * (publication.server.ts) or, for any other pair, the first time someone asks. Comparisons run in
  * the diff pool, never on the event loop of the web process.
  */
-import { and, eq, inArray, ne } from "drizzle-orm";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { first } from "../../db/dialect";
 import { storedDiffs, versions } from "../../db/schema";
 import { DIFF_ENGINE_VERSION, type DiffOptions, type Redline } from "../core/diff";
@@ -24,14 +24,16 @@ export const STORED_DIFF_OPTIONS: DiffOptions = { timeoutMs: 1_000, blockTimeout
 /** What identifies a stored redline: the content of both sides. */
 export type DiffKey = { fromHash: string; toHash: string };
 
-/** A complete redline (with its "changes only" rendering), as stored. */
-export type StoredRedline = Redline & { changesHtml: string };
-
 /** The stored redline between two contents, computed by the current engine, if there is one. */
-export async function findStoredRedline(key: DiffKey): Promise<StoredRedline | undefined> {
+export async function findStoredRedline(key: DiffKey): Promise<Redline | undefined> {
   return first(
     reader()
-      .select({ diff: storedDiffs.diff, html: storedDiffs.html, changesHtml: storedDiffs.changesHtml })
+      .select({
+        summary: storedDiffs.summary,
+        blocks: storedDiffs.blocks,
+        html: storedDiffs.html,
+        changesHtml: storedDiffs.changesHtml,
+      })
       .from(storedDiffs)
       .where(
         and(
@@ -50,7 +52,7 @@ export async function findStoredRedline(key: DiffKey): Promise<StoredRedline | u
 export async function storeRedline(
   tx: Transaction,
   key: DiffKey,
-  redline: StoredRedline,
+  redline: Redline,
   now = new Date(),
 ): Promise<void> {
   await tx
@@ -58,7 +60,8 @@ export async function storeRedline(
     .values({
       ...key,
       engine: DIFF_ENGINE_VERSION,
-      diff: redline.diff,
+      summary: redline.summary,
+      blocks: redline.blocks,
       html: redline.html,
       changesHtml: redline.changesHtml,
       createdAt: now.toISOString(),
@@ -78,20 +81,20 @@ export async function storeRedline(
 /** Who waits for a comparison, for the diff histogram: a public reader or the legal team. */
 type View = "public" | "workspace";
 
-/** Computes the redline to store between two contents, in the diff pool. */
-export async function computeStoredRedline(
-  older: PolicyContent,
-  newer: PolicyContent,
+/**
+ * Computes the redline to store between two contents, in the diff pool. Content as stored (JSON
+ * text) is parsed there, not on this event loop.
+ */
+export function computeStoredRedline(
+  older: PolicyContent | string,
+  newer: PolicyContent | string,
   view: View,
-): Promise<StoredRedline> {
-  const redline = await timeDiff(view, () =>
-    runRedline({ older, newer, changes: true, options: STORED_DIFF_OPTIONS }),
-  );
-  return redline as StoredRedline;
+): Promise<Redline> {
+  return timeDiff(view, () => runRedline({ older, newer, options: STORED_DIFF_OPTIONS }));
 }
 
 /** Comparisons being computed, so that a crowd asking for the same cold pair costs one. */
-const computing = new Map<string, Promise<StoredRedline>>();
+const computing = new Map<string, Promise<Redline>>();
 
 /**
  * The redline between two published versions: from the store, or computed in the pool and stored
@@ -102,7 +105,7 @@ export async function publishedRedline(
   from: { id: number; contentHash: string },
   to: { id: number; contentHash: string },
   view: View,
-): Promise<StoredRedline> {
+): Promise<Redline> {
   const key: DiffKey = { fromHash: from.contentHash, toHash: to.contentHash };
   const stored = await findStoredRedline(key);
   if (stored) return stored;
@@ -115,17 +118,13 @@ export async function publishedRedline(
   return pending;
 }
 
-async function computeAndStore(
-  key: DiffKey,
-  fromId: number,
-  toId: number,
-  view: View,
-): Promise<StoredRedline> {
+async function computeAndStore(key: DiffKey, fromId: number, toId: number, view: View): Promise<Redline> {
+  // The content as its JSON text: the worker parses it, off this event loop.
   const rows = await reader()
-    .select({ id: versions.id, content: versions.content, contentHash: versions.contentHash })
+    .select({ id: versions.id, content: sql<string>`${versions.content}`, contentHash: versions.contentHash })
     .from(versions)
     .where(and(inArray(versions.id, [fromId, toId]), isPublishedVersion));
-  const content = (id: number, hash: string): PolicyContent => {
+  const content = (id: number, hash: string): string => {
     const row = rows.find((r) => r.id === id);
     if (row?.contentHash !== hash) throw new Error(`version ${id} is not published with content ${hash}`);
     return row.content;

@@ -13,7 +13,7 @@ import {
   type Version,
   versions,
 } from "../../db/schema";
-import type { PolicyDiff } from "../core/diff";
+import type { PolicyDiff, Redline } from "../core/diff";
 import type { PolicyContent } from "../core/document";
 import { Refusal } from "../core/refusal";
 import {
@@ -150,20 +150,20 @@ export async function listReviewComments(versionId: number): Promise<CommentRow[
     .all();
 }
 
-export type Comparison = {
-  diff: PolicyDiff;
-  /** The whole text with the changes marked. */
-  html: string;
-  /** Only the changed blocks, each run under its section's path. */
-  changesHtml: string;
+export type Comparison = Pick<Redline, "html" | "changesHtml"> & {
+  /** The diff's statistics and materiality suggestion. */
+  diff: Pick<PolicyDiff, "stats" | "material">;
 };
+
+const comparison = ({ summary, html, changesHtml }: Redline): Comparison => ({
+  diff: { stats: summary.stats, material: summary.material },
+  html,
+  changesHtml,
+});
 
 /** The redline between two contents (drafts included), computed in the diff pool; never stored. */
 async function compareContent(older: PolicyContent, newer: PolicyContent): Promise<Comparison> {
-  const { diff, html, changesHtml } = await timeDiff("workspace", () =>
-    runRedline({ older, newer, changes: true }),
-  );
-  return { diff, html, changesHtml: changesHtml ?? "" };
+  return comparison(await timeDiff("workspace", () => runRedline({ older, newer })));
 }
 
 /**
@@ -174,8 +174,9 @@ export async function compareVersions(
   older: Pick<Version, "id" | "state" | "contentHash" | "content">,
   newer: Pick<Version, "id" | "state" | "contentHash" | "content">,
 ): Promise<Comparison> {
-  if (isPublishedState(older.state) && isPublishedState(newer.state))
-    return publishedRedline(older, newer, "workspace");
+  if (isPublishedState(older.state) && isPublishedState(newer.state)) {
+    return comparison(await publishedRedline(older, newer, "workspace"));
+  }
   return compareContent(older.content, newer.content);
 }
 

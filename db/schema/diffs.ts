@@ -1,5 +1,5 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import type { PolicyDiff } from "../../app/core/diff/types";
+import type { RedlineSummary } from "../../app/core/diff/redline";
 
 /**
  * Redlines between two published versions, computed once (when the newer one is published, or the
@@ -14,7 +14,13 @@ export const storedDiffs = sqliteTable(
     toHash: text("to_hash").notNull(),
     /** DIFF_ENGINE_VERSION (app/core/diff/redline.ts) of the engine that computed the row. */
     engine: integer("engine").notNull(),
-    diff: text("diff", { mode: "json" }).$type<PolicyDiff>().notNull(),
+    /** Statistics, materiality suggestion and changed sections (small; JSON). */
+    summary: text("summary", { mode: "json" }).$type<RedlineSummary>().notNull(),
+    /**
+     * The diff's blocks as JSON text, kept as a string (not a JSON column): written and read as is,
+     * parsed only for the JSON API.
+     */
+    blocks: text("blocks").notNull(),
     /** The whole redline as HTML (escaped text, `<ins>`/`<del>`). */
     html: text("html").notNull(),
     /** Only the changed blocks under their section paths (the workspace's "changes only" view). */

@@ -4,6 +4,7 @@
  */
 const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   diff: () => import("./diff"),
+  "compare-flood": () => import("./compare-flood"),
   public: () => import("./public"),
   notify: () => import("./notify"),
   requests: () => import("./requests"),

@@ -6,8 +6,9 @@ export {
   DIFF_ENGINE_VERSION,
   type Redline,
   type RedlineRequest,
+  type RedlineSummary,
+  redlineDiff,
   redlineSize,
-  renderRedline,
 } from "./redline";
 export { renderDiffHtml } from "./render-html";
 export { renderDiffText, type TextRenderOptions } from "./render-text";

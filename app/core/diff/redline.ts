@@ -1,4 +1,5 @@
 import type { PolicyContent } from "../document/types";
+import { type ChangedSection, changedSections } from "../public/redline";
 import { diffPolicies } from "./diff";
 import { renderDiffHtml } from "./render-html";
 import type { DiffOptions, PolicyDiff } from "./types";
@@ -10,35 +11,58 @@ import type { DiffOptions, PolicyDiff } from "./types";
  */
 export const DIFF_ENGINE_VERSION = 2;
 
-/** A comparison as readers see it: the diff and its HTML renderings. */
+/** What pages show beside a redline: small, unlike the blocks. */
+export type RedlineSummary = Pick<PolicyDiff, "stats" | "material"> & {
+  /** The changed sections, each pointing at an id in `html` (the public page's navigation). */
+  sections: ChangedSection[];
+};
+
+/**
+ * A comparison as it is stored and passed between threads: the large parts as strings (copied
+ * between threads and written to the database as they are, never walked object by object on the
+ * web process's event loop), the small ones as objects.
+ */
 export type Redline = {
-  diff: PolicyDiff;
+  summary: RedlineSummary;
+  /** The diff's blocks (`PolicyDiff["blocks"]`) as JSON. */
+  blocks: string;
   /** The whole text with the changes marked (escaped text, `<ins>`/`<del>`). */
   html: string;
-  /** Only the changed blocks, each run under its section's path; null unless asked for. */
-  changesHtml: string | null;
+  /** Only the changed blocks, each run under its section's path (the workspace's "changes only" view). */
+  changesHtml: string;
 };
 
 export type RedlineRequest = {
-  older: PolicyContent;
-  newer: PolicyContent;
-  /** Also render the changed blocks on their own (the workspace's "changes only" view). */
-  changes?: boolean;
+  /** Either side as content, or as its JSON (as stored: parsed by the worker, not the web process). */
+  older: PolicyContent | string;
+  newer: PolicyContent | string;
   options?: DiffOptions;
 };
 
 /** Compares two versions and renders the result: the one unit of work the diff pool runs. */
-export function computeRedline({ older, newer, changes = false, options }: RedlineRequest): Redline {
-  const diff = diffPolicies(older, newer, options);
-  return renderRedline(diff, { changes });
+export function computeRedline({ older, newer, options }: RedlineRequest): Redline {
+  const content = (side: PolicyContent | string): PolicyContent =>
+    typeof side === "string" ? JSON.parse(side) : side;
+  return renderRedline(diffPolicies(content(older), content(newer), options));
 }
 
-/** The HTML of a diff computed earlier (a stored one). */
-export function renderRedline(diff: PolicyDiff, { changes = false }: { changes?: boolean } = {}): Redline {
+/** A diff's redline in the form it is stored and passed on. */
+export function renderRedline(diff: PolicyDiff): Redline {
+  const html = renderDiffHtml(diff);
   return {
-    diff,
-    html: renderDiffHtml(diff),
-    changesHtml: changes ? renderDiffHtml(changesOnly(diff)) : null,
+    summary: { stats: diff.stats, material: diff.material, sections: changedSections(diff, html) },
+    blocks: JSON.stringify(diff.blocks),
+    html,
+    changesHtml: renderDiffHtml(changesOnly(diff)),
+  };
+}
+
+/** The whole diff again (the JSON API's answer). */
+export function redlineDiff(redline: Redline): PolicyDiff {
+  return {
+    stats: redline.summary.stats,
+    material: redline.summary.material,
+    blocks: JSON.parse(redline.blocks),
   };
 }
 
@@ -65,15 +89,12 @@ function changesOnly(diff: PolicyDiff): PolicyDiff {
 }
 
 /**
- * Roughly how much memory a redline holds, in bytes (UTF-16: two per character): its HTML and the
- * text of its diff's parts. What the in-memory caches count against their size limit.
+ * Roughly how much memory a redline holds, in bytes (UTF-16: two per character). What the
+ * in-memory caches count against their size limit.
  */
-export function redlineSize(redline: Pick<Redline, "diff" | "html" | "changesHtml">): number {
-  let characters = redline.html.length + (redline.changesHtml?.length ?? 0);
-  for (const block of redline.diff.blocks) {
-    characters += 64 + block.section.length;
-    for (const part of block.parts) characters += 32 + part.text.length;
-  }
-  for (const reason of redline.diff.material.reasons) characters += 64 + JSON.stringify(reason).length;
-  return characters * 2;
+export function redlineSize(redline: Redline): number {
+  const { summary } = redline;
+  const small =
+    256 * (summary.sections.length + summary.material.reasons.length + summary.stats.sectionsChanged.length);
+  return 2 * (redline.blocks.length + redline.html.length + redline.changesHtml.length) + small;
 }
