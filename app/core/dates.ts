@@ -28,13 +28,26 @@ export function addDays(date: string, days: number): string {
 export function formatLongDate(date: string, locale = "en-GB"): string {
   const [y, m, d] = date.split("-").map(Number);
   try {
-    return new Intl.DateTimeFormat(locale, {
+    return longDateFormat(locale).format(new Date(Date.UTC(y, m - 1, d)));
+  } catch {
+    return formatLongDate(date, "en-GB");
+  }
+}
+
+// Creating an Intl.DateTimeFormat costs far more than formatting with one: a page lists dozens.
+const longDateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function longDateFormat(locale: string): Intl.DateTimeFormat {
+  let format = longDateFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, {
       day: "numeric",
       month: "long",
       year: "numeric",
       timeZone: "UTC",
-    }).format(new Date(Date.UTC(y, m - 1, d)));
-  } catch {
-    return formatLongDate(date, "en-GB");
+    });
+    // Locales come from stored documents and Accept-Language: keep a bounded few.
+    if (longDateFormats.size < 64) longDateFormats.set(locale, format);
   }
+  return format;
 }

@@ -9,3 +9,5 @@ CREATE TABLE `stored_diffs` (
 	`created_at` text NOT NULL,
 	PRIMARY KEY(`from_hash`, `to_hash`, `engine`)
 );
+--> statement-breakpoint
+CREATE INDEX `versions_facts_idx` ON `versions` (`document_id`,`state`,`number`,`effective_at`,`last_updated`,`published_at`,`content_hash`,`material`,`summary`,`based_on_version_id`,`audit_head`,`author_id`,`approved_by_id`,`published_by_id`,`revision`,`created_at`,`updated_at`);

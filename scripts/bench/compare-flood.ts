@@ -35,10 +35,12 @@ export async function run(): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), "redline-bench-flood-"));
   try {
     const databaseUrl = `file:${join(directory, "bench.db")}`;
-    for (const [label, threads] of [
+    const modes = [
       ["on the event loop (DIFF_THREADS=0, before)", "0"],
       ["in the diff pool (after)", ""],
-    ] as const) {
+    ] as const;
+    // `--pool-only` skips the slow run on the event loop.
+    for (const [label, threads] of process.argv.includes("--pool-only") ? modes.slice(1) : modes) {
       // A fresh copy of the history each time: every flooded pair is cold in both runs.
       rmSync(join(directory, "bench.db"), { force: true });
       const documents = await publishLargestHistories(databaseUrl, corpusDir);
