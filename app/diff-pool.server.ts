@@ -93,7 +93,10 @@ const WARM_UP: RedlineRequest = {
 function warmUp(piscina: Piscina, threads: number): Promise<void> {
   return Promise.all(Array.from({ length: threads }, () => piscina.run(WARM_UP))).then(
     () => undefined,
-    (error) => logger.error({ err: error }, "the diff pool did not start"),
+    (error) => {
+      // A pool stopped while it started (the server could not listen) abandons its warm-up.
+      if (pool?.piscina === piscina) logger.error({ err: error }, "the diff pool did not start");
+    },
   );
 }
 
