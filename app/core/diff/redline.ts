@@ -47,7 +47,7 @@ export function computeRedline({ older, newer, options }: RedlineRequest): Redli
 }
 
 /** A diff's redline in the form it is stored and passed on. */
-export function renderRedline(diff: PolicyDiff): Redline {
+function renderRedline(diff: PolicyDiff): Redline {
   const html = renderDiffHtml(diff);
   return {
     summary: { stats: diff.stats, material: diff.material, sections: changedSections(diff, html) },
