@@ -28,7 +28,8 @@ export function collapseWhitespace(text: string): string {
  */
 const PUNCTUATION_NOT_IN_NUMBER = /(?<!\d)\p{P}|\p{P}(?!\d)/gu;
 /** The same for ASCII text (the ASCII members of \p{P}), several times faster than the Unicode class. */
-const ASCII_PUNCTUATION_NOT_IN_NUMBER = /(?<!\d)[!"#%&'()*,\-./:;?@[\\\]_{}]|[!"#%&'()*,\-./:;?@[\\\]_{}](?!\d)/g;
+const ASCII_PUNCTUATION_NOT_IN_NUMBER =
+  /(?<!\d)[!"#%&'()*,\-./:;?@[\\\]_{}]|[!"#%&'()*,\-./:;?@[\\\]_{}](?!\d)/g;
 
 function stripPunctuation(text: string): string {
   const pattern = NON_ASCII.test(text) ? PUNCTUATION_NOT_IN_NUMBER : ASCII_PUNCTUATION_NOT_IN_NUMBER;
