@@ -63,6 +63,8 @@ const envSchema = z.object({
   SEND_RATE_PER_SECOND: z.coerce.number().positive().max(10_000).default(2),
   MAX_SEND_ATTEMPTS: integer(1, 100, 8),
   DELIVERY_LOG_RETENTION_DAYS: integer(1, 3650, 90),
+  /** Worker threads that compute redlines (ADR 0018); 0 computes them in the web process itself. */
+  DIFF_THREADS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(16).optional()),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** `capture` keeps email on this machine (the bundled mail server) even in production, by choice. */
   MAIL_TRANSPORT: z.preprocess(emptyAsUndefined, z.enum(["resend", "capture"]).optional()),

@@ -117,11 +117,11 @@ export const diffDuration = new Histogram({
 for (const result of ["hit", "miss"]) responseCacheRequests.labels(result).inc(0);
 for (const channel of ACKNOWLEDGEMENT_CHANNELS) acknowledgementsRecorded.labels(channel).inc(0);
 
-/** Times `work` into the diff histogram. */
-export function timeDiff<T>(view: "public" | "workspace", work: () => T): T {
+/** Times `work` (a comparison in the diff pool, waiting for a thread included) into the diff histogram. */
+export async function timeDiff<T>(view: "public" | "workspace", work: () => Promise<T>): Promise<T> {
   const end = diffDuration.startTimer({ view });
   try {
-    return work();
+    return await work();
   } finally {
     end();
   }

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { closeSharedDatabases, dataDirectory } from "../db/client";
 import { keyedHash } from "./auth/session.server";
+import { startDiffPool, stopDiffPool } from "./diff-pool.server";
 import { configureEnv, type Env, getEnv, sessionSecret } from "./env.server";
 import { checkReadiness, type Readiness } from "./health.server";
 import { logger } from "./logger.server";
@@ -142,6 +143,8 @@ export async function startRuntime({
   const stopSending = async () => {
     await dispatcher?.stop();
   };
+  // Redlines are computed in worker threads from now on, never on this event loop (ADR 0018).
+  if (env.DIFF_THREADS !== 0) void startDiffPool(env.DIFF_THREADS ? { threads: env.DIFF_THREADS } : {});
   return {
     env,
     services,
@@ -174,6 +177,7 @@ export async function startRuntime({
     stopSending,
     async stop() {
       await stopSending();
+      await stopDiffPool();
       await mailServer?.close();
       await metricsListener?.close();
       await closeSharedDatabases();

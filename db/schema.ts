@@ -120,6 +120,27 @@ export const versions = sqliteTable(
   (t) => [
     uniqueIndex("versions_document_number_unique").on(t.documentId, t.number),
     index("versions_document_state_idx").on(t.documentId, t.state),
+    // Every column but the bodies: lists of versions (VERSION_FACTS) read this index alone instead
+    // of rows whose facts sit behind megabytes of content, HTML and text in overflow pages.
+    index("versions_facts_idx").on(
+      t.documentId,
+      t.state,
+      t.number,
+      t.effectiveAt,
+      t.lastUpdated,
+      t.publishedAt,
+      t.contentHash,
+      t.material,
+      t.summary,
+      t.basedOnVersionId,
+      t.auditHead,
+      t.authorId,
+      t.approvedById,
+      t.publishedById,
+      t.revision,
+      t.createdAt,
+      t.updatedAt,
+    ),
     check(
       "versions_state_check",
       sql`${t.state} IN ('draft', 'in_review', 'approved', 'published', 'superseded')`,
@@ -162,6 +183,7 @@ export type AuditEntry = typeof auditLog.$inferSelect;
 
 // Each area of the product keeps its tables in its own file under db/schema/.
 export * from "./schema/api-keys";
+export * from "./schema/diffs";
 export * from "./schema/notifications";
 export * from "./schema/proof";
 export * from "./schema/workspace";

@@ -33,3 +33,4 @@ export const signInThrottles = pick(sqlite.signInThrottles, pg.signInThrottles);
 export const passwordResets = pick(sqlite.passwordResets, pg.passwordResets);
 export const reviewComments = pick(sqlite.reviewComments, pg.reviewComments);
 export const sendRates = pick(sqlite.sendRates, pg.sendRates);
+export const storedDiffs = pick(sqlite.storedDiffs, pg.storedDiffs);

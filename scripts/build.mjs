@@ -51,7 +51,11 @@ await build({
     js: "import { createRequire as __redlineRequire } from 'node:module'; const require = __redlineRequire(import.meta.url);",
   },
 });
+// The diff pool's worker thread (app/diff-pool.server.ts) loads this file beside build/index.js.
+await build({ ...common, entryPoints: { "diff-worker": "app/diff-worker.ts" }, packages: "external" });
 await build(embed);
 // Read by bin/build-state.js: the build is fresh when no source changed after this file.
 writeFileSync("build/build-info.json", `${JSON.stringify({ builtAt: new Date().toISOString() })}\n`);
-console.log(`built build/server.js, build/cli.js and build/embed/ in ${Date.now() - started} ms`);
+console.log(
+  `built build/server.js, build/cli.js, build/diff-worker.js and build/embed/ in ${Date.now() - started} ms`,
+);

@@ -46,12 +46,7 @@ function dateLocale(locale: string | null | undefined): string {
  */
 export function formatLongDate(date: string, locale = "en-GB"): string {
   const [y, m, d] = date.split("-").map(Number);
-  return new Intl.DateTimeFormat(dateLocale(locale), {
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    timeZone: "UTC",
-  }).format(new Date(Date.UTC(y, m - 1, d)));
+  return longDateFormat(dateLocale(locale)).format(new Date(Date.UTC(y, m - 1, d)));
 }
 
 /**
@@ -62,12 +57,32 @@ export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return "—";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return `${new Intl.DateTimeFormat("en-GB", {
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZone: "UTC",
-  }).format(date)} UTC`;
+  return `${dateTimeFormat.format(date)} UTC`;
+}
+
+const dateTimeFormat = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "UTC",
+});
+
+// Creating an Intl.DateTimeFormat costs far more than formatting with one: a page lists dozens.
+const longDateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function longDateFormat(locale: string): Intl.DateTimeFormat {
+  let format = longDateFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, {
+      day: "numeric",
+      month: "long",
+      year: "numeric",
+      timeZone: "UTC",
+    });
+    // Locales come from stored documents and Accept-Language: keep a bounded few.
+    if (longDateFormats.size < 64) longDateFormats.set(locale, format);
+  }
+  return format;
 }

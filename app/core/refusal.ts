@@ -14,7 +14,9 @@ export type RefusalReason =
   /** The thing existed and was erased on purpose (an erased subscriber). */
   | "gone"
   /** The request is larger than the rule allows. */
-  | "too-large";
+  | "too-large"
+  /** The request is fine but cannot be served now (a full queue); `details.retryAfterSeconds` says when to retry. */
+  | "unavailable";
 
 export class Refusal extends Error {
   override name = "Refusal";

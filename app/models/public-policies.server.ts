@@ -1,7 +1,7 @@
 /**
  * What the public site reads: published versions only, never drafts. Bodies (HTML, text, outline)
- * and redlines of published versions never change, so they are kept in small in-memory caches keyed
- * by version id; the list of versions and their status is read per request (a few indexed rows),
+ * and redlines of published versions never change, so they are kept in in-memory caches bounded in
+ * bytes (redlines are also stored in the database, app/models/redlines.server.ts); the list of versions and their status is read per request (a few indexed rows),
  * because it changes when a version is published or takes effect.
  */
 import { createHash } from "node:crypto";
@@ -9,16 +9,16 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { and, eq, inArray, min, sql } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import { LRUCache } from "lru-cache";
 import { first, joinedText } from "../../db/dialect";
 import { type Document, documents, versions } from "../../db/schema";
 import { isoDateOf } from "../core/dates";
-import { diffPolicies, type PolicyDiff, renderDiffHtml } from "../core/diff";
-import type { OutlineEntry, PolicyContent } from "../core/document";
-import { type ChangedSection, changedSections } from "../core/public/redline";
+import { type PolicyDiff, type Redline, redlineDiff, redlineSize } from "../core/diff";
+import type { OutlineEntry } from "../core/document";
 import { PUBLIC_STATES, REPLACED } from "../core/versions/workflow";
-import { timeDiff } from "../metrics.server";
 import { reader } from "./db.server";
 import { DEFAULT_LOCALE } from "./documents.server";
+import { publishedRedline } from "./redlines.server";
 import { isPublishedVersion, listPublishedVersions, type PublishedVersionSummary } from "./versions.server";
 
 /** A published version without its body. */
@@ -152,29 +152,20 @@ export async function findPublicPolicy({
   };
 }
 
-/** A small least-recently-used map: published bodies and redlines never change, so they never go stale. */
-class Lru<K, V> {
-  private readonly entries = new Map<K, V>();
-  constructor(private readonly capacity: number) {}
-  get(key: K): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-  set(key: K, value: V): V {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
-    return value;
-  }
-}
+/**
+ * Published bodies and redlines never change, so cached copies never go stale: the caches are only
+ * bounded, by the memory their strings take (about two bytes a character), not by a count of
+ * entries — one 40,000-word redline weighs as much as hundreds of small ones.
+ */
+const MEGABYTE = 1024 * 1024;
 
 export type VersionBody = { html: string; text: string; outline: OutlineEntry[] };
 
-const bodies = new Lru<number, VersionBody>(128);
+const bodies = new LRUCache<number, VersionBody>({
+  maxSize: 32 * MEGABYTE,
+  sizeCalculation: (body) =>
+    2 * (body.html.length + body.text.length + body.outline.reduce((n, e) => n + e.text.length + 32, 0)),
+});
 
 /** The stored HTML, text and outline of a published version (read once, then kept in memory). */
 export async function getPublishedBody(version: Pick<PublicVersion, "id">): Promise<VersionBody> {
@@ -187,40 +178,46 @@ export async function getPublishedBody(version: Pick<PublicVersion, "id">): Prom
       .where(and(eq(versions.id, version.id), isPublishedVersion)),
   );
   if (!row) throw new Error(`version ${version.id} is not published`);
-  return bodies.set(version.id, row);
+  bodies.set(version.id, row);
+  return row;
 }
 
-export type PublicComparison = {
-  diff: PolicyDiff;
-  /** The redline as an HTML fragment (escaped text, `<ins>`/`<del>`). */
-  html: string;
-  sections: ChangedSection[];
-};
+/** A public redline: its summary (statistics, reasons, changed sections), blocks (JSON) and HTML. */
+export type PublicComparison = Pick<Redline, "summary" | "blocks" | "html">;
 
-const comparisons = new Lru<string, PublicComparison>(32);
+const comparisons = new LRUCache<string, PublicComparison>({
+  maxSize: 64 * MEGABYTE,
+  // Twice the blocks: the JSON API keeps them parsed beside their text (publicDiff).
+  sizeCalculation: (comparison) => redlineSize({ ...comparison, changesHtml: comparison.blocks }),
+});
 
-/** The redline between two published versions, computed once per pair and then kept in memory. */
+/**
+ * The redline between two published versions: from memory, else from the store (ADR 0018), else
+ * computed once in the diff pool and stored. May refuse as "unavailable" when the pool is full.
+ */
 export async function comparePublishedVersions(
-  from: Pick<PublicVersion, "id">,
-  to: Pick<PublicVersion, "id">,
+  from: Pick<PublicVersion, "id" | "contentHash">,
+  to: Pick<PublicVersion, "id" | "contentHash">,
 ): Promise<PublicComparison> {
-  const key = `${from.id}:${to.id}`;
+  const key = `${from.contentHash}:${to.contentHash}`;
   const cached = comparisons.get(key);
   if (cached) return cached;
-  const rows = await reader()
-    .select({ id: versions.id, content: versions.content })
-    .from(versions)
-    .where(and(inArray(versions.id, [from.id, to.id]), isPublishedVersion));
-  const content = (id: number): PolicyContent => {
-    const row = rows.find((r) => r.id === id);
-    if (!row) throw new Error(`version ${id} is not published`);
-    return row.content;
-  };
-  const older = content(from.id);
-  const newer = content(to.id);
-  const diff = timeDiff("public", () => diffPolicies(older, newer));
-  const html = renderDiffHtml(diff);
-  return comparisons.set(key, { diff, html, sections: changedSections(diff, html) });
+  const { summary, blocks, html } = await publishedRedline(from, to, "public");
+  const comparison = { summary, blocks, html };
+  comparisons.set(key, comparison);
+  return comparison;
+}
+
+const parsed = new WeakMap<PublicComparison, PolicyDiff>();
+
+/** The whole diff of a public redline (the JSON API's answer), parsed once per cached redline. */
+export function publicDiff(comparison: PublicComparison): PolicyDiff {
+  let diff = parsed.get(comparison);
+  if (!diff) {
+    diff = redlineDiff({ ...comparison, changesHtml: "" });
+    parsed.set(comparison, diff);
+  }
+  return diff;
 }
 
 let stamp: string | undefined;

@@ -8,14 +8,17 @@ import { and, countDistinct, eq } from "drizzle-orm";
 import { first } from "../../db/dialect";
 import { deliveries, notices, type Role, type Version, versions } from "../../db/schema";
 import { isoDateOf } from "../core/dates";
+import type { Redline } from "../core/diff";
 import { Refusal } from "../core/refusal";
 import { type PublicationRequest, planPublication } from "../core/versions/publication";
 import { checkNoticePeriod, checkRevision } from "../core/versions/review";
-import { REPLACED } from "../core/versions/workflow";
+import { isPublishedState, REPLACED } from "../core/versions/workflow";
+import { logger } from "../logger.server";
 import { recordAudit } from "./audit.server";
 import { type Actor, reader, transaction } from "./db.server";
 import { DEFAULT_LOCALE, findDocumentById, findDocumentBySlug } from "./documents.server";
 import { enqueueNotice, type NoticeRequest } from "./notices.server";
+import { computeStoredRedline, type DiffKey, findStoredRedline, storeRedline } from "./redlines.server";
 import { findLatestPublishedVersion, findOpenVersion, findVersionByNumber } from "./versions.server";
 
 type UserActor = { kind: "user"; id: number };
@@ -53,6 +56,7 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
       "only a material change notifies subscribers: publish with --material and a summary, or without --notify",
     );
   }
+  const redline = await redlineToStore(input.slug, locale, input.number);
   return transaction(async (tx) => {
     const document = await findDocumentBySlug(tx, input.slug, locale);
     if (!document) throw new Refusal("not-found", `no document "${input.slug}" (${locale})`);
@@ -165,6 +169,14 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
         .where(eq(versions.id, candidate.id))
         .returning(),
     ))!;
+    // Stored with the publication, so that the redline readers follow exists once it is public.
+    if (
+      redline &&
+      latest?.contentHash === redline.key.fromHash &&
+      candidate.contentHash === redline.key.toHash
+    ) {
+      await storeRedline(tx, redline.key, redline.redline, now);
+    }
     if (input.notify) {
       await enqueueNotice(tx, {
         ...input.notify,
@@ -177,6 +189,44 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
     }
     return published;
   });
+}
+
+/**
+ * The redline a publication will store: from the latest published version to the one being
+ * published, computed in the diff pool before the publication's transaction (which must not wait on
+ * a worker while it holds the write lock). Without it — nothing to compare, the pool's queue full, a
+ * comparison past its deadline — the publication goes ahead and the first reader computes it (ADR 0018).
+ */
+async function redlineToStore(
+  slug: string,
+  locale: string,
+  number: number | undefined,
+): Promise<{ key: DiffKey; redline: Redline } | null> {
+  const database = reader();
+  const document = await findDocumentBySlug(database, slug, locale);
+  if (!document) return null;
+  const candidate =
+    number === undefined
+      ? await findOpenVersion(database, document.id)
+      : await findVersionByNumber(database, document.id, number);
+  const latest = await findLatestPublishedVersion(database, document.id);
+  if (
+    !candidate ||
+    !latest ||
+    isPublishedState(candidate.state) ||
+    latest.contentHash === candidate.contentHash
+  ) {
+    return null;
+  }
+  try {
+    const key = { fromHash: latest.contentHash, toHash: candidate.contentHash };
+    const stored = await findStoredRedline(key);
+    if (stored) return null;
+    return { key, redline: await computeStoredRedline(latest.content, candidate.content, "workspace") };
+  } catch (error) {
+    logger.warn({ err: error, slug, locale }, "the redline of a publication is left for its first reader");
+    return null;
+  }
 }
 
 export type PublishForm = {

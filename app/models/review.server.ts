@@ -13,7 +13,7 @@ import {
   type Version,
   versions,
 } from "../../db/schema";
-import { diffPolicies, type PolicyDiff, renderDiffHtml } from "../core/diff";
+import type { PolicyDiff, Redline } from "../core/diff";
 import type { PolicyContent } from "../core/document";
 import { Refusal } from "../core/refusal";
 import {
@@ -23,11 +23,14 @@ import {
   nextState,
   type ReviewStep,
 } from "../core/versions/review";
+import { isPublishedState } from "../core/versions/workflow";
+import { runRedline } from "../diff-pool.server";
 import { timeDiff } from "../metrics.server";
 import { recordAudit } from "./audit.server";
 import { reader, transaction } from "./db.server";
 import { getPolicyInEffect } from "./documents.server";
 import { checkEditorContent, EMPTY_DOCUMENT } from "./drafts.server";
+import { publishedRedline } from "./redlines.server";
 import { authorIdsOf, findLatestPublishedVersion, findOpenVersion } from "./versions.server";
 
 type UserActor = { kind: "user"; id: number };
@@ -129,39 +132,34 @@ export async function listReviewComments(versionId: number): Promise<CommentRow[
     .orderBy(desc(reviewComments.id));
 }
 
-export type Comparison = {
-  diff: PolicyDiff;
-  /** The whole text with the changes marked. */
-  html: string;
-  /** Only the changed blocks, each run under its section's path. */
-  changesHtml: string;
+export type Comparison = Pick<Redline, "html" | "changesHtml"> & {
+  /** The diff's statistics and materiality suggestion. */
+  diff: Pick<PolicyDiff, "stats" | "material">;
 };
 
-export function compareContent(older: PolicyContent, newer: PolicyContent): Comparison {
-  const diff = timeDiff("workspace", () => diffPolicies(older, newer));
-  return { diff, html: renderDiffHtml(diff), changesHtml: renderDiffHtml(changesOnly(diff)) };
+const comparison = ({ summary, html, changesHtml }: Redline): Comparison => ({
+  diff: { stats: summary.stats, material: summary.material },
+  html,
+  changesHtml,
+});
+
+/** The redline between two contents (drafts included), computed in the diff pool; never stored. */
+async function compareContent(older: PolicyContent, newer: PolicyContent): Promise<Comparison> {
+  return comparison(await timeDiff("workspace", () => runRedline({ older, newer })));
 }
 
-/** The diff's changed blocks, with a heading naming the section before each run of changes. */
-function changesOnly(diff: PolicyDiff): PolicyDiff {
-  const blocks: PolicyDiff["blocks"] = [];
-  let lastSection: string | null = null;
-  for (const block of diff.blocks) {
-    if (block.change === "unchanged") continue;
-    if (block.section && block.section !== lastSection) {
-      blocks.push({
-        change: "unchanged",
-        formattingOnly: false,
-        section: block.section,
-        parts: [{ op: "equal", text: block.section }],
-        kind: "heading",
-        level: 3,
-      });
-    }
-    lastSection = block.section;
-    blocks.push(block);
+/**
+ * The redline between two versions of a document: from the store when both are published (ADR
+ * 0018), computed afresh when one of them is not.
+ */
+export async function compareVersions(
+  older: Pick<Version, "id" | "state" | "contentHash" | "content">,
+  newer: Pick<Version, "id" | "state" | "contentHash" | "content">,
+): Promise<Comparison> {
+  if (isPublishedState(older.state) && isPublishedState(newer.state)) {
+    return comparison(await publishedRedline(older, newer, "workspace"));
   }
-  return { ...diff, blocks };
+  return compareContent(older.content, newer.content);
 }
 
 /** The redline from the version in effect to `version` (or from nothing, for a first version). */
@@ -175,7 +173,7 @@ export async function compareWithInEffect(
     inEffect: base
       ? { number: base.number, lastUpdated: base.lastUpdated, effectiveAt: base.effectiveAt }
       : null,
-    ...compareContent(base?.content ?? EMPTY_DOCUMENT, version.content),
+    ...(await compareContent(base?.content ?? EMPTY_DOCUMENT, version.content)),
   };
 }
 

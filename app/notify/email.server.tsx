@@ -12,6 +12,7 @@ import {
   Text,
 } from "@react-email/components";
 import { render } from "@react-email/render";
+import { LRUCache } from "lru-cache";
 import { formatLongDate } from "../core/dates";
 import type { BatchMember, NoticeContent } from "../models/deliveries.server";
 
@@ -135,7 +136,14 @@ export type RenderedEmail = { subject: string; html: string; text: string };
 
 // A placeholder without spaces or markup: React leaves it alone and text wrapping never splits it.
 const NAME_TOKEN = "REDLINExRECIPIENTxNAME";
-const cache = new Map<string, Promise<{ subject: string; html: string; text: string }>>();
+type Template = { subject: string; html: string; text: string };
+/** Rendered templates, bounded by the memory their strings take (two bytes a character). */
+const templates = new LRUCache<string, Template>({
+  maxSize: 16 * 1024 * 1024,
+  sizeCalculation: (t) => 2 * (t.subject.length + t.html.length + t.text.length),
+});
+/** Templates being rendered, so that a batch's members share one rendering. */
+const rendering = new Map<string, Promise<Template>>();
 
 const escapeHtml = (value: string) =>
   value.replace(
@@ -160,7 +168,7 @@ export async function renderNoticeEmail(
     !!member.name,
     baseUrl,
   ]);
-  let template = cache.get(key);
+  let template: Template | Promise<Template> | undefined = templates.get(key) ?? rendering.get(key);
   if (!template) {
     const props: NoticeEmailProps = {
       content,
@@ -177,8 +185,12 @@ export async function renderNoticeEmail(
       html,
       text,
     }));
-    if (cache.size > 1000) cache.clear();
-    cache.set(key, template);
+    const pending = template;
+    rendering.set(key, pending);
+    pending
+      .then((rendered) => templates.set(key, rendered))
+      .catch(() => {})
+      .finally(() => rendering.delete(key));
   }
   const { subject, html, text } = await template;
   const name = member.name ?? "";

@@ -8,7 +8,8 @@ import { RedlineHtml } from "~/components/admin-ui/redline";
 import { parsePositiveInteger } from "~/core/identifiers";
 import { countOf, WORDS } from "~/core/plural";
 import { sameVersionRefusal } from "~/core/public/params";
-import { compareContent } from "~/models/review.server";
+import { refusedAsPage } from "~/http/refusals.server";
+import { compareVersions } from "~/models/review.server";
 import { getVersion } from "~/models/versions.server";
 
 export const meta: MetaFunction = () => [{ title: "Compare versions · Redline" }];
@@ -27,7 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     getVersion({ documentId: document.id, number: to }),
   ]);
   if (!older || !newer) throw new Response("There is no such version.", { status: 404 });
-  const { diff, html, changesHtml } = compareContent(older.content, newer.content);
+  const { diff, html, changesHtml } = await refusedAsPage(compareVersions(older, newer));
   return {
     choose: false as const,
     document: { id: document.id, title: document.title },

@@ -16,6 +16,7 @@ import { RedlineHtml } from "~/components/admin-ui/redline";
 import { addDays, formatLongDate, isoDateOf } from "~/core/dates";
 import { type Audience, parseAudience } from "~/core/notify/audience";
 import { getEnv } from "~/env.server";
+import { refusedAsPage } from "~/http/refusals.server";
 import { findAnnouncement, publishApproved } from "~/models/publication.server";
 import { compareWithInEffect } from "~/models/review.server";
 import { countAudience } from "~/models/subscribers.server";
@@ -30,7 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const document = await documentFromParams(params);
   const open = await getOpenVersion(document.id);
   if (open?.state !== "approved") throw redirect(`/admin/documents/${document.id}`);
-  const comparison = await compareWithInEffect(document, open);
+  const comparison = await refusedAsPage(compareWithInEffect(document, open));
   const today = isoDateOf(new Date());
   const noticePeriodDays = getEnv().NOTICE_PERIOD_DAYS;
   return {

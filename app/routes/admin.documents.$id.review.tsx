@@ -13,6 +13,7 @@ import { CsrfField, formatDateTime, Notice, PageHeader, StateBadge, useCan } fro
 import { MaterialitySuggestion } from "~/components/admin-ui/materiality";
 import { RedlineHtml } from "~/components/admin-ui/redline";
 import { countOf, WORDS } from "~/core/plural";
+import { refusedAsPage } from "~/http/refusals.server";
 import { lastDraftSave } from "~/models/drafts.server";
 import { listVersionHistory } from "~/models/history.server";
 import { compareWithInEffect, listReviewComments, reviewStep } from "~/models/review.server";
@@ -28,7 +29,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const open = await getOpenVersion(document.id);
   if (!open || open.state === "draft") throw redirect(`/admin/documents/${document.id}`);
   const [comparison, authors, comments, lastSave, history] = await Promise.all([
-    compareWithInEffect(document, open),
+    refusedAsPage(compareWithInEffect(document, open)),
     versionAuthorIds(open.id),
     listReviewComments(open.id),
     lastDraftSave(open.id),

@@ -10,7 +10,7 @@ import {
   readPolicyRequest,
   resolveComparison,
 } from "~/models/public-pages.server";
-import { comparePublishedVersions } from "~/models/public-policies.server";
+import { comparePublishedVersions, publicDiff } from "~/models/public-policies.server";
 
 /** GET /api/v1/policies/:slug/diff?from=N&to=M — the structured redline between two published versions. */
 export async function loader({ params, request }: LoaderFunctionArgs) {
@@ -27,7 +27,14 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     throw error;
   }
   const { from, to, between } = comparison;
-  const redline = await comparePublishedVersions(from, to);
+  let redline: Awaited<ReturnType<typeof comparePublishedVersions>>;
+  try {
+    redline = await comparePublishedVersions(from, to);
+  } catch (error) {
+    // A full diff pool answers 503 with Retry-After (ADR 0018).
+    if (isRefusal(error)) return refusalJson(error, CORS_HEADERS);
+    throw error;
+  }
   return cachedResponse(
     request,
     cacheHeaders("immutable", ["api-diff", from.number, to.number, policy]),
@@ -39,7 +46,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
           from,
           to,
           between,
-          diff: redline.diff,
+          diff: publicDiff(redline),
         }),
       ),
     { contentType: "application/json; charset=utf-8", headers: CORS_HEADERS },

@@ -6,7 +6,7 @@ import { summaryText } from "~/core/history/types";
 import { policyPath } from "~/core/public/urls";
 import { isRefusal } from "~/core/refusal";
 import { cachedPage } from "~/http/page-cache.server";
-import { refusalText } from "~/http/refusals.server";
+import { refusalText, refusedAsPage } from "~/http/refusals.server";
 import {
   cacheHeaders,
   policyLinks,
@@ -38,7 +38,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const hideFormatting = searchParams.get("formatting") === "hide";
   const cache = cacheHeaders("immutable", ["compare", from.number, to.number, hideFormatting, policy]);
   return cachedPage(request, cache, async () => {
-    const redline = await comparePublishedVersions(from, to);
+    // A full diff pool answers 503 with Retry-After (ADR 0018).
+    const redline = await refusedAsPage(comparePublishedVersions(from, to));
     return {
       slug: policy.document.slug,
       locale: policy.document.locale,
@@ -46,8 +47,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
       from: versionFacts(from),
       to: versionFacts(to),
       between: between.map(versionFacts),
-      stats: redline.diff.stats,
-      sections: redline.sections,
+      stats: redline.summary.stats,
+      sections: redline.summary.sections,
       html: redline.html,
       hideFormatting,
       choices: policy.versions.map((v) => ({ number: v.number, status: v.status })),

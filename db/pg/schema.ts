@@ -29,6 +29,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import type { RedlineSummary } from "../../app/core/diff/redline";
 import type { PolicyContent } from "../../app/core/document/types";
 import type { ImportedOrigin } from "../../app/core/history/types";
 import {
@@ -113,6 +114,9 @@ export const versions = pgTable(
   (t) => [
     uniqueIndex("versions_document_number_unique").on(t.documentId, t.number),
     index("versions_document_state_idx").on(t.documentId, t.state),
+    // SQLite's covering index keeps version lists from reading whole rows; PostgreSQL keeps large
+    // values (content, html) out of line already, and an index entry cannot hold a long summary.
+    index("versions_facts_idx").on(t.documentId, t.state, t.number),
     // One open (unpublished) version per document at a time, so published numbers stay contiguous.
     uniqueIndex("versions_one_open_per_document")
       .on(t.documentId)
@@ -311,6 +315,21 @@ export const webhookEvents = pgTable(
     receivedAt: text("received_at").notNull().default(now),
   },
   (t) => [primaryKey({ columns: [t.svixId] })],
+);
+
+export const storedDiffs = pgTable(
+  "stored_diffs",
+  {
+    fromHash: text("from_hash").notNull(),
+    toHash: text("to_hash").notNull(),
+    engine: integer("engine").notNull(),
+    summary: json("summary").$type<RedlineSummary>().notNull(),
+    blocks: text("blocks").notNull(),
+    html: text("html").notNull(),
+    changesHtml: text("changes_html").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.fromHash, t.toHash, t.engine] })],
 );
 
 export const sendRates = pgTable("send_rates", {

@@ -5,6 +5,7 @@
 const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   diff: () => import("./diff"),
   import: () => import("./import"),
+  "compare-flood": () => import("./compare-flood"),
   public: () => import("./public"),
   notify: () => import("./notify"),
   requests: () => import("./requests"),

@@ -27,9 +27,13 @@ export function collapseWhitespace(text: string): string {
  * number, so those marks stay.
  */
 const PUNCTUATION_NOT_IN_NUMBER = /(?<!\d)\p{P}|\p{P}(?!\d)/gu;
+/** The same for ASCII text (the ASCII members of \p{P}), several times faster than the Unicode class. */
+const ASCII_PUNCTUATION_NOT_IN_NUMBER =
+  /(?<!\d)[!"#%&'()*,\-./:;?@[\\\]_{}]|[!"#%&'()*,\-./:;?@[\\\]_{}](?!\d)/g;
 
 function stripPunctuation(text: string): string {
-  return collapseWhitespace(text.replace(PUNCTUATION_NOT_IN_NUMBER, " "));
+  const pattern = NON_ASCII.test(text) ? PUNCTUATION_NOT_IN_NUMBER : ASCII_PUNCTUATION_NOT_IN_NUMBER;
+  return collapseWhitespace(text.replace(pattern, " "));
 }
 
 // The same numbering headingAnchor() ignores: "5.", "5.1", "V.", "Section 5:", "§ 5", "(a)".

@@ -97,7 +97,7 @@ export function parsePolicy(input: string, format: SourceFormat): ParsedPolicy {
     if (lost) throw new PolicyImportError(describeLostText(lost));
     return withTitle(content, prepared.leftOut, frontMatter);
   } finally {
-    window.happyDOM.abort();
+    void window.happyDOM.abort();
     void window.happyDOM.close();
   }
 }

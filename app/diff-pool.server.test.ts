@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { computeRedline } from "./core/diff";
+import { paragraphs } from "./core/diff/test-support";
+import { isRefusal, type Refusal } from "./core/refusal";
+import { runRedline, startDiffPool, stopDiffPool } from "./diff-pool.server";
+
+/** A policy of about `words` words, every sentence different, so that a comparison has work to do. */
+function largePolicy(words: number, seed: string) {
+  const sentences = Array.from(
+    { length: Math.ceil(words / 12) },
+    (_, i) => `We keep record ${i} of ${seed} for ${i % 37} months and share it with processor ${i % 11}.`,
+  );
+  const blocks: string[] = [];
+  for (let i = 0; i < sentences.length; i += 8) blocks.push(sentences.slice(i, i + 8).join(" "));
+  return paragraphs(...blocks);
+}
+
+afterEach(async () => {
+  await stopDiffPool();
+});
+
+describe("the diff pool", () => {
+  test("gives the redline a computation in this thread gives", async () => {
+    await startDiffPool({ threads: 1 });
+    const older = paragraphs("We keep your data for 24 months.", "Contact privacy@example.com.");
+    const newer = paragraphs("We keep your data for 36 months.", "Contact privacy@example.com.");
+    const pooled = await runRedline({ older, newer });
+    expect(pooled).toEqual(computeRedline({ older, newer }));
+  });
+
+  test("refuses as unavailable, with a time to retry, when its queue is full", async () => {
+    await startDiffPool({ threads: 1, maxQueue: 1, retryAfterSeconds: 7 });
+    const older = largePolicy(5_000, "alpha");
+    const newer = largePolicy(5_000, "beta");
+    const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => runRedline({ older, newer })));
+    // One comparison runs, one waits, the other four are refused at once.
+    const refused = outcomes.filter((o) => o.status === "rejected").map((o) => o.reason as Refusal);
+    expect(refused).toHaveLength(4);
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(2);
+    for (const refusal of refused) {
+      expect(isRefusal(refusal) && refusal.reason).toBe("unavailable");
+      expect(refusal.details).toEqual({ retryAfterSeconds: 7 });
+    }
+  });
+
+  test("terminates a comparison past its deadline and keeps serving afterwards", async () => {
+    await startDiffPool({ threads: 1, deadlineMs: 300 });
+    const small = paragraphs("We keep your data for 24 months.");
+    const older = largePolicy(60_000, "alpha");
+    const newer = largePolicy(60_000, "beta");
+    // A budget far beyond the deadline: only the deadline can stop it.
+    const runaway = runRedline({ older, newer, options: { timeoutMs: 60_000, blockTimeoutMs: 60_000 } });
+    await expect(runaway).rejects.toMatchObject({ reason: "unavailable" });
+    const after = await runRedline({ older: small, newer: paragraphs("We keep your data for 6 months.") });
+    expect(after.summary.stats.blocksChanged).toBe(1);
+  });
+});
