@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   diff: () => import("./diff"),
   public: () => import("./public"),
   notify: () => import("./notify"),
+  "migrate-to": () => import("./migrate-to"),
   requests: () => import("./requests"),
   startup: () => import("./startup"),
 };
