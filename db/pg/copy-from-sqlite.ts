@@ -37,7 +37,7 @@ export type CopyReport = {
 };
 
 /** Redline's tables, as the PostgreSQL schema names them. */
-export const REDLINE_TABLES: readonly string[] = (Object.values(pgSchema) as unknown[])
+const REDLINE_TABLES: readonly string[] = (Object.values(pgSchema) as unknown[])
   .filter((value): value is PgTable => is(value, PgTable))
   .map((table) => getTableName(table))
   .sort();
@@ -58,7 +58,7 @@ type TablePlan = { table: string; columns: Column[]; orderBy: string };
  * What makes the target unfit: tables of another application (or views, foreign tables) in the
  * schema Redline would use, and Redline tables that already hold rows. Empty when it is fit.
  */
-export async function targetProblems(client: pg.ClientBase): Promise<string[]> {
+async function targetProblems(client: pg.ClientBase): Promise<string[]> {
   const { rows } = await client.query<{ name: string; kind: string }>(
     `SELECT c.relname AS name, c.relkind AS kind FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -370,7 +370,7 @@ async function verify(
     throw new MigrationRefused(
       ids.length > 0
         ? `published version${ids.length === 1 ? "" : "s"} ${ids.join(", ")}: the content hash recomputed on PostgreSQL does not match the stored one`
-        : "published content differs between SQLite and PostgreSQL",
+        : "published content differs between SQLite and PostgreSQL: its JSON text was not kept byte for byte",
     );
   }
   return {

@@ -94,6 +94,7 @@ export async function run() {
     const url = new URL(SERVER);
     url.pathname = `/${name}`;
     const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+    pool.on("error", () => {});
     const source = new Database(file, { readonly: true });
     const { copySqliteToPostgres } = await import("../../db/pg/copy-from-sqlite");
     let peak = process.memoryUsage().rss;

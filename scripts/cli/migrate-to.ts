@@ -13,7 +13,7 @@ import { openDatabase } from "./database";
 type Io = { out: (text: string) => void; err: (text: string) => void };
 
 /** The URL with its password hidden: it is printed, and terminals and CI logs are kept. */
-export function redactedUrl(url: string): string {
+function redactedUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "***";

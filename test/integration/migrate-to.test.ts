@@ -188,7 +188,9 @@ describe.skipIf(TEST_ENGINE === "postgres")("redline migrate-to", () => {
       );
       expect(sent[0].n).toBe(7);
       const { rows: notice } = await db.query("SELECT requires_ack, channels FROM notices");
-      expect(notice).toEqual([{ requires_ack: true, channels: ["email", "dashboard"] }]);
+      const stored = sqlite.prepare("SELECT channels FROM notices").get() as { channels: string };
+      expect(notice).toEqual([{ requires_ack: true, channels: JSON.parse(stored.channels) }]);
+      expect([...notice[0].channels].sort()).toEqual(["dashboard", "email"]);
       const { rows: acks } = await db.query(
         "SELECT s.external_id, a.channel FROM acknowledgements a JOIN subscribers s ON s.id = a.subscriber_id ORDER BY s.external_id",
       );
@@ -287,6 +289,7 @@ describe.skipIf(TEST_ENGINE === "postgres")("redline migrate-to", () => {
     // The schema as migrate-to creates it, plus a constraint one subscriber breaks: documents, users
     // and versions go in first, then the copy fails.
     const pool = new pg.Pool({ connectionString: target, max: 1 });
+    pool.on("error", () => {});
     await migratePostgres(pool);
     await pool.end();
     const db = await connect(target);
@@ -311,6 +314,28 @@ describe.skipIf(TEST_ENGINE === "postgres")("redline migrate-to", () => {
       expect(retried.stdout).toMatch(
         /^copied [\d,]+ rows in 18 tables to postgres:\/\/.*; verified row counts, the audit chain \(\d+ entries, head [0-9a-f]{12}… at entry \d+\) and 2 published content hashes\n$/,
       );
+    } finally {
+      await db.end();
+    }
+  });
+
+  it("rolls back when the copy does not verify: published text that would not hash the same", async () => {
+    const target = await freshTarget();
+    const pool = new pg.Pool({ connectionString: target, max: 1 });
+    pool.on("error", () => {});
+    await migratePostgres(pool);
+    await pool.end();
+    const db = await connect(target);
+    try {
+      // jsonb re-renders the JSON text (spaces, key order): every row copies, the check catches it.
+      await db.query("ALTER TABLE versions ALTER COLUMN content TYPE jsonb USING content::jsonb");
+      const failed = await migrateTo(target);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toBe(
+        "redline: published content differs between SQLite and PostgreSQL: its JSON text was not kept byte for byte\n",
+      );
+      const { rows } = await db.query("SELECT count(*)::int AS n FROM audit_log");
+      expect(rows[0].n).toBe(0);
     } finally {
       await db.end();
     }
