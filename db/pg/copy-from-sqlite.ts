@@ -387,7 +387,21 @@ async function verify(
  * behind `pool`, which must be empty. Throws `MigrationRefused` for a target that is not empty and
  * for any difference found when verifying; the target then holds no row.
  */
-export async function copySqliteToPostgres({
+export async function copySqliteToPostgres(options: {
+  source: Database.Database;
+  /** Best opened with a `lock_timeout`: a target in use is then refused instead of waited for. */
+  pool: pg.Pool;
+  onTable?: (copied: TableCopied) => void;
+}): Promise<CopyReport> {
+  return copy(options).catch((error: { code?: string }) => {
+    if (error.code !== "55P03") throw error;
+    throw new MigrationRefused(
+      "another session keeps the target's tables busy: stop whatever is connected to the target and run again",
+    );
+  });
+}
+
+async function copy({
   source,
   pool,
   onTable,

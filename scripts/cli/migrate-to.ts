@@ -58,7 +58,9 @@ export function registerMigrateToCommand(program: Command, io: Io): void {
       const { copySqliteToPostgres, MigrationRefused } = await import("../../db/pg/copy-from-sqlite");
       const source = new Database(file, { readonly: true, fileMustExist: true });
       source.pragma("busy_timeout = 5000");
-      const pool = new pg.Pool({ connectionString: url, max: 2 });
+      // A target in use (a Redline already started on it, a session holding its tables) is refused
+      // after half a minute rather than waited for.
+      const pool = new pg.Pool({ connectionString: url, max: 2, lock_timeout: 30_000 });
       pool.on("error", () => {});
       const tty = options.format === "text" && process.stdout.isTTY === true;
       try {
@@ -68,7 +70,7 @@ export function registerMigrateToCommand(program: Command, io: Io): void {
           onTable: tty
             ? (copied: TableCopied) =>
                 io.out(
-                  `  ${copied.table.padEnd(20)} ${thousands(copied.rows).padStart(12)} rows  ${seconds(copied.ms)}`,
+                  `  ${copied.table.padEnd(20)} ${thousands(copied.rows).padStart(12)} ${copied.rows === 1 ? "row " : "rows"}  ${seconds(copied.ms)}`,
                 )
             : undefined,
         });
