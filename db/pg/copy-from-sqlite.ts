@@ -429,7 +429,8 @@ async function copy({
   try {
     await client.query("BEGIN");
     try {
-      // Nothing else writes while we copy: a web process started against the target too early waits.
+      // Nothing else reads or writes while we copy; a session already holding a table makes this
+      // fail after the pool's lock_timeout (refused above as "busy") instead of waiting for it.
       await client.query(`LOCK TABLE ${REDLINE_TABLES.map(quote).join(", ")} IN ACCESS EXCLUSIVE MODE`);
       const problems = await targetProblems(client);
       if (problems.length > 0)
