@@ -13,10 +13,11 @@ import { getEnv } from "../app/env.server";
 import type { AuditVerification } from "../app/models/audit.server";
 import { db } from "../app/models/db.server";
 import { findDocument } from "../app/models/documents.server";
-import { makePrivateFile } from "../db/client";
+import { engineKind, makePrivateFile } from "../db/client";
 import type { Role } from "../db/schema";
 import { openDatabase as openDatabaseWarningTo } from "./cli/database";
 import { registerHistoryCommands } from "./cli/history";
+import { registerMigrateToCommand } from "./cli/migrate-to";
 import {
   describeNotice,
   noticeRequestFromOptions,
@@ -107,6 +108,9 @@ function auditHeadArgument(value: string): string {
     throw new InvalidArgumentError("use a chain head as published: 64 lowercase hex digits");
   return value;
 }
+
+/** What `redline backup` says when the data lives in PostgreSQL, instead of copying anything. */
+const POSTGRES_BACKUP = `Redline's data is in PostgreSQL (DATABASE_URL), which Redline does not copy itself: back it up with the server's own tools. pg_dump --format=custom (restored with pg_restore) gives a consistent logical copy of the one database while Redline runs; continuous archiving — a base backup (pg_basebackup) plus the archived WAL — restores the whole server to any moment (point-in-time recovery), which is what a database with millions of deliveries should rely on; a managed service's snapshots and PITR do the same. Whatever you choose, restore a copy now and then and run \`redline audit verify\` against it.`;
 
 export function buildProgram(io: Io): Command {
   /**
@@ -421,6 +425,12 @@ export function buildProgram(io: Io): Command {
     .argument("<file>", "where to write the backup")
     .option("--force", "overwrite the file if it exists", false)
     .action(async (file: string, options: { force: boolean }) => {
+      if (engineKind(getEnv().DATABASE_URL) === "postgres") {
+        io.err(POSTGRES_BACKUP);
+        throw new UsageError(
+          "backup copies a SQLite file; on PostgreSQL use the server's own backups (above)",
+        );
+      }
       const target = resolve(file);
       if (existsSync(target) && !options.force)
         throw new UsageError(`${file} exists; pass --force to overwrite it`);
@@ -540,6 +550,7 @@ export function buildProgram(io: Io): Command {
   registerNotificationCommands(program, io);
   registerProofCommands(program, io);
   registerHistoryCommands(program, io);
+  registerMigrateToCommand(program, io);
   return program;
 }
 

@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   "compare-flood": () => import("./compare-flood"),
   public: () => import("./public"),
   notify: () => import("./notify"),
+  "migrate-to": () => import("./migrate-to"),
   requests: () => import("./requests"),
   startup: () => import("./startup"),
 };
