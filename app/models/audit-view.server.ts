@@ -1,5 +1,5 @@
 import { desc, lt } from "drizzle-orm";
-import { auditLog, documents, versions } from "../../db/schema";
+import { auditLog, documents, versions } from "../../db/tables";
 import { reader } from "./db.server";
 import { userEmailsById } from "./users.server";
 

@@ -10,7 +10,7 @@ import {
   type Notice,
   notices,
   versions,
-} from "../../db/schema";
+} from "../../db/tables";
 import type { Audience } from "../core/notify/audience";
 import { BATCH_SIZE, batchCount } from "../core/notify/batching";
 import { Refusal } from "../core/refusal";

@@ -6,7 +6,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { first } from "../../db/dialect";
-import { type Role, type Version, versions } from "../../db/schema";
+import { type Role, type Version, versions } from "../../db/tables";
 import { isoDateOf } from "../core/dates";
 import { Refusal } from "../core/refusal";
 import { type PublicationRequest, planPublication } from "../core/versions/publication";

@@ -13,7 +13,7 @@ import {
   users,
   type Version,
   versions,
-} from "../../db/schema";
+} from "../../db/tables";
 import { diffPolicies, type PolicyDiff, renderDiffHtml } from "../core/diff";
 import type { PolicyContent } from "../core/document";
 import { Refusal } from "../core/refusal";

@@ -13,16 +13,14 @@ const PAGE_SIZE = 100;
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { role: "viewer" });
   const before = parsePositiveInteger(new URL(request.url).searchParams.get("before")) ?? undefined;
-  const [entries, verification] = await Promise.all([
+  const [entries, verification, ruleProblems] = await Promise.all([
     auditPage({ before, limit: PAGE_SIZE }),
     recentAuditVerification(),
+    databaseRuleProblems({ foreignKeys: false }),
   ]);
   // The chain break has its own message below; everything else is listed. The scans of whole
   // tables (orphaned rows, proof rows against entries) are left to `redline audit verify`.
-  const problems = [
-    ...verification.problems.filter((p) => p.kind !== "chain"),
-    ...databaseRuleProblems({ foreignKeys: false }),
-  ];
+  const problems = [...verification.problems.filter((p) => p.kind !== "chain"), ...ruleProblems];
   return {
     entries,
     verification,
