@@ -9,6 +9,9 @@ const alias = { "~": fileURLToPath(new URL("./app", import.meta.url)) };
  */
 const TIMING = ["test/integration/notify-rate.test.ts"];
 
+/** What only SQLite has: its files, backups and connections (each says why in its header). */
+const SQLITE_ONLY: string[] = [];
+
 /**
  * Projects that start the real server (build/server.js) or the compiled command line check for the
  * build first. The unit project needs none: `npm run test:unit` works on a fresh clone.
@@ -41,6 +44,21 @@ export default defineConfig({
           exclude: TIMING,
           globalSetup: requireBuild,
           setupFiles: ["./test/setup.ts", "./test/support/fresh-database.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The same integration suite on PostgreSQL (ADR 0017): each test file and each test server
+        // gets its own database, copied from a migrated template.
+        extends: true,
+        test: {
+          name: "integration-pg",
+          include: ["test/integration/**/*.test.ts"],
+          exclude: [...TIMING, ...SQLITE_ONLY],
+          globalSetup: [...requireBuild, "./test/support/postgres-template.ts"],
+          setupFiles: ["./test/setup.ts", "./test/support/fresh-database.ts"],
+          env: { REDLINE_TEST_ENGINE: "postgres" },
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -4,9 +4,9 @@
  * per check) and holds counts and ages only: no paths, addresses, versions or error messages, since
  * anyone can ask. Thresholds and reasons: docs/decisions/0014-health-metrics-logs.md.
  */
-import { missingMigrations } from "../db/client";
+import { missingEngineMigrations, pingEngine } from "../db/maintenance";
 import { logger } from "./logger.server";
-import { reader } from "./models/db.server";
+import { engine } from "./models/db.server";
 import { nextBatchDueAt } from "./models/deliveries.server";
 import type { Dispatcher } from "./notify/dispatcher.server";
 
@@ -47,12 +47,12 @@ export async function checkReadiness({
   now?: number;
 }): Promise<Readiness> {
   const checks: Readiness["checks"] = {
-    database: await attempt("database", () => {
-      reader().$client.prepare("SELECT count(*) FROM sqlite_master").get();
+    database: await attempt("database", async () => {
+      await pingEngine(engine());
       return { status: "pass" };
     }),
-    migrations: await attempt("migrations", () => {
-      const { expected, missing } = missingMigrations(reader());
+    migrations: await attempt("migrations", async () => {
+      const { expected, missing } = await missingEngineMigrations(engine());
       return missing === 0
         ? { status: "pass", expected, missing }
         : {

@@ -54,7 +54,7 @@ export type Runtime = {
   services: Services;
   logger: typeof logger;
   /** Changes whenever anything the public pages show may have changed (the response cache's key). */
-  publicStateToken: () => string;
+  publicStateToken: () => string | null;
   /** Called once the HTTP server listens: settles the public address, starts the dispatcher, prints the banner. */
   serving: (port: number) => void;
   /** Stops the dispatcher: batches on the wire are recorded, batches waiting for their turn given back. */

@@ -14,7 +14,7 @@ import type { AuditVerification } from "../app/models/audit.server";
 import { db } from "../app/models/db.server";
 import { findDocument } from "../app/models/documents.server";
 import { engineKind, makePrivateFile } from "../db/client";
-import type { Role } from "../db/schema";
+import type { Role } from "../db/tables";
 import { openDatabase as openDatabaseWarningTo } from "./cli/database";
 import { registerHistoryCommands } from "./cli/history";
 import { registerMigrateToCommand } from "./cli/migrate-to";
@@ -524,7 +524,7 @@ export function buildProgram(io: Io): Command {
           }),
         ),
         // Anything still wrong after the repair: triggers no migration defines, orphaned rows.
-        ...databaseRuleProblems(),
+        ...(await databaseRuleProblems()),
       ];
       if (options.format === "json") {
         io.out(JSON.stringify({ ok: problems.length === 0, ...result, problems }));

@@ -60,8 +60,11 @@ const NOT_STORED = new Set([
 const MEANINGFUL_PARAMS = new Set(["lang", "from", "to", "formatting"]);
 
 export type PublicResponseCacheOptions = {
-  /** Changes whenever a published version, a document or the date changes (the runtime's publicStateToken). */
-  stateToken: () => string;
+  /**
+   * Changes whenever a published version, a document or the date changes (the runtime's
+   * publicStateToken); null when it cannot be known at this moment.
+   */
+  stateToken: () => string | null;
   /**
    * Most answers kept; the least recently used go first.
    * @default 500
@@ -131,12 +134,14 @@ export function publicResponseCache({
   ): Answered | null => {
     const key = cacheKey(req);
     if (key === null) return null;
-    let token: string;
+    let token: string | null;
     try {
       token = stateToken();
     } catch {
       return null;
     }
+    // Not known right now (PostgreSQL, between a change and its re-read): render, store nothing.
+    if (token === null) return null;
     const hit = entries.get(key);
     if (hit && hit.token === token) {
       entries.delete(key);

@@ -1,5 +1,5 @@
 import type { Params } from "@remix-run/react";
-import type { Document } from "../../db/schema";
+import type { Document } from "../../db/tables";
 import { parsePositiveInteger } from "../core/identifiers";
 import { getDocument } from "../models/documents.server";
 

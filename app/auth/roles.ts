@@ -1,4 +1,4 @@
-import type { Role } from "../../db/schema";
+import type { Role } from "../../db/tables";
 
 /**
  * What each role may do. Roles are cumulative: an editor may read, an approver may also write

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { type AppLoadContext, createCookie, redirect } from "@remix-run/node";
-import type { Role } from "../../db/schema";
+import type { Role } from "../../db/tables";
 import { getEnv, sessionSecret } from "../env.server";
 import { BODY_LIMITS, BodyError, readFormBody } from "../http/body.server";
 import {

@@ -4,7 +4,7 @@
  * in app/auth/sso.server.ts.
  */
 import { z } from "zod";
-import type { Role } from "../../db/schema";
+import type { Role } from "../../db/tables";
 
 /**
  * How a session began: a password, the identity provider, or a break-glass admin's password while

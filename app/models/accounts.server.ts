@@ -2,7 +2,7 @@ import { hash, verify } from "@node-rs/argon2";
 import { and, asc, count, eq, isNull, ne } from "drizzle-orm";
 import type { Transaction } from "../../db/client";
 import { affected, first } from "../../db/dialect";
-import { passwordResets, type Role, sessions, type User, users } from "../../db/schema";
+import { passwordResets, type Role, sessions, type User, users } from "../../db/tables";
 import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
 import { type Actor, reader, transaction } from "./db.server";

@@ -4,7 +4,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { jsonValue, row, rows } from "../../db/dialect";
-import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
+import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/tables";
 import { isEmailProblem } from "../core/notify/statuses";
 import { policyPath } from "../core/public/urls";
 import { Refusal } from "../core/refusal";

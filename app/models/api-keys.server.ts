@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { first } from "../../db/dialect";
-import { type ApiKey, apiKeys } from "../../db/schema";
+import { type ApiKey, apiKeys } from "../../db/tables";
 import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
 import { type Actor, reader, transaction, write } from "./db.server";

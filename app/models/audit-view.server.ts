@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, gte, lt, type SQL } from "drizzle-orm";
-import { auditLog, documents, users, versions } from "../../db/schema";
+import { auditLog, documents, users, versions } from "../../db/tables";
 import { type AuditExportRow, type AuditFilter, auditRangeBounds } from "../core/audit-filter";
 import { reader } from "./db.server";
 import { userEmailsById } from "./users.server";

@@ -1,8 +1,8 @@
 import { desc } from "drizzle-orm";
-import { migrationsFolder, type Transaction } from "../../db/client";
+import type { Transaction } from "../../db/client";
 import { first } from "../../db/dialect";
-import { inspectTriggers } from "../../db/rules";
-import { type AuditEntry, auditLog } from "../../db/schema";
+import { inspectEngineRules, orphanRows } from "../../db/maintenance";
+import { type AuditEntry, auditLog } from "../../db/tables";
 import {
   type AuditFacts,
   type AuditProblem,
@@ -16,7 +16,7 @@ import {
 } from "../core/audit";
 import { getAuditKeys } from "../env.server";
 import { ProofReplay } from "./audit-proof.server";
-import { type Actor, actorLabel, reader, write } from "./db.server";
+import { type Actor, actorLabel, engine, reader, write } from "./db.server";
 
 export type AuditRecord = {
   actor: Actor;
@@ -167,14 +167,17 @@ export async function recentAuditVerification(): Promise<AuditVerification & { c
 }
 
 /**
- * What is wrong with the database's own rules right now: protective triggers missing, altered or
- * added by someone else, and (with `foreignKeys`, a scan of every table) rows whose parent is gone —
- * written while foreign keys were off, which only a connection other than Redline's can do.
- * Read-only: `migrate()` repairs the triggers.
+ * What is wrong with the database's own rules right now: protective rules missing, altered,
+ * disabled or added by someone else, and (with `foreignKeys`, a scan of every table) rows whose
+ * parent is gone — written while foreign keys were off, which only a connection other than
+ * Redline's can do. Read-only: `migrate()` repairs the rules.
  */
-export function databaseRuleProblems({ foreignKeys = true }: { foreignKeys?: boolean } = {}): AuditProblem[] {
-  const client = reader().$client;
-  const problems: AuditProblem[] = inspectTriggers(client, migrationsFolder()).map(({ name, problem }) => ({
+export async function databaseRuleProblems({
+  foreignKeys = true,
+}: {
+  foreignKeys?: boolean;
+} = {}): Promise<AuditProblem[]> {
+  const problems: AuditProblem[] = (await inspectEngineRules(engine())).map(({ name, problem }) => ({
     kind: "trigger",
     message:
       problem === "unexpected"
@@ -182,11 +185,7 @@ export function databaseRuleProblems({ foreignKeys = true }: { foreignKeys?: boo
         : `protective trigger ${name} is ${problem}; the next start or command restores it`,
   }));
   if (!foreignKeys) return problems;
-  const orphans = client.prepare("PRAGMA foreign_key_check").all() as {
-    table: string;
-    rowid: number;
-    parent: string;
-  }[];
+  const orphans = orphanRows(engine());
   for (const row of orphans.slice(0, 20)) {
     problems.push({
       kind: "foreign-key",

@@ -5,7 +5,8 @@ import { getEnv } from "../env.server";
 
 export type { Transaction };
 
-function engine() {
+/** The engine DATABASE_URL names, for the engine-specific upkeep in db/maintenance.ts. */
+export function engine() {
   return sharedEngine(getEnv().DATABASE_URL);
 }
 

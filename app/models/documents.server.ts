@@ -5,7 +5,7 @@
  */
 import { and, asc, eq, inArray, or } from "drizzle-orm";
 import { first } from "../../db/dialect";
-import { type Document, documents, type Version, versions } from "../../db/schema";
+import { type Document, documents, type Version, versions } from "../../db/tables";
 import { DEFAULT_LOCALE } from "../core/identifiers";
 import { reader } from "./db.server";
 import {

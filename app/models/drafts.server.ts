@@ -14,7 +14,7 @@ import {
   type Version,
   type VersionState,
   versions,
-} from "../../db/schema";
+} from "../../db/tables";
 import {
   MAX_SOURCE_BYTES,
   type PolicyContent,

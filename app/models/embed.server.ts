@@ -5,7 +5,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { asc, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { affected, first, row } from "../../db/dialect";
-import { embedOrigins, embedSecrets } from "../../db/schema";
+import { embedOrigins, embedSecrets } from "../../db/tables";
 import { MAX_TOKEN_LIFETIME_SECONDS, type TokenCheck, verifyUserToken } from "../core/notify/user-token";
 import { Refusal } from "../core/refusal";
 import { getEnv, sessionSecret } from "../env.server";

@@ -7,7 +7,7 @@
  */
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { first } from "../../db/dialect";
-import { type Document, documents, type Version, versions } from "../../db/schema";
+import { type Document, documents, type Version, versions } from "../../db/tables";
 import type { PolicyContent, RenderedPolicy } from "../core/document";
 import { checkNewDocument } from "../core/documents";
 import type { ExistingHistory } from "../core/history/plan";

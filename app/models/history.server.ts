@@ -4,7 +4,7 @@
  */
 import { desc, eq } from "drizzle-orm";
 import { first } from "../../db/dialect";
-import { documents, versions } from "../../db/schema";
+import { documents, versions } from "../../db/tables";
 import { isoDateOf } from "../core/dates";
 import { type PublicStatus, publicStatuses } from "../core/versions/in-effect";
 import { isPublishedState } from "../core/versions/workflow";

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { and, eq, inArray, isNotNull, isNull, lt, or } from "drizzle-orm";
 import { affected, first } from "../../db/dialect";
-import { signInThrottles, users } from "../../db/schema";
+import { signInThrottles, users } from "../../db/tables";
 import { Refusal } from "../core/refusal";
 import {
   refundAttempt,

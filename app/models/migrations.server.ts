@@ -4,16 +4,15 @@
  * signing it (ADR 0011). Light on purpose: every command of the command line runs it first.
  */
 import { sql } from "drizzle-orm";
-import { migrateDatabase, migrationsFolder } from "../../db/client";
 import { row } from "../../db/dialect";
-import { restoreTriggers, type TriggerProblem } from "../../db/rules";
+import { migrateEngine, type RuleProblem } from "../../db/maintenance";
 import { SIGNING_STARTED } from "../core/audit";
 import { recordAudit } from "./audit.server";
-import { db, transaction } from "./db.server";
+import { engine, transaction } from "./db.server";
 
 export type MigrationReport = {
   /** Protective triggers that were missing or altered and have been re-created (recorded in the audit log). */
-  restoredTriggers: TriggerProblem[];
+  restoredTriggers: RuleProblem[];
   /** When this run began signing the audit log: the entry that seals the unsigned ones before it. */
   sealedAt: number | null;
 };
@@ -25,12 +24,7 @@ export type MigrationReport = {
  * Both repairs are written to the audit log, so they stay visible after the restart that made them.
  */
 export async function migrate(): Promise<MigrationReport> {
-  const database = db();
-  const client = database.$client;
-  const columns = client.prepare("SELECT name FROM pragma_table_info('audit_log')").pluck().all();
-  const signingBegins = !columns.includes("mac");
-  migrateDatabase(database);
-  const restoredTriggers = restoreTriggers(client, migrationsFolder());
+  const { restored: restoredTriggers, signingBegins } = await migrateEngine(engine());
   return transaction(async (tx) => {
     let sealedAt: number | null = null;
     const log = (await row<{ unsigned: number; signed: number; head: string | null }>(

@@ -11,7 +11,7 @@ import {
   type Notice,
   notices,
   versions,
-} from "../../db/schema";
+} from "../../db/tables";
 import type { Audience } from "../core/notify/audience";
 import { isThrottling } from "../core/notify/backoff";
 import { BATCH_SIZE, batchCount } from "../core/notify/batching";

@@ -5,7 +5,7 @@
  * Each list is read once for everyone; the route picks what the person's role can act on.
  */
 import { and, asc, eq, gt, inArray } from "drizzle-orm";
-import { documents, versions } from "../../db/schema";
+import { documents, versions } from "../../db/tables";
 import { isoDateOf } from "../core/dates";
 import { PUBLIC_STATES } from "../core/versions/workflow";
 import { acknowledgementOverview } from "./acknowledgements.server";

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { hash } from "@node-rs/argon2";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { affected, first } from "../../db/dialect";
-import { passwordResets, sessions, users } from "../../db/schema";
+import { passwordResets, sessions, users } from "../../db/tables";
 import { Refusal } from "../core/refusal";
 import { checkNewPassword } from "./accounts.server";
 import { recordAudit } from "./audit.server";

@@ -5,7 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { jsonValue, row, rows } from "../../db/dialect";
-import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/schema";
+import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/tables";
 import { deliveryStatusText, isCaptured, transportText } from "../core/notify/delivery-outcome";
 import { reader } from "./db.server";
 import { coveringAcknowledgementId, isEmailProblemStatus } from "./notice-rules.server";

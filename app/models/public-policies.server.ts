@@ -10,13 +10,14 @@ import { fileURLToPath } from "node:url";
 import { and, eq, inArray, min, sql } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { LRUCache } from "lru-cache";
-import { first, joinedText } from "../../db/dialect";
-import { type Document, documents, versions } from "../../db/schema";
+import { first, joinedText, row } from "../../db/dialect";
+import type { PgEngine } from "../../db/pg/engine";
+import { type Document, documents, versions } from "../../db/tables";
 import { isoDateOf } from "../core/dates";
 import { type PolicyDiff, type Redline, redlineDiff, redlineSize } from "../core/diff";
 import type { OutlineEntry } from "../core/document";
 import { PUBLIC_STATES, REPLACED } from "../core/versions/workflow";
-import { reader } from "./db.server";
+import { engine, reader } from "./db.server";
 import { DEFAULT_LOCALE } from "./documents.server";
 import { publishedRedline } from "./redlines.server";
 import { isPublishedVersion, listPublishedVersions, type PublishedVersionSummary } from "./versions.server";
@@ -258,18 +259,51 @@ function publicStateQuery(database: ReturnType<typeof reader>) {
       (SELECT ${joinedText(database, document, ";")} FROM ${documents}) AS documents`;
 }
 
+const hashState = (now: Date, versionsFacts: string, documentsFacts: string | null) =>
+  createHash("sha1")
+    .update(`${isoDateOf(now)}\n${versionsFacts}\n${documentsFacts ?? ""}`)
+    .digest("base64url");
+
+/** The PostgreSQL token of this process, valid while its listener's generation is unchanged. */
+let pgState: { generation: number; facts: [string, string | null] } | null = null;
+let pgRefresh: Promise<void> | null = null;
+
 /**
  * A short value that changes whenever what the public site shows may have changed: a version published
  * or replaced, a document added, renamed or linked as a translation, or a new UTC day (effective
- * dates). Cheap enough to compute on every request (a covering index scan and a tiny table), so a
- * response cache can check that a stored page is still the page the app would render.
+ * dates). A response cache checks that a stored page is still the page the app would render.
  *
- * Synchronous on purpose (ADR 0017): the response cache asks for it on every hit, and on SQLite a
- * statement prepared once on the read connection answers at once. PostgreSQL cannot answer
- * synchronously: there the token must be kept in the process and renewed on LISTEN/NOTIFY (issue
- * 13, item 4), or the cache must await `publicStateFacts`.
+ * Synchronous on purpose (ADR 0017): the response cache asks for it on every hit.
+ * - SQLite: a statement prepared once on the read connection answers at once (a covering index scan
+ *   and a tiny table).
+ * - PostgreSQL: the facts are kept in the process and read again after every change notification
+ *   (db/pg/listener.ts, migration 0004) — every process, every host, at commit. While they are
+ *   being read, or while the listener is not connected, the answer is null: "not known", and the
+ *   cache renders instead of replaying. It never replays a page from before a change.
  */
-export function publicStateToken(now = new Date()): string {
+export function publicStateToken(now = new Date()): string | null {
+  const current = engine();
+  if (current.kind === "postgres") {
+    const listener = (current as PgEngine).listener("redline_public_state");
+    if (listener.live && pgState?.generation === listener.generation) {
+      return hashState(now, ...pgState.facts);
+    }
+    if (listener.live && !pgRefresh) {
+      const generation = listener.generation;
+      pgRefresh = row<{ versions: string; documents: string | null }>(reader(), publicStateQuery(reader()))
+        .then((facts) => {
+          // A notification during the read makes these facts possibly old: read again next time.
+          if (facts && listener.generation === generation) {
+            pgState = { generation, facts: [facts.versions, facts.documents] };
+          }
+        })
+        .catch(() => {})
+        .finally(() => {
+          pgRefresh = null;
+        });
+    }
+    return null;
+  }
   const database = reader();
   const client = database.$client;
   let statement = tokenStatements.get(client);
@@ -279,8 +313,6 @@ export function publicStateToken(now = new Date()): string {
     statement = { get: () => prepared.get(...query.params) };
     tokenStatements.set(client, statement);
   }
-  const row = statement.get() as [string, string | null];
-  return createHash("sha1")
-    .update(`${isoDateOf(now)}\n${row[0]}\n${row[1] ?? ""}`)
-    .digest("base64url");
+  const facts = statement.get() as [string, string | null];
+  return hashState(now, facts[0], facts[1]);
 }

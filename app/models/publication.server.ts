@@ -6,7 +6,7 @@
  */
 import { and, countDistinct, eq } from "drizzle-orm";
 import { first } from "../../db/dialect";
-import { deliveries, notices, type Role, type Version, versions } from "../../db/schema";
+import { deliveries, notices, type Role, type Version, versions } from "../../db/tables";
 import { isoDateOf } from "../core/dates";
 import type { Redline } from "../core/diff";
 import { Refusal } from "../core/refusal";

@@ -6,7 +6,7 @@
  */
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { first } from "../../db/dialect";
-import { storedDiffs, versions } from "../../db/schema";
+import { storedDiffs, versions } from "../../db/tables";
 import { DIFF_ENGINE_VERSION, type DiffOptions, type Redline } from "../core/diff";
 import type { PolicyContent } from "../core/document";
 import { runRedline } from "../diff-pool.server";

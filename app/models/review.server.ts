@@ -12,7 +12,7 @@ import {
   users,
   type Version,
   versions,
-} from "../../db/schema";
+} from "../../db/tables";
 import type { PolicyDiff, Redline } from "../core/diff";
 import type { PolicyContent } from "../core/document";
 import { Refusal } from "../core/refusal";

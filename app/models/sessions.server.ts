@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { first } from "../../db/dialect";
-import { type Role, sessions, users } from "../../db/schema";
+import { type Role, sessions, users } from "../../db/tables";
 import type { SignInMethod } from "../core/sso";
 import { reader, transaction, write } from "./db.server";
 

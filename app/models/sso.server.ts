@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, gte, isNull, ne } from "drizzle-orm";
 import { affected, first } from "../../db/dialect";
-import { auditLog, type Role, sessions, users } from "../../db/schema";
+import { auditLog, type Role, sessions, users } from "../../db/tables";
 import { Refusal } from "../core/refusal";
 import type { RoleDecision, SsoFailure } from "../core/sso";
 import { recordAudit } from "./audit.server";

@@ -10,7 +10,7 @@ import {
   type Subscriber,
   subscribers,
   versions,
-} from "../../db/schema";
+} from "../../db/tables";
 import { type Audience, audienceConditions } from "../core/notify/audience";
 import type { SubscriberInput } from "../core/notify/subscriber";
 import { Refusal } from "../core/refusal";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hash } from "@node-rs/argon2";
 import { eq } from "drizzle-orm";
 import { first } from "../../db/dialect";
-import { type Role, type User, users } from "../../db/schema";
+import { type Role, type User, users } from "../../db/tables";
 import { displayTextProblem } from "../core/display-text";
 import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";

@@ -6,7 +6,7 @@
 import { and, desc, eq, gt, inArray, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { first } from "../../db/dialect";
-import { auditLog, type Version, versions } from "../../db/schema";
+import { auditLog, type Version, versions } from "../../db/tables";
 import { isoDateOf } from "../core/dates";
 import { type PublicStatus, publicStatuses } from "../core/versions/in-effect";
 import { OPEN_STATES, PUBLIC_STATES } from "../core/versions/workflow";

@@ -1,4 +1,4 @@
-import type { ApiKey } from "../../db/schema";
+import type { ApiKey } from "../../db/tables";
 import { BodyError, parseJsonText, readJsonBody as readJson, readTextBody } from "../http/body.server";
 import { jsonError } from "../http/json.server";
 import { authenticateApiKey } from "../models/api-keys.server";

@@ -3,7 +3,7 @@
  * /api/v1/subscribers/:externalId/notices and the browser routes under /api/v1/embed/notices.
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import type { AcknowledgementChannel } from "../../db/schema";
+import type { AcknowledgementChannel } from "../../db/tables";
 import { parsePositiveInteger } from "../core/identifiers";
 import { EXTERNAL_ID_PATTERN } from "../core/notify/subscriber";
 import { isRefusal } from "../core/refusal";

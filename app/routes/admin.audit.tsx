@@ -16,17 +16,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const before = parsePositiveInteger(params.get("before")) ?? undefined;
   const { filter, problems: filterProblems } = parseAuditFilter(params);
-  const [entries, verification, choices] = await Promise.all([
+  const [entries, verification, choices, ruleProblems] = await Promise.all([
     auditPage({ before, limit: PAGE_SIZE, filter }),
     recentAuditVerification(),
     auditFilterChoices(),
+    databaseRuleProblems({ foreignKeys: false }),
   ]);
   // The chain break has its own message below; everything else is listed. The scans of whole
   // tables (orphaned rows, proof rows against entries) are left to `redline audit verify`.
-  const problems = [
-    ...verification.problems.filter((p) => p.kind !== "chain"),
-    ...databaseRuleProblems({ foreignKeys: false }),
-  ];
+  const problems = [...verification.problems.filter((p) => p.kind !== "chain"), ...ruleProblems];
   return {
     entries,
     filter,

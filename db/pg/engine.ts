@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import type { RedlineDatabase } from "../client";
 import { type DatabaseEngine, inside, refuseNesting, type Transaction } from "../engine";
+import { ChannelListener } from "./listener";
 import * as schema from "./schema";
 
 /** SQLSTATEs after which PostgreSQL has rolled the transaction back and running it again is safe. */
@@ -25,8 +26,12 @@ export class PgEngine implements DatabaseEngine {
   readonly pool: pg.Pool;
   readonly read: RedlineDatabase;
   readonly writer: RedlineDatabase;
+  private readonly listeners = new Map<string, ChannelListener>();
 
-  constructor(url: string, options: { max?: number } = {}) {
+  constructor(
+    private readonly url: string,
+    options: { max?: number } = {},
+  ) {
     this.pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
     // An idle connection that the server drops (restart, failover) must not crash the process:
     // the pool discards it and the next query opens a new one.
@@ -59,7 +64,20 @@ export class PgEngine implements DatabaseEngine {
     return inside.run(this, () => fn(this.writer));
   }
 
+  /** The process's one listener on `channel`, started on first use (db/pg/listener.ts). */
+  listener(channel: string): ChannelListener {
+    let listener = this.listeners.get(channel);
+    if (!listener) {
+      listener = new ChannelListener(this.url, channel);
+      listener.start();
+      this.listeners.set(channel, listener);
+    }
+    return listener;
+  }
+
   async close(): Promise<void> {
+    await Promise.all([...this.listeners.values()].map((listener) => listener.stop()));
+    this.listeners.clear();
     await this.pool.end();
   }
 }

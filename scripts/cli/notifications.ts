@@ -12,7 +12,7 @@ import { getEnv } from "../../app/env.server";
 import { type NoticeRequest, type NoticeSummary, noticesForVersion } from "../../app/models/notices.server";
 import { countAudience } from "../../app/models/subscribers.server";
 import { importSubscribersCsv } from "../../app/notify/csv-import.server";
-import { CHANNELS, type Channel, DELIVERY_STATUSES } from "../../db/schema";
+import { CHANNELS, type Channel, DELIVERY_STATUSES } from "../../db/tables";
 import { openDatabase } from "./database";
 
 export { noticesForVersion };

@@ -26,7 +26,7 @@ import { countUserSessions, createSession, findSession } from "../../app/models/
 import { countAudience, upsertSubscribers } from "../../app/models/subscribers.server";
 import { createUser } from "../../app/models/users.server";
 import { getOpenVersion, versionAuthorIds } from "../../app/models/versions.server";
-import { auditLog, deliveries, sessions, signInThrottles, subscribers, users } from "../../db/schema";
+import { auditLog, deliveries, sessions, signInThrottles, subscribers, users } from "../../db/tables";
 
 const json = (markdown: string) => JSON.stringify(parsePolicy(markdown, "markdown").content);
 const today = isoDateOf(new Date());

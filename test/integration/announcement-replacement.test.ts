@@ -11,7 +11,7 @@ import { verifyAuditLog } from "../../app/models/audit.server";
 import { db } from "../../app/models/db.server";
 import { saveDraft } from "../../app/models/drafts.server";
 import { publishVersion } from "../../app/models/publication.server";
-import { auditLog, deliveries, notices, versions } from "../../db/schema";
+import { auditLog, deliveries, notices, versions } from "../../db/tables";
 import { addSubscribers, publishFirst } from "./notify-support";
 
 const cli = { kind: "cli" } as const;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { authenticateApiKey, createApiKey, revokeApiKey } from "../../app/models/api-keys.server";
 import { db } from "../../app/models/db.server";
 import { bearerToken } from "../../app/notify/http.server";
-import { apiKeys } from "../../db/schema";
+import { apiKeys } from "../../db/tables";
 import { main } from "../../scripts/redline";
 
 const cli = { kind: "cli" } as const;

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { type Audience, parseAudience } from "../../app/core/notify/audience";
 import { db } from "../../app/models/db.server";
 import { audienceCondition, eraseSubscriber, upsertSubscribers } from "../../app/models/subscribers.server";
-import { subscribers } from "../../db/schema";
+import { subscribers } from "../../db/tables";
 
 /** Stores one subscriber per entry (externalId `${group}-${key}`) with the given attributes. */
 async function addPeople(group: string, people: Record<string, Record<string, string>>) {

@@ -331,7 +331,7 @@ describe("what Redline itself writes", () => {
 
   it("leaves a log that verifies, proof tables included", async () => {
     expect((await verifyAuditLog({ proof: true })).problems).toEqual([]);
-    expect(databaseRuleProblems()).toEqual([]);
+    expect(await databaseRuleProblems()).toEqual([]);
   });
 });
 
@@ -340,7 +340,7 @@ describe("a protective trigger dropped or altered by hand", () => {
     raw.exec("DROP TRIGGER acknowledgements_undeletable");
     raw.exec("DROP TRIGGER deliveries_forward_only");
     raw.exec("CREATE TRIGGER deliveries_forward_only BEFORE UPDATE ON deliveries BEGIN SELECT 1; END");
-    expect(databaseRuleProblems().map((p) => p.message)).toEqual([
+    expect((await databaseRuleProblems()).map((p) => p.message)).toEqual([
       "protective trigger deliveries_forward_only is altered; the next start or command restores it",
       "protective trigger acknowledgements_undeletable is missing; the next start or command restores it",
     ]);
@@ -355,10 +355,10 @@ describe("a protective trigger dropped or altered by hand", () => {
     expect(entry.action).toBe("database.rules-restored");
     expect(JSON.parse(entry.details as string).triggers).toHaveLength(2);
     expect((await migrate()).restoredTriggers).toEqual([]);
-    expect(databaseRuleProblems()).toEqual([]);
+    expect(await databaseRuleProblems()).toEqual([]);
   });
 
-  it("is reported when someone adds a trigger of their own, and rows orphaned with foreign keys off", () => {
+  it("is reported when someone adds a trigger of their own, and rows orphaned with foreign keys off", async () => {
     raw.exec(
       "CREATE TRIGGER hide_acknowledgements BEFORE INSERT ON acknowledgements BEGIN SELECT RAISE(IGNORE); END",
     );
@@ -373,7 +373,7 @@ describe("a protective trigger dropped or altered by hand", () => {
         )
         .run(),
     ).toThrow(/FOREIGN KEY constraint failed/);
-    expect(databaseRuleProblems().map((p) => p.message)).toEqual([
+    expect((await databaseRuleProblems()).map((p) => p.message)).toEqual([
       "trigger hide_acknowledgements is not one of Redline's: it may hide or rewrite writes",
       expect.stringMatching(/^sessions row \d+ refers to a missing users row$/),
     ]);

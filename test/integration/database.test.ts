@@ -4,7 +4,7 @@ import { parsePolicy } from "../../app/core/document";
 import { db } from "../../app/models/db.server";
 import { saveDraft } from "../../app/models/drafts.server";
 import { publishVersion } from "../../app/models/publication.server";
-import { auditLog, versions } from "../../db/schema";
+import { auditLog, versions } from "../../db/tables";
 
 const content = (text: string) => parsePolicy(`## 1. Scope\n\n${text}`, "markdown").content;
 let publishedId: number;

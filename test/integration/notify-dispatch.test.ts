@@ -4,7 +4,7 @@ import { db } from "../../app/models/db.server";
 import { getNoticeProgress, retryFailedDeliveries } from "../../app/models/notices.server";
 import { eraseSubscriber } from "../../app/models/subscribers.server";
 import { type MailServer, startMailServer } from "../../app/notify/mail-server.server";
-import { deliveries, deliveryBatches, notices, subscribers } from "../../db/schema";
+import { deliveries, deliveryBatches, notices, subscribers } from "../../db/tables";
 import {
   addSubscribers,
   emailTo,

@@ -6,7 +6,7 @@ import { parsePolicy } from "../../app/core/document";
 import { db } from "../../app/models/db.server";
 import { saveDraft } from "../../app/models/drafts.server";
 import { countAudience, findSubscriber } from "../../app/models/subscribers.server";
-import { auditLog, deliveries, deliveryBatches, notices, versions } from "../../db/schema";
+import { auditLog, deliveries, deliveryBatches, notices, versions } from "../../db/tables";
 import { main } from "../../scripts/redline";
 import { testDirectory } from "../support/fresh-database";
 import { addSubscribers, emailTo, publishFirst, publishMaterial } from "./notify-support";

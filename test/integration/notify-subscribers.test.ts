@@ -4,7 +4,7 @@ import { createApiKey } from "../../app/models/api-keys.server";
 import { db } from "../../app/models/db.server";
 import { startMailServer } from "../../app/notify/mail-server.server";
 import { action, loader } from "../../app/routes/api.v1.subscribers.$externalId";
-import { auditLog, deliveries, subscribers } from "../../db/schema";
+import { auditLog, deliveries, subscribers } from "../../db/tables";
 import { testLoadContext } from "../support/load-context";
 import { emailTo, publishFirst, publishMaterial, receivedBy, testDispatcher } from "./notify-support";
 

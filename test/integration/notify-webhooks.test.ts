@@ -4,7 +4,7 @@ import { resetEnv } from "../../app/env.server";
 import { db } from "../../app/models/db.server";
 import { type MailServer, startMailServer } from "../../app/notify/mail-server.server";
 import { action } from "../../app/routes/api.v1.webhooks.resend";
-import { deliveries, subscribers } from "../../db/schema";
+import { deliveries, subscribers } from "../../db/tables";
 import { testLoadContext } from "../support/load-context";
 import { signWebhook } from "../support/webhook-signature";
 import {

@@ -7,7 +7,7 @@ import { acknowledgeNotice } from "../../app/models/acknowledgements.server";
 import { verifyAuditLog } from "../../app/models/audit.server";
 import { db } from "../../app/models/db.server";
 import { startMailServer } from "../../app/notify/mail-server.server";
-import type { AuditEntry } from "../../db/schema";
+import type { AuditEntry } from "../../db/tables";
 import { redline } from "../support/server";
 import { addSubscribers, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
 import { noticeOf } from "./proof-support";

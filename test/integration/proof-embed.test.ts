@@ -11,7 +11,7 @@ import { addEmbedOrigin, checkUserToken, rotateEmbedSecret } from "../../app/mod
 import * as listRoute from "../../app/routes/api.v1.embed.notices._index";
 import * as ackRoute from "../../app/routes/api.v1.embed.notices.$noticeId.ack";
 import * as scriptRoute from "../../app/routes/embed.notices[.]js";
-import { acknowledgements, auditLog, embedSecrets } from "../../db/schema";
+import { acknowledgements, auditLog, embedSecrets } from "../../db/tables";
 import { testLoadContext } from "../support/load-context";
 import { addSubscribers, publishFirst, publishMaterial } from "./notify-support";
 import { callRoute, noticeOf } from "./proof-support";

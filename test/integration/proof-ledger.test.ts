@@ -11,7 +11,7 @@ import { applyProviderEvent } from "../../app/models/deliveries.server";
 import { getProofLedger } from "../../app/models/proof.server";
 import { startMailServer } from "../../app/notify/mail-server.server";
 import * as subscriberRoute from "../../app/routes/api.v1.subscribers.$externalId";
-import { auditLog, deliveries, subscribers } from "../../db/schema";
+import { auditLog, deliveries, subscribers } from "../../db/tables";
 import { redline } from "../support/server";
 import { addSubscribers, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
 import { callRoute, noticeOf } from "./proof-support";

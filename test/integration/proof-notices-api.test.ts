@@ -10,7 +10,7 @@ import { applyProviderEvent } from "../../app/models/deliveries.server";
 import { startMailServer } from "../../app/notify/mail-server.server";
 import * as listRoute from "../../app/routes/api.v1.subscribers.$externalId.notices._index";
 import * as ackRoute from "../../app/routes/api.v1.subscribers.$externalId.notices.$noticeId.ack";
-import { acknowledgements, auditLog, deliveries, subscribers } from "../../db/schema";
+import { acknowledgements, auditLog, deliveries, subscribers } from "../../db/tables";
 import { addSubscribers, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
 import { callRoute, noticeOf } from "./proof-support";
 

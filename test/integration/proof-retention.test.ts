@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/models/db.server";
 import { pseudonymiseDeliveryLogs } from "../../app/models/retention.server";
 import { startMailServer } from "../../app/notify/mail-server.server";
-import { deliveries, deliveryBatches, webhookEvents } from "../../db/schema";
+import { deliveries, deliveryBatches, webhookEvents } from "../../db/tables";
 import { backdate } from "../support/backdate";
 import { redline } from "../support/server";
 import { addSubscribers, publishFirst, publishMaterial, testDispatcher } from "./notify-support";

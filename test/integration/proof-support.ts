@@ -3,7 +3,7 @@ import type { AppLoadContext } from "@remix-run/node";
 import { eq } from "drizzle-orm";
 import { db } from "../../app/models/db.server";
 import { first } from "../../db/dialect";
-import { notices } from "../../db/schema";
+import { notices } from "../../db/tables";
 import { testLoadContext } from "../support/load-context";
 
 type RouteModule = {

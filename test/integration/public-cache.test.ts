@@ -10,7 +10,7 @@ import { saveDraft } from "../../app/models/drafts.server";
 import { findPublicPolicy } from "../../app/models/public-policies.server";
 import { publishVersion } from "../../app/models/publication.server";
 import { loader as policyPage } from "../../app/routes/policies.$slug._index";
-import { documents, versions } from "../../db/schema";
+import { documents, versions } from "../../db/tables";
 import { testLoadContext } from "../support/load-context";
 
 const cli = { kind: "cli" } as const;

@@ -10,7 +10,7 @@ import { comparePublishedVersions } from "../../app/models/public-policies.serve
 import { publishVersion } from "../../app/models/publication.server";
 import { publishedRedline, STORED_DIFF_OPTIONS } from "../../app/models/redlines.server";
 import { listPublishedVersions } from "../../app/models/versions.server";
-import { storedDiffs } from "../../db/schema";
+import { storedDiffs } from "../../db/tables";
 
 const cli = { kind: "cli" } as const;
 const TEXTS = [

@@ -7,7 +7,7 @@ import { getPolicyInEffect } from "../../app/models/documents.server";
 import { saveDraft } from "../../app/models/drafts.server";
 import { publishVersion } from "../../app/models/publication.server";
 import { listPublishedVersions } from "../../app/models/versions.server";
-import { auditLog, versions } from "../../db/schema";
+import { auditLog, versions } from "../../db/tables";
 
 const content = (text: string) => parsePolicy(`## 1. Retention\n\n${text}`, "markdown").content;
 const cli = { kind: "cli" } as const;

@@ -1,6 +1,6 @@
 import { Link, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
-import type { Role, VersionState } from "../../../db/schema";
+import type { Role, VersionState } from "../../../db/tables";
 import { type Ability, can, roleAtLeast } from "../../auth/roles";
 import { type PublicStatus, publicStatusLabel } from "../../core/versions/in-effect";
 

@@ -1,4 +1,4 @@
-import type { Role, VersionState } from "../../../db/schema";
+import type { Role, VersionState } from "../../../db/tables";
 import { addDays, isIsoDate } from "../dates";
 import { Refusal } from "../refusal";
 import { canTransition } from "./workflow";

@@ -1,4 +1,4 @@
-import type { VersionState } from "../../../db/schema";
+import type { VersionState } from "../../../db/tables";
 
 /** The states in which a version is still being worked on and may change. */
 export const OPEN_STATES = ["draft", "in_review", "approved"] as const satisfies readonly VersionState[];
