@@ -1,12 +1,14 @@
 /** The published translations that speak for a notice, read once per batch or page (issue 16). */
 import { sql } from "drizzle-orm";
 import { row, rows } from "../../db/dialect";
+import type { Audience } from "../core/notify/audience";
 import {
   type NoticeTranslation,
   pickTranslations,
   type TranslationCandidate,
 } from "../core/notify/translations";
 import { reader } from "./db.server";
+import { audienceCondition } from "./subscribers.server";
 
 /**
  * The translations of notice `noticeId`'s version, per locale, as they stood at `asOf` (an ISO
@@ -35,4 +37,17 @@ export async function noticeTranslations(
           AND tv.state IN ('published', 'superseded') AND tv.published_at <= ${asOf}`,
   );
   return pickTranslations({ ...source, publishedAt: source.publishedAt }, candidates);
+}
+
+/** Active subscribers of an audience per locale, most first: whose language a notice must speak. */
+export async function audienceLocales(
+  audience: Audience | null,
+): Promise<{ locale: string; subscribers: number }[]> {
+  const found = await rows<{ locale: string; subscribers: number }>(
+    reader(),
+    sql`SELECT locale, count(*) AS subscribers FROM subscribers
+        WHERE status = 'active' AND ${audienceCondition(audience)}
+        GROUP BY locale ORDER BY count(*) DESC, locale`,
+  );
+  return found.map((r) => ({ locale: r.locale, subscribers: Number(r.subscribers) }));
 }

@@ -12,6 +12,7 @@ import { documentFromParams } from "~/auth/params.server";
 import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, Notice, PageHeader, StateBadge } from "~/components/admin-ui";
 import { MaterialitySuggestion } from "~/components/admin-ui/materiality";
+import { NoticeLanguages } from "~/components/admin-ui/notice-languages";
 import { RedlineHtml } from "~/components/admin-ui/redline";
 import { addDays, formatLongDate, isoDateOf } from "~/core/dates";
 import { type Audience, parseAudience } from "~/core/notify/audience";
@@ -20,6 +21,7 @@ import { publishApproved } from "~/models/publication.server";
 import { compareWithInEffect } from "~/models/review.server";
 import { countAudience } from "~/models/subscribers.server";
 import { getOpenVersion } from "~/models/versions.server";
+import { publishLanguages } from "~/notify/publish-languages.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Publish ${data.document.title} · Redline` : "Publish · Redline" },
@@ -45,6 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     earliestMaterial: addDays(today, noticePeriodDays),
     isAdmin: user.role === "admin",
     activeSubscribers: await countAudience(null),
+    noticeLanguages: await publishLanguages(document),
   };
 }
 
@@ -248,6 +251,7 @@ export default function Publish() {
                     Count this audience
                   </button>
                 </p>
+                <NoticeLanguages {...data.noticeLanguages} />
               </fieldset>
             ) : null}
             {shortened ? (

@@ -92,7 +92,7 @@ describe("the dispatcher", () => {
       `https://policies.example.test/policies/content/versions/${version.number}`,
     );
     expect(english.text).toContain("We now use Parcelpay for payments.");
-    expect(english.text).toMatch(/take effect on \w+ \d+, \d{4}/);
+    expect(english.text).toMatch(/take effect on \d{1,2} \w+ \d{4}\./);
     expect(german.html).toContain("Hallo Person 0,");
     expect(english.html).toContain("Hello,");
     expect(english.tags).toContainEqual({ name: "redline_notice", value: String(noticeOf(version.id).id) });

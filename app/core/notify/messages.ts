@@ -162,6 +162,9 @@ const FORMATS = {
   date: { long: { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" } },
 } as const;
 
+/** English dates as the public pages print them ("31 December 2026"). */
+const FORMAT_LOCALE: Record<NoticeLanguage, string> = { en: "en-GB", nl: "nl", de: "de", fr: "fr", es: "es" };
+
 /** The catalogue language for a subscriber's locale: the locale's language when we have it, else English. */
 export function noticeLanguage(locale: string | null | undefined): NoticeLanguage {
   const language = (locale ?? "").split(/[-_]/)[0].toLowerCase();
@@ -189,7 +192,7 @@ export function noticeMessages(locale: string | null | undefined): NoticeMessage
       const id = `${language}:${key}`;
       let format = compiled.get(id);
       if (!format) {
-        format = new IntlMessageFormat(CATALOGUES[language][key], language, FORMATS);
+        format = new IntlMessageFormat(CATALOGUES[language][key], FORMAT_LOCALE[language], FORMATS);
         compiled.set(id, format);
       }
       return String(format.format(values));
