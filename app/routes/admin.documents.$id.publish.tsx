@@ -13,6 +13,7 @@ import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, Notice, PageHeader, StateBadge } from "~/components/admin-ui";
 import { MaterialitySuggestion } from "~/components/admin-ui/materiality";
 import { NoticeLanguages } from "~/components/admin-ui/notice-languages";
+import { NoticePreviewPanel } from "~/components/admin-ui/notice-preview";
 import { RedlineHtml } from "~/components/admin-ui/redline";
 import { addDays, formatLongDate, isoDateOf } from "~/core/dates";
 import { type Audience, parseAudience } from "~/core/notify/audience";
@@ -252,6 +253,7 @@ export default function Publish() {
                   </button>
                 </p>
                 <NoticeLanguages {...data.noticeLanguages} />
+                <NoticePreviewPanel documentId={document.id} />
               </fieldset>
             ) : null}
             {shortened ? (
