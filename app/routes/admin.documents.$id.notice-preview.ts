@@ -1,5 +1,4 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { data } from "@remix-run/node";
 import { z } from "zod";
 import { attempt, formError } from "~/auth/errors.server";
 import { documentFromParams } from "~/auth/params.server";
@@ -72,7 +71,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireUser(request, { role: "approver" });
   const url = new URL(request.url);
   const fields = Fields.safeParse(Object.fromEntries(url.searchParams));
-  if (!fields.success) return formError(`Check the preview: ${fields.error.issues[0].message}`);
+  if (!fields.success) {
+    return Response.json(
+      { ok: false, error: `Check the preview: ${fields.error.issues[0].message}` },
+      { status: 400 },
+    );
+  }
   const draft = await draftFor(params, fields.data);
   try {
     const preview = await previewNotice({
@@ -89,15 +93,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         },
       });
     }
-    return data({
-      ok: true as const,
+    // A resource route: plain JSON responses, so the status reaches the client as given.
+    return Response.json({
+      ok: true,
       reader: preview.reader,
       subject: preview.email.subject,
       text: preview.email.text,
       banner: preview.banner,
     });
   } catch (error) {
-    if (isRefusal(error)) return formError(error.message, error.reason === "not-found" ? 404 : 400);
+    if (isRefusal(error)) {
+      return Response.json(
+        { ok: false, error: error.message },
+        { status: error.reason === "not-found" ? 404 : 400 },
+      );
+    }
     throw error;
   }
 }
