@@ -1,6 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { attempt, formError } from "~/auth/errors.server";
 import { documentFromParams } from "~/auth/params.server";
 import { requireUser, requireUserForm } from "~/auth/session.server";
 import { addDays, isoDateOf } from "~/core/dates";
@@ -115,9 +114,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { user, form } = await requireUserForm(request, { role: "approver" });
   const fields = Fields.extend({ intent: z.literal("send-test") }).safeParse(Object.fromEntries(form));
-  if (!fields.success) return formError(`Check the preview: ${fields.error.issues[0].message}`);
+  if (!fields.success) {
+    return Response.json(
+      { ok: false, error: `Check the preview: ${fields.error.issues[0].message}` },
+      { status: 400 },
+    );
+  }
   const draft = await draftFor(params, fields.data);
-  return attempt(async () => {
+  try {
     const env = getEnv();
     const preview = await previewNotice({
       draft,
@@ -133,6 +137,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       to: user.email,
       userId: user.id,
     });
-    return { ok: true as const, sentTo: user.email };
-  });
+    return Response.json({ ok: true, sentTo: user.email });
+  } catch (error) {
+    if (isRefusal(error)) return Response.json({ ok: false, error: error.message }, { status: 400 });
+    throw error;
+  }
 }
