@@ -38,8 +38,8 @@ export type NoticePreview = {
 };
 
 /** Test emails say so in the subject and in a header, so no filter or person takes them for the real one. */
-export const TEST_SUBJECT_PREFIX = "[Test] ";
-export const TEST_HEADER = "X-Redline-Test";
+const TEST_SUBJECT_PREFIX = "[Test] ";
+const TEST_HEADER = "X-Redline-Test";
 
 /** Stands in for the reader's own signed link, which exists only once the notice is sent. */
 const PREVIEW_ACK_PATH = "/notices/acknowledge/preview";
