@@ -133,6 +133,15 @@ function show(options: ShowOptions): Promise<number> {
       banner.setAttribute("aria-label", word(notices[0], "region", "Policy updates"));
       for (const notice of notices) banner.appendChild(renderNotice(notice));
       root.appendChild(banner);
+      // Shown is recorded apart from acknowledged; a failure here must not disturb the reader.
+      for (const notice of notices) {
+        fetch(`${base}/api/v1/embed/notices/${encodeURIComponent(notice.id)}/shown`, {
+          method: "POST",
+          headers: auth,
+          credentials: "omit",
+          mode: "cors",
+        }).catch(() => undefined);
+      }
       return notices.length;
 
       function renderNotice(notice: Notice): HTMLElement {

@@ -166,7 +166,10 @@ describe("the dashboard banner", () => {
 
   it("speaks a German reader's language, and says the notice itself is not translated yet", async () => {
     const page = await newPage();
+    const shown = page.waitForResponse((r) => r.url().endsWith(`/api/v1/embed/notices/${noticeId}/shown`));
     await page.goto(`${hostUrl}/user/dash-de`);
+    // Shown is recorded on its own, the first time only; it acknowledges nothing.
+    expect((await shown).status()).toBe(201);
     const button = banner(page).getByRole("button", { name: "Zur Kenntnis genommen" });
     await button.waitFor();
     expect(await banner(page).getByRole("heading").textContent()).toBe("Privacy Policy aktualisiert");
