@@ -28,7 +28,20 @@ const ACK_CSV_HEADER = [
   "emailTransport",
   "providerMessageId",
   "dashboardStatus",
+  "dashboardShownAt",
+  "outcome",
 ];
+
+/**
+ * Shown, acknowledged and dismissed are three facts (issue 16, item 5): a banner button pressed on
+ * a notice that did not ask for acknowledgement ("Dismiss") is a dismissal.
+ */
+export function ackOutcome(
+  row: Pick<AcknowledgementRow, "acknowledgedAt" | "acknowledgedVia" | "requiresAck">,
+) {
+  if (!row.acknowledgedAt) return "pending";
+  return row.acknowledgedVia === "dashboard" && !row.requiresAck ? "dismissed" : "acknowledged";
+}
 
 export function acknowledgementCsvLine(row: AcknowledgementRow): string {
   return [
@@ -43,6 +56,8 @@ export function acknowledgementCsvLine(row: AcknowledgementRow): string {
     row.emailTransport,
     row.providerMessageId,
     row.dashboardStatus,
+    row.shownAt,
+    ackOutcome(row),
   ]
     .map(csvCell)
     .join(",");

@@ -28,9 +28,17 @@ type NoticeEmailProps = {
   ackUrl: string | null;
 };
 
-function noticeLinks(content: NoticeContent, redlineFrom: number | null, baseUrl: string) {
+function noticeLinks(
+  content: NoticeContent,
+  redlineFrom: number | null,
+  baseUrl: string,
+  translation: NoticeTranslation | null = null,
+) {
   const lang = content.documentLocale === "en" ? "" : `lang=${encodeURIComponent(content.documentLocale)}`;
-  const policy = `${baseUrl}/policies/${content.slug}/versions/${content.version}${lang ? `?${lang}` : ""}`;
+  // A reader with a translation reads the full text in it; the redline compares the source's versions.
+  const policy = translation
+    ? `${baseUrl}/policies/${content.slug}/versions/${translation.number}${translation.locale === "en" ? "" : `?lang=${encodeURIComponent(translation.locale)}`}`
+    : `${baseUrl}/policies/${content.slug}/versions/${content.version}${lang ? `?${lang}` : ""}`;
   const redline =
     redlineFrom !== null
       ? `${baseUrl}/policies/${content.slug}/compare?from=${redlineFrom}&to=${content.version}${lang ? `&${lang}` : ""}`
@@ -75,7 +83,7 @@ function NoticeEmail({
   const { t, language } = messages;
   const words = noticeWords(content, messages, translation);
   const date = calendarDate(content.effectiveAt);
-  const links = noticeLinks(content, redlineFrom, baseUrl);
+  const links = noticeLinks(content, redlineFrom, baseUrl, translation);
   const button = {
     backgroundColor: "#b42318",
     color: "#ffffff",

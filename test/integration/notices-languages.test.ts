@@ -114,6 +114,7 @@ describe("a notice email in the reader's language", () => {
     expect(de.text).toContain("Wir geben jetzt Daten an Parcelpay weiter.");
     expect(de.text).toMatch(/Die Änderungen gelten ab dem \d{1,2}\. \p{L}+ \d{4}\./u);
     expect(de.text).not.toContain("nicht auf Deutsch");
+    expect(de.text).toContain("https://policies.example.test/policies/langs/versions/1?lang=de");
     expect(de.html).toContain('lang="de"');
     expect(de.html).toContain("Lesen und bestätigen");
   });
