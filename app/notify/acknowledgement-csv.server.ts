@@ -3,6 +3,7 @@
  * person the notice reached, streamed chunk by chunk from the model, every cell safe to open in a
  * spreadsheet.
  */
+import { ackOutcome } from "../core/notify/delivery-outcome";
 import {
   type AckFilter,
   type AcknowledgementRow,
@@ -31,17 +32,6 @@ const ACK_CSV_HEADER = [
   "dashboardShownAt",
   "outcome",
 ];
-
-/**
- * Shown, acknowledged and dismissed are three facts (issue 16, item 5): a banner button pressed on
- * a notice that did not ask for acknowledgement ("Dismiss") is a dismissal.
- */
-export function ackOutcome(
-  row: Pick<AcknowledgementRow, "acknowledgedAt" | "acknowledgedVia" | "requiresAck">,
-) {
-  if (!row.acknowledgedAt) return "pending";
-  return row.acknowledgedVia === "dashboard" && !row.requiresAck ? "dismissed" : "acknowledged";
-}
 
 export function acknowledgementCsvLine(row: AcknowledgementRow): string {
   return [
