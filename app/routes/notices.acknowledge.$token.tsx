@@ -5,6 +5,7 @@ import type {
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { PublicShell } from "~/components/public-shell";
 import { verifyAckToken } from "~/core/notify/ack-token";
@@ -33,7 +34,9 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: publicStyl
 export const headers: HeadersFunction = () => ({
   // Personal, and the token must not travel on: no caches, no Referer, no search engines.
   "cache-control": "no-store",
-  "referrer-policy": "no-referrer",
+  // Not "no-referrer": browsers then send `Origin: null` with the form, which the cross-site guard
+  // refuses. Same-origin only, and the page's links carry rel="noreferrer".
+  "referrer-policy": "same-origin",
   "x-robots-tag": "noindex",
 });
 export const meta: MetaFunction = () => [{ title: "Acknowledge" }, { name: "robots", content: "noindex" }];
@@ -113,7 +116,7 @@ function problem(reason: "invalid" | "expired" | "gone", locale = "en"): Page {
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const { status, page } = await pageFor(params.token ?? "");
-  return Response.json(page, { status });
+  return data(page, { status });
 }
 
 export async function action({ params, request }: ActionFunctionArgs) {
@@ -122,11 +125,11 @@ export async function action({ params, request }: ActionFunctionArgs) {
   try {
     form = await readFormBody(request, BODY_LIMITS.acknowledgement);
   } catch (error) {
-    if (error instanceof BodyError) return Response.json(problem("invalid"), { status: error.status });
+    if (error instanceof BodyError) return data(problem("invalid"), { status: error.status });
     throw error;
   }
   // The form repeats the token: a post must carry the whole link, not only reach its address.
-  if (form.get("token") !== token) return Response.json(problem("invalid"), { status: 400 });
+  if (form.get("token") !== token) return data(problem("invalid"), { status: 400 });
   const check = verifyAckToken(token, [ackLinkSecret()]);
   if (check.ok) {
     const target = await emailAckTarget(check.deliveryId);
@@ -144,7 +147,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
     }
   }
   const { status, page } = await pageFor(token);
-  return Response.json(page, { status });
+  return data(page, { status });
 }
 
 export default function AcknowledgePage() {
@@ -154,7 +157,6 @@ export default function AcknowledgePage() {
   const notice = page.notice;
   return (
     <PublicShell locale={page.language}>
-      <meta name="referrer" content="no-referrer" />
       <header className="policy-header">
         <h1>{page.heading}</h1>
       </header>

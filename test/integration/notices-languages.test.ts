@@ -160,7 +160,7 @@ describe("acknowledging from the email", () => {
       const response = await fetch(`${server.url}${path}`, { method });
       expect(response.status).toBe(200);
       expect(response.headers.get("cache-control")).toBe("no-store");
-      expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(response.headers.get("referrer-policy")).toBe("same-origin");
     }
     const page = await (await fetch(`${server.url}${path}`)).text();
     expect(page).toContain("Wir geben jetzt Daten an Parcelpay weiter.");
@@ -180,6 +180,8 @@ describe("acknowledging from the email", () => {
       });
     const first = await post();
     expect(first.status).toBe(200);
+    // A page for a person, not data: the form works without JavaScript.
+    expect(first.headers.get("content-type")).toMatch(/^text\/html/);
     expect(await first.text()).toMatch(/Ihre Bestätigung wurde am \d{1,2}\. \p{L}+ \d{4} festgehalten/u);
     expect((await post()).status).toBe(200);
     expect(acknowledgements()).toEqual([{ externalId: "de-1", channel: "email" }]);
