@@ -34,3 +34,4 @@ export const passwordResets = pick(sqlite.passwordResets, pg.passwordResets);
 export const reviewComments = pick(sqlite.reviewComments, pg.reviewComments);
 export const sendRates = pick(sqlite.sendRates, pg.sendRates);
 export const storedDiffs = pick(sqlite.storedDiffs, pg.storedDiffs);
+export const noticeViews = pick(sqlite.noticeViews, pg.noticeViews);

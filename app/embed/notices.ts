@@ -3,7 +3,7 @@
  * `<script src="https://…/embed/notices.js" data-token="USER_TOKEN"></script>` on a page of the
  * product, or `Redline.notices({ token, target })` once the script is loaded. It asks
  * /api/v1/embed/notices (user token in the Authorization header, never a cookie or the API key) and
- * shows the pending notices inside a shadow root: "What changed" opens the redline, "Got it"
+ * shows the pending notices inside a shadow root: "What changed" opens the redline, "I acknowledge" (or "Dismiss")
  * acknowledges and removes the notice. Native buttons and links, focus moved sensibly, a polite
  * live region. A missing, expired or forged token shows nothing at all. No dependencies; bundled to
  * an ES2017 IIFE by scripts/build.mjs.
@@ -17,7 +17,28 @@ type Notice = {
   summary: string | null;
   effectiveAt: string;
   links?: { redline?: string | null; policy?: string | null };
+  requiresAck?: boolean;
+  /** The words in the reader's language, formatted by the server (absent from older servers). */
+  language?: string;
+  text?: Partial<Record<TextKey, string | null>>;
 };
+
+type TextKey =
+  | "region"
+  | "heading"
+  | "effective"
+  | "whatChanged"
+  | "readPolicy"
+  | "button"
+  | "thanks"
+  | "retry"
+  | "untranslated";
+
+/** A label from the server, else the English one. */
+function word(notice: Notice, key: TextKey, fallback: string): string {
+  const value = notice.text?.[key];
+  return typeof value === "string" && value ? value : fallback;
+}
 
 type ShowOptions = {
   token?: string | null;
@@ -42,7 +63,8 @@ const STYLES = [
   "  border-radius: 4px; padding: 0.75em 1em; margin: 0 0 0.5em; }",
   ".title { font-size: 1.05em; margin: 0 0 0.25em; color: inherit; }",
   ".title:focus { outline: 2px solid #1b1f24; outline-offset: 2px; }",
-  ".summary, .dates { margin: 0 0 0.5em; }",
+  ".summary, .dates, .untranslated { margin: 0 0 0.5em; }",
+  ".untranslated { font-style: italic; font-size: 0.9em; }",
   ".actions { display: flex; gap: 1em; align-items: center; flex-wrap: wrap; }",
   ".what { color: #8a1c1c; }",
   ".got-it { font: inherit; background: #1b1f24; color: #fff; border: 0; border-radius: 4px;",
@@ -108,32 +130,60 @@ function show(options: ShowOptions): Promise<number> {
         return 0;
       }
       const banner = el("section", "banner");
-      banner.setAttribute("aria-label", "Policy updates");
+      banner.setAttribute("aria-label", word(notices[0], "region", "Policy updates"));
       for (const notice of notices) banner.appendChild(renderNotice(notice));
       root.appendChild(banner);
+      // Shown is recorded apart from acknowledged; a failure here must not disturb the reader.
+      for (const notice of notices) {
+        fetch(`${base}/api/v1/embed/notices/${encodeURIComponent(notice.id)}/shown`, {
+          method: "POST",
+          headers: auth,
+          credentials: "omit",
+          mode: "cors",
+        }).catch(() => undefined);
+      }
       return notices.length;
 
       function renderNotice(notice: Notice): HTMLElement {
         const article = el("article", "notice");
+        if (notice.language) article.lang = notice.language;
         article.setAttribute("data-notice", String(notice.id));
         const titleId = `redline-notice-${notice.id}`;
         article.setAttribute("aria-labelledby", titleId);
-        const title = el("h2", "title", `${notice.title} updated`);
+        const title = el("h2", "title", word(notice, "heading", `${notice.title} updated`));
         title.id = titleId;
         title.tabIndex = -1;
         article.appendChild(title);
+        const untranslated = notice.text?.untranslated;
+        if (untranslated) article.appendChild(el("p", "untranslated", untranslated));
         if (notice.summary) article.appendChild(el("p", "summary", notice.summary));
-        article.appendChild(el("p", "dates", `Takes effect on ${formatLongDate(notice.effectiveAt)}.`));
+        article.appendChild(
+          el(
+            "p",
+            "dates",
+            word(notice, "effective", `Takes effect on ${formatLongDate(notice.effectiveAt)}.`),
+          ),
+        );
         const actions = el("div", "actions");
         const href = safeUrl(notice.links && (notice.links.redline || notice.links.policy));
         if (href) {
-          const link = el("a", "what", notice.links?.redline ? "What changed" : "Read the policy");
+          const link = el(
+            "a",
+            "what",
+            notice.links?.redline
+              ? word(notice, "whatChanged", "What changed")
+              : word(notice, "readPolicy", "Read the policy"),
+          );
           link.href = href;
           link.target = "_blank";
           link.rel = "noopener";
           actions.appendChild(link);
         }
-        const button = el("button", "got-it", "Got it");
+        const button = el(
+          "button",
+          "got-it",
+          word(notice, "button", notice.requiresAck ? "I acknowledge" : "Dismiss"),
+        );
         button.type = "button";
         const problem = el("p", "problem");
         problem.setAttribute("role", "alert");
@@ -150,13 +200,13 @@ function show(options: ShowOptions): Promise<number> {
               if (!response.ok) throw new Error(`HTTP ${response.status}`);
               const next = article.nextElementSibling || article.previousElementSibling;
               article.remove();
-              live.textContent = `Thank you. Noted: ${notice.title}.`;
+              live.textContent = word(notice, "thanks", `Thank you. Noted: ${notice.title}.`);
               if (!banner.querySelector(".notice")) banner.remove();
               else if (next) next.querySelector<HTMLElement>(".title")!.focus();
             })
             .catch(() => {
               button.disabled = false;
-              problem.textContent = "That did not go through. Please try again.";
+              problem.textContent = word(notice, "retry", "That did not go through. Please try again.");
             });
         });
         actions.appendChild(button);

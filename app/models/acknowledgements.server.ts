@@ -358,6 +358,10 @@ export type AcknowledgementRow = {
   acknowledgedVersion: number | null;
   acknowledgedAt: string | null;
   acknowledgedVia: AcknowledgementChannel | null;
+  /** When the dashboard banner first showed the notice to them (shown is not acknowledged). */
+  shownAt: string | null;
+  /** Whether the notice asked for acknowledgement (1) — without it, the banner's button dismisses. */
+  requiresAck: number;
 };
 
 /**
@@ -390,7 +394,9 @@ export async function acknowledgementRows({
     SELECT s.id AS "subscriberId", s.external_id AS "externalId", s.status AS "subscriberStatus",
            e.status AS "emailStatus", e.transport AS "emailTransport", e.provider_message_id AS "providerMessageId", e.sent_at AS "emailSentAt",
            b.status AS "dashboardStatus",
-           a.version_number AS "acknowledgedVersion", a.acknowledged_at AS "acknowledgedAt", a.channel AS "acknowledgedVia"
+           a.version_number AS "acknowledgedVersion", a.acknowledged_at AS "acknowledgedAt", a.channel AS "acknowledgedVia",
+           (SELECT w.first_shown_at FROM notice_views w WHERE w.notice_id = n.id AND w.subscriber_id = s.id) AS "shownAt",
+           n.requires_ack AS "requiresAck"
     FROM t
     JOIN subscribers s ON s.id = t.subscriber_id
     JOIN notices n ON n.id = ${noticeId}

@@ -16,7 +16,7 @@ import {
 } from "../core/audit";
 import { getAuditKeys } from "../env.server";
 import { ProofReplay } from "./audit-proof.server";
-import { type Actor, actorLabel, engine, reader, write } from "./db.server";
+import { type Actor, actorLabel, engine, write } from "./db.server";
 
 export type AuditRecord = {
   actor: Actor;

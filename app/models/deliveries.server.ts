@@ -17,6 +17,8 @@ export type NoticeContent = {
   effectiveAt: string;
   lastUpdated: string;
   previousNumber: number | null;
+  /** Whether the notice asks for acknowledgement (the email then carries a confirmation link). */
+  requiresAck: boolean;
 };
 
 export type BatchMember = {
@@ -35,6 +37,8 @@ export type ClaimedBatch = {
   /** This attempt's number, from 1. */
   attempt: number;
   idempotencyKey: string;
+  /** When membership and recipients were fixed: the "as of" of everything the body says. */
+  frozenAt: string;
   content: NoticeContent;
   /** Ordered by delivery id: the order of the emails in the request and of the ids it returns. */
   members: BatchMember[];
@@ -86,7 +90,7 @@ export function claimBatch({
       sql`
         SELECT n.id AS "noticeId", d.id AS "documentId", d.slug, d.locale AS "documentLocale", d.title,
                v.number AS version, v.summary, v.effective_at AS "effectiveAt", v.last_updated AS "lastUpdated",
-               n.previous_number AS "previousNumber"
+               n.previous_number AS "previousNumber", n.requires_ack AS "requiresAck"
         FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id
         WHERE n.id = ${batch.notice_id}`,
     ))!;
@@ -153,7 +157,8 @@ export function claimBatch({
       generation: batch.generation,
       attempt: batch.attempts,
       idempotencyKey: batchIdempotencyKey(batch.notice_id, batch.number, batch.generation),
-      content,
+      frozenAt: batch.frozen_at ?? iso(now),
+      content: { ...content, requiresAck: !!content.requiresAck },
       members,
     };
   });

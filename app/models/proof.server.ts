@@ -37,6 +37,8 @@ type ProofEntry = {
   noticeCreatedAt: string;
   channels: Channel[];
   deliveries: ProofDelivery[];
+  /** When the dashboard banner first showed it (shown is not acknowledged); null if never. */
+  firstShownAt: string | null;
   /** This version's acknowledgement, or the earliest acknowledgement of a later version. */
   acknowledgement: {
     version: number;
@@ -74,6 +76,7 @@ type Row = {
   ackVersion: number | null;
   ackChannel: AcknowledgementChannel | null;
   ackAt: string | null;
+  firstShownAt: string | null;
 };
 
 /** The ledger of one subscriber, oldest notice first; null when there is no such externalId. */
@@ -94,7 +97,9 @@ export async function getProofLedger(externalId: string): Promise<ProofLedger | 
            n.created_at AS "noticeCreatedAt", n.channels,
            x.channel, x.status, x.transport, x.provider_message_id AS "providerMessageId", x.batch_number AS batch,
            x.sent_at AS "sentAt", x.status_at AS "statusAt",
-           a.version_number AS "ackVersion", a.channel AS "ackChannel", a.acknowledged_at AS "ackAt"
+           a.version_number AS "ackVersion", a.channel AS "ackChannel", a.acknowledged_at AS "ackAt",
+           (SELECT w.first_shown_at FROM notice_views w
+             WHERE w.notice_id = n.id AND w.subscriber_id = x.subscriber_id) AS "firstShownAt"
     FROM deliveries x
     JOIN notices n ON n.id = x.notice_id
     JOIN versions v ON v.id = n.version_id
@@ -122,6 +127,7 @@ export async function getProofLedger(externalId: string): Promise<ProofLedger | 
         noticeCreatedAt: row.noticeCreatedAt,
         channels: jsonValue<Channel[]>(row.channels),
         deliveries: [],
+        firstShownAt: row.firstShownAt,
         acknowledgement:
           row.ackAt && row.ackVersion !== null && row.ackChannel
             ? { version: row.ackVersion, channel: row.ackChannel, acknowledgedAt: row.ackAt }
@@ -169,6 +175,11 @@ export function formatProofLedger(ledger: ProofLedger): string[] {
       lines.push(parts.join(" · "));
     }
     const ack = entry.acknowledgement;
+    lines.push(
+      entry.firstShownAt
+        ? `  shown ${entry.firstShownAt} in the dashboard`
+        : "  never shown in the dashboard",
+    );
     lines.push(
       ack
         ? `  acknowledged ${ack.acknowledgedAt} via ${ack.channel}${ack.version !== entry.version ? ` (version ${ack.version})` : ""}`

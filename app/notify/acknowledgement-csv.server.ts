@@ -3,6 +3,7 @@
  * person the notice reached, streamed chunk by chunk from the model, every cell safe to open in a
  * spreadsheet.
  */
+import { ackOutcome } from "../core/notify/delivery-outcome";
 import {
   type AckFilter,
   type AcknowledgementRow,
@@ -28,6 +29,8 @@ const ACK_CSV_HEADER = [
   "emailTransport",
   "providerMessageId",
   "dashboardStatus",
+  "dashboardShownAt",
+  "outcome",
 ];
 
 export function acknowledgementCsvLine(row: AcknowledgementRow): string {
@@ -43,6 +46,8 @@ export function acknowledgementCsvLine(row: AcknowledgementRow): string {
     row.emailTransport,
     row.providerMessageId,
     row.dashboardStatus,
+    row.shownAt,
+    ackOutcome(row),
   ]
     .map(csvCell)
     .join(",");

@@ -13,8 +13,10 @@ import {
   recordBatchSent,
   releaseBatch,
 } from "../models/deliveries.server";
+import { noticeTranslations } from "../models/notice-translations.server";
 import { pseudonymiseDeliveryLogs } from "../models/retention.server";
 import { SharedSlots } from "../models/send-rate.server";
+import { ackLinkUrl } from "./ack-link.server";
 import { renderNoticeEmail } from "./email.server";
 import type { EmailProvider, OutgoingEmail } from "./provider.server";
 import { scheduleRetention } from "./retention.server";
@@ -197,8 +199,13 @@ export class Dispatcher {
     let emails: OutgoingEmail[];
     try {
       emails = [];
+      // As the batch was frozen, so that a retry says exactly what the first attempt said.
+      const translations = await noticeTranslations(batch.noticeId, batch.frozenAt);
       for (const member of batch.members) {
-        const rendered = await renderNoticeEmail(batch.content, member, baseUrl);
+        const rendered = await renderNoticeEmail(batch.content, member, baseUrl, {
+          translations,
+          ackUrl: batch.content.requiresAck ? ackLinkUrl(baseUrl, member.deliveryId, batch.frozenAt) : null,
+        });
         emails.push({
           from,
           to: member.email,

@@ -13,70 +13,33 @@ import {
 } from "@react-email/components";
 import { render } from "@react-email/render";
 import { LRUCache } from "lru-cache";
-import { formatLongDate } from "../core/dates";
+import { calendarDate, type NoticeMessages, noticeMessages } from "../core/notify/messages";
+import { type NoticeTranslation, translationFor } from "../core/notify/translations";
 import type { BatchMember, NoticeContent } from "../models/deliveries.server";
-
-type Strings = {
-  subject: (title: string) => string;
-  greeting: (name: string | null) => string;
-  intro: (title: string) => string;
-  effective: (date: string) => string;
-  whatChanged: string;
-  fullPolicy: string;
-  footer: string;
-};
-
-/** One string table per locale; a subscriber's locale falls back to its language, then English. */
-const STRINGS: Record<string, Strings> = {
-  en: {
-    subject: (title) => `Changes to our ${title}`,
-    greeting: (name) => (name ? `Hello ${name},` : "Hello,"),
-    intro: (title) => `We have made changes to our ${title}. In short:`,
-    effective: (date) => `The changes take effect on ${date}.`,
-    whatChanged: "See exactly what changed",
-    fullPolicy: "Read the full policy",
-    footer: "You receive this notice because you use our service. It is a legal notice, not marketing.",
-  },
-  de: {
-    subject: (title) => `Änderungen: ${title}`,
-    greeting: (name) => (name ? `Hallo ${name},` : "Hallo,"),
-    intro: (title) => `Wir haben Folgendes geändert (${title}):`,
-    effective: (date) => `Die Änderungen gelten ab dem ${date}.`,
-    whatChanged: "Alle Änderungen ansehen",
-    fullPolicy: "Vollständige Fassung lesen",
-    footer:
-      "Sie erhalten diese Mitteilung, weil Sie unseren Dienst nutzen. Sie ist rechtlich erforderlich, keine Werbung.",
-  },
-  fr: {
-    subject: (title) => `Modifications : ${title}`,
-    greeting: (name) => (name ? `Bonjour ${name},` : "Bonjour,"),
-    intro: (title) => `Nous avons modifié notre document « ${title} ». En bref :`,
-    effective: (date) => `Ces modifications prennent effet le ${date}.`,
-    whatChanged: "Voir précisément ce qui a changé",
-    fullPolicy: "Lire le texte complet",
-    footer:
-      "Vous recevez cet avis parce que vous utilisez notre service. Il s'agit d'une information légale, pas de publicité.",
-  },
-};
-
-function stringsFor(locale: string): { strings: Strings; locale: string } {
-  const language = locale.split("-")[0].toLowerCase();
-  if (STRINGS[locale]) return { strings: STRINGS[locale], locale };
-  if (STRINGS[language]) return { strings: STRINGS[language], locale: language };
-  return { strings: STRINGS.en, locale: "en" };
-}
 
 type NoticeEmailProps = {
   content: NoticeContent;
-  locale: string;
+  messages: NoticeMessages;
+  /** The reader's translation of title and summary; null: the source's, with a one-line note. */
+  translation: NoticeTranslation | null;
   name: string | null;
   redlineFrom: number | null;
   baseUrl: string;
+  /** The confirmation page, when the notice asks for acknowledgement. */
+  ackUrl: string | null;
 };
 
-function noticeLinks(content: NoticeContent, redlineFrom: number | null, baseUrl: string) {
+function noticeLinks(
+  content: NoticeContent,
+  redlineFrom: number | null,
+  baseUrl: string,
+  translation: NoticeTranslation | null = null,
+) {
   const lang = content.documentLocale === "en" ? "" : `lang=${encodeURIComponent(content.documentLocale)}`;
-  const policy = `${baseUrl}/policies/${content.slug}/versions/${content.version}${lang ? `?${lang}` : ""}`;
+  // A reader with a translation reads the full text in it; the redline compares the source's versions.
+  const policy = translation
+    ? `${baseUrl}/policies/${content.slug}/versions/${translation.number}${translation.locale === "en" ? "" : `?lang=${encodeURIComponent(translation.locale)}`}`
+    : `${baseUrl}/policies/${content.slug}/versions/${content.version}${lang ? `?${lang}` : ""}`;
   const redline =
     redlineFrom !== null
       ? `${baseUrl}/policies/${content.slug}/compare?from=${redlineFrom}&to=${content.version}${lang ? `&${lang}` : ""}`
@@ -84,48 +47,90 @@ function noticeLinks(content: NoticeContent, redlineFrom: number | null, baseUrl
   return { policy, redline };
 }
 
-/** The notice email. Every word comes from the stored notice, so a retry renders the same bytes. */
-function NoticeEmail({ content, locale, name, redlineFrom, baseUrl }: NoticeEmailProps) {
-  const { strings, locale: used } = stringsFor(locale);
-  const date = formatLongDate(content.effectiveAt, used);
-  const links = noticeLinks(content, redlineFrom, baseUrl);
+/** The words of one email, in the reader's language: the same for the HTML and the text part. */
+function noticeWords(
+  content: NoticeContent,
+  messages: NoticeMessages,
+  translation: NoticeTranslation | null,
+) {
+  const { t, language, languageName } = messages;
+  const title = translation?.title ?? content.title;
+  const sameLanguage = content.documentLocale.split(/[-_]/)[0].toLowerCase() === language;
+  return {
+    title,
+    summary: translation?.summary ?? content.summary,
+    subject: t("subject", { title }),
+    // A reader whose language has no published translation is told so, in their language.
+    untranslated:
+      translation || sameLanguage
+        ? null
+        : t("untranslated", {
+            language: languageName(language),
+            source: languageName(content.documentLocale),
+          }),
+  };
+}
+
+/** The notice email. Every word comes from the stored notice and catalogues, so a retry renders the same bytes. */
+function NoticeEmail({
+  content,
+  messages,
+  translation,
+  name,
+  redlineFrom,
+  baseUrl,
+  ackUrl,
+}: NoticeEmailProps) {
+  const { t, language } = messages;
+  const words = noticeWords(content, messages, translation);
+  const date = calendarDate(content.effectiveAt);
+  const links = noticeLinks(content, redlineFrom, baseUrl, translation);
+  const button = {
+    backgroundColor: "#b42318",
+    color: "#ffffff",
+    padding: "10px 16px",
+    borderRadius: "4px",
+  };
   return (
-    <Html lang={used}>
+    <Html lang={language}>
       <Head />
-      <Preview>{content.summary.slice(0, 140)}</Preview>
+      <Preview>{words.summary.slice(0, 140)}</Preview>
       <Body
         style={{ fontFamily: "Helvetica, Arial, sans-serif", color: "#1a1a1a", backgroundColor: "#ffffff" }}
       >
         <Container style={{ maxWidth: "560px", padding: "24px" }}>
           <Heading as="h1" style={{ fontSize: "22px" }}>
-            {strings.subject(content.title)}
+            {words.subject}
           </Heading>
-          <Text>{strings.greeting(name)}</Text>
-          <Text>{strings.intro(content.title)}</Text>
+          {words.untranslated && <Text style={{ fontStyle: "italic" }}>{words.untranslated}</Text>}
+          <Text>{t("greeting", { hasName: name ? "yes" : "no", name: name ?? "" })}</Text>
+          <Text>{t("intro", { title: words.title })}</Text>
           <Section style={{ borderLeft: "4px solid #b42318", paddingLeft: "12px" }}>
-            <Text style={{ whiteSpace: "pre-line" }}>{content.summary}</Text>
+            <Text style={{ whiteSpace: "pre-line" }}>{words.summary}</Text>
           </Section>
           <Text>
-            <strong>{strings.effective(date)}</strong>
+            <strong>{t("effective", { date })}</strong>
           </Text>
           {links.redline && (
-            <Button
-              href={links.redline}
-              style={{
-                backgroundColor: "#b42318",
-                color: "#ffffff",
-                padding: "10px 16px",
-                borderRadius: "4px",
-              }}
-            >
-              {strings.whatChanged}
+            <Button href={links.redline} style={button}>
+              {t("whatChanged")}
             </Button>
           )}
           <Text>
-            <Link href={links.policy}>{strings.fullPolicy}</Link>
+            <Link href={links.policy}>{t("fullPolicy")}</Link>
           </Text>
+          {ackUrl && (
+            <Section>
+              <Text>
+                <strong>{t("ackRequest")}</strong>
+              </Text>
+              <Button href={ackUrl} style={button}>
+                {t("ackLink")}
+              </Button>
+            </Section>
+          )}
           <Hr />
-          <Text style={{ fontSize: "12px", color: "#666666" }}>{strings.footer}</Text>
+          <Text style={{ fontSize: "12px", color: "#666666" }}>{t("footer")}</Text>
         </Container>
       </Body>
     </Html>
@@ -134,7 +139,7 @@ function NoticeEmail({ content, locale, name, redlineFrom, baseUrl }: NoticeEmai
 
 export type RenderedEmail = { subject: string; html: string; text: string };
 
-// A placeholder without spaces or markup: React leaves it alone and text wrapping never splits it.
+// Placeholders without spaces or markup: React leaves them alone and text wrapping never splits them.
 const NAME_TOKEN = "REDLINExRECIPIENTxNAME";
 type Template = { subject: string; html: string; text: string };
 /** Rendered templates, bounded by the memory their strings take (two bytes a character). */
@@ -144,6 +149,7 @@ const templates = new LRUCache<string, Template>({
 });
 /** Templates being rendered, so that a batch's members share one rendering. */
 const rendering = new Map<string, Promise<Template>>();
+const ACK_TOKEN = "REDLINExACKxURL";
 
 const escapeHtml = (value: string) =>
   value.replace(
@@ -151,37 +157,53 @@ const escapeHtml = (value: string) =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" })[c]!,
   );
 
+export type RenderOptions = {
+  /** The published translations of the notice, by locale (empty: everyone reads the source). */
+  translations?: ReadonlyMap<string, NoticeTranslation>;
+  /** The member's acknowledgement link, when the notice requires acknowledgement. */
+  ackUrl?: string | null;
+};
+
 /**
- * Renders one recipient's email. The React tree is rendered once per notice, locale, redline start
- * and "has a name", then the (escaped) name is put in: rendering 100 emails per batch stays cheap.
+ * Renders one recipient's email. The React tree is rendered once per notice, language,
+ * translation, redline start and "has a name" / "has a link", then the (escaped) name and link are
+ * put in: rendering 100 emails per batch stays cheap.
  */
 export async function renderNoticeEmail(
   content: NoticeContent,
   member: Pick<BatchMember, "locale" | "name" | "redlineFrom">,
   baseUrl: string,
+  options: RenderOptions = {},
 ): Promise<RenderedEmail> {
+  const messages = noticeMessages(member.locale);
+  const translation = translationFor(options.translations ?? new Map(), member.locale);
+  const ackUrl = options.ackUrl ?? null;
   const key = JSON.stringify([
     content.noticeId,
     content.version,
-    member.locale,
+    messages.language,
+    translation,
     member.redlineFrom,
     !!member.name,
+    !!ackUrl,
     baseUrl,
   ]);
   let template: Template | Promise<Template> | undefined = templates.get(key) ?? rendering.get(key);
   if (!template) {
     const props: NoticeEmailProps = {
       content,
-      locale: member.locale,
+      messages,
+      translation,
       name: member.name ? NAME_TOKEN : null,
       redlineFrom: member.redlineFrom,
       baseUrl,
+      ackUrl: ackUrl ? ACK_TOKEN : null,
     };
     template = Promise.all([
       render(<NoticeEmail {...props} />),
       render(<NoticeEmail {...props} />, { plainText: true }),
     ]).then(([html, text]) => ({
-      subject: stringsFor(member.locale).strings.subject(content.title),
+      subject: noticeWords(content, messages, translation).subject,
       html,
       text,
     }));
@@ -194,9 +216,11 @@ export async function renderNoticeEmail(
   }
   const { subject, html, text } = await template;
   const name = member.name ?? "";
+  const link = ackUrl ?? "";
   return {
     subject,
-    html: html.split(NAME_TOKEN).join(escapeHtml(name)),
-    text: text.split(NAME_TOKEN).join(name),
+    // The link first: a name that happens to spell the link's placeholder stays a name.
+    html: html.split(ACK_TOKEN).join(escapeHtml(link)).split(NAME_TOKEN).join(escapeHtml(name)),
+    text: text.split(ACK_TOKEN).join(link).split(NAME_TOKEN).join(name),
   };
 }

@@ -35,6 +35,8 @@ export type CapturedMessage = {
   html: string | null;
   text: string | null;
   tags: { name: string; value: string }[];
+  /** Custom headers as sent (Resend's `headers`), e.g. a test email's marker. */
+  headers: Record<string, string>;
   idempotencyKey: string | null;
 };
 
@@ -102,6 +104,7 @@ type Email = {
   html?: unknown;
   text?: unknown;
   tags?: unknown;
+  headers?: unknown;
 };
 
 const errorBody = (statusCode: number, name: string, message: string) =>
@@ -195,6 +198,14 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
         html: typeof email.html === "string" ? email.html : null,
         text: typeof email.text === "string" ? email.text : null,
         tags: Array.isArray(email.tags) ? (email.tags as CapturedMessage["tags"]) : [],
+        headers:
+          typeof email.headers === "object" && email.headers !== null && !Array.isArray(email.headers)
+            ? Object.fromEntries(
+                Object.entries(email.headers).filter(
+                  (entry): entry is [string, string] => typeof entry[1] === "string",
+                ),
+              )
+            : {},
         idempotencyKey: key,
       });
       return { id };

@@ -9,6 +9,8 @@ export type OutgoingEmail = {
   html: string;
   text: string;
   tags: { name: string; value: string }[];
+  /** Extra headers (a test email's marker); notices carry none. */
+  headers?: Record<string, string>;
 };
 
 export type BatchSendResult =

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, PageHeader } from "~/components/admin-ui";
 import { parsePositiveInteger } from "~/core/identifiers";
-import { deliveryStatusText } from "~/core/notify/delivery-outcome";
+import { ackOutcome, deliveryStatusText } from "~/core/notify/delivery-outcome";
 import { isEmailProblem } from "~/core/notify/statuses";
 import {
   ackFilterOf,
@@ -94,7 +94,7 @@ export default function NoticeAcknowledgements() {
                 </td>
                 <td>
                   {r.acknowledgedAt
-                    ? `${formatDateTime(r.acknowledgedAt)} via ${r.acknowledgedVia}${
+                    ? `${ackOutcome(r) === "dismissed" ? "dismissed " : ""}${formatDateTime(r.acknowledgedAt)} via ${r.acknowledgedVia}${
                         r.acknowledgedVersion !== overview.version
                           ? ` (version ${r.acknowledgedVersion})`
                           : ""
@@ -111,7 +111,12 @@ export default function NoticeAcknowledgements() {
                   ) : null}
                 </td>
                 <td>
-                  {r.dashboardStatus ?? (r.emailStatus && isEmailProblem(r.emailStatus) ? "fallback" : "—")}
+                  {r.dashboardStatus === "delivered"
+                    ? ackOutcome(r)
+                    : r.shownAt
+                      ? `shown ${formatDateTime(r.shownAt)}`
+                      : (r.dashboardStatus ??
+                        (r.emailStatus && isEmailProblem(r.emailStatus) ? "fallback" : "—"))}
                 </td>
               </tr>
             ))}

@@ -12,6 +12,8 @@ import { documentFromParams } from "~/auth/params.server";
 import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, Notice, PageHeader, StateBadge } from "~/components/admin-ui";
 import { MaterialitySuggestion } from "~/components/admin-ui/materiality";
+import { NoticeLanguages } from "~/components/admin-ui/notice-languages";
+import { NoticePreviewPanel } from "~/components/admin-ui/notice-preview";
 import { RedlineHtml } from "~/components/admin-ui/redline";
 import { addDays, formatLongDate, isoDateOf } from "~/core/dates";
 import { type Audience, parseAudience } from "~/core/notify/audience";
@@ -21,6 +23,7 @@ import { findAnnouncement, publishApproved } from "~/models/publication.server";
 import { compareWithInEffect } from "~/models/review.server";
 import { countAudience } from "~/models/subscribers.server";
 import { getOpenVersion } from "~/models/versions.server";
+import { publishLanguages } from "~/notify/publish-languages.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Publish ${data.document.title} · Redline` : "Publish · Redline" },
@@ -47,6 +50,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     isAdmin: user.role === "admin",
     activeSubscribers: await countAudience(null),
     announced: await findAnnouncement(document.id, today),
+    noticeLanguages: await publishLanguages(document),
   };
 }
 
@@ -276,6 +280,8 @@ export default function Publish() {
                     Count this audience
                   </button>
                 </p>
+                <NoticeLanguages {...data.noticeLanguages} />
+                <NoticePreviewPanel documentId={document.id} />
               </fieldset>
             ) : null}
             {shortened ? (

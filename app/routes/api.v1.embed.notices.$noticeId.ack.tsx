@@ -13,7 +13,7 @@ import {
 const NoBody = z.strictObject({});
 
 /**
- * POST /api/v1/embed/notices/:noticeId/ack (user token): "Got it" in the banner. Recorded with the
+ * POST /api/v1/embed/notices/:noticeId/ack (user token): "I acknowledge" or "Dismiss" in the banner. Recorded with the
  * channel `dashboard`; idempotent; 404 for a notice not addressed to the token's subscriber.
  */
 export async function action({ request, params }: ActionFunctionArgs) {

@@ -1,6 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, jsonError } from "~/http/json.server";
 import { pendingNoticesFor } from "~/models/acknowledgements.server";
+import { findSubscriber } from "~/models/subscribers.server";
+import { bannerNotices } from "~/notify/banner-words.server";
 import { preflight, requireUserToken } from "~/notify/notices-api.server";
 
 /**
@@ -13,7 +15,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (request.method === "OPTIONS") return preflight(request);
   const { externalId, cors } = await requireUserToken(request);
   const notices = (await pendingNoticesFor(externalId)) ?? [];
-  return json({ notices }, 200, cors);
+  const locale = (await findSubscriber(externalId))?.locale ?? "en";
+  return json({ notices: await bannerNotices(notices, locale) }, 200, cors);
 }
 
 export async function action({ request }: ActionFunctionArgs) {

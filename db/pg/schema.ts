@@ -306,6 +306,21 @@ export const acknowledgements = pgTable(
   ],
 );
 
+export const noticeViews = pgTable(
+  "notice_views",
+  {
+    id: id(),
+    noticeId: integer("notice_id")
+      .notNull()
+      .references(() => notices.id),
+    subscriberId: integer("subscriber_id")
+      .notNull()
+      .references(() => subscribers.id),
+    firstShownAt: text("first_shown_at").notNull(),
+  },
+  (t) => [uniqueIndex("notice_views_notice_subscriber_unique").on(t.noticeId, t.subscriberId)],
+);
+
 export const webhookEvents = pgTable(
   "webhook_events",
   {

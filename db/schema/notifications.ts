@@ -195,6 +195,25 @@ export const acknowledgements = sqliteTable(
   ],
 );
 
+/**
+ * When a notice was first shown to a subscriber in the dashboard banner (issue 16, item 5): shown
+ * is not acknowledged. One row per notice and subscriber; later showings change nothing.
+ */
+export const noticeViews = sqliteTable(
+  "notice_views",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    noticeId: integer("notice_id")
+      .notNull()
+      .references(() => notices.id),
+    subscriberId: integer("subscriber_id")
+      .notNull()
+      .references(() => subscribers.id),
+    firstShownAt: text("first_shown_at").notNull(),
+  },
+  (t) => [uniqueIndex("notice_views_notice_subscriber_unique").on(t.noticeId, t.subscriberId)],
+);
+
 /** Provider webhook deliveries already processed, by svix-id: a replay changes nothing. */
 export const webhookEvents = sqliteTable(
   "webhook_events",

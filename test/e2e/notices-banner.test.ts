@@ -1,6 +1,6 @@
 /**
  * The dashboard banner in Debian's Chromium, on a host page served from another origin: it shows
- * the pending notice in a shadow root, "What changed" opens the redline, "Got it" (by keyboard)
+ * the pending notice in a shadow root, "What changed" opens the redline, "I acknowledge" (by keyboard)
  * acknowledges and removes it, and the acknowledgement appears in the workspace. An expired token
  * shows nothing.
  */
@@ -62,11 +62,11 @@ beforeAll(async () => {
       .code,
   ).toBe(0);
   const key = (await redline(["apikey", "create", "banner"], env)).stdout.trim();
-  for (const id of ["dash-1", "dash-2"]) {
+  for (const id of ["dash-1", "dash-2", "dash-de"]) {
     const put = await fetch(`${server.url}/api/v1/subscribers/${id}`, {
       method: "PUT",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      body: JSON.stringify({ email: `${id}@example.test` }),
+      body: JSON.stringify({ email: `${id}@example.test`, ...(id === "dash-de" ? { locale: "de" } : {}) }),
     });
     expect(put.status).toBe(201);
   }
@@ -164,12 +164,31 @@ describe("the dashboard banner", () => {
     expect(await redlinePage.locator("ins", { hasText: "Parcelpay" }).first().isVisible()).toBe(true);
   });
 
-  it("acknowledges with 'Got it' from the keyboard, removes the banner, and the workspace shows the acknowledgement", async () => {
+  it("speaks a German reader's language, and says the notice itself is not translated yet", async () => {
+    const page = await newPage();
+    const shown = page.waitForResponse((r) => r.url().endsWith(`/api/v1/embed/notices/${noticeId}/shown`));
+    await page.goto(`${hostUrl}/user/dash-de`);
+    // Shown is recorded on its own, the first time only; it acknowledges nothing.
+    expect((await shown).status()).toBe(201);
+    const button = banner(page).getByRole("button", { name: "Zur Kenntnis genommen" });
+    await button.waitFor();
+    expect(await banner(page).getByRole("heading").textContent()).toBe("Privacy Policy aktualisiert");
+    expect(await banner(page).getByRole("link", { name: "Was sich ändert" }).isVisible()).toBe(true);
+    expect(await banner(page).locator(".untranslated").textContent()).toBe(
+      "Diese Mitteilung liegt noch nicht auf Deutsch vor und wird daher auf Englisch angezeigt.",
+    );
+    expect(await banner(page).locator(".dates").textContent()).toMatch(
+      /^Gilt ab dem \d{1,2}\. \p{L}+ \d{4}\.$/u,
+    );
+    expect(await banner(page).getByRole("article").getAttribute("lang")).toBe("de");
+  });
+
+  it("acknowledges with 'I acknowledge' from the keyboard, removes the banner, and the workspace shows the acknowledgement", async () => {
     const page = await newPage();
     await page.goto(`${hostUrl}/user/dash-1`);
-    const gotIt = banner(page).getByRole("button", { name: "Got it" });
+    const gotIt = banner(page).getByRole("button", { name: "I acknowledge" });
     await gotIt.waitFor();
-    // Tab order: "What changed", then "Got it" — native controls inside the shadow root.
+    // Tab order: "What changed", then "I acknowledge" — native controls inside the shadow root.
     await page.keyboard.press("Tab");
     await page.keyboard.press("Tab");
     expect(await gotIt.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);

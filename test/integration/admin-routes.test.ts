@@ -207,6 +207,18 @@ const MATRIX: Record<string, { loader?: Access; action?: Access }> = {
     loader: { name: "publish", path: () => `/admin/documents/${ids.approved}/publish`, min: "approver" },
     action: { name: "publish", path: () => `/admin/documents/${ids.approved}/publish`, min: "approver" },
   },
+  "admin.documents.$id.notice-preview.ts": {
+    loader: {
+      name: "notice preview",
+      path: () => `/admin/documents/${ids.approved}/notice-preview`,
+      min: "approver",
+    },
+    action: {
+      name: "test notice",
+      path: () => `/admin/documents/${ids.approved}/notice-preview`,
+      min: "approver",
+    },
+  },
   "admin.documents.$id.history.tsx": {
     loader: { name: "history", path: () => `/admin/documents/${ids.published}/history`, min: "viewer" },
   },

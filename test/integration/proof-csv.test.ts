@@ -28,6 +28,8 @@ describe("the acknowledgement CSV", () => {
         acknowledgedVersion: null,
         acknowledgedAt: null,
         acknowledgedVia: null,
+        shownAt: null,
+        requiresAck: 0,
       }),
     ).toContain(`"'=cmd|' /C calc'!A0"`);
   });
@@ -51,5 +53,29 @@ describe("the acknowledgement CSV", () => {
     const acknowledged = (await read("acknowledged")).map((l) => l.split(",")[0]).sort();
     expect(acknowledged).toEqual(['"csv-0"', '"csv-1000"', '"csv-1202"', '"csv-999"']);
     expect(await read("pending")).toHaveLength(1199);
+  });
+
+  it("keeps shown, acknowledged and dismissed apart", async () => {
+    const base = {
+      subscriberId: 1,
+      externalId: "user-1",
+      subscriberStatus: "active" as const,
+      emailStatus: null,
+      emailTransport: null,
+      providerMessageId: null,
+      emailSentAt: null,
+      dashboardStatus: "delivered" as const,
+      acknowledgedVersion: 2,
+      acknowledgedAt: "2026-12-02T09:00:00.000Z",
+      shownAt: "2026-12-02T08:00:00.000Z",
+    };
+    const line = (over: object) =>
+      acknowledgementCsvLine({ ...base, acknowledgedVia: "dashboard", requiresAck: 0, ...over });
+    expect(line({})).toMatch(/"2026-12-02T08:00:00.000Z","dismissed"$/);
+    expect(line({ requiresAck: 1 })).toMatch(/"acknowledged"$/);
+    expect(line({ acknowledgedVia: "email" })).toMatch(/"acknowledged"$/);
+    expect(line({ acknowledgedAt: null, acknowledgedVia: null })).toMatch(
+      /"2026-12-02T08:00:00.000Z","pending"$/,
+    );
   });
 });

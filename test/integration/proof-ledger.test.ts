@@ -8,7 +8,8 @@ import { acknowledgeNotice } from "../../app/models/acknowledgements.server";
 import { createApiKey } from "../../app/models/api-keys.server";
 import { db } from "../../app/models/db.server";
 import { applyProviderEvent } from "../../app/models/deliveries.server";
-import { getProofLedger } from "../../app/models/proof.server";
+import { recordNoticeShown } from "../../app/models/notice-views.server";
+import { formatProofLedger, getProofLedger } from "../../app/models/proof.server";
 import { startMailServer } from "../../app/notify/mail-server.server";
 import * as subscriberRoute from "../../app/routes/api.v1.subscribers.$externalId";
 import { auditLog, deliveries, subscribers } from "../../db/tables";
@@ -105,9 +106,36 @@ describe("the proof ledger", () => {
               statusAt: email.sentAt,
             },
           ],
+          firstShownAt: null,
           acknowledgement: { version: 2, channel: "dashboard", acknowledgedAt: ackedAt },
         },
       ],
+    });
+  });
+
+  it("keeps 'shown in the dashboard' apart from acknowledged: the first showing, once", async () => {
+    const first = await recordNoticeShown({
+      externalId: "ledger-1",
+      noticeId,
+      now: new Date("2026-12-02T08:00:00Z"),
+    });
+    const again = await recordNoticeShown({
+      externalId: "ledger-1",
+      noticeId,
+      now: new Date("2026-12-03T08:00:00Z"),
+    });
+    expect(first).toEqual({ firstShownAt: "2026-12-02T08:00:00.000Z", created: true });
+    expect(again).toEqual({ firstShownAt: "2026-12-02T08:00:00.000Z", created: false });
+    const entry = (await getProofLedger("ledger-1"))!.notices[0];
+    expect(entry.firstShownAt).toBe("2026-12-02T08:00:00.000Z");
+    expect(entry.acknowledgement).toBeNull();
+    expect(formatProofLedger((await getProofLedger("ledger-1"))!)).toContain(
+      "  shown 2026-12-02T08:00:00.000Z in the dashboard",
+    );
+    await expect(
+      recordNoticeShown({ externalId: "ledger-1", noticeId: noticeId + 999 }),
+    ).rejects.toMatchObject({
+      reason: "not-found",
     });
   });
 

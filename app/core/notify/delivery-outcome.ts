@@ -54,3 +54,16 @@ export function capturedEmails(rows: TransportCount[]): { sent: number; delivere
   }
   return captured;
 }
+
+/**
+ * Shown, acknowledged and dismissed are three facts (issue 16, item 5): the banner's button on a
+ * notice that did not ask for acknowledgement says "Dismiss", and pressing it is a dismissal.
+ */
+export function ackOutcome(row: {
+  acknowledgedAt: string | null;
+  acknowledgedVia: string | null;
+  requiresAck: number | boolean;
+}): "pending" | "acknowledged" | "dismissed" {
+  if (!row.acknowledgedAt) return "pending";
+  return row.acknowledgedVia === "dashboard" && !row.requiresAck ? "dismissed" : "acknowledged";
+}

@@ -41,18 +41,23 @@ export function mintUserToken({
   lifetimeSeconds?: number;
   now?: number;
 }): string {
-  const payload = Buffer.from(
-    JSON.stringify({ sub: externalId, exp: Math.floor(now / 1000) + lifetimeSeconds }),
-  ).toString("base64url");
+  return signClaims(secret, { sub: externalId, exp: Math.floor(now / 1000) + lifetimeSeconds });
+}
+
+/** Signs a small JSON object in this format; also used for the email acknowledgement link. */
+export function signClaims(secret: string, claims: object): string {
+  const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
   return `${payload}.${sign(secret, payload)}`;
 }
 
 /**
- * Checks a token against the secrets currently accepted (the live one and, during a rotation, the
- * one it replaced). The signature is compared in constant time before anything in the payload is
- * believed.
+ * The claims of a token signed with one of `secrets`. The signature is compared in constant time
+ * before anything in the payload is parsed, let alone believed; checking the claims is the caller's.
  */
-export function verifyUserToken(token: string, secrets: string[], now = Date.now()): TokenCheck {
+export function openClaims(
+  token: string,
+  secrets: string[],
+): { ok: true; claims: unknown } | { ok: false; reason: "malformed" | "bad-signature" } {
   if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: "malformed" };
   const parts = token.split(".");
   if (parts.length !== 2 || !/^[A-Za-z0-9_-]+$/.test(parts[0]) || !/^[A-Za-z0-9_-]+$/.test(parts[1])) {
@@ -65,12 +70,22 @@ export function verifyUserToken(token: string, secrets: string[], now = Date.now
     return expected.length === given.length && timingSafeEqual(expected, given);
   });
   if (!signed) return { ok: false, reason: "bad-signature" };
-  let claims: unknown;
   try {
-    claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    return { ok: true, claims: JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) };
   } catch {
     return { ok: false, reason: "malformed" };
   }
+}
+
+/**
+ * Checks a token against the secrets currently accepted (the live one and, during a rotation, the
+ * one it replaced). The signature is compared in constant time before anything in the payload is
+ * believed.
+ */
+export function verifyUserToken(token: string, secrets: string[], now = Date.now()): TokenCheck {
+  const opened = openClaims(token, secrets);
+  if (!opened.ok) return opened;
+  const claims = opened.claims;
   if (
     typeof claims !== "object" ||
     claims === null ||

@@ -1,0 +1,207 @@
+/**
+ * The words around a notice — email, banner, acknowledgement page — in the reader's language, as
+ * ICU MessageFormat catalogues (ADR notices-0020). The notice's own title and summary are not
+ * here: they come from the published version or its translation. Pure; runs on the server only
+ * (the banner receives its words already formatted).
+ */
+import { IntlMessageFormat } from "intl-messageformat";
+
+/** The languages with a full catalogue; any other locale falls back to its language, then English. */
+export const NOTICE_LANGUAGES = ["en", "nl", "de", "fr", "es"] as const;
+export type NoticeLanguage = (typeof NOTICE_LANGUAGES)[number];
+
+const EN = {
+  subject: "Changes to our {title}",
+  greeting: "{hasName, select, yes {Hello {name},} other {Hello,}}",
+  intro: "We have updated our {title}. In short:",
+  effective: "The changes take effect on {date, date, long}.",
+  whatChanged: "See exactly what changed",
+  fullPolicy: "Read the full policy",
+  footer: "You receive this notice because you use our service. It is a legal notice, not marketing.",
+  untranslated: "This notice is not available in {language} yet, so it is shown in {source}.",
+  ackRequest: "Please confirm that you have read this notice.",
+  ackLink: "Review and acknowledge",
+  bannerRegion: "Policy updates",
+  bannerTitle: "{title} updated",
+  bannerEffective: "Takes effect on {date, date, long}.",
+  bannerWhatChanged: "What changed",
+  bannerReadPolicy: "Read the policy",
+  acknowledge: "I acknowledge",
+  dismiss: "Dismiss",
+  thanks: "Thank you. Noted: {title}.",
+  retry: "That did not go through. Please try again.",
+  ackPageTitle: "Acknowledge the changes to our {title}",
+  ackPageLead: "By pressing the button you confirm that you have read this notice.",
+  ackPageDone: "Thank you. Your acknowledgement was recorded on {date, date, long}.",
+  ackPageInvalid: "This link is not valid. Please use the most recent email about this change.",
+  ackPageExpired: "This link has expired. Please open the policy from the product instead.",
+  ackPageGone: "This notice is no longer available to you.",
+} as const;
+
+export type MessageKey = keyof typeof EN;
+
+/** Only the languages' own words; every key must be present (the type says so). */
+const CATALOGUES: Record<NoticeLanguage, Record<MessageKey, string>> = {
+  en: EN,
+  nl: {
+    subject: "Wijzigingen in ons document {title}",
+    greeting: "{hasName, select, yes {Hallo {name},} other {Hallo,}}",
+    intro: "We hebben ons document {title} bijgewerkt. In het kort:",
+    effective: "De wijzigingen gaan in op {date, date, long}.",
+    whatChanged: "Bekijk precies wat er is gewijzigd",
+    fullPolicy: "Lees de volledige tekst",
+    footer:
+      "U ontvangt dit bericht omdat u onze dienst gebruikt. Het is een wettelijke mededeling, geen reclame.",
+    untranslated: "Dit bericht is nog niet beschikbaar in het {language}; daarom ziet u het in het {source}.",
+    ackRequest: "Bevestig alstublieft dat u dit bericht hebt gelezen.",
+    ackLink: "Lezen en bevestigen",
+    bannerRegion: "Beleidswijzigingen",
+    bannerTitle: "{title} bijgewerkt",
+    bannerEffective: "Gaat in op {date, date, long}.",
+    bannerWhatChanged: "Wat is er gewijzigd",
+    bannerReadPolicy: "Lees de tekst",
+    acknowledge: "Ik bevestig",
+    dismiss: "Sluiten",
+    thanks: "Dank u. Genoteerd: {title}.",
+    retry: "Dat is niet gelukt. Probeer het opnieuw.",
+    ackPageTitle: "Bevestig de wijzigingen in ons document {title}",
+    ackPageLead: "Met de knop bevestigt u dat u dit bericht hebt gelezen.",
+    ackPageDone: "Dank u. Uw bevestiging is vastgelegd op {date, date, long}.",
+    ackPageInvalid: "Deze link is niet geldig. Gebruik de meest recente e-mail over deze wijziging.",
+    ackPageExpired: "Deze link is verlopen. Open de tekst in plaats daarvan via het product.",
+    ackPageGone: "Dit bericht is niet meer voor u beschikbaar.",
+  },
+  de: {
+    subject: "Änderungen: {title}",
+    greeting: "{hasName, select, yes {Hallo {name},} other {Hallo,}}",
+    intro: "Wir haben unser Dokument „{title}“ aktualisiert. Kurz gesagt:",
+    effective: "Die Änderungen gelten ab dem {date, date, long}.",
+    whatChanged: "Alle Änderungen ansehen",
+    fullPolicy: "Vollständige Fassung lesen",
+    footer:
+      "Sie erhalten diese Mitteilung, weil Sie unseren Dienst nutzen. Sie ist rechtlich erforderlich, keine Werbung.",
+    untranslated:
+      "Diese Mitteilung liegt noch nicht auf {language} vor und wird daher auf {source} angezeigt.",
+    ackRequest: "Bitte bestätigen Sie, dass Sie diese Mitteilung gelesen haben.",
+    ackLink: "Lesen und bestätigen",
+    bannerRegion: "Aktualisierte Richtlinien",
+    bannerTitle: "{title} aktualisiert",
+    bannerEffective: "Gilt ab dem {date, date, long}.",
+    bannerWhatChanged: "Was sich ändert",
+    bannerReadPolicy: "Richtlinie lesen",
+    acknowledge: "Zur Kenntnis genommen",
+    dismiss: "Schließen",
+    thanks: "Danke. Vermerkt: {title}.",
+    retry: "Das hat nicht geklappt. Bitte versuchen Sie es erneut.",
+    ackPageTitle: "Änderungen bestätigen: {title}",
+    ackPageLead: "Mit der Schaltfläche bestätigen Sie, dass Sie diese Mitteilung gelesen haben.",
+    ackPageDone: "Danke. Ihre Bestätigung wurde am {date, date, long} festgehalten.",
+    ackPageInvalid: "Dieser Link ist ungültig. Bitte nutzen Sie die neueste E-Mail zu dieser Änderung.",
+    ackPageExpired: "Dieser Link ist abgelaufen. Bitte öffnen Sie die Richtlinie im Produkt.",
+    ackPageGone: "Diese Mitteilung ist für Sie nicht mehr verfügbar.",
+  },
+  fr: {
+    subject: "Modifications : {title}",
+    greeting: "{hasName, select, yes {Bonjour {name},} other {Bonjour,}}",
+    intro: "Nous avons mis à jour notre document « {title} ». En bref :",
+    effective: "Ces modifications prennent effet le {date, date, long}.",
+    whatChanged: "Voir précisément ce qui a changé",
+    fullPolicy: "Lire le texte complet",
+    footer:
+      "Vous recevez cet avis parce que vous utilisez notre service. Il s'agit d'une information légale, pas de publicité.",
+    untranslated: "Cet avis n'est pas encore disponible en {language} ; il est donc affiché en {source}.",
+    ackRequest: "Merci de confirmer que vous avez lu cet avis.",
+    ackLink: "Lire et confirmer",
+    bannerRegion: "Mises à jour des politiques",
+    bannerTitle: "{title} mis à jour",
+    bannerEffective: "Prend effet le {date, date, long}.",
+    bannerWhatChanged: "Ce qui change",
+    bannerReadPolicy: "Lire la politique",
+    acknowledge: "J'en prends acte",
+    dismiss: "Fermer",
+    thanks: "Merci. C'est noté : {title}.",
+    retry: "Cela n'a pas fonctionné. Veuillez réessayer.",
+    ackPageTitle: "Confirmer les modifications : {title}",
+    ackPageLead: "En appuyant sur le bouton, vous confirmez avoir lu cet avis.",
+    ackPageDone: "Merci. Votre confirmation a été enregistrée le {date, date, long}.",
+    ackPageInvalid: "Ce lien n'est pas valide. Utilisez l'e-mail le plus récent concernant ce changement.",
+    ackPageExpired: "Ce lien a expiré. Ouvrez plutôt la politique depuis le produit.",
+    ackPageGone: "Cet avis ne vous est plus accessible.",
+  },
+  es: {
+    subject: "Cambios en nuestro documento {title}",
+    greeting: "{hasName, select, yes {Hola, {name}:} other {Hola:}}",
+    intro: "Hemos actualizado nuestro documento «{title}». En resumen:",
+    effective: "Los cambios entran en vigor el {date, date, long}.",
+    whatChanged: "Ver exactamente qué ha cambiado",
+    fullPolicy: "Leer el texto completo",
+    footer: "Recibe este aviso porque utiliza nuestro servicio. Es un aviso legal, no publicidad.",
+    untranslated: "Este aviso aún no está disponible en {language}, por eso se muestra en {source}.",
+    ackRequest: "Confirme que ha leído este aviso.",
+    ackLink: "Leer y confirmar",
+    bannerRegion: "Actualizaciones de políticas",
+    bannerTitle: "{title} actualizado",
+    bannerEffective: "Entra en vigor el {date, date, long}.",
+    bannerWhatChanged: "Qué ha cambiado",
+    bannerReadPolicy: "Leer la política",
+    acknowledge: "Doy mi conformidad",
+    dismiss: "Cerrar",
+    thanks: "Gracias. Anotado: {title}.",
+    retry: "No se ha podido completar. Inténtelo de nuevo.",
+    ackPageTitle: "Confirmar los cambios: {title}",
+    ackPageLead: "Al pulsar el botón confirma que ha leído este aviso.",
+    ackPageDone: "Gracias. Su confirmación se registró el {date, date, long}.",
+    ackPageInvalid: "Este enlace no es válido. Utilice el correo más reciente sobre este cambio.",
+    ackPageExpired: "Este enlace ha caducado. Abra la política desde el producto.",
+    ackPageGone: "Este aviso ya no está disponible para usted.",
+  },
+};
+
+/** Dates are calendar days stored in UTC; formatting them in another zone could move them a day. */
+const FORMATS = {
+  date: { long: { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" } },
+} as const;
+
+/** English dates as the public pages print them ("31 December 2026"). */
+const FORMAT_LOCALE: Record<NoticeLanguage, string> = { en: "en-GB", nl: "nl", de: "de", fr: "fr", es: "es" };
+
+/** The catalogue language for a subscriber's locale: the locale's language when we have it, else English. */
+export function noticeLanguage(locale: string | null | undefined): NoticeLanguage {
+  const language = (locale ?? "").split(/[-_]/)[0].toLowerCase();
+  return (NOTICE_LANGUAGES as readonly string[]).includes(language) ? (language as NoticeLanguage) : "en";
+}
+
+const compiled = new Map<string, IntlMessageFormat>();
+
+type Values = Record<string, string | number | Date>;
+
+export type NoticeMessages = {
+  language: NoticeLanguage;
+  t: (key: MessageKey, values?: Values) => string;
+  /** A language's name in the reader's language ("Deutsch" for de in de, "German" in en). */
+  languageName: (locale: string) => string;
+};
+
+/** The formatter for a subscriber's locale. Messages are compiled once per language and key. */
+export function noticeMessages(locale: string | null | undefined): NoticeMessages {
+  const language = noticeLanguage(locale);
+  const names = new Intl.DisplayNames([language], { type: "language" });
+  return {
+    language,
+    t(key, values) {
+      const id = `${language}:${key}`;
+      let format = compiled.get(id);
+      if (!format) {
+        format = new IntlMessageFormat(CATALOGUES[language][key], FORMAT_LOCALE[language], FORMATS);
+        compiled.set(id, format);
+      }
+      return String(format.format(values));
+    },
+    languageName: (other) => names.of(other) ?? other,
+  };
+}
+
+/** A stored YYYY-MM-DD (or ISO time) as the Date that `{date, date, long}` prints. */
+export function calendarDate(value: string): Date {
+  return new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+}
