@@ -19,7 +19,7 @@ const SERVER = process.env.REDLINE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1
 const MIGRATIONS = fileURLToPath(new URL("../../db/pg/migrations", import.meta.url));
 
 /** Named after the migrations it holds, so that a changed migration makes a new template. */
-export function templateName(): string {
+function templateName(): string {
   const hash = createHash("sha256");
   for (const file of readdirSync(MIGRATIONS).sort()) {
     if (file.endsWith(".sql")) hash.update(readFileSync(join(MIGRATIONS, file)));

@@ -30,7 +30,7 @@ export interface SlotStore {
 }
 
 /** Slots of this process only. */
-export class LocalSlots implements SlotStore {
+class LocalSlots implements SlotStore {
   private nextFreeAt: number;
 
   constructor(private readonly clock: Clock = realClock) {
