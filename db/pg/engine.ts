@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import type { RedlineDatabase } from "../client";
-import { type DatabaseEngine, inside, refuseNesting, type Transaction } from "../engine";
+import { type DatabaseEngine, inside, refuseNesting, type SnapshotOptions, type Transaction } from "../engine";
 import { ChannelListener } from "./listener";
 import * as schema from "./schema";
 
@@ -62,6 +62,30 @@ export class PgEngine implements DatabaseEngine {
   async write<T>(fn: (db: RedlineDatabase) => T | Promise<T>): Promise<T> {
     refuseNesting("write");
     return inside.run(this, () => fn(this.writer));
+  }
+
+  /**
+   * A REPEATABLE READ transaction on one pooled connection: one snapshot for all its queries, no
+   * write lock (writers go on meanwhile). READ ONLY unless it needs temporary tables, which a
+   * read-only transaction may not create; those are made `ON COMMIT DROP` by the caller. Rolled
+   * back at the end either way, so nothing it did stays.
+   */
+  async snapshot<T>(fn: (tx: Transaction) => Promise<T>, options: SnapshotOptions = {}): Promise<T> {
+    refuseNesting("snapshot");
+    const client = await this.pool.connect();
+    try {
+      await client.query(
+        `BEGIN ISOLATION LEVEL REPEATABLE READ ${options.temporaryTables ? "READ WRITE" : "READ ONLY"}`,
+      );
+      try {
+        const tx = drizzle(client, { schema }) as unknown as Transaction;
+        return await inside.run(this, () => fn(tx));
+      } finally {
+        await client.query("ROLLBACK");
+      }
+    } finally {
+      client.release();
+    }
   }
 
   /** The process's one listener on `channel`, started on first use (db/pg/listener.ts). */
