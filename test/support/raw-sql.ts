@@ -1,0 +1,36 @@
+/**
+ * Raw SQL as someone holding the database itself could run it, around Redline's protective rules,
+ * on either engine: the tamper tests' attacker. SQLite: the named triggers are dropped first (as
+ * with the sqlite3 shell; the next migrate restores them). PostgreSQL: a connection of its own as
+ * the database's superuser with `session_replication_role = replica`, which skips every user
+ * trigger for that session and leaves their definitions as they are.
+ */
+import pg from "pg";
+import { db } from "../../app/models/db.server";
+import { TEST_ENGINE } from "./databases";
+
+/** Runs `statement` (`?` placeholders) around the rules; `triggers` are SQLite's to drop first. */
+export async function asOwner(
+  statement: string,
+  params: unknown[] = [],
+  { triggers = [] }: { triggers?: string[] } = {},
+): Promise<void> {
+  if (TEST_ENGINE === "sqlite") {
+    const client = db().$client;
+    for (const trigger of triggers) client.exec(`DROP TRIGGER IF EXISTS ${trigger}`);
+    client.prepare(statement).run(...params);
+    return;
+  }
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query("SET session_replication_role = replica");
+    let n = 0;
+    await client.query(
+      statement.replace(/\?/g, () => `$${++n}`),
+      params,
+    );
+  } finally {
+    await client.end();
+  }
+}
