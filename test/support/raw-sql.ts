@@ -9,15 +9,25 @@ import pg from "pg";
 import { db } from "../../app/models/db.server";
 import { TEST_ENGINE } from "./databases";
 
-/** Runs `statement` (`?` placeholders) around the rules; `triggers` are SQLite's to drop first. */
+/**
+ * Runs `statement` (`?` placeholders) around the rules. On SQLite, `triggers` are dropped first, and
+ * every trigger on the `tables` named.
+ */
 export async function asOwner(
   statement: string,
   params: unknown[] = [],
-  { triggers = [] }: { triggers?: string[] } = {},
+  { triggers = [], tables = [] }: { triggers?: string[]; tables?: string[] } = {},
 ): Promise<void> {
   if (TEST_ENGINE === "sqlite") {
     const client = db().$client;
-    for (const trigger of triggers) client.exec(`DROP TRIGGER IF EXISTS ${trigger}`);
+    const onTables = tables.flatMap(
+      (table) =>
+        client
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?")
+          .pluck()
+          .all(table) as string[],
+    );
+    for (const trigger of [...triggers, ...onTables]) client.exec(`DROP TRIGGER IF EXISTS "${trigger}"`);
     client.prepare(statement).run(...params);
     return;
   }
