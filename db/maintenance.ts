@@ -115,5 +115,7 @@ export async function auditChangeStamp(engine: DatabaseEngine): Promise<string> 
                (SELECT n_tup_ins || '/' || n_tup_upd || '/' || n_tup_del FROM pg_stat_user_tables
                  WHERE relid = 'audit_log'::regclass) AS written`,
   );
-  return Object.values(stamp ?? {}).map(String).join(":");
+  return Object.values(stamp ?? {})
+    .map(String)
+    .join(":");
 }

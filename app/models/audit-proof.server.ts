@@ -77,7 +77,16 @@ const TABLE: Record<Recorded, string> = {
 };
 
 /** What an entry says a delivery should be now: id, entry, notice, subscriber, status, message id, sent, status time. */
-type DeliveryFacts = [number, number, number | null, number | null, string, string | null, string | null, string | null];
+type DeliveryFacts = [
+  number,
+  number,
+  number | null,
+  number | null,
+  string,
+  string | null,
+  string | null,
+  string | null,
+];
 
 type Row = Record<string, unknown>;
 
@@ -90,7 +99,8 @@ const flag = (value: unknown) => (value === null || value === undefined ? null :
 /** The column types of the temporary tables, for reading a batch's JSON fields. */
 const TYPES: Record<string, "INTEGER" | "TEXT"> = {};
 for (const table of TABLES) {
-  for (const [, column, type] of table.matchAll(/(\w+) (INTEGER|TEXT)/g)) TYPES[column] = type as "INTEGER" | "TEXT";
+  for (const [, column, type] of table.matchAll(/(\w+) (INTEGER|TEXT)/g))
+    TYPES[column] = type as "INTEGER" | "TEXT";
 }
 
 /** `SELECT … FROM <the batch>` giving `columns` in order: the batch bound as one JSON value. */
@@ -126,7 +136,10 @@ export class ProofReplay {
   /** Latest facts per delivery not yet written, merged as the upsert would merge them. */
   private deliveries = new Map<number, DeliveryFacts>();
   /** Retries wait for the deliveries recorded before them; queued in entry order. */
-  private steps: ({ retry: { entry: number; noticeId: unknown; expected: unknown } } | { deliveries: Map<number, DeliveryFacts> })[] = [];
+  private steps: (
+    | { retry: { entry: number; noticeId: unknown; expected: unknown } }
+    | { deliveries: Map<number, DeliveryFacts> }
+  )[] = [];
 
   private constructor(private readonly tx: Queryable) {}
 
@@ -216,7 +229,15 @@ export class ProofReplay {
     }
   }
 
-  private async retry({ entry, noticeId, expected }: { entry: number; noticeId: unknown; expected: unknown }) {
+  private async retry({
+    entry,
+    noticeId,
+    expected,
+  }: {
+    entry: number;
+    noticeId: unknown;
+    expected: unknown;
+  }) {
     const reset = await execute(
       this.tx,
       sql`UPDATE audit_check_deliveries SET status = 'pending', status_at = NULL, entry = ${entry}

@@ -98,7 +98,9 @@ export function upsertSubscribers(rows: SubscriberInput[]): Promise<UpsertOutcom
  * add subscribers; the model port replaces it with a prepared query).
  */
 async function upsertEach(tx: Transaction, rows: SubscriberInput[], now: string): Promise<UpsertOutcome[]> {
-  const before = Number((await rawRow<{ id: number }>(tx, sql`SELECT coalesce(max(id), 0) AS id FROM subscribers`))!.id);
+  const before = Number(
+    (await rawRow<{ id: number }>(tx, sql`SELECT coalesce(max(id), 0) AS id FROM subscribers`))!.id,
+  );
   const outcomes: UpsertOutcome[] = [];
   for (const row of rows) {
     const values: Record<string, unknown> = {

@@ -2,7 +2,13 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import type { RedlineDatabase } from "../client";
-import { type DatabaseEngine, inside, refuseNesting, type SnapshotOptions, type Transaction } from "../engine";
+import {
+  type DatabaseEngine,
+  inside,
+  refuseNesting,
+  type SnapshotOptions,
+  type Transaction,
+} from "../engine";
 import { ChannelListener } from "./listener";
 import * as schema from "./schema";
 

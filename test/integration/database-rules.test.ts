@@ -19,9 +19,9 @@ import { eraseSubscriber } from "../../app/models/subscribers.server";
 import { type MailServer, startMailServer } from "../../app/notify/mail-server.server";
 import { migrate } from "../../app/setup.server";
 import { databaseFile } from "../../db/client";
-import { addSubscribers, emailTo, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
 import { TEST_ENGINE } from "../support/databases";
 import { rawRows } from "../support/raw-sql";
+import { addSubscribers, emailTo, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
 import { noticeOf } from "./proof-support";
 
 let raw: Database.Database;

@@ -35,9 +35,9 @@ describe("transaction()", () => {
       inside?.();
       await pause(20);
       // Its own writes are visible to it.
-      expect((await row<Counter>(tx, sql`SELECT value FROM engine_counters WHERE name = 'isolated'`))?.value).toBe(
-        1,
-      );
+      expect(
+        (await row<Counter>(tx, sql`SELECT value FROM engine_counters WHERE name = 'isolated'`))?.value,
+      ).toBe(1);
       return "done";
     });
     await reached;
@@ -53,7 +53,10 @@ describe("transaction()", () => {
     await execute(db(), sql`INSERT INTO engine_counters (name, value) VALUES ('raced', 0)`);
     const increment = (delay: number) =>
       transaction(async (tx) => {
-        const { value } = (await row<Counter>(tx, sql`SELECT value FROM engine_counters WHERE name = 'raced'`))!;
+        const { value } = (await row<Counter>(
+          tx,
+          sql`SELECT value FROM engine_counters WHERE name = 'raced'`,
+        ))!;
         await pause(delay);
         await execute(tx, sql`UPDATE engine_counters SET value = ${value + 1} WHERE name = 'raced'`);
         return value;
@@ -141,25 +144,28 @@ describe("transaction()", () => {
 
   // SQLite only: there a single write waits for the one write connection; PostgreSQL's `write`
   // runs on the pool at once (its transactions queue on the advisory lock instead).
-  it.skipIf(TEST_ENGINE === "postgres")("queues a single write outside a transaction behind the open one", async () => {
-    const order: string[] = [];
-    const open = transaction(async (tx) => {
-      tx.run(sql`INSERT INTO engine_counters (name, value) VALUES ('queued', 1)`);
-      await pause(15);
-      order.push("transaction");
-      throw new Error("rolled back");
-    });
-    const single = write((database) => {
-      order.push("write");
-      return database.run(sql`INSERT INTO engine_counters (name, value) VALUES ('single', 1)`).changes;
-    });
-    await expect(open).rejects.toThrow("rolled back");
-    expect(await single).toBe(1);
-    // The single write did not join the transaction and was not rolled back with it.
-    expect(order).toEqual(["transaction", "write"]);
-    expect(await counter("queued")).toBeUndefined();
-    expect((await counter("single"))?.value).toBe(1);
-  });
+  it.skipIf(TEST_ENGINE === "postgres")(
+    "queues a single write outside a transaction behind the open one",
+    async () => {
+      const order: string[] = [];
+      const open = transaction(async (tx) => {
+        tx.run(sql`INSERT INTO engine_counters (name, value) VALUES ('queued', 1)`);
+        await pause(15);
+        order.push("transaction");
+        throw new Error("rolled back");
+      });
+      const single = write((database) => {
+        order.push("write");
+        return database.run(sql`INSERT INTO engine_counters (name, value) VALUES ('single', 1)`).changes;
+      });
+      await expect(open).rejects.toThrow("rolled back");
+      expect(await single).toBe(1);
+      // The single write did not join the transaction and was not rolled back with it.
+      expect(order).toEqual(["transaction", "write"]);
+      expect(await counter("queued")).toBeUndefined();
+      expect((await counter("single"))?.value).toBe(1);
+    },
+  );
 
   // SQLite only: PostgreSQL reads on the pool (a read-only role is the operator's choice there).
   it.skipIf(TEST_ENGINE === "postgres")("reads through a read-only connection", () => {
@@ -181,15 +187,19 @@ describe("snapshot()", () => {
       firstRead = resolve;
     });
     const reading = snapshot(async (tx) => {
-      const first = (await row<Counter>(tx, sql`SELECT value FROM engine_counters WHERE name = 'snap'`))!.value;
+      const first = (await row<Counter>(tx, sql`SELECT value FROM engine_counters WHERE name = 'snap'`))!
+        .value;
       firstRead?.();
       await pause(40);
-      const again = (await row<Counter>(tx, sql`SELECT value FROM engine_counters WHERE name = 'snap'`))!.value;
+      const again = (await row<Counter>(tx, sql`SELECT value FROM engine_counters WHERE name = 'snap'`))!
+        .value;
       return [first, again];
     });
     await reached;
     // PostgreSQL: commits while the snapshot waits; SQLite: queued behind it.
-    const writing = transaction((w) => execute(w, sql`UPDATE engine_counters SET value = 2 WHERE name = 'snap'`));
+    const writing = transaction((w) =>
+      execute(w, sql`UPDATE engine_counters SET value = 2 WHERE name = 'snap'`),
+    );
     const seen = await reading;
     await writing;
     expect(seen).toEqual([1, 1]);

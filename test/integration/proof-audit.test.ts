@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { acknowledgeNotice } from "../../app/models/acknowledgements.server";
 import { verifyAuditLog } from "../../app/models/audit.server";
 import { db } from "../../app/models/db.server";
-import { jsonValue, row, rows } from "../../db/dialect";
 import { startMailServer } from "../../app/notify/mail-server.server";
+import { jsonValue, row, rows } from "../../db/dialect";
 import type { AuditEntry } from "../../db/tables";
 import { asOwner } from "../support/raw-sql";
 import { redline } from "../support/server";
@@ -53,7 +53,10 @@ async function rewriteDetails(
   id: number,
   edit: (details: Record<string, unknown>) => Record<string, unknown>,
 ) {
-  const stored = (await row<{ details: unknown }>(db(), sql`SELECT details FROM audit_log WHERE id = ${id}`))!;
+  const stored = (await row<{ details: unknown }>(
+    db(),
+    sql`SELECT details FROM audit_log WHERE id = ${id}`,
+  ))!;
   // The text as stored (SQLite), or as PostgreSQL's json column gives it back.
   const original = typeof stored.details === "string" ? stored.details : JSON.stringify(stored.details);
   const update = "UPDATE audit_log SET details = ? WHERE id = ?";
@@ -80,7 +83,10 @@ describe("tampering with proof in the audit log", () => {
   });
 
   it("names the acknowledgement entry whose time was moved", async () => {
-    await rewriteDetails(ackEntry.id, (details) => ({ ...details, acknowledgedAt: "2020-01-01T00:00:00.000Z" }));
+    await rewriteDetails(ackEntry.id, (details) => ({
+      ...details,
+      acknowledgedAt: "2020-01-01T00:00:00.000Z",
+    }));
     expect((await verifyAuditLog()).break).toEqual({ id: ackEntry.id, reason: "hash-mismatch" });
     const cli = await verifyCli();
     expect(cli.code).toBe(1);

@@ -46,9 +46,20 @@ export async function asOwner(
 }
 
 /** Every row of `statement` (`?` placeholders) on the test's database, read as is. */
-export async function rawRows<T = Record<string, unknown>>(statement: string, params: unknown[] = []): Promise<T[]> {
-  if (TEST_ENGINE === "sqlite") return db().$client.prepare(statement).all(...params) as T[];
+export async function rawRows<T = Record<string, unknown>>(
+  statement: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  if (TEST_ENGINE === "sqlite")
+    return db()
+      .$client.prepare(statement)
+      .all(...params) as T[];
   let n = 0;
   const pool = db().$client as unknown as pg.Pool;
-  return (await pool.query(statement.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
+  return (
+    await pool.query(
+      statement.replace(/\?/g, () => `$${++n}`),
+      params,
+    )
+  ).rows as T[];
 }
