@@ -20,12 +20,12 @@ import {
   range,
 } from "../../app/core/audit";
 import { acknowledgeNotice } from "../../app/models/acknowledgements.server";
-import { verifyAuditLog } from "../../app/models/audit.server";
+import { recentAuditVerification, verifyAuditLog } from "../../app/models/audit.server";
 import { db } from "../../app/models/db.server";
 import { applyProviderEvent } from "../../app/models/deliveries.server";
 import { startMailServer } from "../../app/notify/mail-server.server";
 import { migrationsFolder } from "../../db/client";
-import { row } from "../../db/dialect";
+import { jsonValue, row } from "../../db/dialect";
 import { TEST_ENGINE } from "../support/databases";
 import { testDirectory } from "../support/fresh-database";
 import { asOwner } from "../support/raw-sql";
@@ -157,6 +157,26 @@ describe("audit verification on either engine", () => {
     expect(result.problems).toEqual([]);
     expect(result.entries).toBe(lastId);
     expect(result.head).toEqual({ id: lastId, hash: lastHead });
+  });
+
+  it("reuses the audit page's verification until the log changes, even by an edit around Redline", async () => {
+    const first = await recentAuditVerification();
+    expect(first.break).toBeNull();
+    expect((await recentAuditVerification()).checkedAt).toBe(first.checkedAt);
+    const stored = (await row<{ details: unknown }>(db(), sql`SELECT details FROM audit_log WHERE id = 1`))!;
+    const original = typeof stored.details === "string" ? stored.details : JSON.stringify(stored.details);
+    const update = "UPDATE audit_log SET details = ? WHERE id = 1";
+    await asOwner(update, [JSON.stringify({ ...jsonValue<object>(stored.details), forged: true })], {
+      triggers: ["audit_log_no_update"],
+    });
+    // PostgreSQL's table statistics reach other sessions shortly after the writer's commit.
+    let seen = await recentAuditVerification();
+    for (let tries = 0; seen.checkedAt === first.checkedAt && tries < 30; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen = await recentAuditVerification();
+    }
+    expect(seen.break).toEqual({ id: 1, reason: "hash-mismatch" });
+    await asOwner(update, [original], { triggers: ["audit_log_no_update"] });
   });
 
   it("names proof rows that disagree with their entries", async () => {

@@ -5,8 +5,10 @@
  * the database's superuser with `session_replication_role = replica`, which skips every user
  * trigger for that session and leaves their definitions as they are.
  */
+import Database from "better-sqlite3";
 import pg from "pg";
 import { db } from "../../app/models/db.server";
+import { databaseFile } from "../../db/client";
 import { TEST_ENGINE } from "./databases";
 
 /**
@@ -19,16 +21,21 @@ export async function asOwner(
   { triggers = [], tables = [] }: { triggers?: string[]; tables?: string[] } = {},
 ): Promise<void> {
   if (TEST_ENGINE === "sqlite") {
-    const client = db().$client;
-    const onTables = tables.flatMap(
-      (table) =>
-        client
-          .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?")
-          .pluck()
-          .all(table) as string[],
-    );
-    for (const trigger of [...triggers, ...onTables]) client.exec(`DROP TRIGGER IF EXISTS "${trigger}"`);
-    client.prepare(statement).run(...params);
+    // A connection of its own, as the sqlite3 shell would open (foreign keys off, its default).
+    const client = new Database(databaseFile(process.env.DATABASE_URL!));
+    try {
+      const onTables = tables.flatMap(
+        (table) =>
+          client
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?")
+            .pluck()
+            .all(table) as string[],
+      );
+      for (const trigger of [...triggers, ...onTables]) client.exec(`DROP TRIGGER IF EXISTS "${trigger}"`);
+      client.prepare(statement).run(...params);
+    } finally {
+      client.close();
+    }
     return;
   }
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
