@@ -79,18 +79,27 @@ export class PgEngine implements DatabaseEngine {
   async snapshot<T>(fn: (tx: Transaction) => Promise<T>, options: SnapshotOptions = {}): Promise<T> {
     refuseNesting("snapshot");
     const client = await this.pool.connect();
+    // A connection whose BEGIN or ROLLBACK failed is discarded, not handed to the next caller.
+    let broken: Error | undefined;
     try {
-      await client.query(
-        `BEGIN ISOLATION LEVEL REPEATABLE READ ${options.temporaryTables ? "READ WRITE" : "READ ONLY"}`,
-      );
+      await client
+        .query(
+          `BEGIN ISOLATION LEVEL REPEATABLE READ ${options.temporaryTables ? "READ WRITE" : "READ ONLY"}`,
+        )
+        .catch((error: Error) => {
+          broken = error;
+          throw error;
+        });
       try {
         const tx = drizzle(client, { schema }) as unknown as Transaction;
         return await inside.run(this, () => fn(tx));
       } finally {
-        await client.query("ROLLBACK");
+        await client.query("ROLLBACK").catch((error: Error) => {
+          broken = error;
+        });
       }
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
