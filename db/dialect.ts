@@ -91,3 +91,21 @@ export function joinedText(db: Queryable, expression: SQL, separator: string): S
 export function jsonValue<T>(value: unknown): T {
   return (typeof value === "string" ? JSON.parse(value) : value) as T;
 }
+
+/**
+ * The rows of a JSON array of arrays bound as ONE parameter, as a FROM item `alias(value)` whose
+ * `value` is each inner array (`json_each` on SQLite, `json_array_elements` on PostgreSQL): a bulk
+ * insert of thousands of rows then costs one bound value, not one per field. Read fields with
+ * `jsonField`.
+ */
+export function jsonArrayRows(db: Queryable, rowsOfValues: unknown[][], alias: string): SQL {
+  const json = JSON.stringify(rowsOfValues);
+  return isSqlite(db)
+    ? sql`json_each(${json}) AS ${sql.raw(alias)}`
+    : sql`json_array_elements(${json}::json) AS ${sql.raw(alias)}(value)`;
+}
+
+/** Field `index` of a `jsonArrayRows` row, as an SQL value of `type` (INTEGER or TEXT). */
+export function jsonField(alias: string, index: number, type: "INTEGER" | "TEXT"): SQL {
+  return sql.raw(`CAST(${alias}.value ->> ${index} AS ${type})`);
+}

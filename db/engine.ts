@@ -46,8 +46,16 @@ export interface DatabaseEngine {
   readonly writer: RedlineDatabase;
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   write<T>(fn: (db: RedlineDatabase) => T | Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one read transaction: every query in it sees the same committed snapshot, however
+   * long it awaits. Nothing it writes to real tables is kept; with `temporaryTables` it may create
+   * and fill temporary tables (gone when it ends).
+   */
+  snapshot<T>(fn: (tx: Transaction) => Promise<T>, options?: SnapshotOptions): Promise<T>;
   close(): Promise<void>;
 }
+
+export type SnapshotOptions = { temporaryTables?: boolean };
 
 /**
  * The model layer's access to one SQLite database (ADR proposal for issue 13, decision 1):
@@ -77,6 +85,7 @@ export class Engine implements DatabaseEngine {
   private readonly begin: Database.Statement;
   private readonly commit: Database.Statement;
   private readonly rollback: Database.Statement;
+  private readonly beginRead: Database.Statement;
 
   constructor(
     readonly writer: RedlineDatabase,
@@ -86,6 +95,7 @@ export class Engine implements DatabaseEngine {
     this.begin = client.prepare("BEGIN IMMEDIATE");
     this.commit = client.prepare("COMMIT");
     this.rollback = client.prepare("ROLLBACK");
+    this.beginRead = client.prepare("BEGIN");
     this.read = file === ":memory:" ? writer : openReader(file);
   }
 
@@ -115,6 +125,26 @@ export class Engine implements DatabaseEngine {
     const release = await this.lock.acquire();
     try {
       return await inside.run(this, () => fn(this.writer));
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * A deferred transaction on the write connection, which it has to itself meanwhile (the read-only
+   * connection cannot hold temporary tables): WAL gives it one snapshot from its first read; it is
+   * rolled back at the end, temporary tables with it.
+   */
+  async snapshot<T>(fn: (tx: Transaction) => Promise<T>, _options?: SnapshotOptions): Promise<T> {
+    refuseNesting("snapshot");
+    const release = await this.lock.acquire();
+    try {
+      this.beginRead.run();
+      try {
+        return await inside.run(this, () => fn(this.writer));
+      } finally {
+        if (this.writer.$client.inTransaction) this.rollback.run();
+      }
     } finally {
       release();
     }

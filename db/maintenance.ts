@@ -5,7 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { migrateDatabase, migrationsFolder, missingMigrations } from "./client";
-import { row } from "./dialect";
+import { type Queryable, row } from "./dialect";
 import { type DatabaseEngine, Engine } from "./engine";
 import type { PgEngine } from "./pg/engine";
 import { migratePostgres, missingPostgresMigrations, pgMigrationsFolder } from "./pg/migrate";
@@ -74,4 +74,48 @@ export function orphanRows(engine: DatabaseEngine): { table: string; rowid: numb
     rowid: number;
     parent: string;
   }[];
+}
+
+/**
+ * The highest audit entry id ever issued, read in the caller's transaction, or null if none was
+ * recorded: SQLite's AUTOINCREMENT sequence; on PostgreSQL the high-water mark the append trigger
+ * keeps (pg migration 0007), since there ids come from the chain's head, not a sequence.
+ */
+export async function auditIdsIssued(engine: DatabaseEngine, tx: Queryable): Promise<number | null> {
+  const issued = isSqlite(engine)
+    ? await row<{ n: number }>(tx, sql`SELECT seq AS n FROM sqlite_sequence WHERE name = 'audit_log'`)
+    : await row<{ n: number }>(tx, sql`SELECT issued AS n FROM audit_log_head_mark`);
+  return issued ? Number(issued.n) : null;
+}
+
+/**
+ * A stamp that changes whenever the audit log may have changed, cheap enough for every view of the
+ * audit page (ADR 0017, step 3). SQLite: the write connection's data_version (which other
+ * connections' writes change) and the head. PostgreSQL has no data_version: the head, the number of
+ * entries, the high-water mark, and the table's cumulative counts of inserted, updated and deleted
+ * rows — kept by the server whatever wrote them (triggers disabled or not), reported by other
+ * sessions within about a second of their commit.
+ */
+export async function auditChangeStamp(engine: DatabaseEngine): Promise<string> {
+  if (isSqlite(engine)) {
+    return engine.write((database) => {
+      const client = database.$client;
+      const head = client.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").get() as
+        | { id: number; hash: string }
+        | undefined;
+      return `${client.pragma("data_version", { simple: true })}:${head?.id ?? 0}:${head?.hash ?? ""}`;
+    });
+  }
+  const stamp = await row<Record<string, unknown>>(
+    engine.read,
+    sql`SELECT (SELECT id FROM audit_log ORDER BY id DESC LIMIT 1) AS id,
+               (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) AS hash,
+               (SELECT count(*) FROM audit_log) AS entries,
+               (SELECT issued FROM audit_log_head_mark) AS issued,
+               (SELECT n_tup_ins || '/' || n_tup_upd || '/' || n_tup_del FROM pg_stat_user_tables
+                 WHERE relid = 'audit_log'::regclass) AS written`,
+  );
+  return Object.values(stamp ?? {})
+    .map(String)
+    .join(":");
 }

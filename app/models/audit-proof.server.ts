@@ -6,110 +6,254 @@
  * The entries are replayed in order into temporary tables (what each row should say now), then
  * compared with the real rows in SQL, so a log of millions of deliveries is checked in flat memory.
  */
-import type Database from "better-sqlite3";
+import { type SQL, sql } from "drizzle-orm";
+import { execute, jsonArrayRows, jsonField, jsonValue, type Queryable, rows } from "../../db/dialect";
 import type { AuditProblem, AuditProblemKind, StoredAuditEntry } from "../core/audit";
 import { stableStringify } from "../core/stable-json";
 
 /** At most this many rows are named per kind of mismatch; the rest are counted. */
 const SHOWN = 20;
+/** Rows per bulk INSERT (each batch is bound as one JSON value). */
+const BATCH = 5000;
 
-const TABLES = `
-  CREATE TEMP TABLE audit_check_versions (id INTEGER PRIMARY KEY, entry INTEGER, hash TEXT, number INTEGER,
+const TABLES = [
+  `audit_check_versions (id INTEGER PRIMARY KEY, entry INTEGER, hash TEXT, number INTEGER,
     content_hash TEXT, last_updated TEXT, effective_at TEXT, published_at TEXT, material INTEGER, summary TEXT,
-    publisher TEXT);
-  CREATE TEMP TABLE audit_check_notices (id INTEGER PRIMARY KEY, entry INTEGER, document_id INTEGER,
+    publisher TEXT)`,
+  `audit_check_notices (id INTEGER PRIMARY KEY, entry INTEGER, document_id INTEGER,
     version_id INTEGER, channels TEXT, audience TEXT, requires_ack INTEGER, batch_count INTEGER,
-    email INTEGER, dashboard INTEGER, created_by TEXT);
-  CREATE TEMP TABLE audit_check_acks (id INTEGER PRIMARY KEY, entry INTEGER, subscriber_id INTEGER,
+    email INTEGER, dashboard INTEGER, created_by TEXT)`,
+  `audit_check_acks (id INTEGER PRIMARY KEY, entry INTEGER, subscriber_id INTEGER,
     version_id INTEGER, document_id INTEGER, version_number INTEGER, notice_id INTEGER, channel TEXT,
-    acknowledged_at TEXT);
-  CREATE TEMP TABLE audit_check_deliveries (id INTEGER PRIMARY KEY, entry INTEGER, notice_id INTEGER,
-    subscriber_id INTEGER, status TEXT, provider_message_id TEXT, sent_at TEXT, status_at TEXT);
-  CREATE TEMP TABLE audit_check_duplicates (kind TEXT, id INTEGER, entry INTEGER);`;
+    acknowledged_at TEXT)`,
+  `audit_check_deliveries (id INTEGER PRIMARY KEY, entry INTEGER, notice_id INTEGER,
+    subscriber_id INTEGER, status TEXT, provider_message_id TEXT, sent_at TEXT, status_at TEXT)`,
+];
 
-const DROP = `
-  DROP TABLE IF EXISTS temp.audit_check_versions; DROP TABLE IF EXISTS temp.audit_check_notices;
-  DROP TABLE IF EXISTS temp.audit_check_acks; DROP TABLE IF EXISTS temp.audit_check_deliveries;
-  DROP TABLE IF EXISTS temp.audit_check_duplicates;`;
+const COLUMNS = {
+  version: [
+    "id",
+    "entry",
+    "hash",
+    "number",
+    "content_hash",
+    "last_updated",
+    "effective_at",
+    "published_at",
+    "material",
+    "summary",
+    "publisher",
+  ],
+  notice: [
+    "id",
+    "entry",
+    "document_id",
+    "version_id",
+    "channels",
+    "audience",
+    "requires_ack",
+    "batch_count",
+    "email",
+    "dashboard",
+    "created_by",
+  ],
+  acknowledgement: [
+    "id",
+    "entry",
+    "subscriber_id",
+    "version_id",
+    "document_id",
+    "version_number",
+    "notice_id",
+    "channel",
+    "acknowledged_at",
+  ],
+} as const;
+type Recorded = keyof typeof COLUMNS;
+const TABLE: Record<Recorded, string> = {
+  version: "audit_check_versions",
+  notice: "audit_check_notices",
+  acknowledgement: "audit_check_acks",
+};
+
+/** What an entry says a delivery should be now: id, entry, notice, subscriber, status, message id, sent, status time. */
+type DeliveryFacts = [
+  number,
+  number,
+  number | null,
+  number | null,
+  string,
+  string | null,
+  string | null,
+  string | null,
+];
 
 type Row = Record<string, unknown>;
 
 const int = (value: unknown) => (typeof value === "number" ? value : null);
 const text = (value: unknown) => (typeof value === "string" ? value : null);
 const bool = (value: unknown) => (typeof value === "boolean" ? Number(value) : null);
+/** A flag as a number on both engines (PostgreSQL gives booleans, SQLite integers). */
+const flag = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
+/** The column types of the temporary tables, for reading a batch's JSON fields. */
+const TYPES: Record<string, "INTEGER" | "TEXT"> = {};
+for (const table of TABLES) {
+  for (const [, column, type] of table.matchAll(/(\w+) (INTEGER|TEXT)/g))
+    TYPES[column] = type as "INTEGER" | "TEXT";
+}
+
+/** `SELECT … FROM <the batch>` giving `columns` in order: the batch bound as one JSON value. */
+function batchRows(tx: Queryable, columns: readonly string[], batch: unknown[][]): SQL {
+  const fields = columns.map((column, i) => jsonField("b", i, TYPES[column]));
+  return sql`SELECT ${sql.join(fields, sql`, `)} FROM ${jsonArrayRows(tx, batch, "b")} WHERE true`;
+}
+
+const DELIVERY_COLUMNS = [
+  "id",
+  "entry",
+  "notice_id",
+  "subscriber_id",
+  "status",
+  "provider_message_id",
+  "sent_at",
+  "status_at",
+] as const;
+
+/**
+ * Entries are pushed synchronously while the chain is read; their facts wait in memory and go to
+ * the temporary tables in multi-row statements at `flush` (after each page of the log), in the order
+ * the entries came, so the replay is the same as one statement per entry.
+ */
 export class ProofReplay {
-  private readonly statements;
   private readonly problems: AuditProblem[] = [];
+  private readonly duplicates: { kind: Recorded; id: number; entry: number }[] = [];
+  private readonly pending: Record<Recorded, Map<number, unknown[]>> = {
+    version: new Map(),
+    notice: new Map(),
+    acknowledgement: new Map(),
+  };
+  /** Latest facts per delivery not yet written, merged as the upsert would merge them. */
+  private deliveries = new Map<number, DeliveryFacts>();
+  /** Retries wait for the deliveries recorded before them; queued in entry order. */
+  private steps: (
+    | { retry: { entry: number; noticeId: unknown; expected: unknown } }
+    | { deliveries: Map<number, DeliveryFacts> }
+  )[] = [];
 
-  constructor(private readonly client: Database.Database) {
-    client.exec(DROP);
-    client.exec(TABLES);
-    const duplicate = client.prepare("INSERT INTO audit_check_duplicates (kind, id, entry) VALUES (?, ?, ?)");
-    const insert = (table: string, columns: string[]) => {
-      const statement = client.prepare(
-        `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`,
+  private constructor(private readonly tx: Queryable) {}
+
+  /** Creates the temporary tables in the snapshot transaction, which drops them when it ends. */
+  static async start(tx: Queryable, kind: "sqlite" | "postgres"): Promise<ProofReplay> {
+    for (const table of TABLES) {
+      const name = table.slice(0, table.indexOf(" "));
+      if (kind === "sqlite") await execute(tx, sql.raw(`DROP TABLE IF EXISTS temp.${name}`));
+      await execute(tx, sql.raw(`CREATE TEMP TABLE ${table}${kind === "postgres" ? " ON COMMIT DROP" : ""}`));
+    }
+    return new ProofReplay(tx);
+  }
+
+  private record(kind: Recorded, values: unknown[]) {
+    const id = values[0] as number | null;
+    // An entry without the row's id names nothing to compare (Redline never writes one).
+    if (id === null) return;
+    const batch = this.pending[kind];
+    if (batch.has(id)) this.duplicates.push({ kind, id, entry: values[1] as number });
+    else batch.set(id, values);
+  }
+
+  private delivery(facts: DeliveryFacts) {
+    if (facts[0] === null) return;
+    const before = this.deliveries.get(facts[0]);
+    this.deliveries.set(
+      facts[0],
+      before
+        ? [
+            facts[0],
+            facts[1],
+            facts[2] ?? before[2],
+            facts[3],
+            facts[4],
+            facts[5] ?? before[5],
+            facts[6] ?? before[6],
+            facts[7],
+          ]
+        : facts,
+    );
+  }
+
+  /** Writes what the pushed entries recorded to the temporary tables. */
+  async flush(): Promise<void> {
+    for (const kind of Object.keys(this.pending) as Recorded[]) {
+      const batch = [...this.pending[kind].values()];
+      this.pending[kind].clear();
+      for (let i = 0; i < batch.length; i += BATCH) {
+        const part = batch.slice(i, i + BATCH);
+        const inserted = await rows<{ id: number }>(
+          this.tx,
+          sql`INSERT INTO ${sql.raw(TABLE[kind])} (${sql.raw(COLUMNS[kind].join(", "))})
+              ${batchRows(this.tx, COLUMNS[kind], part)} ON CONFLICT DO NOTHING RETURNING id`,
+        );
+        if (inserted.length === part.length) continue;
+        const added = new Set(inserted.map((row) => Number(row.id)));
+        for (const values of part) {
+          if (!added.has(values[0] as number)) {
+            this.duplicates.push({ kind, id: values[0] as number, entry: values[1] as number });
+          }
+        }
+      }
+    }
+    this.steps.push({ deliveries: this.deliveries });
+    this.deliveries = new Map();
+    const steps = this.steps;
+    this.steps = [];
+    for (const step of steps) {
+      if ("deliveries" in step) await this.writeDeliveries([...step.deliveries.values()]);
+      else await this.retry(step.retry);
+    }
+  }
+
+  // The latest entry about a delivery says what it should be now; the provider id and send time
+  // are written once, by `delivery.sent`, and kept by later outcomes.
+  private async writeDeliveries(facts: DeliveryFacts[]) {
+    for (let i = 0; i < facts.length; i += BATCH) {
+      await execute(
+        this.tx,
+        sql`INSERT INTO audit_check_deliveries AS c (${sql.raw(DELIVERY_COLUMNS.join(", "))})
+            ${batchRows(this.tx, DELIVERY_COLUMNS, facts.slice(i, i + BATCH))}
+            ON CONFLICT (id) DO UPDATE SET entry = excluded.entry,
+              notice_id = coalesce(excluded.notice_id, c.notice_id), subscriber_id = excluded.subscriber_id,
+              status = excluded.status, provider_message_id = coalesce(excluded.provider_message_id, c.provider_message_id),
+              sent_at = coalesce(excluded.sent_at, c.sent_at), status_at = excluded.status_at`,
       );
-      return (kind: string, values: unknown[]) => {
-        if (statement.run(...values).changes === 0) duplicate.run(kind, values[0], values[1]);
-      };
-    };
-    this.statements = {
-      version: insert("audit_check_versions", [
-        "id",
-        "entry",
-        "hash",
-        "number",
-        "content_hash",
-        "last_updated",
-        "effective_at",
-        "published_at",
-        "material",
-        "summary",
-        "publisher",
-      ]),
-      notice: insert("audit_check_notices", [
-        "id",
-        "entry",
-        "document_id",
-        "version_id",
-        "channels",
-        "audience",
-        "requires_ack",
-        "batch_count",
-        "email",
-        "dashboard",
-        "created_by",
-      ]),
-      ack: insert("audit_check_acks", [
-        "id",
-        "entry",
-        "subscriber_id",
-        "version_id",
-        "document_id",
-        "version_number",
-        "notice_id",
-        "channel",
-        "acknowledged_at",
-      ]),
-      // The latest entry about a delivery says what it should be now; the provider id and send time
-      // are written once, by `delivery.sent`, and kept by later outcomes.
-      delivery: client.prepare(`
-        INSERT INTO audit_check_deliveries (id, entry, notice_id, subscriber_id, status, provider_message_id, sent_at, status_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (id) DO UPDATE SET entry = excluded.entry,
-          notice_id = coalesce(excluded.notice_id, notice_id), subscriber_id = excluded.subscriber_id,
-          status = excluded.status, provider_message_id = coalesce(excluded.provider_message_id, provider_message_id),
-          sent_at = coalesce(excluded.sent_at, sent_at), status_at = excluded.status_at`),
-      retry: client.prepare(`
-        UPDATE audit_check_deliveries SET status = 'pending', status_at = NULL, entry = ?
-        WHERE notice_id = ? AND status = 'failed'`),
-    };
+    }
+  }
+
+  private async retry({
+    entry,
+    noticeId,
+    expected,
+  }: {
+    entry: number;
+    noticeId: unknown;
+    expected: unknown;
+  }) {
+    const reset = await execute(
+      this.tx,
+      sql`UPDATE audit_check_deliveries SET status = 'pending', status_at = NULL, entry = ${entry}
+          WHERE notice_id = ${int(noticeId)} AND status = 'failed'`,
+    );
+    if (reset !== int(expected)) {
+      this.problems.push({
+        kind: "delivery",
+        entry,
+        message: `entry ${entry} put ${String(expected)} failed emails of notice ${String(noticeId)} back in the outbox, but the log recorded ${reset} as failed`,
+      });
+    }
   }
 
   push(entry: StoredAuditEntry): void {
     const d = entry.details;
-    const s = this.statements;
     const delivery = (
       id: unknown,
       subscriber: unknown,
@@ -117,8 +261,8 @@ export class ProofReplay {
       at: unknown,
       messageId: unknown = null,
     ) =>
-      s.delivery.run(
-        int(id),
+      this.delivery([
+        int(id) as number,
         entry.id,
         int(d.noticeId),
         int(subscriber),
@@ -126,11 +270,11 @@ export class ProofReplay {
         text(messageId),
         status === "sent" ? text(at) : null,
         text(at),
-      );
+      ]);
     const list = (value: unknown) => (Array.isArray(value) ? (value as unknown[][]) : []);
     switch (entry.action) {
       case "version.published":
-        s.version("version", [
+        this.record("version", [
           entry.versionId,
           entry.id,
           entry.hash,
@@ -145,7 +289,7 @@ export class ProofReplay {
         ]);
         break;
       case "notice.created":
-        s.notice("notice", [
+        this.record("notice", [
           int(d.noticeId),
           entry.id,
           entry.documentId,
@@ -160,7 +304,7 @@ export class ProofReplay {
         ]);
         break;
       case "notice.acknowledged":
-        s.ack("acknowledgement", [
+        this.record("acknowledgement", [
           int(d.acknowledgementId),
           entry.id,
           int(d.subscriberId),
@@ -172,8 +316,8 @@ export class ProofReplay {
           text(d.acknowledgedAt),
         ]);
         for (const id of Array.isArray(d.closedDashboardDeliveries) ? d.closedDashboardDeliveries : []) {
-          s.delivery.run(
-            int(id),
+          this.delivery([
+            int(id) as number,
             entry.id,
             null,
             int(d.subscriberId),
@@ -181,7 +325,7 @@ export class ProofReplay {
             null,
             null,
             text(d.acknowledgedAt),
-          );
+          ]);
         }
         break;
       case "delivery.skipped":
@@ -206,37 +350,36 @@ export class ProofReplay {
         );
         break;
       case "notice.retry-failed": {
-        const reset = s.retry.run(entry.id, int(d.noticeId)).changes;
-        if (reset !== int(d.deliveries)) {
-          this.problems.push({
-            kind: "delivery",
-            entry: entry.id,
-            message: `entry ${entry.id} put ${String(d.deliveries)} failed emails of notice ${String(d.noticeId)} back in the outbox, but the log recorded ${reset} as failed`,
-          });
-        }
+        this.steps.push({ deliveries: this.deliveries });
+        this.deliveries = new Map();
+        this.steps.push({ retry: { entry: entry.id, noticeId: d.noticeId, expected: d.deliveries } });
         break;
       }
     }
   }
 
-  /** Compares the replayed facts with the rows, drops the temporary tables and lists what differs. */
-  finish(): AuditProblem[] {
-    try {
-      this.checkDuplicates();
-      this.checkVersions();
-      this.checkNotices();
-      this.checkAcknowledgements();
-      this.checkDeliveries();
-      return this.problems;
-    } finally {
-      this.client.exec(DROP);
-    }
+  /**
+   * Compares the replayed facts with the rows and lists what differs (the snapshot's end drops the
+   * temporary tables).
+   */
+  async finish(): Promise<AuditProblem[]> {
+    await this.flush();
+    this.checkDuplicates();
+    await this.checkVersions();
+    await this.checkNotices();
+    await this.checkAcknowledgements();
+    await this.checkDeliveries();
+    return this.problems;
   }
 
   /** Names up to SHOWN rows a query finds, then counts the rest in one line. */
-  private report(kind: AuditProblemKind, query: string, describe: (row: Row) => AuditProblem | null) {
+  private async report(kind: AuditProblemKind, query: string, describe: (row: Row) => AuditProblem | null) {
+    this.tally(kind, await rows<Row>(this.tx, sql.raw(query)), describe);
+  }
+
+  private tally<T>(kind: AuditProblemKind, found: T[], describe: (row: T) => AuditProblem | null) {
     let count = 0;
-    for (const row of this.client.prepare(query).iterate() as IterableIterator<Row>) {
+    for (const row of found) {
       const problem = describe(row);
       if (!problem) continue;
       count++;
@@ -248,15 +391,16 @@ export class ProofReplay {
   }
 
   private checkDuplicates() {
-    this.report("chain", "SELECT kind, id, entry FROM audit_check_duplicates ORDER BY entry", (row) => ({
-      kind: row.kind as AuditProblemKind,
-      entry: row.entry as number,
+    const found = [...this.duplicates].sort((a, b) => a.entry - b.entry);
+    this.tally("chain", found, (row) => ({
+      kind: row.kind,
+      entry: row.entry,
       message: `entry ${row.entry} records ${row.kind} ${row.id} a second time`,
     }));
   }
 
-  private checkVersions() {
-    this.report(
+  private async checkVersions() {
+    await this.report(
       "version",
       `SELECT v.id, v.state, v.number AS number, d.slug, d.locale FROM versions v JOIN documents d ON d.id = v.document_id
        WHERE v.state IN ('published', 'superseded') AND v.id NOT IN (SELECT id FROM audit_check_versions) ORDER BY v.id`,
@@ -265,7 +409,7 @@ export class ProofReplay {
         message: `version ${row.number} of ${row.slug} (${row.locale}) is ${row.state}, but no version.published entry records it`,
       }),
     );
-    this.report(
+    await this.report(
       "version",
       `SELECT c.*, v.id AS row_id, v.state AS row_state, v.number AS row_number, v.content_hash AS row_content_hash,
               v.last_updated AS row_last_updated, v.effective_at AS row_effective_at, v.published_at AS row_published_at,
@@ -289,7 +433,7 @@ export class ProofReplay {
         if (row.row_effective_at !== row.effective_at) differs.push("effective date");
         if (row.published_at !== null && row.row_published_at !== row.published_at)
           differs.push("publication time");
-        if (row.material !== null && row.row_material !== row.material) differs.push("material flag");
+        if (row.material !== null && flag(row.row_material) !== row.material) differs.push("material flag");
         if ((row.row_summary ?? null) !== (row.summary ?? null)) differs.push("summary");
         if (row.row_audit_head !== null && row.row_audit_head !== row.hash)
           differs.push("published chain head");
@@ -306,13 +450,13 @@ export class ProofReplay {
     );
   }
 
-  private checkNotices() {
-    this.report(
+  private async checkNotices() {
+    await this.report(
       "notice",
       "SELECT id FROM notices WHERE id NOT IN (SELECT id FROM audit_check_notices) ORDER BY id",
       (row) => ({ kind: "notice", message: `notice ${row.id} has no notice.created entry` }),
     );
-    this.report(
+    await this.report(
       "notice",
       `SELECT c.*, n.id AS row_id, n.document_id AS row_document_id, n.version_id AS row_version_id,
               n.channels AS row_channels, n.audience AS row_audience, n.requires_ack AS row_requires_ack,
@@ -328,19 +472,18 @@ export class ProofReplay {
             message: `notice ${row.id}, created in entry ${row.entry}, is missing`,
           };
         }
-        const json = (value: unknown) =>
-          stableStringify(typeof value === "string" ? JSON.parse(value) : null);
+        const json = (value: unknown) => stableStringify(value == null ? null : jsonValue(value));
         const differs: string[] = [];
         if (row.row_document_id !== row.document_id || row.row_version_id !== row.version_id)
           differs.push("version");
         if (json(row.row_channels) !== row.channels) differs.push("channels");
         if (json(row.row_audience) !== row.audience) differs.push("audience");
-        if (row.row_requires_ack !== row.requires_ack) differs.push("acknowledgement requirement");
+        if (flag(row.row_requires_ack) !== row.requires_ack) differs.push("acknowledgement requirement");
         if (row.row_batch_count !== row.batch_count) differs.push("batches");
         if (row.row_created_by !== row.created_by) differs.push("creator");
-        if (row.row_email !== row.email)
+        if (Number(row.row_email) !== row.email)
           differs.push(`email deliveries (${row.row_email} rows, ${row.email} recorded)`);
-        if (row.row_dashboard !== row.dashboard)
+        if (Number(row.row_dashboard) !== row.dashboard)
           differs.push(`dashboard deliveries (${row.row_dashboard} rows, ${row.dashboard} recorded)`);
         return differs.length === 0
           ? null
@@ -353,8 +496,8 @@ export class ProofReplay {
     );
   }
 
-  private checkAcknowledgements() {
-    this.report(
+  private async checkAcknowledgements() {
+    await this.report(
       "acknowledgement",
       "SELECT id FROM acknowledgements WHERE id NOT IN (SELECT id FROM audit_check_acks) ORDER BY id",
       (row) => ({
@@ -362,13 +505,13 @@ export class ProofReplay {
         message: `acknowledgement ${row.id} has no notice.acknowledged entry`,
       }),
     );
-    this.report(
+    await this.report(
       "acknowledgement",
       `SELECT c.id, c.entry, a.id AS row_id,
-              (a.subscriber_id IS c.subscriber_id) AS same_subscriber,
-              (a.version_id IS c.version_id AND a.document_id IS c.document_id AND a.version_number IS c.version_number) AS same_version,
-              (a.notice_id IS c.notice_id) AS same_notice, (a.channel IS c.channel) AS same_channel,
-              (a.acknowledged_at IS c.acknowledged_at) AS same_time
+              (a.subscriber_id IS NOT DISTINCT FROM c.subscriber_id) AS same_subscriber,
+              (a.version_id IS NOT DISTINCT FROM c.version_id AND a.document_id IS NOT DISTINCT FROM c.document_id AND a.version_number IS NOT DISTINCT FROM c.version_number) AS same_version,
+              (a.notice_id IS NOT DISTINCT FROM c.notice_id) AS same_notice, (a.channel IS NOT DISTINCT FROM c.channel) AS same_channel,
+              (a.acknowledged_at IS NOT DISTINCT FROM c.acknowledged_at) AS same_time
        FROM audit_check_acks c LEFT JOIN acknowledgements a ON a.id = c.id ORDER BY c.entry`,
       (row) => {
         if (row.row_id === null) {
@@ -396,9 +539,9 @@ export class ProofReplay {
     );
   }
 
-  private checkDeliveries() {
+  private async checkDeliveries() {
     // Pending and sending are the outbox's own states (no entry records them); every outcome is recorded.
-    this.report(
+    await this.report(
       "delivery",
       `SELECT d.id, d.status FROM deliveries d
        WHERE d.status NOT IN ('pending', 'sending') AND d.id NOT IN (SELECT id FROM audit_check_deliveries)
@@ -408,18 +551,18 @@ export class ProofReplay {
         message: `delivery ${row.id} is ${row.status}, but no audit entry records that`,
       }),
     );
-    this.report(
+    await this.report(
       "delivery",
-      `SELECT c.id, c.entry, c.status, d.id AS row_id, d.status AS row_status,
-              (c.status = 'pending' AND d.status IN ('pending', 'sending')) OR d.status IS c.status AS same_status,
-              d.subscriber_id IS c.subscriber_id AS same_subscriber,
-              c.notice_id IS NULL OR d.notice_id IS c.notice_id AS same_notice,
-              c.provider_message_id IS NULL OR d.provider_message_id IS c.provider_message_id AS same_message,
-              c.sent_at IS NULL OR d.sent_at IS c.sent_at AS same_sent_at,
-              c.status = 'pending' OR d.status_at IS c.status_at AS same_status_at
-       FROM audit_check_deliveries c LEFT JOIN deliveries d ON d.id = c.id
-       WHERE d.id IS NULL OR NOT (same_status AND same_subscriber AND same_notice AND same_message AND same_sent_at AND same_status_at)
-       ORDER BY c.id`,
+      `SELECT * FROM (SELECT c.id, c.entry, c.status, d.id AS row_id, d.status AS row_status,
+              (c.status = 'pending' AND d.status IN ('pending', 'sending')) OR d.status IS NOT DISTINCT FROM c.status AS same_status,
+              d.subscriber_id IS NOT DISTINCT FROM c.subscriber_id AS same_subscriber,
+              c.notice_id IS NULL OR d.notice_id IS NOT DISTINCT FROM c.notice_id AS same_notice,
+              c.provider_message_id IS NULL OR d.provider_message_id IS NOT DISTINCT FROM c.provider_message_id AS same_message,
+              c.sent_at IS NULL OR d.sent_at IS NOT DISTINCT FROM c.sent_at AS same_sent_at,
+              c.status = 'pending' OR d.status_at IS NOT DISTINCT FROM c.status_at AS same_status_at
+       FROM audit_check_deliveries c LEFT JOIN deliveries d ON d.id = c.id) compared
+       WHERE row_id IS NULL OR NOT (same_status AND same_subscriber AND same_notice AND same_message AND same_sent_at AND same_status_at)
+       ORDER BY id`,
       (row) => {
         if (row.row_id === null) {
           return {

@@ -1,7 +1,7 @@
-import { desc } from "drizzle-orm";
+import { desc, sql } from "drizzle-orm";
 import type { Transaction } from "../../db/client";
-import { first } from "../../db/dialect";
-import { inspectEngineRules, orphanRows } from "../../db/maintenance";
+import { first, jsonValue, rows } from "../../db/dialect";
+import { auditChangeStamp, auditIdsIssued, inspectEngineRules, orphanRows } from "../../db/maintenance";
 import { type AuditEntry, auditLog } from "../../db/tables";
 import {
   type AuditFacts,
@@ -16,7 +16,7 @@ import {
 } from "../core/audit";
 import { getAuditKeys } from "../env.server";
 import { ProofReplay } from "./audit-proof.server";
-import { type Actor, actorLabel, engine, write } from "./db.server";
+import { type Actor, actorLabel, engine, snapshot } from "./db.server";
 
 export type AuditRecord = {
   actor: Actor;
@@ -81,28 +81,27 @@ export async function verifyAuditLog({
   head?: string | null;
   proof?: boolean;
 } = {}): Promise<AuditVerification> {
-  // On the write connection, which it has to itself meanwhile: the proof replay builds temporary
-  // tables, which the read-only connection cannot hold. One read transaction: one snapshot.
-  return write((database) => {
-    const client = database.$client;
-    const page = client.prepare(
-      "SELECT id, at, actor, action, document_id, version_id, details, prev_hash, hash, key_id, mac FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
-    );
-    return client.transaction(() => {
+  // One read transaction: one snapshot, whatever is appended meanwhile (db.server.ts `snapshot`).
+  return snapshot(
+    async (tx) => {
       const verifier = new ChainVerifier({ keys: getAuditKeys().all, savedHead: head });
-      const replay = proof ? new ProofReplay(client) : null;
+      const replay = proof ? await ProofReplay.start(tx, engine().kind) : null;
       let after = 0;
       for (;;) {
-        const rows = page.all(after, PAGE) as Record<string, unknown>[];
-        for (const row of rows) {
+        const page = await rows<Record<string, unknown>>(
+          tx,
+          sql`SELECT id, at, actor, action, document_id, version_id, details, prev_hash, hash, key_id, mac
+              FROM audit_log WHERE id > ${after} ORDER BY id LIMIT ${PAGE}`,
+        );
+        for (const row of page) {
           const entry: StoredAuditEntry = {
-            id: row.id as number,
+            id: Number(row.id),
             at: row.at as string,
             actor: row.actor as string,
             action: row.action as string,
             documentId: row.document_id as number | null,
             versionId: row.version_id as number | null,
-            details: JSON.parse(row.details as string) as Record<string, unknown>,
+            details: jsonValue<Record<string, unknown>>(row.details),
             prevHash: row.prev_hash as string,
             hash: row.hash as string,
             keyId: row.key_id as string | null,
@@ -111,25 +110,24 @@ export async function verifyAuditLog({
           verifier.push(entry);
           replay?.push(entry);
         }
-        if (rows.length < PAGE) break;
-        after = rows[rows.length - 1].id as number;
+        await replay?.flush();
+        if (page.length < PAGE) break;
+        after = Number(page[page.length - 1].id);
       }
       const report = verifier.finish();
       const problems = [...report.problems];
-      // AUTOINCREMENT never reuses an id, and a rolled-back insert gives its id back: a sequence past
-      // the last entry means entries were deleted from the end.
-      const issued = client.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get() as
-        | { seq: number }
-        | undefined;
+      // Ids are never issued twice (SQLite's AUTOINCREMENT, PostgreSQL's high-water mark), and a
+      // rolled-back append gives its id back: ids issued past the last entry were cut from the end.
+      const issued = await auditIdsIssued(engine(), tx);
       const lastId = report.head?.id ?? 0;
-      if (issued && issued.seq > lastId) {
+      if (issued !== null && issued > lastId) {
         problems.push({
           kind: "truncated",
           entry: lastId + 1,
-          message: `${range(lastId + 1, issued.seq)} removed from the end of the log (ids up to ${issued.seq} were issued)`,
+          message: `${range(lastId + 1, issued)} removed from the end of the log (ids up to ${issued} were issued)`,
         });
       }
-      if (replay) problems.push(...replay.finish());
+      if (replay) problems.push(...(await replay.finish()));
       return {
         entries: report.entries,
         head: report.head,
@@ -138,28 +136,24 @@ export async function verifyAuditLog({
         savedHead: report.savedHead,
         problems,
       };
-    })();
-  });
+    },
+    { temporaryTables: proof },
+  );
 }
 
 let lastVerification: { at: number; key: string; result: AuditVerification } | null = null;
 
 /**
  * The whole-chain verification the workspace's audit page shows, reused while nothing can have
- * changed the log: no other connection has written to the file since (SQLite's data_version) and
- * the head is the same. Verifying every entry on every view would let a large log stall the server
- * for each visit (about 3 s at 100,000 entries); an edit made outside Redline — by another process
- * or the sqlite3 shell — still shows at the next view. `redline audit verify` always checks afresh.
+ * changed the log (`auditChangeStamp`, db/maintenance.ts): on SQLite no other connection has
+ * written to the file since (data_version) and the head is the same; on PostgreSQL the head, the
+ * number of entries, the high-water mark and the table's counts of written rows are the same.
+ * Verifying every entry on every view would let a large log stall the server for each visit (about
+ * 3 s at 100,000 entries); an edit made outside Redline still shows at the next view.
+ * `redline audit verify` always checks afresh.
  */
 export async function recentAuditVerification(): Promise<AuditVerification & { checkedAt: string }> {
-  // The write connection's data_version changes with other connections' writes only.
-  const key = await write((database) => {
-    const client = database.$client;
-    const head = client.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").get() as
-      | { id: number; hash: string }
-      | undefined;
-    return `${client.pragma("data_version", { simple: true })}:${head?.id ?? 0}:${head?.hash ?? ""}`;
-  });
+  const key = await auditChangeStamp(engine());
   if (lastVerification?.key !== key) {
     lastVerification = { at: Date.now(), key, result: await verifyAuditLog() };
   }

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { type RedlineDatabase, sharedEngine, type Transaction } from "../../db/client";
-import { inTransaction } from "../../db/engine";
+import { inTransaction, type SnapshotOptions } from "../../db/engine";
 import { getEnv } from "../env.server";
 
 export type { Transaction };
@@ -43,6 +43,15 @@ export function transactionClient(): Database.Database {
 export function reader(): RedlineDatabase {
   if (inTransaction()) throw new Error("reader() inside a transaction: read through its tx");
   return engine().read;
+}
+
+/**
+ * Runs `fn` in one read transaction: all its queries see one committed snapshot, however long it
+ * takes (ADR 0017). SQLite: on the write connection, after this process's open transactions;
+ * PostgreSQL: REPEATABLE READ on one pooled connection, writers unhindered.
+ */
+export function snapshot<T>(fn: (tx: Transaction) => Promise<T>, options?: SnapshotOptions): Promise<T> {
+  return engine().snapshot(fn, options);
 }
 
 /** A single write outside a transaction, queued behind open transactions (db/engine.ts). */

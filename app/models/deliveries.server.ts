@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { execute, row, rows } from "../../db/dialect";
 import { batchIdempotencyKey } from "../core/notify/batching";
 import { recordAudit } from "./audit.server";
-import { reader, transaction, transactionClient, write } from "./db.server";
+import { engine, reader, transaction, transactionClient, write } from "./db.server";
 
 /** What the email of a notice says: everything comes from the immutable published version. */
 export type NoticeContent = {
@@ -201,9 +201,21 @@ export function recordBatchSent({
     }
     // One statement prepared once and run per email (a batch holds up to 100): a drizzle `sql` per
     // email would be prepared again each time.
-    const update = markSentStatementOf(transactionClient());
-    for (const [i, member] of members.entries())
-      update.run(messageIds[i], transport, iso(now), iso(now), member.id);
+    if (engine().kind === "postgres") {
+      // Stopgap until the model port gives PostgreSQL a prepared query: one statement per email.
+      for (const [i, member] of members.entries()) {
+        await execute(
+          tx,
+          sql`UPDATE deliveries SET status = 'sent', provider_message_id = ${messageIds[i]}, transport = ${transport},
+            sent_at = ${iso(now)}, status_at = ${iso(now)}, last_error = NULL, recipient_email = NULL, recipient_name = NULL
+            WHERE id = ${member.id}`,
+        );
+      }
+    } else {
+      const update = markSentStatementOf(transactionClient());
+      for (const [i, member] of members.entries())
+        update.run(messageIds[i], transport, iso(now), iso(now), member.id);
+    }
     await execute(
       tx,
       sql`UPDATE delivery_batches SET status = 'sent', sent_at = ${iso(now)}, last_error = NULL,

@@ -2,7 +2,13 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import type { RedlineDatabase } from "../client";
-import { type DatabaseEngine, inside, refuseNesting, type Transaction } from "../engine";
+import {
+  type DatabaseEngine,
+  inside,
+  refuseNesting,
+  type SnapshotOptions,
+  type Transaction,
+} from "../engine";
 import { ChannelListener } from "./listener";
 import * as schema from "./schema";
 
@@ -32,7 +38,8 @@ export class PgEngine implements DatabaseEngine {
     private readonly url: string,
     options: { max?: number } = {},
   ) {
-    this.pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+    // allowExitOnIdle: a command (or a test) ends when its work is done, not after the idle timeout.
+    this.pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, allowExitOnIdle: true });
     // An idle connection that the server drops (restart, failover) must not crash the process:
     // the pool discards it and the next query opens a new one.
     this.pool.on("error", () => {});
@@ -62,6 +69,39 @@ export class PgEngine implements DatabaseEngine {
   async write<T>(fn: (db: RedlineDatabase) => T | Promise<T>): Promise<T> {
     refuseNesting("write");
     return inside.run(this, () => fn(this.writer));
+  }
+
+  /**
+   * A REPEATABLE READ transaction on one pooled connection: one snapshot for all its queries, no
+   * write lock (writers go on meanwhile). READ ONLY unless it needs temporary tables, which a
+   * read-only transaction may not create; those are made `ON COMMIT DROP` by the caller. Rolled
+   * back at the end either way, so nothing it did stays.
+   */
+  async snapshot<T>(fn: (tx: Transaction) => Promise<T>, options: SnapshotOptions = {}): Promise<T> {
+    refuseNesting("snapshot");
+    const client = await this.pool.connect();
+    // A connection whose BEGIN or ROLLBACK failed is discarded, not handed to the next caller.
+    let broken: Error | undefined;
+    try {
+      await client
+        .query(
+          `BEGIN ISOLATION LEVEL REPEATABLE READ ${options.temporaryTables ? "READ WRITE" : "READ ONLY"}`,
+        )
+        .catch((error: Error) => {
+          broken = error;
+          throw error;
+        });
+      try {
+        const tx = drizzle(client, { schema }) as unknown as Transaction;
+        return await inside.run(this, () => fn(tx));
+      } finally {
+        await client.query("ROLLBACK").catch((error: Error) => {
+          broken = error;
+        });
+      }
+    } finally {
+      client.release(broken);
+    }
   }
 
   /** The process's one listener on `channel`, started on first use (db/pg/listener.ts). */

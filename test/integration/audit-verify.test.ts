@@ -7,16 +7,28 @@
 import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate as applyMigrations } from "drizzle-orm/better-sqlite3/migrator";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type AuditFacts, auditEntryHash, auditEntryMac, auditKey, GENESIS_HASH } from "../../app/core/audit";
+import {
+  type AuditFacts,
+  auditEntryHash,
+  auditEntryMac,
+  auditKey,
+  GENESIS_HASH,
+  range,
+} from "../../app/core/audit";
 import { acknowledgeNotice } from "../../app/models/acknowledgements.server";
+import { recentAuditVerification, verifyAuditLog } from "../../app/models/audit.server";
 import { db } from "../../app/models/db.server";
 import { applyProviderEvent } from "../../app/models/deliveries.server";
 import { startMailServer } from "../../app/notify/mail-server.server";
 import { migrationsFolder } from "../../db/client";
+import { jsonValue, row } from "../../db/dialect";
+import { TEST_ENGINE } from "../support/databases";
 import { testDirectory } from "../support/fresh-database";
+import { asOwner } from "../support/raw-sql";
 import { redline } from "../support/server";
 import { addSubscribers, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
 import { noticeOf } from "./proof-support";
@@ -40,14 +52,10 @@ beforeAll(async () => {
   const mail = await startMailServer();
   await testDispatcher(mail).drain();
   await mail.close();
-  const sent = db()
-    .$client.prepare(
-      "SELECT id, provider_message_id FROM deliveries WHERE status = 'sent' ORDER BY id LIMIT 1",
-    )
-    .get() as {
-    id: number;
-    provider_message_id: string;
-  };
+  const sent = (await row<{ id: number; provider_message_id: string }>(
+    db(),
+    sql`SELECT id, provider_message_id FROM deliveries WHERE status = 'sent' ORDER BY id LIMIT 1`,
+  ))!;
   await applyProviderEvent({
     svixId: "evt-v",
     type: "email.delivered",
@@ -56,15 +64,15 @@ beforeAll(async () => {
     at: new Date().toISOString(),
   });
   await acknowledgeNotice({ externalId: "verify-1", noticeId: await noticeOf(v2.id), channel: "api" });
-  const last = db().$client.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").get() as {
-    id: number;
-    hash: string;
-  };
+  const last = (await row<{ id: number; hash: string }>(
+    db(),
+    sql`SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`,
+  ))!;
   lastHead = last.hash;
   lastId = last.id;
-  ackId = (db().$client.prepare("SELECT id FROM acknowledgements").get() as { id: number }).id;
+  ackId = (await row<{ id: number }>(db(), sql`SELECT id FROM acknowledgements`))!.id;
   pristine = join(testDirectory, "pristine.db");
-  await db().$client.backup(pristine);
+  if (TEST_ENGINE === "sqlite") await db().$client.backup(pristine);
 });
 
 /** A fresh copy of the real log, optionally tampered with through a raw connection (foreign keys off). */
@@ -141,8 +149,73 @@ function rechain(
   }
 }
 
-// Each scenario runs the real command line, once or a few times: slow on a busy machine.
-describe("redline audit verify", { timeout: 120_000 }, () => {
+// The same checks on whichever engine the suite runs on, in process, on the test's own database:
+// tampered with as its owner could (test/support/raw-sql.ts), then put back.
+describe("audit verification on either engine", () => {
+  it("passes the untouched log with its proof", async () => {
+    const result = await verifyAuditLog({ proof: true });
+    expect(result.problems).toEqual([]);
+    expect(result.entries).toBe(lastId);
+    expect(result.head).toEqual({ id: lastId, hash: lastHead });
+  });
+
+  it("reuses the audit page's verification until the log changes, even by an edit around Redline", async () => {
+    const first = await recentAuditVerification();
+    expect(first.break).toBeNull();
+    expect((await recentAuditVerification()).checkedAt).toBe(first.checkedAt);
+    const stored = (await row<{ details: unknown }>(db(), sql`SELECT details FROM audit_log WHERE id = 1`))!;
+    const original = typeof stored.details === "string" ? stored.details : JSON.stringify(stored.details);
+    const update = "UPDATE audit_log SET details = ? WHERE id = 1";
+    await asOwner(update, [JSON.stringify({ ...jsonValue<object>(stored.details), forged: true })], {
+      triggers: ["audit_log_no_update"],
+    });
+    // PostgreSQL's table statistics reach other sessions shortly after the writer's commit.
+    let seen = await recentAuditVerification();
+    for (let tries = 0; seen.checkedAt === first.checkedAt && tries < 30; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen = await recentAuditVerification();
+    }
+    expect(seen.break).toEqual({ id: 1, reason: "hash-mismatch" });
+    await asOwner(update, [original], { triggers: ["audit_log_no_update"] });
+  });
+
+  it("names proof rows that disagree with their entries", async () => {
+    const update = "UPDATE acknowledgements SET acknowledged_at = ? WHERE id = ?";
+    const original = (await row<{ at: string }>(
+      db(),
+      sql`SELECT acknowledged_at AS at FROM acknowledgements WHERE id = ${ackId}`,
+    ))!.at;
+    await asOwner(update, ["2020-01-01T00:00:00.000Z", ackId], { tables: ["acknowledgements"] });
+    await asOwner("UPDATE versions SET summary = 'Nothing to see.' WHERE number = 2", [], {
+      tables: ["versions"],
+    });
+    const messages = (await verifyAuditLog({ proof: true })).problems.map((problem) => problem.message);
+    expect(messages).toContain(`acknowledgement ${ackId} differs from its entry ${lastId}: time`);
+    expect(messages).toContainEqual(
+      expect.stringMatching(/^version 2 \(id \d+\) differs from its publication entry \d+: summary$/),
+    );
+    await asOwner(update, [original, ackId]);
+  });
+
+  it("detects the last entries deleted, by the ids issued and by the proof rows left without entries", async () => {
+    await asOwner("DELETE FROM audit_log WHERE id > ?", [lastId - 2], { tables: ["audit_log"] });
+    const result = await verifyAuditLog({ proof: true });
+    expect(result.entries).toBe(lastId - 2);
+    expect(result.problems).toContainEqual({
+      kind: "truncated",
+      entry: lastId - 1,
+      message: `${range(lastId - 1, lastId)} removed from the end of the log (ids up to ${lastId} were issued)`,
+    });
+    expect(result.problems.map((problem) => problem.message)).toContain(
+      `acknowledgement ${ackId} has no notice.acknowledged entry`,
+    );
+  });
+});
+
+// Each scenario runs the real command line, once or a few times: slow on a busy machine. SQLite
+// only: each works on a copy of the database file, tampered with through better-sqlite3 as someone
+// holding the file would (the checks themselves run on PostgreSQL in the block above).
+describe.skipIf(TEST_ENGINE === "postgres")("redline audit verify", { timeout: 120_000 }, () => {
   it("passes an untouched log, says it is signed and prints the head to keep", async () => {
     const result = await verify(copy());
     expect(result.code, result.stderr).toBe(0);

@@ -19,6 +19,8 @@ import { eraseSubscriber } from "../../app/models/subscribers.server";
 import { type MailServer, startMailServer } from "../../app/notify/mail-server.server";
 import { migrate } from "../../app/setup.server";
 import { databaseFile } from "../../db/client";
+import { TEST_ENGINE } from "../support/databases";
+import { rawRows } from "../support/raw-sql";
 import { addSubscribers, emailTo, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
 import { noticeOf } from "./proof-support";
 
@@ -30,6 +32,8 @@ let failedNoticeId: number;
 
 type Row = Record<string, unknown>;
 const one = (query: string, ...params: unknown[]) => raw.prepare(query).get(...params) as Row;
+/** One row on either engine (the blocks that run on both). */
+const read = async (query: string, ...params: unknown[]) => (await rawRows<Row>(query, params))[0];
 
 beforeAll(async () => {
   mail = await startMailServer();
@@ -43,11 +47,10 @@ beforeAll(async () => {
   published = { v1: v1.id, v2: v2.id, documentId: v2.documentId };
   noticeId = await noticeOf(v2.id);
   await testDispatcher(mail).drain();
-  const sent = db()
-    .$client.prepare(
-      "SELECT id, provider_message_id FROM deliveries WHERE notice_id = ? AND channel = 'email' ORDER BY id",
-    )
-    .all(noticeId) as { id: number; provider_message_id: string }[];
+  const sent = await rawRows<{ id: number; provider_message_id: string }>(
+    "SELECT id, provider_message_id FROM deliveries WHERE notice_id = ? AND channel = 'email' ORDER BY id",
+    [noticeId],
+  );
   const at = new Date().toISOString();
   await applyProviderEvent({
     svixId: "evt-1",
@@ -67,8 +70,10 @@ beforeAll(async () => {
   await testDispatcher(mail).drain();
 
   // Someone with the file: a separate connection, foreign keys off (the sqlite3 shell's default).
-  raw = new Database(databaseFile(process.env.DATABASE_URL!));
-  raw.pragma("foreign_keys = OFF");
+  if (TEST_ENGINE === "sqlite") {
+    raw = new Database(databaseFile(process.env.DATABASE_URL!));
+    raw.pragma("foreign_keys = OFF");
+  }
 });
 
 afterAll(async () => {
@@ -79,7 +84,9 @@ afterAll(async () => {
 const refused = (statement: string, message: string | RegExp, ...params: unknown[]) =>
   expect(() => raw.prepare(statement).run(...params)).toThrow(message);
 
-describe("raw SQL against the proof", () => {
+// SQLite only: its triggers, through a connection of the file's own; the PostgreSQL twins of these
+// rules are tested in db/pg/rules.test.ts and test/integration/pg-rules.test.ts.
+describe.skipIf(TEST_ENGINE === "postgres")("raw SQL against the proof", () => {
   it("cannot delete or change an acknowledgement", () => {
     const ack = one("SELECT id FROM acknowledgements LIMIT 1");
     refused(
@@ -265,17 +272,19 @@ describe("raw SQL against the proof", () => {
 describe("what Redline itself writes", () => {
   it("still erases a subscriber, keeping their proof rows", async () => {
     await eraseSubscriber({ externalId: "rules-2", actor: { kind: "cli" } });
-    const row = one("SELECT status, email FROM subscribers WHERE external_id = 'rules-2'");
+    const row = await read("SELECT status, email FROM subscribers WHERE external_id = 'rules-2'");
     expect(row).toEqual({ status: "erased", email: null });
     expect(
-      one(
-        "SELECT count(*) AS n FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE s.external_id = 'rules-2'",
+      (
+        await read(
+          "SELECT CAST(count(*) AS INTEGER) AS n FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE s.external_id = 'rules-2'",
+        )
       ).n,
     ).toBe(2);
   });
 
   it("still moves deliveries forward on provider events, and never back", async () => {
-    const delivered = one(
+    const delivered = await read(
       "SELECT id, provider_message_id FROM deliveries WHERE notice_id = ? AND status = 'delivered' AND channel = 'email'",
       noticeId,
     );
@@ -290,7 +299,7 @@ describe("what Redline itself writes", () => {
         at,
       }),
     ).toBe("applied");
-    expect(one("SELECT status FROM deliveries WHERE id = ?", delivered.id).status).toBe("bounced");
+    expect((await read("SELECT status FROM deliveries WHERE id = ?", delivered.id)).status).toBe("bounced");
     await applyProviderEvent({
       svixId: "evt-3",
       type: "email.delivered",
@@ -298,7 +307,7 @@ describe("what Redline itself writes", () => {
       deliveryId: null,
       at,
     });
-    expect(one("SELECT status FROM deliveries WHERE id = ?", delivered.id).status).toBe("bounced");
+    expect((await read("SELECT status FROM deliveries WHERE id = ?", delivered.id)).status).toBe("bounced");
   });
 
   it("still puts a failed batch back in the outbox on a manual retry, and sends it", async () => {
@@ -307,10 +316,9 @@ describe("what Redline itself writes", () => {
       deliveries: 2,
     });
     await testDispatcher(mail).drain();
-    const statuses = raw
-      .prepare("SELECT status FROM deliveries WHERE notice_id = ?")
-      .pluck()
-      .all(failedNoticeId);
+    const statuses = (
+      await rawRows<{ status: string }>("SELECT status FROM deliveries WHERE notice_id = ?", [failedNoticeId])
+    ).map((row) => row.status);
     expect(statuses).toEqual(["sent", "sent"]);
   });
 
@@ -318,15 +326,17 @@ describe("what Redline itself writes", () => {
     const result = await pseudonymiseDeliveryLogs({ days: 1, now: Date.now() + 3 * 86_400_000 });
     expect(result.deliveries).toBeGreaterThan(0);
     expect(
-      one(
-        "SELECT count(*) AS n FROM deliveries WHERE recipient_locale IS NOT NULL AND status NOT IN ('pending', 'sending')",
+      (
+        await read(
+          "SELECT CAST(count(*) AS INTEGER) AS n FROM deliveries WHERE recipient_locale IS NOT NULL AND status NOT IN ('pending', 'sending')",
+        )
       ).n,
     ).toBe(0);
   });
 
   it("still supersedes the current version when the next one is published", async () => {
     await publishMaterial("rules", { channels: ["dashboard"], audience: { group: "rules" } });
-    expect(one("SELECT state FROM versions WHERE id = ?", published.v2).state).toBe("superseded");
+    expect((await read("SELECT state FROM versions WHERE id = ?", published.v2)).state).toBe("superseded");
   });
 
   it("leaves a log that verifies, proof tables included", async () => {
@@ -335,7 +345,8 @@ describe("what Redline itself writes", () => {
   });
 });
 
-describe("a protective trigger dropped or altered by hand", () => {
+// SQLite only, as above (PostgreSQL: db/pg/rules.test.ts).
+describe.skipIf(TEST_ENGINE === "postgres")("a protective trigger dropped or altered by hand", () => {
   it("is restored by the next migrate run, which records that in the audit log", async () => {
     raw.exec("DROP TRIGGER acknowledgements_undeletable");
     raw.exec("DROP TRIGGER deliveries_forward_only");
@@ -351,7 +362,7 @@ describe("a protective trigger dropped or altered by hand", () => {
       { name: "acknowledgements_undeletable", problem: "missing" },
     ]);
     refused("DELETE FROM acknowledgements", "acknowledgements are proof and cannot be deleted");
-    const entry = one("SELECT action, details FROM audit_log ORDER BY id DESC LIMIT 1");
+    const entry = await read("SELECT action, details FROM audit_log ORDER BY id DESC LIMIT 1");
     expect(entry.action).toBe("database.rules-restored");
     expect(JSON.parse(entry.details as string).triggers).toHaveLength(2);
     expect((await migrate()).restoredTriggers).toEqual([]);

@@ -372,6 +372,22 @@ describe("the audit log", () => {
     await refused("TRUNCATE audit_log", "the audit log is append-only");
   });
 
+  it("keeps a high-water mark of the ids it issued, which only grows", async () => {
+    const mark = async () => (await one("SELECT issued FROM audit_log_head_mark")).issued as number;
+    const last = (await one("SELECT max(id) AS id FROM audit_log")).id as number;
+    expect(await mark()).toBe(last);
+    // A rolled-back append leaves it as it was; a committed one raises it.
+    await run("BEGIN");
+    await insertEntry(raw, await headHash(raw));
+    await run("ROLLBACK");
+    expect(await mark()).toBe(last);
+    const entry = await insertEntry(raw, await headHash(raw));
+    expect(await mark()).toBe(entry.id);
+    await refused("UPDATE audit_log_head_mark SET issued = issued - 1", "high-water mark only grows");
+    await refused("DELETE FROM audit_log_head_mark", "high-water mark only grows");
+    await refused("TRUNCATE audit_log_head_mark", "high-water mark only grows");
+  });
+
   it("takes an entry only on top of its head, at the next id", async () => {
     const first = (await one("SELECT hash FROM audit_log ORDER BY id LIMIT 1")).hash as string;
     const error = await insertEntry(raw, first).then(
@@ -681,8 +697,8 @@ describe("subscribers", () => {
 describe("a protective rule dropped, replaced or disabled by hand", () => {
   it("is every one of the migration's rules, found in place after migrating", async () => {
     const expected = expectedRules(FOLDER);
-    expect(expected.functions.size).toBe(28);
-    expect(expected.triggers.size).toBe(38);
+    expect(expected.functions.size).toBe(29);
+    expect(expected.triggers.size).toBe(40);
     expect(await inspectTriggers(raw, FOLDER)).toEqual([]);
     expect(await restoreTriggers(pool, FOLDER)).toEqual([]);
   });

@@ -1,0 +1,72 @@
+/**
+ * Raw SQL as someone holding the database itself could run it, around Redline's protective rules,
+ * on either engine: the tamper tests' attacker. SQLite: the named triggers are dropped first (as
+ * with the sqlite3 shell; the next migrate restores them). PostgreSQL: a connection of its own as
+ * the database's superuser with `session_replication_role = replica`, which skips every user
+ * trigger for that session and leaves their definitions as they are.
+ */
+import Database from "better-sqlite3";
+import pg from "pg";
+import { db } from "../../app/models/db.server";
+import { databaseFile } from "../../db/client";
+import { TEST_ENGINE } from "./databases";
+
+/**
+ * Runs `statement` (`?` placeholders) around the rules. On SQLite, `triggers` are dropped first, and
+ * every trigger on the `tables` named.
+ */
+export async function asOwner(
+  statement: string,
+  params: unknown[] = [],
+  { triggers = [], tables = [] }: { triggers?: string[]; tables?: string[] } = {},
+): Promise<void> {
+  if (TEST_ENGINE === "sqlite") {
+    // A connection of its own, as the sqlite3 shell would open (foreign keys off, its default).
+    const client = new Database(databaseFile(process.env.DATABASE_URL!));
+    try {
+      const onTables = tables.flatMap(
+        (table) =>
+          client
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?")
+            .pluck()
+            .all(table) as string[],
+      );
+      for (const trigger of [...triggers, ...onTables]) client.exec(`DROP TRIGGER IF EXISTS "${trigger}"`);
+      client.prepare(statement).run(...params);
+    } finally {
+      client.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query("SET session_replication_role = replica");
+    let n = 0;
+    await client.query(
+      statement.replace(/\?/g, () => `$${++n}`),
+      params,
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every row of `statement` (`?` placeholders) on the test's database, read as is. */
+export async function rawRows<T = Record<string, unknown>>(
+  statement: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  if (TEST_ENGINE === "sqlite")
+    return db()
+      .$client.prepare(statement)
+      .all(...params) as T[];
+  let n = 0;
+  const pool = db().$client as unknown as pg.Pool;
+  return (
+    await pool.query(
+      statement.replace(/\?/g, () => `$${++n}`),
+      params,
+    )
+  ).rows as T[];
+}
