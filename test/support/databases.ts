@@ -25,7 +25,7 @@ export function templateName(): string {
     if (file.endsWith(".sql")) hash.update(readFileSync(join(MIGRATIONS, file)));
   }
   hash.update(readFileSync(join(MIGRATIONS, "meta", "_journal.json")));
-  return `redline_template_${hash.digest("hex").slice(0, 12)}`;
+  return `redline_tpl_${hash.digest("hex").slice(0, 12)}`;
 }
 
 function urlOf(database: string): string {
@@ -52,10 +52,12 @@ export async function prepareTemplate(): Promise<void> {
   const template = templateName();
   const existing = await onServer(async (client) => {
     // Other worktrees on the same server run other migrations at the same time: a template is only
-    // dropped once nobody has used it for a day (each run stamps its template's comment).
+    // dropped once nobody has used it for a day (each run stamps its template's comment). The prefix
+    // redline_tpl_ keeps these templates out of reach of older copies of this code, which dropped
+    // every redline_template_ but their own.
     const { rows } = await client.query<{ datname: string; used: string | null }>(
       `SELECT datname, shobj_description(oid, 'pg_database') AS used FROM pg_database
-       WHERE datname LIKE 'redline\\_template\\_%'`,
+       WHERE datname LIKE 'redline\\_tpl\\_%' OR datname LIKE 'redline\\_template\\_%'`,
     );
     for (const { datname, used } of rows) {
       if (datname === template) continue;
