@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { execute, row, rows } from "../../db/dialect";
 import { batchIdempotencyKey } from "../core/notify/batching";
 import { recordAudit } from "./audit.server";
-import { reader, transaction, transactionClient, write } from "./db.server";
+import { engine, reader, transaction, transactionClient, write } from "./db.server";
 
 /** What the email of a notice says: everything comes from the immutable published version. */
 export type NoticeContent = {
@@ -194,11 +194,23 @@ export function recordBatchSent({
         `batch ${batchId}: the provider returned ${messageIds.length} message ids for ${members.length} emails`,
       );
     }
-    // One statement prepared once and run per email (a batch holds up to 100): a drizzle `sql` per
-    // email would be prepared again each time.
-    const update = markSentStatementOf(transactionClient());
-    for (const [i, member] of members.entries())
-      update.run(messageIds[i], transport, iso(now), iso(now), member.id);
+    if (engine().kind === "postgres") {
+      // One statement for the batch: a round trip per email would cost more than the update.
+      await execute(
+        tx,
+        sql`UPDATE deliveries SET status = 'sent', provider_message_id = given.message_id, transport = ${transport},
+            sent_at = ${iso(now)}, status_at = ${iso(now)}, last_error = NULL, recipient_email = NULL, recipient_name = NULL
+          FROM unnest(${sql.param(members.map((m) => m.id))}::integer[], ${sql.param(messageIds)}::text[])
+            AS given(id, message_id)
+          WHERE deliveries.id = given.id`,
+      );
+    } else {
+      // One statement prepared once and run per email (a batch holds up to 100): a drizzle `sql` per
+      // email would be prepared again each time.
+      const update = markSentStatementOf(transactionClient());
+      for (const [i, member] of members.entries())
+        update.run(messageIds[i], transport, iso(now), iso(now), member.id);
+    }
     await execute(
       tx,
       sql`UPDATE delivery_batches SET status = 'sent', sent_at = ${iso(now)}, last_error = NULL,

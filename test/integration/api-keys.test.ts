@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { authenticateApiKey, createApiKey, revokeApiKey } from "../../app/models/api-keys.server";
 import { db } from "../../app/models/db.server";
 import { bearerToken } from "../../app/notify/http.server";
+import { first } from "../../db/dialect";
 import { apiKeys } from "../../db/tables";
 import { main } from "../../scripts/redline";
 
@@ -10,7 +11,7 @@ const cli = { kind: "cli" } as const;
 describe("API keys", () => {
   it("are shown once and stored only as a hash", async () => {
     const { key } = await createApiKey({ name: "backend", actor: cli });
-    const stored = db().select().from(apiKeys).all();
+    const stored = await db().select().from(apiKeys);
     expect(JSON.stringify(stored)).not.toContain(key);
     expect((await authenticateApiKey(key))?.name).toBe("backend");
   });

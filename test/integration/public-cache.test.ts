@@ -10,6 +10,7 @@ import { saveDraft } from "../../app/models/drafts.server";
 import { findPublicPolicy } from "../../app/models/public-policies.server";
 import { publishVersion } from "../../app/models/publication.server";
 import { loader as policyPage } from "../../app/routes/policies.$slug._index";
+import { first } from "../../db/dialect";
 import { documents, versions } from "../../db/tables";
 import { testLoadContext } from "../support/load-context";
 
@@ -110,8 +111,8 @@ describe("a translation", () => {
       "de",
       english1.id,
     );
-    const [en] = db().select().from(documents).where(eq(documents.id, english1.documentId)).all();
-    db().update(documents).set({ translationOfId: en.id }).where(eq(documents.id, german1.documentId)).run();
+    const [en] = await db().select().from(documents).where(eq(documents.id, english1.documentId));
+    await db().update(documents).set({ translationOfId: en.id }).where(eq(documents.id, german1.documentId));
 
     const now = new Date("2026-06-01T00:00:00Z");
     expect((await findPublicPolicy({ slug: "translated", lang: "de", now }))?.translation).toMatchObject({
@@ -129,12 +130,9 @@ describe("a translation", () => {
     });
 
     // A new translation of version 2 is up to date again.
-    const english2 = db()
-      .select()
-      .from(versions)
-      .where(eq(versions.documentId, en.id))
-      .all()
-      .find((v) => v.number === 2)!;
+    const english2 = (await db().select().from(versions).where(eq(versions.documentId, en.id))).find(
+      (v) => v.number === 2,
+    )!;
     await publish(
       "translated",
       "Wir speichern Daten 24 Monate.",

@@ -3,9 +3,9 @@
  * request with route pattern, status, duration, bytes and request id, and nothing that a log store
  * must not keep; errors as one line with the request id; refusals (404s) without a stack trace.
  */
-import Database from "better-sqlite3";
+
 import { afterEach, describe, expect, it } from "vitest";
-import { databaseFile } from "../../db/client";
+import { rawSql } from "../support/raw-sql";
 import { type RunningServer, startServer } from "../support/server";
 
 let server: RunningServer | undefined;
@@ -135,9 +135,7 @@ describe("the request log", () => {
     expect(server.output()).not.toMatch(/\n\s+at |Error:|"level":50/);
 
     // The database breaks under the running server (a table gone): the page's loader fails.
-    const sqlite = new Database(databaseFile(server.databaseUrl));
-    sqlite.exec("ALTER TABLE documents RENAME TO documents_gone");
-    sqlite.close();
+    await rawSql(server.databaseUrl, "ALTER TABLE documents RENAME TO documents_gone");
     const failed = await fetch(`${server.url}/policies/privacy`);
     expect(failed.status).toBe(500);
     const requestId = failed.headers.get("x-request-id")!;
