@@ -566,6 +566,8 @@ function signedSummary(result: AuditVerification): string {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));
-  // A PostgreSQL pool (and its listening connection) would keep the process alive after the command.
   await closeSharedDatabases();
 }
+
+/** For bin/redline.js, which runs `main` and then lets the process end. */
+export { closeSharedDatabases };

@@ -13,11 +13,14 @@ import { nextBatchDueAt } from "../../app/models/deliveries.server";
 import { Dispatcher } from "../../app/notify/dispatcher.server";
 import type { BatchSendResult } from "../../app/notify/provider.server";
 import { describeMailTransport } from "../../app/notify/transport.server";
+import { TEST_ENGINE } from "../support/databases";
 import { migrationsTable, rawSql } from "../support/raw-sql";
 import { type RunningServer, startServer } from "../support/server";
 import { addSubscribers, publishMaterial } from "./notify-support";
 
-const JOURNAL = JSON.parse(readFileSync("db/migrations/meta/_journal.json", "utf8")) as {
+const JOURNAL = JSON.parse(
+  readFileSync(`db/${TEST_ENGINE === "postgres" ? "pg/" : ""}migrations/meta/_journal.json`, "utf8"),
+) as {
   entries: unknown[];
 };
 
