@@ -6,7 +6,7 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { rawSql } from "../support/raw-sql";
-import { type RunningServer, startServer } from "../support/server";
+import { type RunningServer, startServer, untilPublicStateKnown } from "../support/server";
 
 let server: RunningServer | undefined;
 afterEach(async () => {
@@ -92,6 +92,7 @@ describe("the request log", () => {
     ]);
     // Answers replayed by the response cache (before Express runs) get their line too.
     const replays = [];
+    await untilPublicStateKnown(server.url, "privacy");
     for (let i = 0; i < 2; i++) replays.push(await fetch(`${server.url}/policies/privacy/versions/1`));
     expect(replays.map((answer) => answer.headers.get("x-cache"))).toEqual(["miss", "hit"]);
     const hit = await lineOf(server, replays[1].headers.get("x-request-id")!);
