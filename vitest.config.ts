@@ -13,6 +13,12 @@ const TIMING = ["test/integration/notify-rate.test.ts"];
 const SQLITE_ONLY: string[] = [];
 
 /**
+ * Files about PostgreSQL itself that create and drop their own databases on the server: they run in
+ * the SQLite project's run already (which needs the local server too) and would only repeat there.
+ */
+const OWN_DATABASES = ["test/integration/pg-rules.test.ts", "test/integration/pg-listener.test.ts"];
+
+/**
  * Projects that start the real server (build/server.js) or the compiled command line check for the
  * build first. The unit project needs none: `npm run test:unit` works on a fresh clone.
  */
@@ -55,7 +61,7 @@ export default defineConfig({
         test: {
           name: "integration-pg",
           include: ["test/integration/**/*.test.ts"],
-          exclude: [...TIMING, ...SQLITE_ONLY],
+          exclude: [...TIMING, ...SQLITE_ONLY, ...OWN_DATABASES],
           globalSetup: [...requireBuild, "./test/support/postgres-template.ts"],
           setupFiles: ["./test/setup.ts", "./test/support/fresh-database.ts"],
           env: { REDLINE_TEST_ENGINE: "postgres" },

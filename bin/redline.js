@@ -6,8 +6,9 @@ import { pathToFileURL } from "node:url";
 import { buildState, ROOT } from "./build-state.js";
 
 let main;
+let closeSharedDatabases;
 if (buildState() === "fresh") {
-  ({ main } = await import(pathToFileURL(join(ROOT, "build", "cli.js")).href));
+  ({ main, closeSharedDatabases } = await import(pathToFileURL(join(ROOT, "build", "cli.js")).href));
 } else {
   let register;
   try {
@@ -17,6 +18,8 @@ if (buildState() === "fresh") {
     process.exit(1);
   }
   register();
-  ({ main } = await import(pathToFileURL(join(ROOT, "scripts", "redline.ts")).href));
+  ({ main, closeSharedDatabases } = await import(pathToFileURL(join(ROOT, "scripts", "redline.ts")).href));
 }
 process.exitCode = await main(process.argv.slice(2));
+// A PostgreSQL pool (and its listening connection) would keep the process alive after the command.
+await closeSharedDatabases();

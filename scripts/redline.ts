@@ -13,7 +13,7 @@ import { getEnv } from "../app/env.server";
 import type { AuditVerification } from "../app/models/audit.server";
 import { db } from "../app/models/db.server";
 import { findDocument } from "../app/models/documents.server";
-import { engineKind, makePrivateFile } from "../db/client";
+import { closeSharedDatabases, engineKind, makePrivateFile } from "../db/client";
 import type { Role } from "../db/tables";
 import { openDatabase as openDatabaseWarningTo } from "./cli/database";
 import { registerHistoryCommands } from "./cli/history";
@@ -583,4 +583,8 @@ function signedSummary(result: AuditVerification): string {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));
+  await closeSharedDatabases();
 }
+
+/** For bin/redline.js, which runs `main` and then lets the process end. */
+export { closeSharedDatabases };

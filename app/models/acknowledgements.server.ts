@@ -404,7 +404,7 @@ export async function acknowledgementRows({
     LEFT JOIN deliveries e ON e.subscriber_id = s.id AND e.notice_id = n.id AND e.channel = 'email'
     LEFT JOIN deliveries b ON b.subscriber_id = s.id AND b.notice_id = n.id AND b.channel = 'dashboard'
     LEFT JOIN acknowledgements a ON a.id = ${coveringAcknowledgementId(sql`s.id`, NOTICE_VERSION)}
-    WHERE 1 ${condition}
+    WHERE 1 = 1 ${condition}
     ORDER BY s.id
     LIMIT ${sql.raw(String(Math.max(1, Math.min(10_000, Math.floor(limit)))))}`,
   );

@@ -199,19 +199,19 @@ export function recordBatchSent({
         `batch ${batchId}: the provider returned ${messageIds.length} message ids for ${members.length} emails`,
       );
     }
-    // One statement prepared once and run per email (a batch holds up to 100): a drizzle `sql` per
-    // email would be prepared again each time.
     if (engine().kind === "postgres") {
-      // Stopgap until the model port gives PostgreSQL a prepared query: one statement per email.
-      for (const [i, member] of members.entries()) {
-        await execute(
-          tx,
-          sql`UPDATE deliveries SET status = 'sent', provider_message_id = ${messageIds[i]}, transport = ${transport},
+      // One statement for the batch: a round trip per email would cost more than the update.
+      await execute(
+        tx,
+        sql`UPDATE deliveries SET status = 'sent', provider_message_id = given.message_id, transport = ${transport},
             sent_at = ${iso(now)}, status_at = ${iso(now)}, last_error = NULL, recipient_email = NULL, recipient_name = NULL
-            WHERE id = ${member.id}`,
-        );
-      }
+          FROM unnest(${sql.param(members.map((m) => m.id))}::integer[], ${sql.param(messageIds)}::text[])
+            AS given(id, message_id)
+          WHERE deliveries.id = given.id`,
+      );
     } else {
+      // One statement prepared once and run per email (a batch holds up to 100): a drizzle `sql` per
+      // email would be prepared again each time.
       const update = markSentStatementOf(transactionClient());
       for (const [i, member] of members.entries())
         update.run(messageIds[i], transport, iso(now), iso(now), member.id);

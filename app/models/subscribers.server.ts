@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "../../db/client";
-import { countAll, execute, first, jsonText, type Queryable, row as rawRow } from "../../db/dialect";
+import { countAll, execute, first, jsonText, type Queryable, rows } from "../../db/dialect";
 import {
   acknowledgements,
   deliveries,
@@ -71,8 +71,8 @@ export type UpsertOutcome = "created" | "updated" | "erased";
  */
 export function upsertSubscribers(rows: SubscriberInput[]): Promise<UpsertOutcome[]> {
   const now = new Date().toISOString();
-  return transaction(async (tx) => {
-    if (engine().kind === "postgres") return upsertEach(tx, rows, now);
+  if (engine().kind === "postgres") return transaction((tx) => upsertChunkOnPostgres(tx, rows, now));
+  return transaction(async () => {
     // Prepared once per connection and reused row after row: a drizzle `sql` per row is prepared
     // again each time, six times slower for a large CSV import (100,000 rows: 4 s instead of 0.6 s).
     const { upsert, maxId } = upsertStatementsOf(transactionClient());
@@ -94,32 +94,45 @@ export function upsertSubscribers(rows: SubscriberInput[]): Promise<UpsertOutcom
 }
 
 /**
- * The same upsert one statement per row on PostgreSQL (a stopgap so that the PostgreSQL suite can
- * add subscribers; the model port replaces it with a prepared query).
+ * The chunk as one statement on PostgreSQL: a round trip per row would cost more than the upsert.
+ * ON CONFLICT cannot touch one row twice in a statement, so an externalId named again in the chunk
+ * is written once, with its last values; its later rows report "updated" (or "erased"), as the
+ * row-by-row path would. `xmax = 0` marks a row this statement inserted.
  */
-async function upsertEach(tx: Transaction, rows: SubscriberInput[], now: string): Promise<UpsertOutcome[]> {
-  const before = Number(
-    (await rawRow<{ id: number }>(tx, sql`SELECT coalesce(max(id), 0) AS id FROM subscribers`))!.id,
+async function upsertChunkOnPostgres(tx: Transaction, chunk: SubscriberInput[], now: string) {
+  const last = new Map<string, SubscriberInput>();
+  for (const row of chunk) last.set(row.externalId, row);
+  const unique = [...last.values()];
+  const returned = await rows<{ external_id: string; inserted: boolean }>(
+    tx,
+    sql`INSERT INTO subscribers (external_id, email, name, locale, attributes, status, updated_at)
+      SELECT external_id, email, name, locale, attributes::jsonb, 'active', ${now}
+      FROM unnest(${sql.param(unique.map((r) => r.externalId))}::text[], ${sql.param(unique.map((r) => r.email))}::text[],
+        ${sql.param(unique.map((r) => r.name))}::text[], ${sql.param(unique.map((r) => r.locale))}::text[],
+        ${sql.param(unique.map((r) => JSON.stringify(r.attributes)))}::text[])
+        AS given(external_id, email, name, locale, attributes)
+      ON CONFLICT (external_id) DO UPDATE SET
+        email = excluded.email,
+        name = excluded.name,
+        locale = excluded.locale,
+        attributes = excluded.attributes,
+        status = CASE WHEN subscribers.status IN ('bounced', 'complained') AND subscribers.email IS DISTINCT FROM excluded.email
+          THEN 'active' ELSE subscribers.status END,
+        status_reason = CASE WHEN subscribers.status IN ('bounced', 'complained') AND subscribers.email IS DISTINCT FROM excluded.email
+          THEN NULL ELSE subscribers.status_reason END,
+        updated_at = excluded.updated_at
+      WHERE subscribers.status <> 'erased'
+      RETURNING external_id, (xmax = 0) AS inserted`,
   );
-  const outcomes: UpsertOutcome[] = [];
-  for (const row of rows) {
-    const values: Record<string, unknown> = {
-      externalId: row.externalId,
-      email: row.email,
-      name: row.name,
-      locale: row.locale,
-      attributes: JSON.stringify(row.attributes),
-      now,
-    };
-    const parts = UPSERT_SQL.split(/@(\w+)/);
-    const query = sql.join(
-      parts.map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${values[part]}`)),
-      sql``,
-    );
-    const returned = await rawRow<{ id: number }>(tx, query);
-    outcomes.push(!returned ? "erased" : Number(returned.id) > before ? "created" : "updated");
-  }
-  return outcomes;
+  const outcome = new Map(returned.map((r) => [r.external_id, r.inserted ? "created" : "updated"] as const));
+  const seen = new Set<string>();
+  return chunk.map((row): UpsertOutcome => {
+    const written = outcome.get(row.externalId);
+    if (!written) return "erased";
+    if (seen.has(row.externalId)) return "updated";
+    seen.add(row.externalId);
+    return written;
+  });
 }
 
 const upsertStatements = new WeakMap<

@@ -26,6 +26,7 @@ import { countUserSessions, createSession, findSession } from "../../app/models/
 import { countAudience, upsertSubscribers } from "../../app/models/subscribers.server";
 import { createUser } from "../../app/models/users.server";
 import { getOpenVersion, versionAuthorIds } from "../../app/models/versions.server";
+import { first } from "../../db/dialect";
 import { auditLog, deliveries, sessions, signInThrottles, subscribers, users } from "../../db/tables";
 
 const json = (markdown: string) => JSON.stringify(parsePolicy(markdown, "markdown").content);
@@ -62,13 +63,10 @@ async function draftReadyForReview(slug: string, text: string) {
   return { document, saved };
 }
 
-const actionsFor = (versionId: number) =>
-  db()
-    .select({ action: auditLog.action })
-    .from(auditLog)
-    .where(eq(auditLog.versionId, versionId))
-    .all()
-    .map((r) => r.action);
+const actionsFor = async (versionId: number) =>
+  (
+    await db().select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.versionId, versionId))
+  ).map((r) => r.action);
 
 describe("the review workflow in the database", () => {
   it("takes a draft through review, approval and publication, recording every step in the audit log", async () => {
@@ -99,7 +97,7 @@ describe("the review workflow in the database", () => {
       publishedById: people.approver.id,
       lastUpdated: today,
     });
-    expect(actionsFor(published.id)).toEqual([
+    expect(await actionsFor(published.id)).toEqual([
       "version.drafted",
       "version.draft-saved",
       "version.submitted",
@@ -305,11 +303,12 @@ describe("the review workflow in the database", () => {
     ).rejects.toThrow(/needs a plain-language summary/);
     const published = await publish("admin", "Court order requires it.");
     expect(published).toMatchObject({ state: "published", effectiveAt: soon, material: true });
-    const entry = db()
-      .select()
-      .from(auditLog)
-      .where(and(eq(auditLog.versionId, published.id), eq(auditLog.action, "version.published")))
-      .get();
+    const entry = await first(
+      db()
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.versionId, published.id), eq(auditLog.action, "version.published"))),
+    );
     expect(entry?.details).toMatchObject({
       noticePeriodOverrideReason: "Court order requires it.",
       noticePeriodShortened: true,
@@ -366,12 +365,13 @@ describe("the review workflow in the database", () => {
     });
     const [notice] = (await noticesForVersion({ slug: "notify", number: published.number })) ?? [];
     expect(notice).toMatchObject({ requiresAck: true });
-    const recipients = db()
-      .select({ externalId: subscribers.externalId, channel: deliveries.channel })
-      .from(deliveries)
-      .innerJoin(subscribers, eq(subscribers.id, deliveries.subscriberId))
-      .where(eq(deliveries.noticeId, notice.id))
-      .all()
+    const recipients = (
+      await db()
+        .select({ externalId: subscribers.externalId, channel: deliveries.channel })
+        .from(deliveries)
+        .innerJoin(subscribers, eq(subscribers.id, deliveries.subscriberId))
+        .where(eq(deliveries.noticeId, notice.id))
+    )
       .map((r) => `${r.externalId}:${r.channel}`)
       .sort();
     expect(recipients).toEqual(["eu-1:dashboard", "eu-1:email", "eu-2:dashboard", "eu-2:email"]);
@@ -451,11 +451,9 @@ describe("accounts and sessions", () => {
   it("stores only a hash of the session token, and a password change ends the other sessions", async () => {
     const first = await createSession({ userId: people.editor.id });
     const second = await createSession({ userId: people.editor.id });
-    const stored = db()
-      .select({ tokenHash: sessions.tokenHash })
-      .from(sessions)
-      .all()
-      .map((r) => r.tokenHash);
+    const stored = (await db().select({ tokenHash: sessions.tokenHash }).from(sessions)).map(
+      (r) => r.tokenHash,
+    );
     expect(stored).not.toContain(first.token);
     const current = (await findSession(first.token))!;
     await changeOwnPassword({
@@ -484,7 +482,7 @@ describe("accounts and sessions", () => {
     expect(passed).toHaveLength(5);
     const refused = decisions.find((d) => !d.allowed);
     expect(refused && !refused.allowed && refused.retryAfterSeconds).toBe(30);
-    const stored = JSON.stringify(db().select().from(signInThrottles).all());
+    const stored = JSON.stringify(await db().select().from(signInThrottles));
     expect(stored).not.toMatch(/target|example|203\.0\.113/i);
     // The same account from a browser that signed in to it before has its own budget.
     const trusted = signInKeys({
@@ -505,7 +503,8 @@ describe("accounts and sessions", () => {
     ).rejects.toThrow(/last admin/);
     await changeRole({ userId: people.approver2.id, role: "editor", actor: people.admin });
     expect(
-      db().select({ role: users.role }).from(users).where(eq(users.id, people.approver2.id)).get()?.role,
+      (await first(db().select({ role: users.role }).from(users).where(eq(users.id, people.approver2.id))))
+        ?.role,
     ).toBe("editor");
   });
 });

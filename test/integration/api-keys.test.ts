@@ -10,7 +10,7 @@ const cli = { kind: "cli" } as const;
 describe("API keys", () => {
   it("are shown once and stored only as a hash", async () => {
     const { key } = await createApiKey({ name: "backend", actor: cli });
-    const stored = db().select().from(apiKeys).all();
+    const stored = await db().select().from(apiKeys);
     expect(JSON.stringify(stored)).not.toContain(key);
     expect((await authenticateApiKey(key))?.name).toBe("backend");
   });

@@ -7,7 +7,7 @@
 import { request } from "node:http";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../support/server";
+import { type RunningServer, startServer, untilPublicStateKnown } from "../support/server";
 
 let server: RunningServer;
 
@@ -122,6 +122,7 @@ describe("compression", () => {
 describe("compressed answers from the response cache", () => {
   it("replay the stored brotli and gzip variants, whole, and the identity bytes to others", async () => {
     const path = "/policies/privacy/versions/1";
+    await untilPublicStateKnown(server.url, "privacy");
     const first = await raw(path, { "Accept-Encoding": "br" });
     expect(first.headers["x-cache"]).toBe("miss");
     expect(first.headers["content-encoding"]).toBe("br");

@@ -3,21 +3,24 @@
  * real server for the HTTP answers (a database behind the release, a probe during shutdown), and
  * in-process for a dispatcher that hangs on its provider.
  */
+
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkReadiness, OUTBOX_WARN_AFTER_S } from "../../app/health.server";
 import { nextBatchDueAt } from "../../app/models/deliveries.server";
 import { Dispatcher } from "../../app/notify/dispatcher.server";
 import type { BatchSendResult } from "../../app/notify/provider.server";
 import { describeMailTransport } from "../../app/notify/transport.server";
-import { databaseFile } from "../../db/client";
+import { TEST_ENGINE } from "../support/databases";
+import { migrationsTable, rawSql } from "../support/raw-sql";
 import { type RunningServer, startServer } from "../support/server";
 import { addSubscribers, publishMaterial } from "./notify-support";
 
-const JOURNAL = JSON.parse(readFileSync("db/migrations/meta/_journal.json", "utf8")) as {
+const JOURNAL = JSON.parse(
+  readFileSync(`db/${TEST_ENGINE === "postgres" ? "pg/" : ""}migrations/meta/_journal.json`, "utf8"),
+) as {
   entries: unknown[];
 };
 
@@ -62,13 +65,11 @@ describe("health endpoints of the running server", () => {
 
   it("answers 503 when the database lacks a migration of this release (a restored older backup)", async () => {
     server = await startServer();
-    const sqlite = new Database(databaseFile(server.databaseUrl));
-    sqlite
-      .prepare(
-        "DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)",
-      )
-      .run();
-    sqlite.close();
+    const table = migrationsTable(server.databaseUrl);
+    await rawSql(
+      server.databaseUrl,
+      `DELETE FROM ${table} WHERE created_at = (SELECT max(created_at) FROM ${table})`,
+    );
 
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(503);

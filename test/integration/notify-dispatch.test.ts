@@ -4,6 +4,7 @@ import { db } from "../../app/models/db.server";
 import { getNoticeProgress, retryFailedDeliveries } from "../../app/models/notices.server";
 import { eraseSubscriber } from "../../app/models/subscribers.server";
 import { type MailServer, startMailServer } from "../../app/notify/mail-server.server";
+import { first, rows } from "../../db/dialect";
 import { deliveries, deliveryBatches, notices, subscribers } from "../../db/tables";
 import {
   addSubscribers,
@@ -21,15 +22,16 @@ beforeAll(async () => {
 afterAll(() => mail.close());
 beforeEach(() => mail.reset());
 
-const noticeOf = (versionId: number) =>
-  db().select().from(notices).where(eq(notices.versionId, versionId)).get()!;
-const deliveryStatuses = (noticeId: number) =>
+const noticeOf = async (versionId: number) =>
+  (await first(db().select().from(notices).where(eq(notices.versionId, versionId))))!;
+const deliveryStatuses = async (noticeId: number) =>
   Object.fromEntries(
-    db()
-      .all<{ status: string; n: number }>(
-        sql`SELECT status, count(*) AS n FROM deliveries WHERE notice_id = ${noticeId} AND channel = 'email' GROUP BY status`,
+    (
+      await rows<{ status: string; n: number }>(
+        db(),
+        sql`SELECT status, CAST(count(*) AS INTEGER) AS n FROM deliveries WHERE notice_id = ${noticeId} AND channel = 'email' GROUP BY status`,
       )
-      .map((r) => [r.status, r.n]),
+    ).map((r) => [r.status, r.n]),
   );
 
 describe("the dispatcher", () => {
@@ -43,11 +45,11 @@ describe("the dispatcher", () => {
     const batches = mail.requests().filter((r) => r.outcome === "accepted");
     expect(batches.map((b) => b.emails).sort((a, b) => a - b)).toEqual([50, 100, 100]);
     expect(new Set(batches.map((b) => b.idempotencyKey)).size).toBe(3);
-    const notice = noticeOf(version.id);
+    const notice = await noticeOf(version.id);
     expect(batches.map((b) => b.idempotencyKey).sort()).toEqual(
       [1, 2, 3].map((n) => `notice-${notice.id}-batch-${n}`),
     );
-    expect(deliveryStatuses(notice.id)).toEqual({ sent: 250 });
+    expect(await deliveryStatuses(notice.id)).toEqual({ sent: 250 });
     expect(stats.emailsSent).toBe(250);
   });
 
@@ -56,11 +58,10 @@ describe("the dispatcher", () => {
     await addSubscribers("ids", 3);
     const version = await publishMaterial("ids", emailTo("ids"));
     await testDispatcher(mail).drain();
-    const rows = db()
+    const rows = await db()
       .select()
       .from(deliveries)
-      .where(eq(deliveries.noticeId, noticeOf(version.id).id))
-      .all();
+      .where(eq(deliveries.noticeId, (await noticeOf(version.id)).id));
     const captured = new Map(mail.messages().map((m) => [m.id, m.to[0]]));
     for (const row of rows) {
       expect(captured.get(row.providerMessageId!)).toBe(
@@ -97,7 +98,10 @@ describe("the dispatcher", () => {
     expect(german.text).toMatch(/\d{1,2}\. [A-ZÄÖÜ][a-zäöü]+ \d{4}/);
     expect(german.html).toContain("Hallo Person 0,");
     expect(english.html).toContain("Hello,");
-    expect(english.tags).toContainEqual({ name: "redline_notice", value: String(noticeOf(version.id).id) });
+    expect(english.tags).toContainEqual({
+      name: "redline_notice",
+      value: String((await noticeOf(version.id)).id),
+    });
   });
 
   it("skips subscribers erased or bounced before their batch goes out", async () => {
@@ -105,18 +109,18 @@ describe("the dispatcher", () => {
     const addresses = await addSubscribers("skips", 5);
     const version = await publishMaterial("skips", emailTo("skips"));
     await eraseSubscriber({ externalId: "skips-1", actor: { kind: "cli" } });
-    db().update(subscribers).set({ status: "bounced" }).where(eq(subscribers.externalId, "skips-2")).run();
+    await db().update(subscribers).set({ status: "bounced" }).where(eq(subscribers.externalId, "skips-2"));
     await testDispatcher(mail).drain();
 
     expect(receivedBy(mail, addresses)).toEqual([1, 0, 0, 1, 1]);
-    const notice = noticeOf(version.id);
-    expect(deliveryStatuses(notice.id)).toEqual({ sent: 3, skipped: 2 });
-    const reasons = db()
-      .select({ lastError: deliveries.lastError })
-      .from(deliveries)
-      .where(and(eq(deliveries.noticeId, notice.id), eq(deliveries.status, "skipped")))
-      .all()
-      .map((r) => r.lastError);
+    const notice = await noticeOf(version.id);
+    expect(await deliveryStatuses(notice.id)).toEqual({ sent: 3, skipped: 2 });
+    const reasons = (
+      await db()
+        .select({ lastError: deliveries.lastError })
+        .from(deliveries)
+        .where(and(eq(deliveries.noticeId, notice.id), eq(deliveries.status, "skipped")))
+    ).map((r) => r.lastError);
     expect(reasons.sort()).toEqual([
       "not sent: subscriber bounced before the batch went out",
       "not sent: subscriber erased before the batch went out",
@@ -173,13 +177,14 @@ describe("the dispatcher", () => {
     mail.injectFaults({ kind: "status", status: 503, times: 3 });
     await testDispatcher(mail, { maxAttempts: 3, concurrency: 1 }).drain();
 
-    const notice = noticeOf(version.id);
+    const notice = await noticeOf(version.id);
     expect(receivedBy(mail, addresses)).toEqual(addresses.map(() => 0));
-    expect(deliveryStatuses(notice.id)).toEqual({ failed: 10 });
-    const failed = db().select().from(deliveries).where(eq(deliveries.noticeId, notice.id)).get()!;
+    expect(await deliveryStatuses(notice.id)).toEqual({ failed: 10 });
+    const failed = (await first(db().select().from(deliveries).where(eq(deliveries.noticeId, notice.id))))!;
     expect(failed.lastError).toMatch(/^gave up after 3 attempts: 503 internal_server_error/);
     expect(
-      db().select().from(deliveryBatches).where(eq(deliveryBatches.noticeId, notice.id)).get()!.status,
+      (await first(db().select().from(deliveryBatches).where(eq(deliveryBatches.noticeId, notice.id))))!
+        .status,
     ).toBe("failed");
 
     expect(await retryFailedDeliveries({ noticeId: notice.id, actor: { kind: "cli" } })).toEqual({
@@ -197,8 +202,8 @@ describe("the dispatcher", () => {
     const version = await publishMaterial("refused", emailTo("refused"));
     mail.injectFaults({ kind: "status", status: 422 });
     await testDispatcher(mail).drain();
-    const notice = noticeOf(version.id);
-    expect(deliveryStatuses(notice.id)).toEqual({ failed: 2 });
+    const notice = await noticeOf(version.id);
+    expect(await deliveryStatuses(notice.id)).toEqual({ failed: 2 });
     expect(mail.requests()).toHaveLength(1);
   });
 
@@ -206,7 +211,7 @@ describe("the dispatcher", () => {
     await publishFirst("progress");
     await addSubscribers("progress", 150);
     const version = await publishMaterial("progress", emailTo("progress"));
-    const notice = noticeOf(version.id);
+    const notice = await noticeOf(version.id);
     expect((await getNoticeProgress(notice.id))?.email).toMatchObject({ total: 150, done: 0, percent: 0 });
 
     mail.injectFaults({ kind: "status", status: 422 });

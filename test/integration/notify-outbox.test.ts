@@ -6,6 +6,7 @@ import { parsePolicy } from "../../app/core/document";
 import { db } from "../../app/models/db.server";
 import { saveDraft } from "../../app/models/drafts.server";
 import { countAudience, findSubscriber } from "../../app/models/subscribers.server";
+import { first, rows } from "../../db/dialect";
 import { auditLog, deliveries, deliveryBatches, notices, versions } from "../../db/tables";
 import { main } from "../../scripts/redline";
 import { testDirectory } from "../support/fresh-database";
@@ -30,35 +31,39 @@ describe("publishing a material change with notices", () => {
     await publishFirst("outbox");
     await addSubscribers("outbox", 230);
     const version = await publishMaterial("outbox", emailTo("outbox", { channels: ["email", "dashboard"] }));
-    const notice = db().select().from(notices).where(eq(notices.versionId, version.id)).get()!;
+    const notice = (await first(db().select().from(notices).where(eq(notices.versionId, version.id))))!;
     expect(notice).toMatchObject({
       channels: ["dashboard", "email"],
       batchCount: 3,
       previousNumber: version.number - 1,
     });
 
-    const perBatch = db().all<{ batch: number; n: number }>(sql`
-      SELECT batch_number AS batch, count(*) AS n FROM deliveries
-      WHERE notice_id = ${notice.id} AND channel = 'email' GROUP BY batch_number ORDER BY batch_number`);
+    const perBatch = await rows<{ batch: number; n: number }>(
+      db(),
+      sql`
+      SELECT batch_number AS batch, CAST(count(*) AS INTEGER) AS n FROM deliveries
+      WHERE notice_id = ${notice.id} AND channel = 'email' GROUP BY batch_number ORDER BY batch_number`,
+    );
     expect(perBatch).toEqual([
       { batch: 1, n: 100 },
       { batch: 2, n: 100 },
       { batch: 3, n: 30 },
     ]);
     expect(typeof perBatch[0].batch).toBe("number");
-    const batches = db().select().from(deliveryBatches).where(eq(deliveryBatches.noticeId, notice.id)).all();
+    const batches = await db().select().from(deliveryBatches).where(eq(deliveryBatches.noticeId, notice.id));
     expect(batches.map((b) => [b.number, b.status])).toEqual([
       [1, "pending"],
       [2, "pending"],
       [3, "pending"],
     ]);
-    const dashboard = db()
-      .select({ n: count() })
-      .from(deliveries)
-      .where(sql`${deliveries.noticeId} = ${notice.id} AND ${deliveries.channel} = 'dashboard'`)
-      .get()!.n;
+    const dashboard = (await first(
+      db()
+        .select({ n: count() })
+        .from(deliveries)
+        .where(sql`${deliveries.noticeId} = ${notice.id} AND ${deliveries.channel} = 'dashboard'`),
+    ))!.n;
     expect(dashboard).toBe(230);
-    const audit = db().select().from(auditLog).all().at(-1)!;
+    const audit = (await db().select().from(auditLog)).at(-1)!;
     expect(audit).toMatchObject({ action: "notice.created", details: { emailDeliveries: 230, batches: 3 } });
   });
 
@@ -74,12 +79,10 @@ describe("publishing a material change with notices", () => {
       "audience",
       emailTo("audience", { audience: { group: "audience", region: "EU" } }),
     );
-    const notice = db().select().from(notices).where(eq(notices.versionId, version.id)).get()!;
-    const targeted = db()
-      .select({ n: count() })
-      .from(deliveries)
-      .where(eq(deliveries.noticeId, notice.id))
-      .get()!.n;
+    const notice = (await first(db().select().from(notices).where(eq(notices.versionId, version.id))))!;
+    const targeted = (await first(
+      db().select({ n: count() }).from(deliveries).where(eq(deliveries.noticeId, notice.id)),
+    ))!.n;
     expect(targeted).toBe(10);
   });
 
@@ -88,16 +91,12 @@ describe("publishing a material change with notices", () => {
     await addSubscribers("not-material", 5);
     const content = parsePolicy("# Privacy\n\nA typo fixed.", "markdown").content;
     await saveDraft({ slug: "not-material", title: "Privacy", content, actor: { kind: "cli" } });
-    const before = db().select({ n: count() }).from(notices).get()!.n;
+    const before = (await first(db().select({ n: count() }).from(notices)))!.n;
     const result = await runCli(["publish", "not-material", "--notify", "email"]);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/only a material change notifies subscribers/);
-    expect(db().select({ n: count() }).from(notices).get()!.n).toBe(before);
-    const open = db()
-      .select()
-      .from(versions)
-      .all()
-      .filter((v) => v.state === "draft");
+    expect((await first(db().select({ n: count() }).from(notices)))!.n).toBe(before);
+    const open = (await db().select().from(versions)).filter((v) => v.state === "draft");
     expect(open.length).toBeGreaterThan(0);
   });
 

@@ -4,6 +4,7 @@ import { createApiKey } from "../../app/models/api-keys.server";
 import { db } from "../../app/models/db.server";
 import { startMailServer } from "../../app/notify/mail-server.server";
 import { action, loader } from "../../app/routes/api.v1.subscribers.$externalId";
+import { first } from "../../db/dialect";
 import { auditLog, deliveries, subscribers } from "../../db/tables";
 import { testLoadContext } from "../support/load-context";
 import { emailTo, publishFirst, publishMaterial, receivedBy, testDispatcher } from "./notify-support";
@@ -29,7 +30,7 @@ async function call(method: string, externalId: string, body?: unknown, auth: st
   }
   return { status: response.status, body: await response.json() };
 }
-const subscriberCount = () => db().select({ n: count() }).from(subscribers).get()!.n;
+const subscriberCount = async () => (await first(db().select({ n: count() }).from(subscribers)))!.n;
 
 describe("the subscribers API", () => {
   it("refuses requests without a valid API key", async () => {
@@ -62,7 +63,7 @@ describe("the subscribers API", () => {
   });
 
   it("answers bad input with 4xx and the reasons, writing nothing", async () => {
-    const before = subscriberCount();
+    const before = await subscriberCount();
     const cases: [string, unknown, number, RegExp][] = [
       ["bad-email", { email: "not-an-address" }, 400, /is not an email address/],
       ["unknown-field", { email: "a@example.test", password: "x" }, 400, /password/],
@@ -82,7 +83,7 @@ describe("the subscribers API", () => {
       expect(response.status, id).toBe(status);
       expect(JSON.stringify(response.body), id).toMatch(reason);
     }
-    expect(subscriberCount()).toBe(before);
+    expect(await subscriberCount()).toBe(before);
   });
 
   it("answers 404 for an unknown subscriber", async () => {
@@ -134,16 +135,14 @@ describe("the subscribers API", () => {
     });
     expect((await call("DELETE", "erase-1")).body.alreadyErased).toBe(true);
 
-    const stored = db().select().from(subscribers).where(eq(subscribers.externalId, "erase-1")).get()!;
+    const stored = (await first(
+      db().select().from(subscribers).where(eq(subscribers.externalId, "erase-1")),
+    ))!;
     expect(stored).toMatchObject({ email: null, name: null, attributes: null, status: "erased" });
     expect(
-      JSON.stringify(db().select().from(deliveries).where(eq(deliveries.subscriberId, stored.id)).all()),
+      JSON.stringify(await db().select().from(deliveries).where(eq(deliveries.subscriberId, stored.id))),
     ).not.toContain("erase@example.test");
-    const audit = db()
-      .select()
-      .from(auditLog)
-      .all()
-      .filter((e) => e.action === "subscriber.erased");
+    const audit = (await db().select().from(auditLog)).filter((e) => e.action === "subscriber.erased");
     expect(audit.at(-1)?.details).toMatchObject({ externalId: "erase-1", via: "api-key:subscribers-test" });
 
     const mail = await startMailServer();
@@ -159,7 +158,7 @@ describe("the subscribers API", () => {
 
   it("gives a bounced subscriber a fresh start only with a new address", async () => {
     await call("PUT", "bouncy", { email: "old@example.test" });
-    db().update(subscribers).set({ status: "bounced" }).where(eq(subscribers.externalId, "bouncy")).run();
+    await db().update(subscribers).set({ status: "bounced" }).where(eq(subscribers.externalId, "bouncy"));
     expect((await call("PUT", "bouncy", { email: "old@example.test" })).body.status).toBe("bounced");
     expect((await call("PUT", "bouncy", { email: "new@example.test" })).body.status).toBe("active");
   });

@@ -4,6 +4,7 @@ import { resetEnv } from "../../app/env.server";
 import { db } from "../../app/models/db.server";
 import { type MailServer, startMailServer } from "../../app/notify/mail-server.server";
 import { action } from "../../app/routes/api.v1.webhooks.resend";
+import { first } from "../../db/dialect";
 import { deliveries, subscribers } from "../../db/tables";
 import { testLoadContext } from "../support/load-context";
 import { signWebhook } from "../support/webhook-signature";
@@ -57,15 +58,11 @@ async function sentNotice(group: string, count: number) {
   const addresses = await addSubscribers(group, count);
   await publishMaterial(group, emailTo(group));
   await testDispatcher(mail).drain();
-  const rows = db()
-    .select()
-    .from(deliveries)
-    .all()
-    .filter(
-      (d) =>
-        d.providerMessageId &&
-        addresses.includes(mail.messages().find((m) => m.id === d.providerMessageId)?.to[0] ?? ""),
-    );
+  const rows = (await db().select().from(deliveries)).filter(
+    (d) =>
+      d.providerMessageId &&
+      addresses.includes(mail.messages().find((m) => m.id === d.providerMessageId)?.to[0] ?? ""),
+  );
   return { addresses, rows };
 }
 
@@ -88,7 +85,7 @@ describe("Resend webhooks", () => {
       signedRequest(event("email.delivered", rows[0].providerMessageId!), { id: "msg_fixed" });
     expect(await post(request())).toEqual({ status: 200, body: { outcome: "applied" } });
     expect(await post(request())).toEqual({ status: 200, body: { outcome: "duplicate" } });
-    const stored = db().select().from(deliveries).where(eq(deliveries.id, rows[0].id)).get()!;
+    const stored = (await first(db().select().from(deliveries).where(eq(deliveries.id, rows[0].id))))!;
     expect(stored.status).toBe("delivered");
   });
 
@@ -100,18 +97,19 @@ describe("Resend webhooks", () => {
     await post(signedRequest(event("email.complained", rows[1].providerMessageId!)));
     // A late "delivered" does not undo the bounce.
     await post(signedRequest(event("email.delivered", rows[0].providerMessageId!)));
-    const statusOf = (id: number) =>
-      db().select().from(deliveries).where(eq(deliveries.id, id)).get()!.status;
-    expect([statusOf(rows[0].id), statusOf(rows[1].id), statusOf(rows[2].id)]).toEqual([
+    const statusOf = async (id: number) =>
+      (await first(db().select().from(deliveries).where(eq(deliveries.id, id))))!.status;
+    expect([await statusOf(rows[0].id), await statusOf(rows[1].id), await statusOf(rows[2].id)]).toEqual([
       "bounced",
       "complained",
       "sent",
     ]);
-    const people = db()
-      .select({ status: subscribers.status })
-      .from(subscribers)
-      .where(eq(subscribers.id, rows[0].subscriberId))
-      .get();
+    const people = await first(
+      db()
+        .select({ status: subscribers.status })
+        .from(subscribers)
+        .where(eq(subscribers.id, rows[0].subscriberId)),
+    );
     expect(people?.status).toBe("bounced");
 
     mail.reset();

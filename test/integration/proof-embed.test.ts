@@ -126,12 +126,9 @@ describe("POST /api/v1/embed/notices/:noticeId/ack", () => {
     expect(first.headers.get("access-control-allow-origin")).toBe(HOST);
     expect((await ack(token, noticeId)).status).toBe(200);
     expect((await list(token)).body.notices).toEqual([]);
-    const audited = db()
-      .select()
-      .from(auditLog)
-      .where(eq(auditLog.action, "notice.acknowledged"))
-      .all()
-      .filter((e) => e.details.externalId === "embed-1");
+    const audited = (
+      await db().select().from(auditLog).where(eq(auditLog.action, "notice.acknowledged"))
+    ).filter((e) => e.details.externalId === "embed-1");
     expect(audited).toEqual([
       expect.objectContaining({ details: expect.objectContaining({ via: "user-token" }) }),
     ]);
@@ -139,21 +136,21 @@ describe("POST /api/v1/embed/notices/:noticeId/ack", () => {
 
   it("answers 404 for another subscriber's notice and 401 for a forged token, recording nothing", async () => {
     await addSubscribers("embed-other", 1);
-    const before = db().select().from(acknowledgements).all().length;
+    const before = (await db().select().from(acknowledgements)).length;
     expect((await ack(tokenFor("embed-other-0"), noticeId)).status).toBe(404);
     expect((await ack(tokenFor("embed-other-0"), 424242)).status).toBe(404);
     expect((await ack(mintUserToken({ secret: "rls_guess", externalId: "embed-0" }), noticeId)).status).toBe(
       401,
     );
-    expect(db().select().from(acknowledgements).all().length).toBe(before);
+    expect((await db().select().from(acknowledgements)).length).toBe(before);
     // embed-0 never acknowledged: still pending for them.
     expect((await list(tokenFor("embed-0"))).body.notices).toHaveLength(1);
   });
 });
 
 describe("the embed secret", () => {
-  it("is stored encrypted, never in clear", () => {
-    const stored = JSON.stringify(db().select().from(embedSecrets).all());
+  it("is stored encrypted, never in clear", async () => {
+    const stored = JSON.stringify(await db().select().from(embedSecrets));
     expect(stored).not.toContain(secret);
     expect(stored).not.toContain(secret.slice(10, 30));
   });

@@ -12,6 +12,7 @@ import { recordNoticeShown } from "../../app/models/notice-views.server";
 import { formatProofLedger, getProofLedger } from "../../app/models/proof.server";
 import { startMailServer } from "../../app/notify/mail-server.server";
 import * as subscriberRoute from "../../app/routes/api.v1.subscribers.$externalId";
+import { first } from "../../db/dialect";
 import { auditLog, deliveries, subscribers } from "../../db/tables";
 import { redline } from "../support/server";
 import { addSubscribers, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
@@ -40,19 +41,24 @@ beforeAll(async () => {
     .acknowledgedAt;
 });
 
-function emailOf(externalId: string) {
-  return db()
-    .select({ id: deliveries.id, providerMessageId: deliveries.providerMessageId, sentAt: deliveries.sentAt })
-    .from(deliveries)
-    .innerJoin(subscribers, eq(subscribers.id, deliveries.subscriberId))
-    .where(
-      and(
-        eq(subscribers.externalId, externalId),
-        eq(deliveries.noticeId, noticeId),
-        eq(deliveries.channel, "email"),
+async function emailOf(externalId: string) {
+  return (await first(
+    db()
+      .select({
+        id: deliveries.id,
+        providerMessageId: deliveries.providerMessageId,
+        sentAt: deliveries.sentAt,
+      })
+      .from(deliveries)
+      .innerJoin(subscribers, eq(subscribers.id, deliveries.subscriberId))
+      .where(
+        and(
+          eq(subscribers.externalId, externalId),
+          eq(deliveries.noticeId, noticeId),
+          eq(deliveries.channel, "email"),
+        ),
       ),
-    )
-    .get()!;
+  ))!;
 }
 
 const subscriberCall = (method: string, externalId: string) =>
@@ -65,7 +71,7 @@ const subscriberCall = (method: string, externalId: string) =>
 
 describe("the proof ledger", () => {
   it("lists per notice the version, each channel's status, transport, provider id and times, and the acknowledgement", async () => {
-    const email = emailOf("ledger-0");
+    const email = await emailOf("ledger-0");
     expect(email.providerMessageId).toMatch(/^[0-9a-f-]{36}$/);
     const ledger = await getProofLedger("ledger-0");
     expect(ledger).toEqual({
@@ -149,7 +155,7 @@ describe("the proof ledger", () => {
     expect(text.stdout).toContain(
       `notice ${noticeId}: ledger (en) version 2, material, acknowledgement required`,
     );
-    expect(text.stdout).toContain(`provider id ${emailOf("ledger-1").providerMessageId}`);
+    expect(text.stdout).toContain(`provider id ${(await emailOf("ledger-1")).providerMessageId}`);
     expect(text.stdout).toMatch(/email +captured, not delivered · transport capture/);
     expect(text.stdout).toContain("not acknowledged");
     const unknown = await redline(["proof", "nobody"], env);
@@ -158,7 +164,7 @@ describe("the proof ledger", () => {
   });
 
   it("shows a bounce with its time after the provider reports it", async () => {
-    const email = emailOf("ledger-2");
+    const email = await emailOf("ledger-2");
     const at = new Date().toISOString();
     await applyProviderEvent({
       svixId: "msg_ledger_bounce",
@@ -194,7 +200,7 @@ describe("the person's own data", () => {
         noticeId,
         channel: "email",
         status: "sent",
-        providerMessageId: emailOf("ledger-0").providerMessageId,
+        providerMessageId: (await emailOf("ledger-0")).providerMessageId,
         recipientEmail: null,
       }),
     ]);
@@ -228,18 +234,21 @@ describe("the person's own data", () => {
 });
 
 describe("proof in the audit log", () => {
-  it("records every sent batch with its provider ids and transport, the bounce and the acknowledgement", () => {
-    const entries = db().select().from(auditLog).all();
+  it("records every sent batch with its provider ids and transport, the bounce and the acknowledgement", async () => {
+    const entries = await db().select().from(auditLog);
+    const bounced = await emailOf("ledger-2");
     const sent = entries.filter((e) => e.action === "delivery.sent" && e.details.noticeId === noticeId);
     expect(sent).toHaveLength(1);
     expect(sent[0].details.transport).toBe("capture");
     const listed = sent[0].details.deliveries as [number, number, string][];
     expect(listed.map((d) => d[2]).sort()).toEqual(
-      ["ledger-0", "ledger-1", "ledger-2"].map((id) => emailOf(id).providerMessageId).sort(),
+      (await Promise.all(["ledger-0", "ledger-1", "ledger-2"].map(emailOf)))
+        .map((e) => e.providerMessageId)
+        .sort(),
     );
-    expect(
-      entries.some((e) => e.action === "delivery.bounced" && e.details.deliveryId === emailOf("ledger-2").id),
-    ).toBe(true);
+    expect(entries.some((e) => e.action === "delivery.bounced" && e.details.deliveryId === bounced.id)).toBe(
+      true,
+    );
     const acked = entries.filter((e) => e.action === "notice.acknowledged" && e.versionId === versionId);
     expect(acked).toEqual([
       expect.objectContaining({

@@ -10,6 +10,7 @@ import { applyProviderEvent } from "../../app/models/deliveries.server";
 import { startMailServer } from "../../app/notify/mail-server.server";
 import * as listRoute from "../../app/routes/api.v1.subscribers.$externalId.notices._index";
 import * as ackRoute from "../../app/routes/api.v1.subscribers.$externalId.notices.$noticeId.ack";
+import { first as firstRow } from "../../db/dialect";
 import { acknowledgements, auditLog, deliveries, subscribers } from "../../db/tables";
 import { addSubscribers, publishFirst, publishMaterial, testDispatcher } from "./notify-support";
 import { callRoute, noticeOf } from "./proof-support";
@@ -107,18 +108,19 @@ describe("GET /api/v1/subscribers/:externalId/notices", () => {
     // Acknowledging the latest closes the earlier one too.
     expect((await ack("api-from-1", await noticeOf(v3.id))).status).toBe(201);
     expect((await list("api-from-1")).body.notices).toEqual([]);
-    const open = db()
-      .select({ n: count() })
-      .from(deliveries)
-      .innerJoin(subscribers, eq(subscribers.id, deliveries.subscriberId))
-      .where(
-        and(
-          eq(subscribers.externalId, "api-from-1"),
-          eq(deliveries.channel, "dashboard"),
-          eq(deliveries.status, "pending"),
+    const open = (await firstRow(
+      db()
+        .select({ n: count() })
+        .from(deliveries)
+        .innerJoin(subscribers, eq(subscribers.id, deliveries.subscriberId))
+        .where(
+          and(
+            eq(subscribers.externalId, "api-from-1"),
+            eq(deliveries.channel, "dashboard"),
+            eq(deliveries.status, "pending"),
+          ),
         ),
-      )
-      .get()!.n;
+    ))!.n;
     expect(open).toBe(0);
   });
 
@@ -147,12 +149,13 @@ describe("the dashboard as the fallback for email that did not arrive", () => {
     const mail = await startMailServer();
     await testDispatcher(mail).drain();
     await mail.close();
-    const sent = db()
-      .select({ id: deliveries.id, providerMessageId: deliveries.providerMessageId })
-      .from(deliveries)
-      .innerJoin(subscribers, eq(subscribers.id, deliveries.subscriberId))
-      .where(and(eq(subscribers.externalId, "fallback-0"), eq(deliveries.channel, "email")))
-      .get()!;
+    const sent = (await firstRow(
+      db()
+        .select({ id: deliveries.id, providerMessageId: deliveries.providerMessageId })
+        .from(deliveries)
+        .innerJoin(subscribers, eq(subscribers.id, deliveries.subscriberId))
+        .where(and(eq(subscribers.externalId, "fallback-0"), eq(deliveries.channel, "email"))),
+    ))!;
     expect(
       await applyProviderEvent({
         svixId: "msg_fallback_bounce",
@@ -181,11 +184,12 @@ describe("the dashboard as the fallback for email that did not arrive", () => {
     mail.injectFaults({ kind: "status", status: 422, times: 1 });
     await testDispatcher(mail).drain();
     await mail.close();
-    const failed = db()
-      .select({ n: count() })
-      .from(deliveries)
-      .where(and(eq(deliveries.noticeId, await noticeOf(v2.id)), eq(deliveries.status, "failed")))
-      .get()!.n;
+    const failed = (await firstRow(
+      db()
+        .select({ n: count() })
+        .from(deliveries)
+        .where(and(eq(deliveries.noticeId, await noticeOf(v2.id)), eq(deliveries.status, "failed"))),
+    ))!.n;
     expect(failed).toBe(2);
     const pending = (await list("fallback-only-0")).body.notices as {
       id: number;
@@ -211,22 +215,20 @@ describe("POST /api/v1/subscribers/:externalId/notices/:noticeId/ack", () => {
     const again = await ack("api-ack-0", noticeId, { channel: "dashboard" });
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ ...first.body, alreadyAcknowledged: true });
-    const stored = db().select().from(acknowledgements).where(eq(acknowledgements.versionId, v2.id)).all();
+    const stored = await db().select().from(acknowledgements).where(eq(acknowledgements.versionId, v2.id));
     expect(stored).toEqual([
       expect.objectContaining({ channel: "api", acknowledgedAt: first.body.acknowledgedAt, noticeId }),
     ]);
-    const dash = db()
-      .select({ status: deliveries.status, statusAt: deliveries.statusAt })
-      .from(deliveries)
-      .where(and(eq(deliveries.noticeId, noticeId), eq(deliveries.channel, "dashboard")))
-      .get()!;
+    const dash = (await firstRow(
+      db()
+        .select({ status: deliveries.status, statusAt: deliveries.statusAt })
+        .from(deliveries)
+        .where(and(eq(deliveries.noticeId, noticeId), eq(deliveries.channel, "dashboard"))),
+    ))!;
     expect(dash).toEqual({ status: "delivered", statusAt: first.body.acknowledgedAt });
-    const audited = db()
-      .select()
-      .from(auditLog)
-      .where(eq(auditLog.action, "notice.acknowledged"))
-      .all()
-      .filter((e) => e.details.noticeId === noticeId);
+    const audited = (
+      await db().select().from(auditLog).where(eq(auditLog.action, "notice.acknowledged"))
+    ).filter((e) => e.details.noticeId === noticeId);
     expect(audited).toHaveLength(1);
     expect(audited[0].details).toMatchObject({
       externalId: "api-ack-0",
@@ -249,7 +251,7 @@ describe("POST /api/v1/subscribers/:externalId/notices/:noticeId/ack", () => {
     await addSubscribers("api-mine", 1);
     await addSubscribers("api-theirs", 1);
     const mine = await publishMaterial("api-mine", dashboard("api-mine"));
-    const acksBefore = db().select({ n: count() }).from(acknowledgements).get()!.n;
+    const acksBefore = (await firstRow(db().select({ n: count() }).from(acknowledgements)))!.n;
     const foreign = await ack("api-theirs-0", await noticeOf(mine.id));
     const unknown = await ack("api-theirs-0", 999_999);
     expect(foreign.status).toBe(404);
@@ -258,7 +260,7 @@ describe("POST /api/v1/subscribers/:externalId/notices/:noticeId/ack", () => {
     expect(foreign.body.error).not.toMatch(/api-mine/);
     expect((await ack("nobody-at-all", await noticeOf(mine.id))).status).toBe(404);
     expect((await ack("api-mine-0", "12abc")).status).toBe(404);
-    expect(db().select({ n: count() }).from(acknowledgements).get()!.n).toBe(acksBefore);
+    expect((await firstRow(db().select({ n: count() }).from(acknowledgements)))!.n).toBe(acksBefore);
     // And the owner's notice is still pending.
     expect((await list("api-mine-0")).body.notices).toHaveLength(1);
   });
@@ -271,11 +273,12 @@ describe("POST /api/v1/subscribers/:externalId/notices/:noticeId/ack", () => {
     expect((await ack("api-bad-0", await noticeOf(v2.id), "{nope")).status).toBe(400);
     expect((await ack("api-bad-0", await noticeOf(v2.id), undefined, null)).status).toBe(401);
     expect(
-      db()
-        .select({ n: count() })
-        .from(acknowledgements)
-        .where(sql`${acknowledgements.versionId} = ${v2.id}`)
-        .get()!.n,
+      (await firstRow(
+        db()
+          .select({ n: count() })
+          .from(acknowledgements)
+          .where(sql`${acknowledgements.versionId} = ${v2.id}`),
+      ))!.n,
     ).toBe(0);
   });
 });

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../app/models/db.server";
 import { pseudonymiseDeliveryLogs } from "../../app/models/retention.server";
 import { startMailServer } from "../../app/notify/mail-server.server";
+import { execute } from "../../db/dialect";
 import { deliveries, deliveryBatches, webhookEvents } from "../../db/tables";
 import { backdate } from "../support/backdate";
 import { redline } from "../support/server";
@@ -27,11 +28,14 @@ async function failedNotice(group: string, ageDays: number) {
   await testDispatcher(mail).drain();
   await mail.close();
   const at = daysAgo(ageDays);
-  backdate("deliveries", () =>
-    db().run(sql`UPDATE deliveries SET status_at = ${at},
-      last_error = 'Invalid \`to\` field: ' || ${`${group}-0@example.test`} WHERE notice_id = ${noticeId}`),
+  await backdate("deliveries", () =>
+    execute(
+      db(),
+      sql`UPDATE deliveries SET status_at = ${at},
+      last_error = 'Invalid \`to\` field: ' || ${`${group}-0@example.test`} WHERE notice_id = ${noticeId}`,
+    ),
   );
-  db().run(sql`UPDATE delivery_batches SET updated_at = ${at} WHERE notice_id = ${noticeId}`);
+  await execute(db(), sql`UPDATE delivery_batches SET updated_at = ${at} WHERE notice_id = ${noticeId}`);
   return noticeId;
 }
 
@@ -44,15 +48,18 @@ async function sentNotice(group: string, ageDays: number) {
   const mail = await startMailServer();
   await testDispatcher(mail).drain();
   await mail.close();
-  backdate("deliveries", () =>
-    db().run(sql`UPDATE deliveries SET status_at = ${daysAgo(ageDays)}, sent_at = ${daysAgo(ageDays)},
-      recipient_locale = 'en' WHERE notice_id = ${noticeId}`),
+  await backdate("deliveries", () =>
+    execute(
+      db(),
+      sql`UPDATE deliveries SET status_at = ${daysAgo(ageDays)}, sent_at = ${daysAgo(ageDays)},
+      recipient_locale = 'en' WHERE notice_id = ${noticeId}`,
+    ),
   );
   return noticeId;
 }
 
-const rowsOf = (noticeId: number) =>
-  db()
+const rowsOf = async (noticeId: number) =>
+  await db()
     .select({
       status: deliveries.status,
       lastError: deliveries.lastError,
@@ -63,7 +70,7 @@ const rowsOf = (noticeId: number) =>
     })
     .from(deliveries)
     .where(eq(deliveries.noticeId, noticeId))
-    .all();
+    .orderBy(deliveries.id);
 
 let oldFailed: number;
 let recentFailed: number;
@@ -72,46 +79,40 @@ beforeAll(async () => {
   oldFailed = await failedNotice("retention-old", 120);
   recentFailed = await failedNotice("retention-recent", 10);
   oldSent = await sentNotice("retention-sent", 200);
-  db().run(sql`INSERT INTO webhook_events (svix_id, type, provider_message_id, received_at)
-    VALUES ('msg_old', 'email.delivered', 'x', ${daysAgo(100)}), ('msg_new', 'email.delivered', 'y', ${daysAgo(1)})`);
+  await execute(
+    db(),
+    sql`INSERT INTO webhook_events (svix_id, type, provider_message_id, received_at)
+    VALUES ('msg_old', 'email.delivered', 'x', ${daysAgo(100)}), ('msg_new', 'email.delivered', 'y', ${daysAgo(1)})`,
+  );
 });
 
 describe("delivery log retention", () => {
   it("blanks error texts and copies older than the retention period and keeps status, times and provider ids", async () => {
-    const oldBefore = rowsOf(oldFailed);
-    const sentBefore = rowsOf(oldSent);
-    const recentBefore = rowsOf(recentFailed);
+    const oldBefore = await rowsOf(oldFailed);
+    const sentBefore = await rowsOf(oldSent);
+    const recentBefore = await rowsOf(recentFailed);
     expect(oldBefore.every((r) => r.lastError?.includes("@example.test"))).toBe(true);
 
     const result = await pseudonymiseDeliveryLogs({ days: 90 });
     expect(result.deliveries).toBe(3);
 
-    expect(rowsOf(oldFailed)).toEqual(
+    expect(await rowsOf(oldFailed)).toEqual(
       oldBefore.map((r) => ({ ...r, lastError: null, recipientLocale: null })),
     );
-    expect(rowsOf(oldSent)).toEqual(sentBefore.map((r) => ({ ...r, recipientLocale: null })));
-    expect(rowsOf(oldSent)[0].providerMessageId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(rowsOf(recentFailed)).toEqual(recentBefore);
-    const batchErrors = db()
+    expect(await rowsOf(oldSent)).toEqual(sentBefore.map((r) => ({ ...r, recipientLocale: null })));
+    expect((await rowsOf(oldSent))[0].providerMessageId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await rowsOf(recentFailed)).toEqual(recentBefore);
+    const batchErrors = await db()
       .select({ noticeId: deliveryBatches.noticeId, lastError: deliveryBatches.lastError })
       .from(deliveryBatches)
-      .where(inArray(deliveryBatches.noticeId, [oldFailed, recentFailed]))
-      .all();
+      .where(inArray(deliveryBatches.noticeId, [oldFailed, recentFailed]));
     expect(batchErrors.find((b) => b.noticeId === oldFailed)?.lastError).toBeNull();
     expect(batchErrors.find((b) => b.noticeId === recentFailed)?.lastError).toMatch(/422/);
+    expect((await db().select({ id: webhookEvents.svixId }).from(webhookEvents)).map((e) => e.id)).toContain(
+      "msg_new",
+    );
     expect(
-      db()
-        .select({ id: webhookEvents.svixId })
-        .from(webhookEvents)
-        .all()
-        .map((e) => e.id),
-    ).toContain("msg_new");
-    expect(
-      db()
-        .select({ id: webhookEvents.svixId })
-        .from(webhookEvents)
-        .all()
-        .map((e) => e.id),
+      (await db().select({ id: webhookEvents.svixId }).from(webhookEvents)).map((e) => e.id),
     ).not.toContain("msg_old");
     // Running again changes nothing.
     expect(await pseudonymiseDeliveryLogs({ days: 90 })).toMatchObject({
@@ -123,10 +124,10 @@ describe("delivery log retention", () => {
 
   it("is run by the worker with DELIVERY_LOG_RETENTION_DAYS", async () => {
     const noticeId = await failedNotice("retention-worker", 40);
-    expect(rowsOf(noticeId).every((r) => r.lastError !== null)).toBe(true);
+    expect((await rowsOf(noticeId)).every((r) => r.lastError !== null)).toBe(true);
     // The in-process dispatcher with a retention setting…
     await testDispatcher(await startMailServer(), { retentionDays: 60 }).drain();
-    expect(rowsOf(noticeId).every((r) => r.lastError !== null)).toBe(true);
+    expect((await rowsOf(noticeId)).every((r) => r.lastError !== null)).toBe(true);
     // …and `redline worker --once`, reading the setting from the environment.
     const mail = await startMailServer();
     const worker = await redline(["worker", "--once"], {
@@ -137,7 +138,7 @@ describe("delivery log retention", () => {
     });
     await mail.close();
     expect(worker.code, worker.stderr).toBe(0);
-    expect(rowsOf(noticeId).map((r) => r.lastError)).toEqual([null, null]);
-    expect(rowsOf(noticeId).map((r) => r.status)).toEqual(["failed", "failed"]);
+    expect((await rowsOf(noticeId)).map((r) => r.lastError)).toEqual([null, null]);
+    expect((await rowsOf(noticeId)).map((r) => r.status)).toEqual(["failed", "failed"]);
   });
 });

@@ -110,8 +110,8 @@ describe("a translation", () => {
       "de",
       english1.id,
     );
-    const [en] = db().select().from(documents).where(eq(documents.id, english1.documentId)).all();
-    db().update(documents).set({ translationOfId: en.id }).where(eq(documents.id, german1.documentId)).run();
+    const [en] = await db().select().from(documents).where(eq(documents.id, english1.documentId));
+    await db().update(documents).set({ translationOfId: en.id }).where(eq(documents.id, german1.documentId));
 
     const now = new Date("2026-06-01T00:00:00Z");
     expect((await findPublicPolicy({ slug: "translated", lang: "de", now }))?.translation).toMatchObject({
@@ -129,12 +129,9 @@ describe("a translation", () => {
     });
 
     // A new translation of version 2 is up to date again.
-    const english2 = db()
-      .select()
-      .from(versions)
-      .where(eq(versions.documentId, en.id))
-      .all()
-      .find((v) => v.number === 2)!;
+    const english2 = (await db().select().from(versions).where(eq(versions.documentId, en.id))).find(
+      (v) => v.number === 2,
+    )!;
     await publish(
       "translated",
       "Wir speichern Daten 24 Monate.",

@@ -7,7 +7,7 @@
 import { Resend } from "resend";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminClient } from "../support/admin-client";
-import { type RunningServer, redline, startServer } from "../support/server";
+import { type RunningServer, redline, startServer, untilPublicStateKnown } from "../support/server";
 
 const PASSWORD = "headers password 1";
 
@@ -68,6 +68,7 @@ describe("the public pages' headers", () => {
   });
 
   it("are the same on a page the response cache replays", async () => {
+    await untilPublicStateKnown(server.url, "privacy");
     const miss = await fetch(`${server.url}/policies/privacy/versions/1`);
     const hit = await fetch(`${server.url}/policies/privacy/versions/1`);
     expect([miss.headers.get("x-cache"), hit.headers.get("x-cache")]).toEqual(["miss", "hit"]);

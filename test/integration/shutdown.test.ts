@@ -3,12 +3,12 @@
  * flight, gives back email batches it has not sent, closes the database and exits 0 — no batch stays
  * leased to a process that is gone.
  */
+
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { type MailServer, startMailServer } from "../../app/notify/mail-server.server";
-import { databaseFile } from "../../db/client";
+import { rawSql } from "../support/raw-sql";
 import { type RunningServer, redline, startServer } from "../support/server";
 
 let mail: MailServer | undefined;
@@ -45,21 +45,15 @@ async function publishToSubscribers(running: RunningServer, count: number): Prom
 }
 
 function batches(databaseUrl: string) {
-  const sqlite = new Database(databaseFile(databaseUrl), { readonly: true });
-  try {
-    return sqlite
-      .prepare(
-        "SELECT number, status, attempts, lease_owner AS leaseOwner FROM delivery_batches ORDER BY number",
-      )
-      .all() as { number: number; status: string; attempts: number; leaseOwner: string | null }[];
-  } finally {
-    sqlite.close();
-  }
+  return rawSql<{ number: number; status: string; attempts: number; leaseOwner: string | null }>(
+    databaseUrl,
+    'SELECT number, status, attempts, lease_owner AS "leaseOwner" FROM delivery_batches ORDER BY number',
+  );
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if (condition()) return;
+    if (await condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
@@ -76,7 +70,7 @@ describe("shutting down on SIGTERM", () => {
 
     const exit = server.signal("SIGTERM");
     expect(await exit).toEqual({ code: 0, signal: null });
-    expect(batches(server.databaseUrl)).toEqual([
+    expect(await batches(server.databaseUrl)).toEqual([
       { number: 1, status: "sent", attempts: 1, leaseOwner: null },
     ]);
     expect(mail.requests()).toHaveLength(1);
@@ -92,16 +86,16 @@ describe("shutting down on SIGTERM", () => {
     });
     await publishToSubscribers(server, 150);
     await until(
-      () => batches(server!.databaseUrl).some((b) => b.status === "sent"),
+      async () => (await batches(server!.databaseUrl)).some((b) => b.status === "sent"),
       "the first batch to be sent and recorded",
     );
     // Two dispatcher loops claim one batch each; whichever reaches the rate limiter second waits there.
-    const waiting = () => batches(server!.databaseUrl).find((b) => b.status === "pending");
-    await until(() => waiting()?.leaseOwner != null, "the other batch to be claimed");
-    const held = waiting()!.number;
+    const waiting = async () => (await batches(server!.databaseUrl)).find((b) => b.status === "pending");
+    await until(async () => (await waiting())?.leaseOwner != null, "the other batch to be claimed");
+    const held = (await waiting())!.number;
 
     expect(await server.signal("SIGTERM")).toEqual({ code: 0, signal: null });
-    expect(batches(server.databaseUrl)).toEqual(
+    expect(await batches(server.databaseUrl)).toEqual(
       [1, 2].map((number) =>
         number === held
           ? { number, status: "pending", attempts: 0, leaseOwner: null }

@@ -7,13 +7,14 @@ import { getPolicyInEffect } from "../../app/models/documents.server";
 import { saveDraft } from "../../app/models/drafts.server";
 import { publishVersion } from "../../app/models/publication.server";
 import { listPublishedVersions } from "../../app/models/versions.server";
+import { first } from "../../db/dialect";
 import { auditLog, versions } from "../../db/tables";
 
 const content = (text: string) => parsePolicy(`## 1. Retention\n\n${text}`, "markdown").content;
 const cli = { kind: "cli" } as const;
 const publish = (slug: string, request: Parameters<typeof publishVersion>[0]["request"], now?: Date) =>
   publishVersion({ slug, request, actor: cli, noticePeriodDays: 30, requireApproval: false, now });
-const auditCount = () => db().select({ n: count() }).from(auditLog).get()!.n;
+const auditCount = async () => (await first(db().select({ n: count() }).from(auditLog)))!.n;
 
 describe("drafting and publishing versions", () => {
   it("numbers versions 1, 2, 3 and shows the newest one in effect", async () => {
@@ -43,12 +44,11 @@ describe("drafting and publishing versions", () => {
       [2, "superseded"],
       [1, "superseded"],
     ]);
-    const states = db()
+    const states = await db()
       .select({ number: versions.number, state: versions.state })
       .from(versions)
       .where(eq(versions.documentId, inEffect!.document.id))
-      .orderBy(versions.number)
-      .all();
+      .orderBy(versions.number);
     expect(states.map((v) => v.state)).toEqual(["superseded", "superseded", "published"]);
   });
 
@@ -87,17 +87,17 @@ describe("drafting and publishing versions", () => {
       content: content("unchanged"),
       actor: cli,
     });
-    const entries = auditCount();
+    const entries = await auditCount();
     await expect(publish("same", { material: false })).rejects.toThrow("no changes");
-    expect(db().select().from(versions).where(eq(versions.id, draft.id)).get()?.state).toBe("draft");
-    expect(auditCount()).toBe(entries);
+    expect((await first(db().select().from(versions).where(eq(versions.id, draft.id))))?.state).toBe("draft");
+    expect(await auditCount()).toBe(entries);
   });
 
   it("records every change in an audit log whose chain verifies", async () => {
     const result = await verifyAuditLog();
     expect(result.break).toBeNull();
     expect(result.entries).toBeGreaterThan(10);
-    const published = db().select().from(auditLog).where(eq(auditLog.action, "version.published")).all();
+    const published = await db().select().from(auditLog).where(eq(auditLog.action, "version.published"));
     expect(published.length).toBeGreaterThanOrEqual(6);
     expect(published[0]).toMatchObject({ actor: "cli", details: { number: 1 } });
   });

@@ -25,7 +25,7 @@ function templateName(): string {
     if (file.endsWith(".sql")) hash.update(readFileSync(join(MIGRATIONS, file)));
   }
   hash.update(readFileSync(join(MIGRATIONS, "meta", "_journal.json")));
-  return `redline_template_${hash.digest("hex").slice(0, 12)}`;
+  return `redline_tpl_${hash.digest("hex").slice(0, 12)}`;
 }
 
 function urlOf(database: string): string {
@@ -51,17 +51,23 @@ async function onServer<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 export async function prepareTemplate(): Promise<void> {
   const template = templateName();
   const existing = await onServer(async (client) => {
-    const { rows } = await client.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'redline\\_template\\_%'",
+    // Other worktrees on the same server run other migrations at the same time: a template is only
+    // dropped once nobody has used it for a day (each run stamps its template's comment). The prefix
+    // redline_tpl_ keeps these templates out of reach of older copies of this code, which dropped
+    // every redline_template_ but their own.
+    const { rows } = await client.query<{ datname: string; used: string | null }>(
+      `SELECT datname, shobj_description(oid, 'pg_database') AS used FROM pg_database
+       WHERE datname LIKE 'redline\\_tpl\\_%' OR datname LIKE 'redline\\_template\\_%'`,
     );
-    for (const { datname } of rows) {
+    for (const { datname, used } of rows) {
       if (datname === template) continue;
+      if (!used || !(Date.now() - Number(used) > 86_400_000)) continue;
       await client.query(`ALTER DATABASE "${datname}" IS_TEMPLATE false`);
       await client.query(`DROP DATABASE "${datname}" WITH (FORCE)`);
     }
     return rows.some((r) => r.datname === template);
   });
-  if (existing) return;
+  if (existing) return stamp(template);
   const building = `${template}_building_${process.pid}`;
   await onServer((client) => client.query(`CREATE DATABASE "${building}"`));
   const { drizzle } = await import("drizzle-orm/node-postgres");
@@ -76,6 +82,12 @@ export async function prepareTemplate(): Promise<void> {
     await client.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);
     await client.query(`ALTER DATABASE "${template}" IS_TEMPLATE true`);
   });
+  await stamp(template);
+}
+
+/** Marks a template as used now (see prepareTemplate). */
+async function stamp(template: string): Promise<void> {
+  await onServer((client) => client.query(`COMMENT ON DATABASE "${template}" IS '${Date.now()}'`));
 }
 
 /** A new PostgreSQL database from the template; `drop` removes it (closing any connection left). */

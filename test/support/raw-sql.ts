@@ -3,12 +3,13 @@
  * on either engine: the tamper tests' attacker. SQLite: the named triggers are dropped first (as
  * with the sqlite3 shell; the next migrate restores them). PostgreSQL: a connection of its own as
  * the database's superuser with `session_replication_role = replica`, which skips every user
- * trigger for that session and leaves their definitions as they are.
+ * trigger for that session and leaves their definitions as they are. `rawSql` runs raw SQL on a
+ * database by its URL (tampering, breaking a table, reading what a server wrote).
  */
 import Database from "better-sqlite3";
 import pg from "pg";
 import { db } from "../../app/models/db.server";
-import { databaseFile } from "../../db/client";
+import { databaseFile, engineKind } from "../../db/client";
 import { TEST_ENGINE } from "./databases";
 
 /**
@@ -69,4 +70,40 @@ export async function rawRows<T = Record<string, unknown>>(
       params,
     )
   ).rows as T[];
+}
+
+/** Raw SQL on a database by its URL, on a connection of its own. Placeholders are `?` on both engines. */
+export async function rawSql<T = Record<string, unknown>>(
+  databaseUrl: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  if (engineKind(databaseUrl) === "postgres") {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      let n = 0;
+      const result = await client.query(
+        text.replace(/\?/g, () => `$${++n}`),
+        params,
+      );
+      return result.rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+  const sqlite = new Database(databaseFile(databaseUrl));
+  try {
+    const statement = sqlite.prepare(text);
+    if (statement.reader) return statement.all(...params) as T[];
+    statement.run(...params);
+    return [];
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** The table of applied migrations (drizzle keeps it in its own schema on PostgreSQL). */
+export function migrationsTable(databaseUrl: string): string {
+  return engineKind(databaseUrl) === "postgres" ? "drizzle.__drizzle_migrations" : "__drizzle_migrations";
 }

@@ -142,3 +142,20 @@ export function run(
 export function redline(args: string[], env: Record<string, string> = {}) {
   return run(process.execPath, [join(ROOT, "bin/redline.js"), ...args], env);
 }
+
+/**
+ * On PostgreSQL a server learns the public state from a notification listener and reads it in the
+ * background (ADR 0017): until then its response cache answers without storing (no x-cache). A test
+ * that expects its first page to be a "miss" first waits, on another public answer of the policy, until the state
+ * is known. Nothing to wait for on SQLite.
+ */
+export async function untilPublicStateKnown(url: string, slug: string): Promise<void> {
+  if (TEST_ENGINE !== "postgres") return;
+  for (let i = 0; i < 100; i++) {
+    const answer = await fetch(`${url}/api/v1/policies/${slug}/versions`);
+    await answer.arrayBuffer();
+    if (answer.headers.get("x-cache")) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("the server's response cache never learned the public state");
+}
