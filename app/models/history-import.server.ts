@@ -16,6 +16,7 @@ import { Refusal } from "../core/refusal";
 import { OPEN_STATES, PUBLIC_STATES, REPLACED } from "../core/versions/workflow";
 import { recordAudit } from "./audit.server";
 import { type Actor, reader, type Transaction, transaction } from "./db.server";
+import { type StoredRedline, storeRedline } from "./redlines.server";
 
 type Database = Pick<Transaction, "select">;
 
@@ -97,6 +98,8 @@ export async function importHistory(input: {
   /** The number of the document's latest published version when the plan was made (0: none). */
   plannedAfter: number;
   versions: HistoryVersion[];
+  /** The redlines between consecutive versions, stored with them (ADR 0022). */
+  redlines?: StoredRedline[];
   actor: Actor;
 }): Promise<{ document: Document; imported: Version[] }> {
   return transaction(async (tx) => {
@@ -123,6 +126,7 @@ export async function importHistory(input: {
     for (const version of input.versions) {
       imported.push(await publishImported(tx, document, version, input.actor));
     }
+    for (const { key, redline } of input.redlines ?? []) await storeRedline(tx, key, redline);
     return { document, imported };
   });
 }

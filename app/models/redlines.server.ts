@@ -45,6 +45,9 @@ export async function findStoredRedline(key: DiffKey): Promise<Redline | undefin
   );
 }
 
+/** A redline with the pair of contents it compares, as the import stores it. */
+export type StoredRedline = { key: DiffKey; redline: Redline };
+
 /**
  * Stores a redline in the caller's transaction (a second writer of the same pair changes nothing)
  * and drops the pair's rows computed by other engine versions.

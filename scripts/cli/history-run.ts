@@ -5,7 +5,6 @@
  */
 import { existsSync } from "node:fs";
 import { isoDateOf } from "../../app/core/dates";
-import { diffPolicies } from "../../app/core/diff";
 import {
   detectFormat,
   MAX_SOURCE_BYTES,
@@ -29,6 +28,7 @@ import {
   importHistory,
   readHistoryTarget,
 } from "../../app/models/history-import.server";
+import { computeStoredRedline, type StoredRedline } from "../../app/models/redlines.server";
 import { databaseFile } from "../../db/client";
 import { openDatabase } from "./database";
 import {
@@ -178,23 +178,29 @@ export async function runImportHistory(
     );
   }
 
-  // The diffs between consecutive versions, computed now rather than by the first reader; each
-  // one's materiality suggestion is kept as advice.
+  // The redlines between consecutive versions, computed now rather than by the first reader and
+  // stored with the import (ADR 0022); each one's materiality suggestion is kept as advice.
   const advice = new Map<number, ImportAdvice | null>();
+  const redlines: StoredRedline[] = [];
   let before = target.latestContent;
-  plan.versions.forEach((version, index) => {
+  let beforeHash = target.existing.versions[target.existing.versions.length - 1]?.contentHash ?? null;
+  for (const [index, version] of plan.versions.entries()) {
     bar.tick("comparing", index + 1, plan.versions.length);
     const content = contents.get(version.found)!;
-    if (before) {
-      const { material } = diffPolicies(before, content);
+    const hash = renderings.get(version.found)!.contentHash;
+    if (before && beforeHash) {
+      const redline = await computeStoredRedline(before, content, "workspace");
+      const { material } = redline.summary;
       advice.set(version.number, {
         suggested: material.suggested,
         reasons: material.reasons.map(({ kind, section, detail }) => ({ kind, section, detail })),
         ...(material.incomplete ? { incomplete: true as const } : {}),
       });
+      redlines.push({ key: { fromHash: beforeHash, toHash: hash }, redline });
     } else advice.set(version.number, null);
     before = content;
-  });
+    beforeHash = hash;
+  }
   bar.end();
 
   let numbers = plan.versions.map((v) => v.number);
@@ -222,6 +228,7 @@ export async function runImportHistory(
       title: title!,
       plannedAfter: target.existing.versions[target.existing.versions.length - 1]?.number ?? 0,
       versions,
+      redlines,
       actor: { kind: "cli" },
     });
     bar.end();

@@ -139,6 +139,14 @@ describe("redline import-history from git", () => {
       "SELECT text FROM versions WHERE number = 1 AND imported IS NOT NULL",
     )[0].text;
     expect(text).not.toContain("redirect_from");
+    // The redlines between consecutive versions were stored by the import, not left to a reader.
+    const stored = query<{ pairs: number }>(
+      `SELECT count(*) AS pairs FROM stored_diffs s
+         JOIN versions a ON a.content_hash = s.from_hash JOIN versions b ON b.content_hash = s.to_hash
+         JOIN documents d ON d.id = a.document_id AND d.id = b.document_id
+        WHERE d.slug = 'acme' AND b.number = a.number + 1`,
+    )[0];
+    expect(stored.pairs).toBe(2);
   });
 
   it("writes one audit entry per imported version, naming its source, and the chain verifies", async () => {
