@@ -9,8 +9,32 @@ const alias = { "~": fileURLToPath(new URL("./app", import.meta.url)) };
  */
 const TIMING = ["test/integration/notify-rate.test.ts"];
 
-/** What only SQLite has: its files, backups and connections (each says why in its header). */
-const SQLITE_ONLY: string[] = [];
+/**
+ * Not yet run on PostgreSQL (issue 13, ADR 0017 step 3): their test code still opens the SQLite file
+ * or calls better-sqlite3's synchronous query API, or expects the first public request to be a
+ * cache miss (on PostgreSQL the public state is first read after the request). The application
+ * paths they cover run on PostgreSQL in the files that are not listed; these are converted next.
+ */
+const NOT_YET_ON_POSTGRESQL = [
+  "admin-routes",
+  "announcement-replacement",
+  "cli",
+  "database",
+  "fuzz-requests",
+  "import-cli",
+  "import-history",
+  "loose-edges",
+  "metrics",
+  "notices-languages",
+  "notify-crash",
+  "people-leave",
+  "production-profile",
+  "public-api",
+  "public-response-cache",
+  "request-bodies",
+  "single-sign-on",
+  "stored-diffs",
+].map((name) => `test/integration/${name}.test.ts`);
 
 /**
  * Files about PostgreSQL itself that create and drop their own databases on the server: they run in
@@ -61,7 +85,7 @@ export default defineConfig({
         test: {
           name: "integration-pg",
           include: ["test/integration/**/*.test.ts"],
-          exclude: [...TIMING, ...SQLITE_ONLY, ...OWN_DATABASES],
+          exclude: [...TIMING, ...NOT_YET_ON_POSTGRESQL, ...OWN_DATABASES],
           globalSetup: [...requireBuild, "./test/support/postgres-template.ts"],
           setupFiles: ["./test/setup.ts", "./test/support/fresh-database.ts"],
           env: { REDLINE_TEST_ENGINE: "postgres" },
