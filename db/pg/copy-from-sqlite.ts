@@ -58,6 +58,12 @@ type TablePlan = { table: string; columns: Column[]; orderBy: string };
  * What makes the target unfit: tables of another application (or views, foreign tables) in the
  * schema Redline would use, and Redline tables that already hold rows. Empty when it is fit.
  */
+/**
+ * Tables the migrations make for the database's own rules, not in the schema: present and filled
+ * in every migrated database, never copied (the audit log's high-water mark, set after the copy).
+ */
+const RULE_TABLES = new Set(["audit_log_head_mark"]);
+
 async function targetProblems(client: pg.ClientBase): Promise<string[]> {
   const { rows } = await client.query<{ name: string; kind: string }>(
     `SELECT c.relname AS name, c.relkind AS kind FROM pg_class c
@@ -68,6 +74,7 @@ async function targetProblems(client: pg.ClientBase): Promise<string[]> {
   const ours = new Set(REDLINE_TABLES);
   const kinds: Record<string, string> = { v: "view", m: "materialized view", f: "foreign table" };
   const foreign = rows
+    .filter((row) => !RULE_TABLES.has(row.name))
     .filter((row) => !ours.has(row.name) || row.kind !== "r")
     .map((row) => (kinds[row.kind] ? `${row.name} (${kinds[row.kind]})` : row.name));
   const problems: string[] = [];
@@ -231,6 +238,13 @@ async function moveSequences(client: pg.ClientBase, source: Database.Database, p
         identity.name,
         last,
       ]);
+    // The audit log's ids come from its head, and its high-water mark says how far they went: as
+    // far as SQLite's sequence did, so a tail cut before the copy still shows after it.
+    if (plan.table === "audit_log") {
+      await client.query("UPDATE audit_log_head_mark SET issued = greatest(issued, $1) WHERE only_row", [
+        last,
+      ]);
+    }
   }
 }
 
