@@ -42,10 +42,11 @@ describe("the public state listener", () => {
   it("does not move for writes that do not change the public site", async () => {
     const before = listener.generation;
     await client.query("INSERT INTO send_rates (name, next_free_at) VALUES ('email', 0)");
-    await client.query("UPDATE documents SET title = title WHERE false");
-    // A statement-level trigger fires even for no rows: the cache is rebuilt once, which is harmless.
+    await client.query(
+      "INSERT INTO users (email, role, password_hash) VALUES ('a@example.test', 'admin', 'x')",
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(listener.generation - before).toBeLessThanOrEqual(1);
+    expect(listener.generation).toBe(before);
   });
 
   it("says it is not live when its connection is cut, and comes back on its own", async () => {
