@@ -68,8 +68,11 @@ function hasBody(req: IncomingMessage): boolean {
  * connection until the keep-alive timeout reset it; dropped at once, most clients would lose the
  * answer while still sending.
  */
-/** How long a dropped connection still takes in (and throws away) what the client sends. */
-const LINGER_MS = 2_000;
+/**
+ * How long, and how much more, a dropped connection still takes in (and throws away) what the
+ * client sends: bounded in bytes too, or a fast client would be read at line rate for the whole time.
+ */
+const LINGER = { ms: 2_000, bytes: 4 * 1024 * 1024 } as const;
 
 export function discardUnreadBodies(): RequestHandler {
   return (req, res, next) => {
@@ -87,13 +90,14 @@ export function discardUnreadBodies(): RequestHandler {
         if (dropping) return;
         dropping = true;
         req.socket.end();
-        setTimeout(() => req.destroy(), LINGER_MS).unref();
+        setTimeout(() => req.destroy(), LINGER.ms).unref();
       };
       const timer = setTimeout(drop, DISCARD.ms);
       timer.unref();
       req.on("data", (chunk: Buffer) => {
         discarded += chunk.length;
-        if (discarded > DISCARD.bytes) drop();
+        if (discarded > DISCARD.bytes + LINGER.bytes) req.destroy();
+        else if (discarded > DISCARD.bytes) drop();
       });
       req.once("close", () => clearTimeout(timer));
       req.resume();

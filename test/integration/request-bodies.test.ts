@@ -72,12 +72,13 @@ describe("bodies are refused at the route's limit, as they stream", () => {
     async (_, path, headers, limit) => {
       const method = path.startsWith("/api/v1/subscribers/sub-1") && !path.includes("ack") ? "PUT" : "POST";
       const answer = await rawRequest(url, requestHead(method, `${url}${path}`, headers()), {
-        bodyBytes: 64 * MB,
+        bodyBytes: 128 * MB,
       });
       expect(answer.status, answer.head).toBe(413);
       expect(answer.body).toContain(limit);
-      // The server stopped taking the body: far less than the 64 MB was ever sent.
-      expect(answer.bytesSent).toBeLessThan(32 * MB);
+      // The server stopped taking the body: what it throws away after the answer is bounded in
+      // bytes (about 20 MB with the kernel's buffers), far less than the 128 MB the client had.
+      expect(answer.bytesSent).toBeLessThan(48 * MB);
     },
   );
 
