@@ -109,3 +109,15 @@ export function jsonArrayRows(db: Queryable, rowsOfValues: unknown[][], alias: s
 export function jsonField(alias: string, index: number, type: "INTEGER" | "TEXT"): SQL {
   return sql.raw(`CAST(${alias}.value ->> ${index} AS ${type})`);
 }
+
+/**
+ * Row locks for a SELECT that picks rows to write (PostgreSQL): `FOR UPDATE SKIP LOCKED` passes over
+ * rows another transaction holds, `FOR UPDATE` waits for them, `FOR SHARE OF <alias>` keeps the rows
+ * from changing until the commit. Nothing on SQLite, whose transactions each hold its one write lock.
+ */
+export function rowLock(db: Queryable, mode: "skip-locked" | "wait" | { shareOf: string }): SQL {
+  if (isSqlite(db)) return sql``;
+  if (mode === "skip-locked") return sql` FOR UPDATE SKIP LOCKED`;
+  if (mode === "wait") return sql` FOR UPDATE`;
+  return sql.raw(` FOR SHARE OF ${mode.shareOf}`);
+}

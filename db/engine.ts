@@ -44,7 +44,12 @@ export interface DatabaseEngine {
   readonly read: RedlineDatabase;
   /** The bare connection (pool on PostgreSQL): migrations, command line, tests, never a model's query. */
   readonly writer: RedlineDatabase;
-  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Inside a `rowLocks` transaction, takes the writers' lock before a step that needs it (an audit
+   * append); a no-op in any other transaction and on SQLite, where every transaction holds it.
+   */
+  holdWriteLock(tx: Transaction): Promise<void>;
   write<T>(fn: (db: RedlineDatabase) => T | Promise<T>): Promise<T>;
   /**
    * Runs `fn` in one read transaction: every query in it sees the same committed snapshot, however
@@ -56,6 +61,16 @@ export interface DatabaseEngine {
 }
 
 export type SnapshotOptions = { temporaryTables?: boolean };
+
+export type TransactionOptions = {
+  /**
+   * PostgreSQL: do not queue behind the writers' lock; the transaction's statements protect what
+   * they touch with row locks (`FOR UPDATE SKIP LOCKED`) and take the writers' lock only for a step
+   * that needs it (`holdWriteLock`). For paths that must write in parallel across processes, such
+   * as dispatchers claiming batches (ADR 0025). SQLite has one writer and ignores it.
+   */
+  rowLocks?: boolean;
+};
 
 /**
  * The model layer's access to one SQLite database (ADR proposal for issue 13, decision 1):
@@ -100,7 +115,7 @@ export class Engine implements DatabaseEngine {
   }
 
   /** Runs `fn` in one write transaction, after the transactions before it; see the class comment. */
-  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>, _options?: TransactionOptions): Promise<T> {
     refuseNesting("transaction");
     const release = await this.lock.acquire();
     try {
@@ -118,6 +133,9 @@ export class Engine implements DatabaseEngine {
       release();
     }
   }
+
+  /** Every SQLite transaction is `BEGIN IMMEDIATE`: it already holds the one write lock. */
+  async holdWriteLock(_tx: Transaction): Promise<void> {}
 
   /** Runs `fn` on the write connection once no transaction is open on it. */
   async write<T>(fn: (db: RedlineDatabase) => T | Promise<T>): Promise<T> {

@@ -16,7 +16,7 @@ import {
 } from "../core/audit";
 import { getAuditKeys } from "../env.server";
 import { ProofReplay } from "./audit-proof.server";
-import { type Actor, actorLabel, engine, snapshot } from "./db.server";
+import { type Actor, actorLabel, engine, holdWriteLock, snapshot } from "./db.server";
 
 export type AuditRecord = {
   actor: Actor;
@@ -32,6 +32,8 @@ export type AuditRecord = {
  * at all.
  */
 export async function recordAudit(tx: Transaction, record: AuditRecord): Promise<AuditEntry> {
+  // Appends are serialised so that two writers never chain onto the same head.
+  await holdWriteLock(tx);
   const last = await first(
     tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1),
   );

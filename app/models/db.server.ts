@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { type RedlineDatabase, sharedEngine, type Transaction } from "../../db/client";
-import { inTransaction, type SnapshotOptions } from "../../db/engine";
+import { inTransaction, type SnapshotOptions, type TransactionOptions } from "../../db/engine";
 import { getEnv } from "../env.server";
 
 export type { Transaction };
@@ -22,8 +22,19 @@ export function db(): RedlineDatabase {
  * Runs `fn` in one write transaction (`BEGIN IMMEDIATE`), queued behind this process's other
  * transactions; committed when it settles, rolled back if it throws (db/engine.ts).
  */
-export function transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-  return engine().transaction(fn);
+export function transaction<T>(
+  fn: (tx: Transaction) => Promise<T>,
+  options?: TransactionOptions,
+): Promise<T> {
+  return engine().transaction(fn, options);
+}
+
+/**
+ * In a `rowLocks` transaction (PostgreSQL), queues behind the other writers from here to the commit:
+ * before a read-then-write that row locks cannot protect, such as an audit append.
+ */
+export function holdWriteLock(tx: Transaction): Promise<void> {
+  return engine().holdWriteLock(tx);
 }
 
 /**

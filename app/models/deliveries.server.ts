@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { sql } from "drizzle-orm";
-import { execute, row, rows } from "../../db/dialect";
+import { execute, row, rowLock, rows } from "../../db/dialect";
 import { batchIdempotencyKey } from "../core/notify/batching";
 import { recordAudit } from "./audit.server";
 import { engine, reader, transaction, transactionClient, write } from "./db.server";
@@ -56,9 +56,12 @@ type BatchRow = {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Claims the next due batch for `owner` until `leaseMs` from now, in one IMMEDIATE transaction:
- * the lease is the batch's next_attempt_at, so an expired lease (a crashed worker) makes the batch
- * due again with no extra bookkeeping. On a batch's first claim its membership is decided and its
+ * Claims the next due batch for `owner` until `leaseMs` from now, in one transaction: the lease is
+ * the batch's next_attempt_at, so an expired lease (a crashed worker) makes the batch due again with
+ * no extra bookkeeping. On SQLite the transaction is IMMEDIATE (one writer); on PostgreSQL it does
+ * not queue behind the writers' lock: the batch row is picked `FOR UPDATE SKIP LOCKED`, so
+ * dispatchers in any number of processes claim disjoint batches at once, and only an audit append
+ * (skipped subscribers) waits for the writers' lock (ADR 0025). On a batch's first claim its membership is decided and its
  * recipients copied (frozen): subscribers erased, bounced or complaining by now are skipped, and
  * every later attempt rebuilds exactly the same request from the copy.
  */
@@ -71,56 +74,63 @@ export function claimBatch({
   leaseMs: number;
   now?: number;
 }): Promise<ClaimedBatch | null> {
-  return transaction(async (tx) => {
-    const batch = await row<BatchRow | undefined>(
-      tx,
-      sql`
+  return transaction(
+    async (tx) => {
+      const batch = await row<BatchRow | undefined>(
+        tx,
+        sql`
         UPDATE delivery_batches
         SET lease_owner = ${owner}, leased_until = ${iso(now + leaseMs)}, next_attempt_at = ${iso(now + leaseMs)},
             attempts = attempts + 1, updated_at = ${iso(now)}
         WHERE id = (
           SELECT id FROM delivery_batches
           WHERE status = 'pending' AND next_attempt_at <= ${iso(now)}
-          ORDER BY next_attempt_at, id LIMIT 1)
+          ORDER BY next_attempt_at, id LIMIT 1${rowLock(tx, "skip-locked")})
         RETURNING id, notice_id, number, generation, attempts, frozen_at`,
-    );
-    if (!batch) return null;
-    const content = (await row<NoticeContent>(
-      tx,
-      sql`
+      );
+      if (!batch) return null;
+      const content = (await row<NoticeContent>(
+        tx,
+        sql`
         SELECT n.id AS "noticeId", d.id AS "documentId", d.slug, d.locale AS "documentLocale", d.title,
                v.number AS version, v.summary, v.effective_at AS "effectiveAt", v.last_updated AS "lastUpdated",
                n.previous_number AS "previousNumber", n.requires_ack AS "requiresAck"
         FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id
         WHERE n.id = ${batch.notice_id}`,
-    ))!;
-    const inBatch = sql`deliveries.notice_id = ${batch.notice_id} AND deliveries.batch_number = ${batch.number}
+      ))!;
+      const inBatch = sql`deliveries.notice_id = ${batch.notice_id} AND deliveries.batch_number = ${batch.number}
         AND deliveries.channel = 'email' AND deliveries.status = 'pending' AND s.id = deliveries.subscriber_id`;
-    if (!batch.frozen_at) {
-      const skipped = await rows<{ id: number; subscriber_id: number }>(
-        tx,
-        sql`
+      if (!batch.frozen_at) {
+        // PostgreSQL: the batch's subscribers cannot change (erasure, bounce, new address) between
+        // reading their status and copying their address; one changing now is waited for, then seen.
+        await execute(
+          tx,
+          sql`SELECT s.id FROM deliveries, subscribers s WHERE ${inBatch} ORDER BY s.id${rowLock(tx, { shareOf: "s" })}`,
+        );
+        const skipped = await rows<{ id: number; subscriber_id: number }>(
+          tx,
+          sql`
           UPDATE deliveries SET status = 'skipped', status_at = ${iso(now)},
             last_error = 'not sent: subscriber ' || s.status || ' before the batch went out'
           FROM subscribers s WHERE ${inBatch} AND s.status <> 'active'
           RETURNING deliveries.id, deliveries.subscriber_id`,
-      );
-      // Proof: who was deliberately not emailed, chained in the audit log.
-      if (skipped.length > 0) {
-        await recordAudit(tx, {
-          actor: { kind: "system" },
-          action: "delivery.skipped",
-          details: {
-            noticeId: batch.notice_id,
-            batch: batch.number,
-            at: iso(now),
-            deliveries: skipped.map((d) => [d.id, d.subscriber_id]).sort((a, b) => a[0] - b[0]),
-          },
-        });
-      }
-      await execute(
-        tx,
-        sql`
+        );
+        // Proof: who was deliberately not emailed, chained in the audit log.
+        if (skipped.length > 0) {
+          await recordAudit(tx, {
+            actor: { kind: "system" },
+            action: "delivery.skipped",
+            details: {
+              noticeId: batch.notice_id,
+              batch: batch.number,
+              at: iso(now),
+              deliveries: skipped.map((d) => [d.id, d.subscriber_id]).sort((a, b) => a[0] - b[0]),
+            },
+          });
+        }
+        await execute(
+          tx,
+          sql`
           UPDATE deliveries SET status = 'sending', status_at = ${iso(now)},
             recipient_email = s.email, recipient_name = s.name, recipient_locale = s.locale,
             redline_from = coalesce(
@@ -129,39 +139,41 @@ export function claimBatch({
                  AND a.version_number < ${content.version}),
               ${content.previousNumber})
           FROM subscribers s WHERE ${inBatch} AND s.status = 'active'`,
-      );
-      await execute(tx, sql`UPDATE delivery_batches SET frozen_at = ${iso(now)} WHERE id = ${batch.id}`);
-    }
-    const members = await rows<BatchMember>(
-      tx,
-      sql`
+        );
+        await execute(tx, sql`UPDATE delivery_batches SET frozen_at = ${iso(now)} WHERE id = ${batch.id}`);
+      }
+      const members = await rows<BatchMember>(
+        tx,
+        sql`
         SELECT id AS "deliveryId", recipient_email AS email, recipient_name AS name,
                coalesce(recipient_locale, 'en') AS locale, redline_from AS "redlineFrom"
         FROM deliveries
         WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number} AND channel = 'email'
           AND status = 'sending'
         ORDER BY id`,
-    );
-    if (members.length === 0) {
-      // Everyone was skipped: nothing to send, the batch is done.
-      await execute(
-        tx,
-        sql`UPDATE delivery_batches SET status = 'sent', lease_owner = NULL, leased_until = NULL,
-          updated_at = ${iso(now)} WHERE id = ${batch.id}`,
       );
-    }
-    return {
-      batchId: batch.id,
-      noticeId: batch.notice_id,
-      number: batch.number,
-      generation: batch.generation,
-      attempt: batch.attempts,
-      idempotencyKey: batchIdempotencyKey(batch.notice_id, batch.number, batch.generation),
-      frozenAt: batch.frozen_at ?? iso(now),
-      content: { ...content, requiresAck: !!content.requiresAck },
-      members,
-    };
-  });
+      if (members.length === 0) {
+        // Everyone was skipped: nothing to send, the batch is done.
+        await execute(
+          tx,
+          sql`UPDATE delivery_batches SET status = 'sent', lease_owner = NULL, leased_until = NULL,
+          updated_at = ${iso(now)} WHERE id = ${batch.id}`,
+        );
+      }
+      return {
+        batchId: batch.id,
+        noticeId: batch.notice_id,
+        number: batch.number,
+        generation: batch.generation,
+        attempt: batch.attempts,
+        idempotencyKey: batchIdempotencyKey(batch.notice_id, batch.number, batch.generation),
+        frozenAt: batch.frozen_at ?? iso(now),
+        content: { ...content, requiresAck: !!content.requiresAck },
+        members,
+      };
+    },
+    { rowLocks: true },
+  );
 }
 
 /**
@@ -278,7 +290,7 @@ export function recordBatchFailure({
       tx,
       sql`
         SELECT notice_id, number FROM delivery_batches
-        WHERE id = ${batchId} AND status = 'pending' AND lease_owner = ${owner}`,
+        WHERE id = ${batchId} AND status = 'pending' AND lease_owner = ${owner}${rowLock(tx, "wait")}`,
     );
     if (!batch) return "lease-lost" as const;
     if (retryInMs !== null) {

@@ -8,7 +8,7 @@ import { row } from "../../db/dialect";
 import { migrateEngine, type RuleProblem } from "../../db/maintenance";
 import { SIGNING_STARTED } from "../core/audit";
 import { recordAudit } from "./audit.server";
-import { engine, transaction } from "./db.server";
+import { engine, holdWriteLock, transaction } from "./db.server";
 
 export type MigrationReport = {
   /** Protective triggers that were missing or altered and have been re-created (recorded in the audit log). */
@@ -25,35 +25,41 @@ export type MigrationReport = {
  */
 export async function migrate(): Promise<MigrationReport> {
   const { restored: restoredTriggers, signingBegins } = await migrateEngine(engine());
-  return transaction(async (tx) => {
-    let sealedAt: number | null = null;
-    const log = (await row<{ unsigned: number; signed: number; head: string | null }>(
-      tx,
-      sql`SELECT CAST(count(*) AS integer) AS unsigned,
+  // A start that repairs nothing writes nothing: it does not queue behind the writers (on
+  // PostgreSQL), so a worker or web process starts while a long publication is being written.
+  return transaction(
+    async (tx) => {
+      if (signingBegins || restoredTriggers.length > 0) await holdWriteLock(tx);
+      let sealedAt: number | null = null;
+      const log = (await row<{ unsigned: number; signed: number; head: string | null }>(
+        tx,
+        sql`SELECT CAST(count(*) AS integer) AS unsigned,
              (SELECT CAST(count(*) AS integer) FROM audit_log WHERE mac IS NOT NULL) AS signed,
              (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) AS head
            FROM audit_log WHERE mac IS NULL`,
-    ))!;
-    // Only the run that added the signature columns seals, and only once (two processes may
-    // start together after an upgrade).
-    if (signingBegins && log.unsigned > 0 && log.signed === 0) {
-      sealedAt = (
+      ))!;
+      // Only the run that added the signature columns seals, and only once (two processes may
+      // start together after an upgrade).
+      if (signingBegins && log.unsigned > 0 && log.signed === 0) {
+        sealedAt = (
+          await recordAudit(tx, {
+            actor: { kind: "system" },
+            action: SIGNING_STARTED,
+            details: { unsignedEntries: log.unsigned, unsignedHead: log.head },
+          })
+        ).id;
+      }
+      if (restoredTriggers.length > 0) {
         await recordAudit(tx, {
           actor: { kind: "system" },
-          action: SIGNING_STARTED,
-          details: { unsignedEntries: log.unsigned, unsignedHead: log.head },
-        })
-      ).id;
-    }
-    if (restoredTriggers.length > 0) {
-      await recordAudit(tx, {
-        actor: { kind: "system" },
-        action: "database.rules-restored",
-        details: { triggers: restoredTriggers.map(({ name, problem }) => ({ name, problem })) },
-      });
-    }
-    return { restoredTriggers, sealedAt };
-  });
+          action: "database.rules-restored",
+          details: { triggers: restoredTriggers.map(({ name, problem }) => ({ name, problem })) },
+        });
+      }
+      return { restoredTriggers, sealedAt };
+    },
+    { rowLocks: true },
+  );
 }
 
 /** One line for the operator when a migrate run had to repair something, else null. */

@@ -162,22 +162,28 @@ export class Dispatcher {
   private async loop(untilEmpty: boolean, index: number): Promise<void> {
     while (!this.stopping) {
       this.beats[index] = Date.now();
-      let claimed: ClaimedBatch | null;
+      let claimed: ClaimedBatch | null = null;
       try {
         claimed = await claimBatch({ owner: this.owner, leaseMs: this.options.leaseMs });
+        if (claimed) {
+          await this.send(claimed);
+          continue;
+        }
+        if (untilEmpty && !(await hasPendingBatches())) return;
+        const due = await nextBatchDueAt();
+        const wait = due === null ? this.options.pollMs : Math.min(this.options.pollMs, due - Date.now());
+        await this.sleep(Math.max(10, wait));
       } catch (error) {
-        this.options.log.error({ err: error }, "could not claim a batch");
+        // The database went away (a restart, a failover, a dropped connection) or a step failed
+        // unexpectedly: the loop lives on and the pool reconnects. A batch in hand is given back so
+        // that it need not wait out its lease; resending it is safe, under the same idempotency key.
+        this.options.log.error(
+          { err: error, batch: claimed?.idempotencyKey },
+          claimed ? "could not finish a batch" : "could not claim a batch",
+        );
+        if (claimed) await releaseBatch({ batchId: claimed.batchId, owner: this.owner }).catch(() => false);
         await this.sleep(this.options.pollMs);
-        continue;
       }
-      if (claimed) {
-        await this.send(claimed);
-        continue;
-      }
-      if (untilEmpty && !(await hasPendingBatches())) return;
-      const due = await nextBatchDueAt();
-      const wait = due === null ? this.options.pollMs : Math.min(this.options.pollMs, due - Date.now());
-      await this.sleep(Math.max(10, wait));
     }
   }
 

@@ -8,6 +8,7 @@ import {
   refuseNesting,
   type SnapshotOptions,
   type Transaction,
+  type TransactionOptions,
 } from "../engine";
 import { ChannelListener } from "./listener";
 import * as schema from "./schema";
@@ -15,6 +16,8 @@ import * as schema from "./schema";
 /** SQLSTATEs after which PostgreSQL has rolled the transaction back and running it again is safe. */
 const RETRYABLE = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
 const ATTEMPTS = 3;
+/** The writers' lock: transaction-scoped, so it is released by COMMIT or ROLLBACK, even on a dropped connection. */
+const WRITE_LOCK = sql`SELECT pg_advisory_xact_lock(hashtext('redline.write'))`;
 
 /**
  * The model layer's access to a PostgreSQL database (ADR 0017): a `pg` pool, reads straight on it,
@@ -25,7 +28,8 @@ const ATTEMPTS = 3;
  * the chain head, then append; read the last version number, then insert), and this keeps each of
  * those read-then-write steps correct on READ COMMITTED without a lock per query. Readers never
  * wait for it. Paths that must write in parallel (many dispatchers claiming batches) opt out with
- * row locks (`FOR UPDATE SKIP LOCKED`) when they are ported.
+ * `{ rowLocks: true }`: their statements lock the rows they touch (`FOR UPDATE SKIP LOCKED`) and
+ * they take the writers' lock only for a step that needs it, such as an audit append (ADR 0025).
  */
 export class PgEngine implements DatabaseEngine {
   readonly kind = "postgres" as const;
@@ -33,6 +37,8 @@ export class PgEngine implements DatabaseEngine {
   readonly read: RedlineDatabase;
   readonly writer: RedlineDatabase;
   private readonly listeners = new Map<string, ChannelListener>();
+  /** Open `rowLocks` transactions that have not taken the writers' lock yet. */
+  private readonly unlocked = new WeakSet<object>();
 
   constructor(
     private readonly url: string,
@@ -43,17 +49,21 @@ export class PgEngine implements DatabaseEngine {
     // An idle connection that the server drops (restart, failover) must not crash the process:
     // the pool discards it and the next query opens a new one.
     this.pool.on("error", () => {});
+    // The same for a connection dropped while checked out between two queries (a transaction awaiting
+    // something): its next query fails, the transaction with it, and the pool discards it on release.
+    this.pool.on("connect", (client) => client.on("error", () => {}));
     this.read = drizzle(this.pool, { schema }) as unknown as RedlineDatabase;
     this.writer = this.read;
   }
 
-  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     refuseNesting("transaction");
     const db = this.read as unknown as ReturnType<typeof drizzle<typeof schema>>;
     for (let attempt = 1; ; attempt++) {
       try {
         return await db.transaction(async (tx) => {
-          await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('redline.write'))`);
+          if (options.rowLocks) this.unlocked.add(tx);
+          else await tx.execute(WRITE_LOCK);
           return inside.run(this, () => fn(tx as unknown as Transaction));
         });
       } catch (error) {
@@ -64,6 +74,12 @@ export class PgEngine implements DatabaseEngine {
         throw error;
       }
     }
+  }
+
+  async holdWriteLock(tx: Transaction): Promise<void> {
+    if (!this.unlocked.has(tx)) return;
+    this.unlocked.delete(tx);
+    await (tx as unknown as { execute: (query: unknown) => Promise<unknown> }).execute(WRITE_LOCK);
   }
 
   async write<T>(fn: (db: RedlineDatabase) => T | Promise<T>): Promise<T> {
