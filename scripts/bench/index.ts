@@ -13,7 +13,11 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   startup: () => import("./startup"),
 };
 
-const names = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
+// Names are the arguments without a leading dash, less the value of an option given apart
+// (`--database postgres://…`).
+const names = process.argv
+  .slice(2)
+  .filter((arg, i, args) => !arg.startsWith("-") && !(i > 0 && args[i - 1] === "--database"));
 const selected = names.length > 0 ? names : Object.keys(suites);
 const unknown = selected.filter((name) => !(name in suites));
 if (unknown.length > 0) {

@@ -1,30 +1,101 @@
 /**
- * `npm run bench -- notify`: the notification pipeline's figures.
+ * `npm run bench -- notify [--database postgres://…] [--rows=N]`: the notification pipeline's
+ * figures on SQLite and, given a PostgreSQL server, on PostgreSQL beside them (a fresh database is
+ * made there for each step and dropped).
  *
- * - CSV import of 100k and 1M subscribers (streamed, chunked upserts);
+ * - CSV import of 100k and N (default 1M) subscribers (streamed, chunked upserts);
  * - enqueueing a notice for all of them inside the publish transaction, beside a raw
- *   better-sqlite3 INSERT … SELECT of the same rows into the same table (rolled back, so both
+ *   INSERT … SELECT of the same rows into the same table on the same server (rolled back, so both
  *   start from an empty outbox);
- * - dispatch throughput against the bundled mail server (its own process) with no rate limit, and
- *   at a set limit measured from the server's own arrival timestamps (achieved / configured).
+ * - dispatch by 4 worker processes (scripts/bench/notify-worker.ts, 4 batches in flight each)
+ *   against the bundled mail server (its own process): emails/s with no rate limit, and at a shared
+ *   limit of 20 requests/s the fraction reached and the most requests in any one-second window, from
+ *   the server's own arrival timestamps.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { addDays, isoDateOf } from "../../app/core/dates";
 import { resetEnv } from "../../app/env.server";
 import type { RequestRecord } from "../../app/notify/mail-server.server";
 import { closeSharedDatabases } from "../../db/client";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const cli = { kind: "cli" } as const;
+const WORKERS = 4;
 
-function switchDatabase(file: string) {
-  void closeSharedDatabases();
-  process.env.DATABASE_URL = `file:${file}`;
+/** `--database <url>` or `--database=<url>`: the PostgreSQL server to compare with. */
+function databaseOption(): string | null {
+  const args = process.argv;
+  const i = args.indexOf("--database");
+  if (i >= 0) return args[i + 1] ?? null;
+  return args.find((arg) => arg.startsWith("--database="))?.slice("--database=".length) ?? null;
+}
+
+function rowsOption(): number {
+  const given = process.argv.find((arg) => arg.startsWith("--rows="));
+  const value = given ? Number(given.slice("--rows=".length)) : 1_000_000;
+  return Number.isInteger(value) && value > 0 ? value : 1_000_000;
+}
+
+/** Where one step's database lives: a SQLite file, or a database of its own on the PostgreSQL server. */
+type Target = {
+  label: "SQLite" | "PostgreSQL";
+  open(name: string): Promise<{ url: string; drop(): Promise<void> }>;
+};
+
+function sqliteTarget(directory: string): Target {
+  return {
+    label: "SQLite",
+    open: async (name) => ({ url: `file:${join(directory, `${name}.db`)}`, drop: async () => {} }),
+  };
+}
+
+function postgresTarget(server: string): Target {
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: server });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    label: "PostgreSQL",
+    open: async (name) => {
+      const database = `redline_bench_${name.replace(/\W/g, "_")}_${randomBytes(3).toString("hex")}`;
+      await admin(`CREATE DATABASE ${database}`);
+      const url = new URL(server);
+      url.pathname = `/${database}`;
+      return {
+        url: url.toString(),
+        drop: async () => {
+          await closeSharedDatabases();
+          await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+        },
+      };
+    },
+  };
+}
+
+async function switchDatabase(url: string) {
+  await closeSharedDatabases();
+  process.env.DATABASE_URL = url;
   process.env.LOG_LEVEL = "warn";
   resetEnv();
+}
+
+/** Figures per target, printed side by side at the end. */
+const table = new Map<string, Map<string, string>>();
+function note(target: Target, figure: string, value: string) {
+  if (!table.has(figure)) table.set(figure, new Map());
+  table.get(figure)!.set(target.label, value);
+  console.log(`[${target.label}] ${figure}: ${value}`);
 }
 
 async function writeCsv(file: string, rows: number) {
@@ -57,68 +128,104 @@ async function publishDraft(slug: string, text: string) {
   });
 }
 
-async function enqueueFigures(directory: string, rows: number) {
-  switchDatabase(join(directory, `enqueue-${rows}.db`));
-  const { migrate } = await import("../../app/setup.server");
-  const { db } = await import("../../app/models/db.server");
-  const { importSubscribersCsv } = await import("../../app/notify/csv-import.server");
-  const { publishVersion } = await import("../../app/models/publication.server");
-  await migrate();
-
-  const csv = join(directory, `subscribers-${rows}.csv`);
-  await writeCsv(csv, rows);
-  let started = performance.now();
-  const report = await importSubscribersCsv(csv);
-  const importMs = performance.now() - started;
-  console.log(
-    `CSV import, ${rows.toLocaleString("en")} rows: ${seconds(importMs)} (${perSecond(report.created, importMs)}), ${report.rejected.length} rejected`,
-  );
-
-  await publishDraft("bench", "Version one.");
-  await publishVersion({
-    slug: "bench",
-    request: { material: false },
-    actor: cli,
-    noticePeriodDays: 30,
-    requireApproval: false,
-  });
-  await publishDraft("bench", "Version two, material.");
-
-  // Raw baseline first, rolled back: the same rows into the same (empty) outbox table.
-  const client = db().$client;
-  const noticeId = (
-    client
-      .prepare(
-        `INSERT INTO notices (document_id, version_id, channels, created_by)
-         SELECT document_id, id, '["email"]', 'bench' FROM versions ORDER BY id DESC LIMIT 1 RETURNING id`,
-      )
-      .get() as { id: number }
-  ).id;
-  const raw = client.prepare(`
+/**
+ * The raw baseline: the same delivery rows by one INSERT … SELECT, timed, then rolled back. Their
+ * notice is one for the version already published (the database accepts a notice only for that).
+ */
+async function rawInsertSelect(url: string): Promise<{ rows: number; ms: number }> {
+  const insertNotice = `INSERT INTO notices (document_id, version_id, channels, created_by)
+    SELECT document_id, id, '["email"]', 'bench' FROM versions WHERE state = 'published'
+    ORDER BY id DESC LIMIT 1 RETURNING id`;
+  const insertDeliveries = (notice: string) => `
     INSERT INTO deliveries (notice_id, subscriber_id, channel, batch_number, status)
-    SELECT ?, id, 'email', (row_number() OVER (ORDER BY id) - 1) / 100 + 1, 'pending'
-    FROM subscribers WHERE status = 'active' ORDER BY id`);
-  client.exec("BEGIN IMMEDIATE");
-  started = performance.now();
-  const rawRows = raw.run(noticeId).changes;
-  const rawMs = performance.now() - started;
-  client.exec("ROLLBACK");
+    SELECT ${notice}, id, 'email', (row_number() OVER (ORDER BY id) - 1) / 100 + 1, 'pending'
+    FROM subscribers WHERE status = 'active' ORDER BY id`;
+  if (url.startsWith("file:")) {
+    const { db } = await import("../../app/models/db.server");
+    const client = db().$client;
+    client.exec("BEGIN IMMEDIATE");
+    const noticeId = (client.prepare(insertNotice).get() as { id: number }).id;
+    const started = performance.now();
+    const rows = client.prepare(insertDeliveries("?")).run(noticeId).changes;
+    const ms = performance.now() - started;
+    client.exec("ROLLBACK");
+    return { rows, ms };
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    const noticeId = (await client.query<{ id: number }>(insertNotice)).rows[0].id;
+    const started = performance.now();
+    const rows = (await client.query(insertDeliveries("$1"), [noticeId])).rowCount ?? 0;
+    const ms = performance.now() - started;
+    await client.query("ROLLBACK");
+    // Both runs start from an empty table, and the dead rows are no part of the next one's work.
+    await client.query("VACUUM deliveries");
+    await client.query("CHECKPOINT");
+    return { rows, ms };
+  } finally {
+    await client.end();
+  }
+}
 
-  started = performance.now();
-  await publishVersion({
-    slug: "bench",
-    request: { material: true, summary: "Benchmark change." },
-    actor: cli,
-    noticePeriodDays: 30,
-    requireApproval: false,
-    notify: { channels: ["email"] },
-  });
-  const enqueueMs = performance.now() - started;
-  const enqueued = (client.prepare("SELECT count(*) AS n FROM deliveries").get() as { n: number }).n;
-  console.log(
-    `enqueue ${enqueued.toLocaleString("en")} deliveries in the publish transaction: ${seconds(enqueueMs)} — raw INSERT … SELECT of ${rawRows.toLocaleString("en")} rows: ${seconds(rawMs)} — ratio ${(enqueueMs / rawMs).toFixed(2)}×`,
-  );
-  return csv;
+async function enqueueFigures(target: Target, directory: string, rows: number) {
+  const database = await target.open(`enqueue_${rows}`);
+  try {
+    await switchDatabase(database.url);
+    const { migrate } = await import("../../app/setup.server");
+    const { reader } = await import("../../app/models/db.server");
+    const { importSubscribersCsv } = await import("../../app/notify/csv-import.server");
+    const { publishVersion } = await import("../../app/models/publication.server");
+    const { countAll } = await import("../../db/dialect");
+    const { deliveries } = await import("../../db/tables");
+    await migrate();
+
+    const csv = join(directory, `subscribers-${rows}.csv`);
+    await writeCsv(csv, rows);
+    let started = performance.now();
+    const report = await importSubscribersCsv(csv);
+    const importMs = performance.now() - started;
+    note(
+      target,
+      `CSV import, ${rows.toLocaleString("en")} rows`,
+      `${seconds(importMs)} (${perSecond(report.created, importMs)}), ${report.rejected.length} rejected`,
+    );
+
+    await publishDraft("bench", "Version one.");
+    await publishVersion({
+      slug: "bench",
+      request: { material: false },
+      actor: cli,
+      noticePeriodDays: 30,
+      requireApproval: false,
+    });
+    await publishDraft("bench", "Version two, material.");
+
+    // Raw baseline first, rolled back: the same rows into the same (empty) outbox table.
+    const raw = await rawInsertSelect(database.url);
+
+    started = performance.now();
+    await publishVersion({
+      slug: "bench",
+      request: { material: true, summary: "Benchmark change." },
+      actor: cli,
+      noticePeriodDays: 30,
+      requireApproval: false,
+      notify: { channels: ["email"] },
+    });
+    const enqueueMs = performance.now() - started;
+    const enqueued = (await reader().select({ n: countAll() }).from(deliveries))[0].n;
+    note(
+      target,
+      `enqueue ${rows.toLocaleString("en")} in the publish transaction vs raw INSERT … SELECT`,
+      `${seconds(enqueueMs)} for ${enqueued.toLocaleString("en")} vs ${seconds(raw.ms)} for ${raw.rows.toLocaleString("en")} — ${(enqueueMs / raw.ms).toFixed(2)}×`,
+    );
+    return csv;
+  } finally {
+    await closeSharedDatabases();
+    await database.drop();
+  }
 }
 
 async function startMailServerProcess(): Promise<{ child: ChildProcess; url: string }> {
@@ -142,75 +249,180 @@ async function startMailServerProcess(): Promise<{ child: ChildProcess; url: str
   return { child, url };
 }
 
-async function dispatchFigures(directory: string, csv: string) {
-  switchDatabase(join(directory, "dispatch.db"));
-  const { migrate } = await import("../../app/setup.server");
-  const { importSubscribersCsv } = await import("../../app/notify/csv-import.server");
-  const { publishVersion } = await import("../../app/models/publication.server");
-  const { Dispatcher } = await import("../../app/notify/dispatcher.server");
-  const { resendProvider } = await import("../../app/notify/provider.server");
-  const { describeMailTransport } = await import("../../app/notify/transport.server");
-  await migrate();
-  await importSubscribersCsv(csv);
-  await publishDraft("dispatch", "Version one.");
-  await publishVersion({
-    slug: "dispatch",
-    request: { material: false },
-    actor: cli,
-    noticePeriodDays: 30,
-    requireApproval: false,
+/** One bench worker process (scripts/bench/notify-worker.ts); resolves to its stats when it exits. */
+function benchWorker(url: string, mailUrl: string, rate: number | null): Promise<{ emailsSent: number }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/notify-worker.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      LOG_LEVEL: "warn",
+      BENCH_MAIL_URL: mailUrl,
+      BENCH_RATE: rate === null ? "none" : String(rate),
+    },
+    stdio: ["ignore", "pipe", "inherit"],
   });
+  let output = "";
+  child.stdout?.on("data", (chunk) => {
+    output += chunk;
+  });
+  return new Promise((resolve, reject) =>
+    child.once("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(output.trim().split("\n").at(-1)!))
+        : reject(new Error(`worker exited with ${code}`)),
+    ),
+  );
+}
 
+/** The most accepted requests whose arrivals fall in any one second. */
+function busiestSecond(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; j < sorted.length; j++) {
+    while (sorted[j] - sorted[i] >= 1000) i++;
+    most = Math.max(most, j - i + 1);
+  }
+  return most;
+}
+
+async function dispatchFigures(target: Target, csv: string) {
+  const database = await target.open("dispatch");
   const { child, url } = await startMailServerProcess();
-  const run = async (label: string, cohorts: string[], rate: number | null) => {
-    await fetch(`${url}/_mail/reset`, { method: "POST" });
-    await publishDraft("dispatch", `Change for ${label}.`);
+  try {
+    await switchDatabase(database.url);
+    const { migrate } = await import("../../app/setup.server");
+    const { importSubscribersCsv } = await import("../../app/notify/csv-import.server");
+    const { publishVersion } = await import("../../app/models/publication.server");
+    await migrate();
+    await importSubscribersCsv(csv);
+    await publishDraft("dispatch", "Version one.");
     await publishVersion({
       slug: "dispatch",
-      request: { material: true, summary: `Benchmark: ${label}.` },
+      request: { material: false },
       actor: cli,
       noticePeriodDays: 30,
       requireApproval: false,
-      notify: { channels: ["email"], audience: { cohort: cohorts } },
     });
-    const dispatcher = new Dispatcher({
-      provider: resendProvider({ apiKey: "re_bench", baseUrl: url }),
-      transport: describeMailTransport("capture", url),
-      from: "Redline <notices@example.test>",
-      baseUrl: "https://policies.example.test",
-      ratePerSecond: rate,
-      maxAttempts: 8,
-      concurrency: 4,
-      pollMs: 20,
-    });
-    const started = performance.now();
-    const stats = await dispatcher.drain();
-    const ms = performance.now() - started;
-    const { data } = (await (await fetch(`${url}/_mail/requests`)).json()) as { data: RequestRecord[] };
-    const times = data.filter((r) => r.outcome === "accepted").map((r) => r.at);
-    const span = Math.max(...times) - Math.min(...times);
-    const achieved = ((times.length - 1) / span) * 1000;
-    console.log(
-      `dispatch, ${label}: ${stats.emailsSent.toLocaleString("en")} emails in ${stats.batchesSent} batches, ${seconds(ms)} — ${perSecond(stats.emailsSent, ms)} emails, ${achieved.toFixed(2)} requests/s at the server${rate ? ` = ${((achieved / rate) * 100).toFixed(1)}% of the configured ${rate}/s` : ""}`,
-    );
-  };
-  try {
+
+    let runs = 0;
+    const run = async (label: string, cohorts: string[], rate: number | null) => {
+      await fetch(`${url}/_mail/reset`, { method: "POST" });
+      await publishDraft("dispatch", `Change for ${label}.`);
+      await publishVersion({
+        slug: "dispatch",
+        // Each announcement on a day of its own (ADR 0021).
+        request: {
+          material: true,
+          summary: `Benchmark: ${label}.`,
+          effectiveAt: addDays(isoDateOf(new Date()), 30 + ++runs),
+        },
+        actor: cli,
+        noticePeriodDays: 30,
+        requireApproval: false,
+        notify: { channels: ["email"], audience: { cohort: cohorts } },
+      });
+      const started = performance.now();
+      const stats = await Promise.all(
+        Array.from({ length: WORKERS }, () => benchWorker(database.url, url, rate)),
+      );
+      const ms = performance.now() - started;
+      const emails = stats.reduce((sum, s) => sum + s.emailsSent, 0);
+      const { data } = (await (await fetch(`${url}/_mail/requests`)).json()) as { data: RequestRecord[] };
+      const acceptedRequests = data.filter((r) => r.outcome === "accepted");
+      const times = acceptedRequests.map((r) => r.at);
+      // From the first request to the last at the server: the workers' start-up is not sending.
+      const span = Math.max(...times) - Math.min(...times);
+      const emailsAtServer = acceptedRequests.reduce((sum, r) => sum + r.emails, 0);
+      const achieved = ((times.length - 1) / span) * 1000;
+      if (rate === null) {
+        note(
+          target,
+          `${WORKERS} workers, no rate limit`,
+          `${perSecond(emailsAtServer, span)} emails at the server (${emails.toLocaleString("en")} emails, ${times.length} requests; ${seconds(ms)} with start-up)`,
+        );
+      } else {
+        note(
+          target,
+          `${WORKERS} workers, limited to ${rate} requests/s`,
+          `${achieved.toFixed(2)} requests/s = ${((achieved / rate) * 100).toFixed(1)}%, busiest second ${busiestSecond(times)} (${times.length} requests)`,
+        );
+      }
+    };
     await run("no rate limit", ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], null);
-    await run("limited to 2 requests/s (Resend's default)", ["10"], 2);
     await run("limited to 20 requests/s", ["11", "12", "13", "14", "15", "16"], 20);
   } finally {
     child.kill("SIGTERM");
+    await closeSharedDatabases();
+    await database.drop();
   }
 }
 
+/**
+ * The PostgreSQL figures, in a child process: the table objects are chosen once per process from
+ * the DATABASE_URL it starts with (db/tables.ts), so one process cannot measure both engines.
+ */
+async function postgresFigures(server: string): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "scripts/bench/index.ts",
+      "notify",
+      "--postgres-only",
+      "--database",
+      server,
+      ...process.argv.filter((arg) => arg.startsWith("--rows=")),
+    ],
+    { cwd: ROOT, env: { ...process.env, DATABASE_URL: server }, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let pending = "";
+  child.stdout?.on("data", (chunk) => {
+    pending += chunk;
+    const lines = pending.split("\n");
+    pending = lines.pop()!;
+    for (const line of lines) {
+      if (line.startsWith(FIGURES)) {
+        for (const [figure, value] of JSON.parse(line.slice(FIGURES.length)) as [string, string][]) {
+          if (!table.has(figure)) table.set(figure, new Map());
+          table.get(figure)!.set("PostgreSQL", value);
+        }
+      } else if (line.startsWith("[")) console.log(line);
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) console.log(`[PostgreSQL] the figures stopped early (exit ${code})`);
+}
+
+const FIGURES = "BENCH-FIGURES ";
+
 export async function run() {
   const directory = mkdtempSync(join(tmpdir(), "redline-bench-notify-"));
+  const server = databaseOption();
+  const postgresOnly = process.argv.includes("--postgres-only");
+  const targets = postgresOnly && server ? [postgresTarget(server)] : [sqliteTarget(directory)];
+  const rows = rowsOption();
   try {
-    const csv = await enqueueFigures(directory, 100_000);
-    await enqueueFigures(directory, 1_000_000);
-    await dispatchFigures(directory, csv);
+    for (const target of targets) {
+      const csv = await enqueueFigures(target, directory, 100_000);
+      if (rows !== 100_000) await enqueueFigures(target, directory, rows);
+      await dispatchFigures(target, csv);
+    }
   } finally {
     await closeSharedDatabases();
     rmSync(directory, { recursive: true, force: true });
+  }
+  if (postgresOnly) {
+    console.log(
+      `${FIGURES}${JSON.stringify([...table].map(([figure, values]) => [figure, values.get("PostgreSQL")]))}`,
+    );
+    return;
+  }
+  if (server) await postgresFigures(server);
+  const labels = server ? ["SQLite", "PostgreSQL"] : ["SQLite"];
+  console.log(`\n| figure | ${labels.join(" | ")} |\n| --- |${labels.map(() => " --- |").join("")}`);
+  for (const [figure, values] of table) {
+    console.log(`| ${figure} | ${labels.map((label) => values.get(label) ?? "—").join(" | ")} |`);
   }
 }

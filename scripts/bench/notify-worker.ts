@@ -1,0 +1,27 @@
+/**
+ * One dispatcher process of `npm run bench -- notify` (scripts/bench/notify.ts starts several, as an
+ * operator starts `redline worker` on several hosts): drains the outbox of DATABASE_URL into the mail
+ * server at BENCH_MAIL_URL, at BENCH_RATE requests/s shared by all of them ("none": no limit), and
+ * prints its figures as one line of JSON.
+ */
+import { resendProvider } from "../../app/notify/provider.server";
+
+const { Dispatcher } = await import("../../app/notify/dispatcher.server");
+const { describeMailTransport } = await import("../../app/notify/transport.server");
+const { closeSharedDatabases } = await import("../../db/client");
+
+const url = process.env.BENCH_MAIL_URL!;
+const rate = process.env.BENCH_RATE === "none" ? null : Number(process.env.BENCH_RATE);
+const dispatcher = new Dispatcher({
+  provider: resendProvider({ apiKey: "re_bench", baseUrl: url }),
+  transport: describeMailTransport("capture", url),
+  from: "Redline <notices@example.test>",
+  baseUrl: "https://policies.example.test",
+  ratePerSecond: rate,
+  maxAttempts: 8,
+  concurrency: Number(process.env.BENCH_CONCURRENCY ?? 4),
+  pollMs: 20,
+});
+const stats = await dispatcher.drain();
+await closeSharedDatabases();
+console.log(JSON.stringify(stats));
