@@ -78,6 +78,7 @@ const [KILLS] = fc.sample(
   { seed: SEED, numRuns: 1 },
 );
 
+// The longer tests start up to four worker processes each: a minute, on a loaded two-core machine.
 async function killAndFinish(running: ReturnType<typeof worker>) {
   running.child.kill("SIGKILL");
   await running.exited;
@@ -129,7 +130,7 @@ describe("a worker killed with SIGKILL and restarted", () => {
     const keys = accepted(mail.requests()).map((r) => r.idempotencyKey);
     expect(keys).toHaveLength(10);
     expect(new Set(keys).size).toBe(10);
-  });
+    }, 60_000);
 
   it("again and again at random moments: every subscriber still gets exactly one email", async () => {
     const replay = `kill points from seed ${SEED} (replay with REDLINE_CRASH_SEED=${SEED}): ${JSON.stringify(KILLS)}`;
@@ -152,5 +153,5 @@ describe("a worker killed with SIGKILL and restarted", () => {
 
     expect(receivedBy(mail, addresses), replay).toEqual(addresses.map(() => 1));
     expect(new Set(accepted(mail.requests()).map((r) => r.idempotencyKey)).size, replay).toBe(20);
-  });
+    }, 60_000);
 });

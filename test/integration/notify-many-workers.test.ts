@@ -85,35 +85,35 @@ async function allBatchesSent(client: pg.Client) {
       );
       if (rows[0].open > 0) throw new Error(`${rows[0].open} batches not recorded as sent yet`);
     },
-    { timeout: 25_000, interval: 100 },
+    { timeout: 50_000, interval: 100 },
   );
 }
 
 describe("several workers at once", () => {
   it("claim disjoint batches; one killed with SIGKILL mid-send: every subscriber still gets one email", async () => {
     await publishFirst("many-kill");
-    const addresses = await addSubscribers("many-kill", 3000);
+    const addresses = await addSubscribers("many-kill", 1500);
     await publishMaterial("many-kill", emailTo("many-kill"));
     mail.injectFaults({ kind: "accept-then-delay", ms: 30, times: 1000 });
     const workers = [0, 1, 2].map(() => worker(["--concurrency", "2"], { SEND_RATE_PER_SECOND: "30" }));
-    await whenServer((log) => accepted(log).length >= 6);
+    await whenServer((log) => accepted(log).length >= 3);
     workers[0].child.kill("SIGKILL");
     await workers[0].exited;
     await vi.waitFor(
       () => {
         if (receivedBy(mail, addresses).some((n) => n === 0)) throw new Error("not everyone has mail yet");
       },
-      { timeout: 25_000, interval: 50 },
+      { timeout: 50_000, interval: 50 },
     );
     const finisher = worker(["--once"]);
     expect(await finisher.exited, finisher.output()).toBe(0);
 
     expect(receivedBy(mail, addresses)).toEqual(addresses.map(() => 1));
     const keys = accepted(mail.requests()).map((r) => r.idempotencyKey);
-    expect(new Set(keys).size).toBe(30);
-    expect(keys).toHaveLength(30);
+    expect(new Set(keys).size).toBe(15);
+    expect(keys).toHaveLength(15);
     for (const running of workers.slice(1)) expect(running.child.exitCode, running.output()).toBeNull();
-  });
+  }, 90_000);
 });
 
 describe.skipIf(TEST_ENGINE !== "postgres")("on PostgreSQL", () => {
@@ -137,7 +137,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("on PostgreSQL", () => {
       await blocker.end();
     }
     expect(receivedBy(mail, addresses)).toEqual(addresses.map(() => 1));
-  });
+  }, 90_000);
 
   it("survives its database connections being cut again and again mid-send: no email lost or sent twice", async () => {
     await publishFirst("many-cut");
@@ -173,5 +173,5 @@ describe.skipIf(TEST_ENGINE !== "postgres")("on PostgreSQL", () => {
       running.child.kill("SIGTERM");
       expect(await running.exited, running.output()).toBe(0);
     }
-  });
+  }, 90_000);
 });
