@@ -31,7 +31,10 @@ const BrandingForm = z.object({
   logoAction: z.enum(["keep", "remove", "upload"]).default("keep"),
   logoData: z
     .string()
-    .max(Math.ceil((MAX_LOGO_BYTES * 4) / 3) + 8, "The logo is larger than 100 KB, the limit: save a smaller image.")
+    .max(
+      Math.ceil((MAX_LOGO_BYTES * 4) / 3) + 8,
+      "The logo is larger than 100 KB, the limit: save a smaller image.",
+    )
     .default(""),
 });
 
