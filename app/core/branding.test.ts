@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  BrandingInput,
-  brandingErrors,
-  contrastWithWhite,
-  senderWithName,
-  sniffLogoType,
-  titleWithOrganisation,
-} from "./branding";
+import { contrastWithWhite, senderWithName, sniffLogoType, titleWithOrganisation } from "./branding";
+import { BrandingInput, brandingErrors } from "./branding-input";
 
 const valid = {
   organisationName: "Acme GmbH",

@@ -1,11 +1,11 @@
 /**
  * The organisation's branding (issue 16, item 6): its name, logo, accent colour, footer links and
  * support address, shown on the public site, in notice emails and in the dashboard banner. Pure:
- * the form's validation, the contrast rule and the few ways the name is woven into text. Shared
- * by the server and the settings page (the preview validates as the person types).
+ * the contrast rule, the logo's type and the few ways the name is woven into text. The form's zod
+ * schema is in ./branding-input.ts, apart: this module is imported by the root's component tree,
+ * and a zod schema built there would be built before the browser is told to run zod without eval
+ * (app/zod-jitless.client.ts), a CSP violation.
  */
-import { z } from "zod";
-
 /** What a page, an email or the banner needs to carry the organisation's branding. */
 export type Branding = {
   /** The revision these facts are (0: nothing saved yet, Redline's defaults). */
@@ -55,99 +55,6 @@ function luminance(hex: string): number {
 /** The contrast ratio of a colour against white, from 1 (white) to 21 (black). */
 export function contrastWithWhite(hex: string): number {
   return 1.05 / (luminance(hex) + 0.05);
-}
-
-const COLOUR = /^#[0-9a-f]{6}$/;
-
-/** Links people follow from every page and email: only https: and mailto:, never javascript: or data:. */
-const SAFE_LINK_PROTOCOLS = ["https:", "mailto:"];
-
-function optionalLink(label: string) {
-  return z
-    .string()
-    .trim()
-    .max(500, `${label} is longer than 500 characters.`)
-    .transform((value, ctx) => {
-      if (value === "") return null;
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        ctx.addIssue({
-          code: "custom",
-          message: `${label} must be a full address starting with https:// or mailto: (got "${value.slice(0, 60)}").`,
-        });
-        return z.NEVER;
-      }
-      if (!SAFE_LINK_PROTOCOLS.includes(url.protocol)) {
-        ctx.addIssue({
-          code: "custom",
-          message: `${label} must start with https:// or mailto:, not ${url.protocol} — other kinds of link can run code or lead nowhere.`,
-        });
-        return z.NEVER;
-      }
-      if (url.protocol === "https:" && (!url.hostname || url.username || url.password)) {
-        ctx.addIssue({
-          code: "custom",
-          message: `${label} must name a web site, without a user name or password.`,
-        });
-        return z.NEVER;
-      }
-      return url.href;
-    });
-}
-
-/**
- * The branding form, as people type it. Text fields are trimmed; empty optional fields become null.
- * Control characters are refused in the name: it becomes an email's sender display name.
- */
-export const BrandingInput = z.object({
-  organisationName: z
-    .string()
-    .trim()
-    .min(1, "Enter the organisation's name.")
-    .max(100, "The organisation's name is longer than 100 characters.")
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    .refine((value) => !/[\u0000-\u001f\u007f<>"\\]/.test(value), {
-      message: "The organisation's name cannot contain line breaks, < > \" or \\.",
-    }),
-  accentColour: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(COLOUR, "The accent colour must be written as #rrggbb, for example #1d4ed8.")
-    .refine((value) => contrastWithWhite(value) >= MIN_CONTRAST, {
-      error: (issue) =>
-        `The accent colour ${issue.input} has a contrast of ${contrastWithWhite(String(issue.input)).toFixed(1)}:1 against white; links and buttons need at least ${MIN_CONTRAST}:1. Choose a darker colour.`,
-    }),
-  contactUrl: optionalLink("The contact link"),
-  imprintUrl: optionalLink("The imprint link"),
-  supportEmail: z
-    .string()
-    .trim()
-    .max(254, "The support address is longer than 254 characters.")
-    .transform((value, ctx) => {
-      if (value === "") return null;
-      if (!z.email().safeParse(value).success) {
-        ctx.addIssue({
-          code: "custom",
-          message: `The support address "${value.slice(0, 60)}" is not an email address.`,
-        });
-        return z.NEVER;
-      }
-      return value;
-    }),
-});
-export type BrandingInput = z.infer<typeof BrandingInput>;
-
-/** The fields of a refused form, each with its first message. */
-export function brandingErrors(error: z.ZodError): Partial<Record<keyof BrandingInput | "logo", string>> {
-  const errors: Partial<Record<string, string>> = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? "organisationName");
-    errors[field] ??= issue.message;
-  }
-  return errors;
 }
 
 /**

@@ -10,12 +10,12 @@ import { first } from "../../db/dialect";
 import { brandingLogos, brandingRevisions } from "../../db/tables";
 import {
   type Branding,
-  type BrandingInput,
   DEFAULT_BRANDING,
   type LogoType,
   MAX_LOGO_BYTES,
   sniffLogoType,
 } from "../core/branding";
+import type { BrandingInput } from "../core/branding-input";
 import { Refusal } from "../core/refusal";
 import { describeBytes } from "../http/body.server";
 import { recordAudit } from "./audit.server";

@@ -5,15 +5,8 @@ import { z } from "zod";
 import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, formatDateTime, Notice, PageHeader } from "~/components/admin-ui";
 import { BrandingPreview } from "~/components/admin-ui/branding-preview";
-import {
-  BrandingInput,
-  brandingErrors,
-  contrastWithWhite,
-  DEFAULT_ACCENT,
-  logoPath,
-  MAX_LOGO_BYTES,
-  MIN_CONTRAST,
-} from "~/core/branding";
+import { contrastWithWhite, DEFAULT_ACCENT, logoPath, MAX_LOGO_BYTES, MIN_CONTRAST } from "~/core/branding";
+import { BrandingInput, brandingErrors } from "~/core/branding-input";
 import { isRefusal } from "~/core/refusal";
 import { BODY_LIMITS } from "~/http/body.server";
 import { brandingHistory, currentBranding, type LogoChange, saveBranding } from "~/models/branding.server";
