@@ -70,7 +70,6 @@ function AdminHeader() {
             {can(user.role, "manageUsers") ? <NavLink to="/admin/users">Users</NavLink> : null}
             {can(user.role, "manageApiKeys") ? <NavLink to="/admin/api-keys">API keys</NavLink> : null}
             {can(user.role, "manageApiKeys") ? <NavLink to="/admin/embed">Dashboard banner</NavLink> : null}
-            {can(user.role, "manageUsers") ? <NavLink to="/admin/branding">Branding</NavLink> : null}
           </nav>
           <div className="admin-user">
             <NavLink to="/admin/account" title="Your account" className="admin-user-email">

@@ -107,7 +107,8 @@ describe("branding", () => {
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(`${server.url}/admin`);
-    await page.getByRole("link", { name: "Branding" }).click();
+    await page.getByRole("link", { name: "Users" }).click();
+    await page.getByRole("main").getByRole("link", { name: "Branding" }).click();
     await page.waitForURL(`${server.url}/admin/branding`);
 
     await page.getByLabel("Organisation name").fill("Acme Datenschutz GmbH");
