@@ -9,12 +9,16 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useLocation,
   useMatches,
   useRouteError,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { UNEXPECTED_ERROR_ADVICE } from "./components/error-advice";
 import { useNonce } from "./components/nonce";
+import { BrandedFooter, BrandedHeader, brandingStyle, usePublicBranding } from "./components/public-shell";
+import { logoPath, titleWithOrganisation } from "./core/branding";
+import { currentBranding } from "./models/branding.server";
 import styles from "./styles/app.css";
 
 export const links: LinksFunction = () => [
@@ -31,6 +35,40 @@ export const links: LinksFunction = () => [
  * Content-Security-Policy allows no script at all (server/security-headers.ts).
  */
 export type RouteHandle = { hydrate?: boolean };
+
+/** What pages show of the organisation's branding (ADR 0025): public facts only. */
+export type PublicBranding = {
+  organisationName: string;
+  logoSrc: string | null;
+  accentColour: string | null;
+  contactUrl: string | null;
+  imprintUrl: string | null;
+  supportEmail: string | null;
+};
+
+/**
+ * The branding every page is framed with: public facts, the same for everyone, so a public page
+ * stays cacheable (its ETag includes the branding revision, app/models/public-policies.server.ts).
+ * A database that cannot be read leaves the pages unbranded rather than failing them.
+ */
+export async function loader(): Promise<{ branding: PublicBranding | null }> {
+  try {
+    const branding = await currentBranding();
+    if (branding.revision === 0) return { branding: null };
+    return {
+      branding: {
+        organisationName: branding.organisationName,
+        logoSrc: logoPath(branding),
+        accentColour: branding.accentColour,
+        contactUrl: branding.contactUrl,
+        imprintUrl: branding.imprintUrl,
+        supportEmail: branding.supportEmail,
+      },
+    };
+  } catch {
+    return { branding: null };
+  }
+}
 
 export function Layout({ children }: { children: ReactNode }) {
   const matches = useMatches();
@@ -68,9 +106,13 @@ export function ErrorBoundary() {
   const notFound = isRouteErrorResponse(error) && error.status === 404;
   const status = isRouteErrorResponse(error) ? error.status : 500;
   const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : null;
-  return (
+  const branding = usePublicBranding();
+  // The workspace has its own frame; every other error page wears the organisation's.
+  const branded = !useLocation().pathname.startsWith("/admin");
+  const title = titleWithOrganisation(notFound ? "Page not found" : "Something went wrong", branding);
+  const page = (
     <main className="page error-page">
-      <title>{notFound ? "Page not found" : "Something went wrong"}</title>
+      <title>{title}</title>
       <p className="error-status">{status}</p>
       <h1>
         {notFound
@@ -88,5 +130,13 @@ export function ErrorBoundary() {
         <Link to="/">See all published policies</Link>
       </p>
     </main>
+  );
+  if (!branded || !branding) return page;
+  return (
+    <div className="public-site" style={brandingStyle(branding)}>
+      <BrandedHeader branding={branding} />
+      {page}
+      <BrandedFooter branding={branding} />
+    </div>
   );
 }

@@ -183,6 +183,7 @@ export type AuditEntry = typeof auditLog.$inferSelect;
 
 // Each area of the product keeps its tables in its own file under db/schema/.
 export * from "./schema/api-keys";
+export * from "./schema/branding";
 export * from "./schema/diffs";
 export * from "./schema/notifications";
 export * from "./schema/proof";

@@ -34,3 +34,5 @@ export const signInThrottles = pick(sqlite.signInThrottles, pg.signInThrottles);
 export const passwordResets = pick(sqlite.passwordResets, pg.passwordResets);
 export const reviewComments = pick(sqlite.reviewComments, pg.reviewComments);
 export const storedDiffs = pick(sqlite.storedDiffs, pg.storedDiffs);
+export const brandingLogos = pick(sqlite.brandingLogos, pg.brandingLogos);
+export const brandingRevisions = pick(sqlite.brandingRevisions, pg.brandingRevisions);

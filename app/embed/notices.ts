@@ -23,6 +23,9 @@ type Notice = {
   text?: Partial<Record<TextKey, string | null>>;
 };
 
+/** Whose notices these are (absent from older servers; null before a branding is saved). */
+type Organisation = { name: string; accentColour: string };
+
 type TextKey =
   | "region"
   | "heading"
@@ -59,15 +62,16 @@ const STYLES = [
   ":host { all: initial; display: block; contain: content; }",
   ".banner { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; font-size: 15px;",
   "  line-height: 1.5; color: #1b1f24; }",
-  ".notice { background: #fff8e1; border: 1px solid #e3c46b; border-left: 4px solid #c98a00;",
+  ".notice { background: #fff8e1; border: 1px solid #e3c46b; border-left: 4px solid var(--accent, #c98a00);",
   "  border-radius: 4px; padding: 0.75em 1em; margin: 0 0 0.5em; }",
   ".title { font-size: 1.05em; margin: 0 0 0.25em; color: inherit; }",
   ".title:focus { outline: 2px solid #1b1f24; outline-offset: 2px; }",
   ".summary, .dates, .untranslated { margin: 0 0 0.5em; }",
   ".untranslated { font-style: italic; font-size: 0.9em; }",
   ".actions { display: flex; gap: 1em; align-items: center; flex-wrap: wrap; }",
-  ".what { color: #8a1c1c; }",
-  ".got-it { font: inherit; background: #1b1f24; color: #fff; border: 0; border-radius: 4px;",
+  ".what { color: var(--accent, #8a1c1c); }",
+  ".organisation { font-size: 0.85em; font-weight: 600; margin: 0 0 0.25em; color: var(--accent, #1b1f24); }",
+  ".got-it { font: inherit; background: var(--accent, #1b1f24); color: #fff; border: 0; border-radius: 4px;",
   "  padding: 0.35em 1em; cursor: pointer; }",
   ".got-it:disabled { opacity: 0.6; cursor: progress; }",
   "a:focus-visible, button:focus-visible { outline: 2px solid #1b1f24; outline-offset: 2px; }",
@@ -121,7 +125,7 @@ function show(options: ShowOptions): Promise<number> {
   return fetch(`${base}/api/v1/embed/notices`, { headers: auth, credentials: "omit", mode: "cors" })
     .then((response) => {
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      return response.json() as Promise<{ notices?: Notice[] } | null>;
+      return response.json() as Promise<{ notices?: Notice[]; organisation?: Organisation | null } | null>;
     })
     .then((body) => {
       const notices = body?.notices || [];
@@ -130,7 +134,15 @@ function show(options: ShowOptions): Promise<number> {
         return 0;
       }
       const banner = el("section", "banner");
-      banner.setAttribute("aria-label", word(notices[0], "region", "Policy updates"));
+      const organisation = body?.organisation;
+      const name = organisation && typeof organisation.name === "string" ? organisation.name : "";
+      const region = word(notices[0], "region", "Policy updates");
+      banner.setAttribute("aria-label", name ? `${region}: ${name}` : region);
+      // The organisation's colour (checked again here: the page's styles must not take anything else).
+      if (organisation && /^#[0-9a-f]{6}$/i.test(organisation.accentColour)) {
+        banner.style.setProperty("--accent", organisation.accentColour);
+      }
+      if (name) banner.appendChild(el("p", "organisation", name));
       for (const notice of notices) banner.appendChild(renderNotice(notice));
       root.appendChild(banner);
       // Shown is recorded apart from acknowledged; a failure here must not disturb the reader.

@@ -12,11 +12,12 @@ import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { LRUCache } from "lru-cache";
 import { first, joinedText, row } from "../../db/dialect";
 import type { PgEngine } from "../../db/pg/engine";
-import { type Document, documents, versions } from "../../db/tables";
+import { brandingRevisions, type Document, documents, versions } from "../../db/tables";
 import { isoDateOf } from "../core/dates";
 import { type PolicyDiff, type Redline, redlineDiff, redlineSize } from "../core/diff";
 import type { OutlineEntry } from "../core/document";
 import { PUBLIC_STATES, REPLACED } from "../core/versions/workflow";
+import { currentBranding } from "./branding.server";
 import { engine, reader } from "./db.server";
 import { DEFAULT_LOCALE } from "./documents.server";
 import { publishedRedline } from "./redlines.server";
@@ -50,6 +51,11 @@ export type PublicPolicy = {
   locales: PublicLocale[];
   /** Present when this document is a translation. */
   translation: TranslationStatus | null;
+  /**
+   * The branding revision the pages are framed with (ADR 0025): part of every ETag made from the
+   * policy, so a new name or logo is a new representation.
+   */
+  branding: number;
 };
 
 /** The document `?lang=` names, or without it the default language (else the original). */
@@ -150,6 +156,7 @@ export async function findPublicPolicy({
     upcoming: published.find((v) => v.status === "upcoming") ?? null,
     locales,
     translation,
+    branding: (await currentBranding()).revision,
   };
 }
 
@@ -256,22 +263,25 @@ function publicStateQuery(database: ReturnType<typeof reader>) {
   return sql`SELECT
       (SELECT count(*) || '.' || coalesce(max(${versions.id}), 0) || '.' || count(*) FILTER (WHERE ${versions.state} = ${REPLACED})
          FROM ${versions} WHERE ${versions.state} IN (${published})) AS versions,
-      (SELECT ${joinedText(database, document, ";")} FROM ${documents}) AS documents`;
+      (SELECT ${joinedText(database, document, ";")} FROM ${documents}) AS documents,
+      (SELECT coalesce(max(${brandingRevisions.id}), 0) FROM ${brandingRevisions}) AS branding`;
 }
 
-const hashState = (now: Date, versionsFacts: string, documentsFacts: string | null) =>
+const hashState = (now: Date, versionsFacts: string, documentsFacts: string | null, branding: number) =>
   createHash("sha1")
-    .update(`${isoDateOf(now)}\n${versionsFacts}\n${documentsFacts ?? ""}`)
+    .update(`${isoDateOf(now)}\n${versionsFacts}\n${documentsFacts ?? ""}\n${branding}`)
     .digest("base64url");
 
+type StateFacts = [string, string | null, number];
+
 /** The PostgreSQL token of this process, valid while its listener's generation is unchanged. */
-let pgState: { generation: number; facts: [string, string | null] } | null = null;
+let pgState: { generation: number; facts: StateFacts } | null = null;
 let pgRefresh: Promise<void> | null = null;
 
 /**
  * A short value that changes whenever what the public site shows may have changed: a version published
- * or replaced, a document added, renamed or linked as a translation, or a new UTC day (effective
- * dates). A response cache checks that a stored page is still the page the app would render.
+ * or replaced, a document added, renamed or linked as a translation, a new branding (ADR 0025), or a
+ * new UTC day (effective dates). A response cache checks that a stored page is still the page the app would render.
  *
  * Synchronous on purpose (ADR 0017): the response cache asks for it on every hit.
  * - SQLite: a statement prepared once on the read connection answers at once (a covering index scan
@@ -290,11 +300,14 @@ export function publicStateToken(now = new Date()): string | null {
     }
     if (listener.live && !pgRefresh) {
       const generation = listener.generation;
-      pgRefresh = row<{ versions: string; documents: string | null }>(reader(), publicStateQuery(reader()))
+      pgRefresh = row<{ versions: string; documents: string | null; branding: number }>(
+        reader(),
+        publicStateQuery(reader()),
+      )
         .then((facts) => {
           // A notification during the read makes these facts possibly old: read again next time.
           if (facts && listener.generation === generation) {
-            pgState = { generation, facts: [facts.versions, facts.documents] };
+            pgState = { generation, facts: [facts.versions, facts.documents, Number(facts.branding)] };
           }
         })
         .catch(() => {})
@@ -313,6 +326,6 @@ export function publicStateToken(now = new Date()): string | null {
     statement = { get: () => prepared.get(...query.params) };
     tokenStatements.set(client, statement);
   }
-  const facts = statement.get() as [string, string | null];
-  return hashState(now, facts[0], facts[1]);
+  const facts = statement.get() as StateFacts;
+  return hashState(now, facts[0], facts[1], facts[2]);
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { senderWithName } from "../core/branding";
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from "../core/notify/backoff";
 import { RateLimiter } from "../core/notify/rate-limiter";
 import { logger as appLogger } from "../logger.server";
 import { emailsFailed, emailsSent, providerRateLimited, providerRequestDuration } from "../metrics.server";
+import { currentBranding } from "../models/branding.server";
 import {
   type ClaimedBatch,
   claimBatch,
@@ -207,13 +209,16 @@ export class Dispatcher {
       emails = [];
       // As the batch was frozen, so that a retry says exactly what the first attempt said.
       const translations = await noticeTranslations(batch.noticeId, batch.frozenAt);
+      const branding = await currentBranding({ asOf: batch.frozenAt });
+      const sender = senderWithName(from, branding.organisationName);
       for (const member of batch.members) {
         const rendered = await renderNoticeEmail(batch.content, member, baseUrl, {
           translations,
+          branding,
           ackUrl: batch.content.requiresAck ? ackLinkUrl(baseUrl, member.deliveryId, batch.frozenAt) : null,
         });
         emails.push({
-          from,
+          from: sender,
           to: member.email,
           ...rendered,
           // Lets a webhook find the delivery even before the message ids are recorded.

@@ -6,6 +6,7 @@ import {
   Heading,
   Hr,
   Html,
+  Img,
   Link,
   Preview,
   Section,
@@ -13,6 +14,7 @@ import {
 } from "@react-email/components";
 import { render } from "@react-email/render";
 import { LRUCache } from "lru-cache";
+import { type Branding, DEFAULT_BRANDING, logoPath } from "../core/branding";
 import { calendarDate, type NoticeMessages, noticeMessages } from "../core/notify/messages";
 import { type NoticeTranslation, translationFor } from "../core/notify/translations";
 import type { BatchMember, NoticeContent } from "../models/deliveries.server";
@@ -27,6 +29,8 @@ type NoticeEmailProps = {
   baseUrl: string;
   /** The confirmation page, when the notice asks for acknowledgement. */
   ackUrl: string | null;
+  /** The organisation's name, logo, colour and links (ADR 0025). */
+  branding: Branding;
 };
 
 function noticeLinks(
@@ -80,13 +84,16 @@ function NoticeEmail({
   redlineFrom,
   baseUrl,
   ackUrl,
+  branding,
 }: NoticeEmailProps) {
   const { t, language } = messages;
   const words = noticeWords(content, messages, translation);
   const date = calendarDate(content.effectiveAt);
   const links = noticeLinks(content, redlineFrom, baseUrl, translation);
+  const accent = branding.accentColour;
+  const logo = logoPath(branding);
   const button = {
-    backgroundColor: "#b42318",
+    backgroundColor: accent,
     color: "#ffffff",
     padding: "10px 16px",
     borderRadius: "4px",
@@ -99,13 +106,31 @@ function NoticeEmail({
         style={{ fontFamily: "Helvetica, Arial, sans-serif", color: "#1a1a1a", backgroundColor: "#ffffff" }}
       >
         <Container style={{ maxWidth: "560px", padding: "24px" }}>
+          {branding.organisationName ? (
+            <Section
+              style={{ borderBottom: `3px solid ${accent}`, paddingBottom: "8px", marginBottom: "16px" }}
+            >
+              {logo ? (
+                <Img
+                  src={`${baseUrl}${logo}`}
+                  alt={branding.organisationName}
+                  height="32"
+                  style={{ height: "32px" }}
+                />
+              ) : (
+                <Text style={{ fontSize: "18px", fontWeight: "bold", margin: "0" }}>
+                  {branding.organisationName}
+                </Text>
+              )}
+            </Section>
+          ) : null}
           <Heading as="h1" style={{ fontSize: "22px" }}>
             {words.subject}
           </Heading>
           {words.untranslated && <Text style={{ fontStyle: "italic" }}>{words.untranslated}</Text>}
           <Text>{t("greeting", { hasName: name ? "yes" : "no", name: name ?? "" })}</Text>
           <Text>{t("intro", { title: words.title })}</Text>
-          <Section style={{ borderLeft: "4px solid #b42318", paddingLeft: "12px" }}>
+          <Section style={{ borderLeft: `4px solid ${accent}`, paddingLeft: "12px" }}>
             <Text style={{ whiteSpace: "pre-line" }}>{words.summary}</Text>
           </Section>
           <Text>
@@ -131,9 +156,34 @@ function NoticeEmail({
           )}
           <Hr />
           <Text style={{ fontSize: "12px", color: "#666666" }}>{t("footer")}</Text>
+          <BrandingFooter branding={branding} />
         </Container>
       </Body>
     </Html>
+  );
+}
+
+/** The organisation's name, contact and imprint links and support address under every notice. */
+function BrandingFooter({ branding }: { branding: Branding }) {
+  const parts = [
+    branding.contactUrl ? { href: branding.contactUrl, label: "Contact" } : null,
+    branding.imprintUrl ? { href: branding.imprintUrl, label: "Imprint" } : null,
+    branding.supportEmail ? { href: `mailto:${branding.supportEmail}`, label: branding.supportEmail } : null,
+  ].filter((part) => part !== null);
+  if (!branding.organisationName && parts.length === 0) return null;
+  const small = { fontSize: "12px", color: "#666666" };
+  return (
+    <Text style={small}>
+      {branding.organisationName}
+      {parts.map((part) => (
+        <span key={part.label}>
+          {" · "}
+          <Link href={part.href} style={{ color: "#666666" }}>
+            {part.label}
+          </Link>
+        </span>
+      ))}
+    </Text>
   );
 }
 
@@ -162,6 +212,8 @@ export type RenderOptions = {
   translations?: ReadonlyMap<string, NoticeTranslation>;
   /** The member's acknowledgement link, when the notice requires acknowledgement. */
   ackUrl?: string | null;
+  /** The branding to wear: the one in effect when the batch was frozen (ADR 0025). Default: none. */
+  branding?: Branding;
 };
 
 /**
@@ -178,7 +230,9 @@ export async function renderNoticeEmail(
   const messages = noticeMessages(member.locale);
   const translation = translationFor(options.translations ?? new Map(), member.locale);
   const ackUrl = options.ackUrl ?? null;
+  const branding = options.branding ?? DEFAULT_BRANDING;
   const key = JSON.stringify([
+    branding,
     content.noticeId,
     content.version,
     messages.language,
@@ -198,6 +252,7 @@ export async function renderNoticeEmail(
       redlineFrom: member.redlineFrom,
       baseUrl,
       ackUrl: ackUrl ? ACK_TOKEN : null,
+      branding,
     };
     template = Promise.all([
       render(<NoticeEmail {...props} />),

@@ -4,11 +4,13 @@
  * person at the keyboard. Nothing here creates a notice or a delivery, so nothing is counted.
  */
 import { randomUUID } from "node:crypto";
+import { senderWithName } from "../core/branding";
 import { noticeLanguage } from "../core/notify/messages";
 import { Refusal } from "../core/refusal";
 import type { Env } from "../env.server";
 import type { PendingNotice } from "../models/acknowledgements.server";
 import { recordAudit } from "../models/audit.server";
+import { currentBranding } from "../models/branding.server";
 import { transaction } from "../models/db.server";
 import type { NoticeContent } from "../models/deliveries.server";
 import { findSubscriber } from "../models/subscribers.server";
@@ -86,7 +88,7 @@ export async function previewNotice({
     content,
     { locale: readerLocale, name: subscriber?.name ?? null, redlineFrom: draft.previousNumber },
     baseUrl,
-    { ackUrl: draft.requiresAck ? `${baseUrl}${PREVIEW_ACK_PATH}` : null },
+    { ackUrl: draft.requiresAck ? `${baseUrl}${PREVIEW_ACK_PATH}` : null, branding: await currentBranding() },
   );
   const pending: PendingNotice = {
     id: 0,
@@ -137,7 +139,7 @@ export async function sendTestNotice({
   const result = await provider.sendBatch(
     [
       {
-        from: env.MAIL_FROM,
+        from: senderWithName(env.MAIL_FROM, (await currentBranding()).organisationName),
         to,
         subject: `${TEST_SUBJECT_PREFIX}${preview.email.subject}`,
         html: preview.email.html,

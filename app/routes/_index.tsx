@@ -1,6 +1,6 @@
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { PublicShell } from "~/components/public-shell";
+import { organisationTitle, PublicShell } from "~/components/public-shell";
 import { DateText } from "~/components/public-version";
 import { languageName } from "~/core/public/locales";
 import { policyPath } from "~/core/public/urls";
@@ -11,7 +11,7 @@ import publicStyles from "~/styles/public.css";
 
 export const handle: RouteHandle = { hydrate: false };
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: publicStyles }];
-export const meta: MetaFunction = () => [{ title: "Policies" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: organisationTitle("Policies", matches) }];
 
 export async function loader() {
   const documents = await listPublishedDocuments();

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { attempt, formError } from "~/auth/errors.server";
 import { requireUser, requireUserForm } from "~/auth/session.server";
@@ -56,7 +56,11 @@ export default function EmbedSettings() {
   const live = secrets.find((s) => !s.retiredAt);
   return (
     <>
-      <PageHeader title="Dashboard banner" />
+      <PageHeader title="Dashboard banner">
+        <Link to="/admin/branding" className="button">
+          Branding
+        </Link>
+      </PageHeader>
       <p className="muted">
         The banner (<code>/embed/notices.js</code>) shows pending notices in your product's dashboard. Your
         backend signs a short-lived user token with the embed secret; the API key never reaches a browser. See

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { attempt, formError } from "~/auth/errors.server";
@@ -112,7 +112,12 @@ export default function Users() {
   }, [result]);
   return (
     <>
-      <PageHeader title="Users" />
+      {/* The organisation's branding is an admin's setting too; the navigation has no room left at 1280 px. */}
+      <PageHeader title="Users">
+        <Link to="/admin/branding" className="button">
+          Branding
+        </Link>
+      </PageHeader>
       {result && !result.ok ? <Notice kind="error">{result.error}</Notice> : null}
       {result?.ok ? (
         <Notice kind="success">

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, jsonError } from "~/http/json.server";
 import { pendingNoticesFor } from "~/models/acknowledgements.server";
+import { currentBranding } from "~/models/branding.server";
 import { findSubscriber } from "~/models/subscribers.server";
 import { bannerNotices } from "~/notify/banner-words.server";
 import { preflight, requireUserToken } from "~/notify/notices-api.server";
@@ -16,7 +17,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { externalId, cors } = await requireUserToken(request);
   const notices = (await pendingNoticesFor(externalId)) ?? [];
   const locale = (await findSubscriber(externalId))?.locale ?? "en";
-  return json({ notices: await bannerNotices(notices, locale) }, 200, cors);
+  const branding = await currentBranding();
+  // The organisation the banner speaks for (ADR 0025); null until a branding is saved.
+  const organisation =
+    branding.revision === 0 ? null : { name: branding.organisationName, accentColour: branding.accentColour };
+  return json({ notices: await bannerNotices(notices, locale), organisation }, 200, cors);
 }
 
 export async function action({ request }: ActionFunctionArgs) {

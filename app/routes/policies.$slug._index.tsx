@@ -1,7 +1,7 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { PublicPolicyView } from "~/components/public-policy-view";
-import { PublicShell } from "~/components/public-shell";
+import { organisationTitle, PublicShell } from "~/components/public-shell";
 import { auditHeadMeta } from "~/core/public/audit-head";
 import { policyPath } from "~/core/public/urls";
 import { cachedPage } from "~/http/page-cache.server";
@@ -24,10 +24,10 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   );
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) =>
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   data
     ? [
-        { title: data.title },
+        { title: organisationTitle(data.title, matches) },
         { name: "description", content: `${data.title}, last updated ${data.version.lastUpdated}` },
         ...auditHeadMeta(data.version),
         {

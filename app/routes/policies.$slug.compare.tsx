@@ -1,6 +1,6 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { PublicShell } from "~/components/public-shell";
+import { organisationTitle, PublicShell } from "~/components/public-shell";
 import { DateText, MaterialBadge, StatusBadge } from "~/components/public-version";
 import { summaryText } from "~/core/history/types";
 import { policyPath } from "~/core/public/urls";
@@ -57,10 +57,15 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   });
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) =>
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   data
     ? [
-        { title: `${data.title}: changes from version ${data.from.number} to ${data.to.number}` },
+        {
+          title: organisationTitle(
+            `${data.title}: changes from version ${data.from.number} to ${data.to.number}`,
+            matches,
+          ),
+        },
         { name: "robots", content: "noindex" },
       ]
     : [];

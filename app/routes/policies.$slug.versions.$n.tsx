@@ -1,7 +1,7 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { PublicPolicyView } from "~/components/public-policy-view";
-import { PublicShell } from "~/components/public-shell";
+import { organisationTitle, PublicShell } from "~/components/public-shell";
 import { auditHeadMeta } from "~/core/public/audit-head";
 import { cachedPage } from "~/http/page-cache.server";
 import { cacheHeaders, findVersion, readPolicyRequest, versionPageView } from "~/models/public-pages.server";
@@ -21,10 +21,10 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   );
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) =>
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   data
     ? [
-        { title: `${data.title} — version ${data.version.number}` },
+        { title: organisationTitle(`${data.title} — version ${data.version.number}`, matches) },
         {
           name: "description",
           content: `${data.title}, version ${data.version.number}, last updated ${data.version.lastUpdated}`,

@@ -29,6 +29,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import type { LogoType } from "../../app/core/branding";
 import type { RedlineSummary } from "../../app/core/diff/redline";
 import type { PolicyContent } from "../../app/core/document/types";
 import type { ImportedOrigin } from "../../app/core/history/types";
@@ -450,5 +451,46 @@ export const reviewComments = pgTable(
   (t) => [
     index("review_comments_version_idx").on(t.versionId),
     check("review_comments_kind_check", sql`${t.kind} IN (${inList(REVIEW_COMMENT_KINDS)})`),
+  ],
+);
+
+/** The twin of db/schema/branding.ts (ADR 0025). */
+export const brandingLogos = pgTable(
+  "branding_logos",
+  {
+    hash: text("hash").primaryKey(),
+    contentType: text("content_type").$type<LogoType>().notNull(),
+    data: text("data").notNull(),
+    byteSize: integer("byte_size").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [
+    check(
+      "branding_logos_type_check",
+      sql`${t.contentType} IN ('image/png', 'image/jpeg', 'image/svg+xml') AND ${t.byteSize} <= 102400`,
+    ),
+  ],
+);
+
+export const brandingRevisions = pgTable(
+  "branding_revisions",
+  {
+    id: id(),
+    organisationName: text("organisation_name").notNull(),
+    logoHash: text("logo_hash").references(() => brandingLogos.hash),
+    accentColour: text("accent_colour").notNull(),
+    contactUrl: text("contact_url"),
+    imprintUrl: text("imprint_url"),
+    supportEmail: text("support_email"),
+    createdById: integer("created_by_id").references(() => users.id),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [
+    check("branding_revisions_accent_check", sql`${t.accentColour} ~ '^#[0-9a-f]{6}$'`),
+    check(
+      "branding_revisions_links_check",
+      sql`(${t.contactUrl} IS NULL OR ${t.contactUrl} LIKE 'https://%' OR ${t.contactUrl} LIKE 'mailto:%') AND (${t.imprintUrl} IS NULL OR ${t.imprintUrl} LIKE 'https://%' OR ${t.imprintUrl} LIKE 'mailto:%')`,
+    ),
+    index("branding_revisions_created_idx").on(t.createdAt),
   ],
 );

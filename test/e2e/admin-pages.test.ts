@@ -212,6 +212,7 @@ const PAGES: Record<string, { path: () => string; shows?: RegExp } | { not: stri
   "admin.api-keys.tsx": { path: () => "/admin/api-keys" },
   "admin.users.tsx": { path: () => "/admin/users" },
   "admin.embed.tsx": { path: () => "/admin/embed" },
+  "admin.branding.tsx": { path: () => "/admin/branding" },
   "admin.notices._index.tsx": { path: () => "/admin/notices" },
   "admin.notices.$noticeId.tsx": { path: () => `/admin/notices/${ids.notice}`, shows: /bounced/i },
   "admin.notices.mail.tsx": { path: () => "/admin/notices/mail" },

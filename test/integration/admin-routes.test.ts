@@ -291,6 +291,10 @@ const MATRIX: Record<string, { loader?: Access; action?: Access }> = {
     loader: { name: "dashboard banner", path: () => "/admin/embed", min: "admin" },
     action: { name: "dashboard banner", path: () => "/admin/embed", min: "admin" },
   },
+  "admin.branding.tsx": {
+    loader: { name: "branding", path: () => "/admin/branding", min: "admin" },
+    action: { name: "branding", path: () => "/admin/branding", min: "admin" },
+  },
   // Single sign-on is not configured here: both answer 404 to everyone. Configured, the sign-in and its
   // refusals are covered by test/integration/single-sign-on.test.ts.
   "admin.sso.start.tsx": {
