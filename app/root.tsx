@@ -36,7 +36,7 @@ export const links: LinksFunction = () => [
  */
 export type RouteHandle = { hydrate?: boolean };
 
-/** What pages show of the organisation's branding (ADR 0025): public facts only. */
+/** What pages show of the organisation's branding (ADR 0026): public facts only. */
 export type PublicBranding = {
   organisationName: string;
   logoSrc: string | null;

@@ -12,7 +12,7 @@ export function usePublicBranding(): PublicBranding | null {
   return useRouteLoaderData<typeof rootLoader>("root")?.branding ?? null;
 }
 
-/** A public page's title followed by the organisation's name, from the root loader's data (ADR 0025). */
+/** A public page's title followed by the organisation's name, from the root loader's data (ADR 0026). */
 export function organisationTitle(title: string, matches: MetaArgs["matches"]): string {
   const root = matches.find((match) => match.id === "root")?.data as
     | { branding?: PublicBranding }

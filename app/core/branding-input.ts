@@ -1,5 +1,5 @@
 /**
- * The branding form's rules (ADR 0025), shared by the settings page — which checks each field as
+ * The branding form's rules (ADR 0026), shared by the settings page — which checks each field as
  * the person types — and its action, which checks again.
  */
 import { z } from "zod";

@@ -1,5 +1,5 @@
 /**
- * The organisation's branding (ADR 0025): one append-only row per save, the newest in effect.
+ * The organisation's branding (ADR 0026): one append-only row per save, the newest in effect.
  * Read per request (a primary-key lookup); a save changes the public state token, so the public
  * response cache drops every page at once (SQLite: the token's query reads the newest id;
  * PostgreSQL: a trigger notifies every process, migration 0010).

@@ -52,7 +52,7 @@ export type PublicPolicy = {
   /** Present when this document is a translation. */
   translation: TranslationStatus | null;
   /**
-   * The branding revision the pages are framed with (ADR 0025): part of every ETag made from the
+   * The branding revision the pages are framed with (ADR 0026): part of every ETag made from the
    * policy, so a new name or logo is a new representation.
    */
   branding: number;
@@ -280,7 +280,7 @@ let pgRefresh: Promise<void> | null = null;
 
 /**
  * A short value that changes whenever what the public site shows may have changed: a version published
- * or replaced, a document added, renamed or linked as a translation, a new branding (ADR 0025), or a
+ * or replaced, a document added, renamed or linked as a translation, a new branding (ADR 0026), or a
  * new UTC day (effective dates). A response cache checks that a stored page is still the page the app would render.
  *
  * Synchronous on purpose (ADR 0017): the response cache asks for it on every hit.

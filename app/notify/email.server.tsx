@@ -29,7 +29,7 @@ type NoticeEmailProps = {
   baseUrl: string;
   /** The confirmation page, when the notice asks for acknowledgement. */
   ackUrl: string | null;
-  /** The organisation's name, logo, colour and links (ADR 0025). */
+  /** The organisation's name, logo, colour and links (ADR 0026). */
   branding: Branding;
 };
 
@@ -212,7 +212,7 @@ export type RenderOptions = {
   translations?: ReadonlyMap<string, NoticeTranslation>;
   /** The member's acknowledgement link, when the notice requires acknowledgement. */
   ackUrl?: string | null;
-  /** The branding to wear: the one in effect when the batch was frozen (ADR 0025). Default: none. */
+  /** The branding to wear: the one in effect when the batch was frozen (ADR 0026). Default: none. */
   branding?: Branding;
 };
 

@@ -18,7 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const notices = (await pendingNoticesFor(externalId)) ?? [];
   const locale = (await findSubscriber(externalId))?.locale ?? "en";
   const branding = await currentBranding();
-  // The organisation the banner speaks for (ADR 0025); null until a branding is saved.
+  // The organisation the banner speaks for (ADR 0026); null until a branding is saved.
   const organisation =
     branding.revision === 0 ? null : { name: branding.organisationName, accentColour: branding.accentColour };
   return json({ notices: await bannerNotices(notices, locale), organisation }, 200, cors);

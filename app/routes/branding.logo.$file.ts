@@ -3,7 +3,7 @@ import { IMMUTABLE_CACHE_CONTROL } from "~/core/public/http-cache";
 import { findLogo } from "~/models/branding.server";
 
 /**
- * An uploaded logo shown on the public pages and in emails (ADR 0025). The address names the
+ * An uploaded logo shown on the public pages and in emails (ADR 0026). The address names the
  * image's hash, so it is cached for a year. An SVG opened on its own is a document that could carry
  * script: this policy runs none (no script-src, `sandbox`), loads nothing, and allows only the
  * inline styles SVG files commonly use; an <img> never runs an SVG's script anyway.

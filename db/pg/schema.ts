@@ -454,7 +454,7 @@ export const reviewComments = pgTable(
   ],
 );
 
-/** The twin of db/schema/branding.ts (ADR 0025). */
+/** The twin of db/schema/branding.ts (ADR 0026). */
 export const brandingLogos = pgTable(
   "branding_logos",
   {

@@ -28,7 +28,7 @@ export const brandingLogos = sqliteTable(
 );
 
 /**
- * The organisation's branding, one row per save, never updated (ADR 0025): the newest row is in
+ * The organisation's branding, one row per save, never updated (ADR 0026): the newest row is in
  * effect; an email batch renders the row that was in effect when it was frozen, so a retry sends
  * the same bytes (ADR 0006), and the history shows who changed what.
  */
