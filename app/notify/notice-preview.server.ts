@@ -57,6 +57,8 @@ function contentOf(draft: DraftNotice): NoticeContent {
     lastUpdated: draft.lastUpdated,
     previousNumber: draft.previousNumber,
     requiresAck: draft.requiresAck,
+    reminderRound: null,
+    remindsOfAt: null,
   };
 }
 
