@@ -20,6 +20,7 @@ import { estimateSend } from "../core/notify/send-estimate";
 import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
 import { type Actor, actorLabel, reader, transaction } from "./db.server";
+import { coveringAcknowledgementId } from "./notice-rules.server";
 import { audienceCondition } from "./subscribers.server";
 
 export type NoticeRequest = {
@@ -407,6 +408,12 @@ export type NoticeProgress = NoticeSummary & {
   } | null;
   /** The provider is pacing us (429): sending resumes then (the first waiting batch); nothing failed. */
   throttledUntil: string | null;
+  /**
+   * The dashboard channel as the banner knows it (issue 16, item 5): pending (not seen yet), shown
+   * (seen, not acted on), acknowledged, dismissed ("Dismiss" on a notice that did not require
+   * acknowledgement). Each person once; an acknowledgement of a later version settles this one.
+   */
+  dashboard: { pending: number; shown: number; acknowledged: number; dismissed: number } | null;
   /** The last reasons batches failed or are being retried, newest first; throttling is not one. */
   batchErrors: {
     number: number;
@@ -483,5 +490,37 @@ export async function getNoticeProgress(
   const batchErrors = batches
     .filter((b) => !isThrottling(b.lastError))
     .map((b) => ({ ...b, lastError: b.lastError ?? "" }));
-  return { ...summary, email, throttledUntil, batchErrors };
+  const dashboard = summary.counts.dashboard ? await dashboardOutcomes(noticeId) : null;
+  return { ...summary, email, throttledUntil, dashboard, batchErrors };
+}
+
+/** Counts of the dashboard outcomes of one notice, in one statement (see NoticeProgress.dashboard). */
+async function dashboardOutcomes(noticeId: number): Promise<NonNullable<NoticeProgress["dashboard"]>> {
+  const found = await rows<{ outcome: "pending" | "shown" | "acknowledged" | "dismissed"; n: number }>(
+    reader(),
+    sql`
+    WITH p AS (
+      SELECT x.subscriber_id,
+             (SELECT a.channel FROM acknowledgements a WHERE a.id = ${coveringAcknowledgementId(
+               sql`x.subscriber_id`,
+               {
+                 document: sql`n.document_id`,
+                 version: sql`v.number`,
+               },
+             )}) AS ack_channel,
+             n.requires_ack,
+             EXISTS (SELECT 1 FROM notice_views w WHERE w.notice_id = n.id AND w.subscriber_id = x.subscriber_id) AS shown
+      FROM deliveries x JOIN notices n ON n.id = x.notice_id JOIN versions v ON v.id = n.version_id
+      WHERE x.notice_id = ${noticeId} AND x.channel = 'dashboard')
+    SELECT CASE
+             WHEN ack_channel IS NULL AND shown THEN 'shown'
+             WHEN ack_channel IS NULL THEN 'pending'
+             WHEN ack_channel = 'dashboard' AND NOT requires_ack THEN 'dismissed'
+             ELSE 'acknowledged' END AS outcome,
+           CAST(count(*) AS integer) AS n
+    FROM p GROUP BY 1`,
+  );
+  const counts = { pending: 0, shown: 0, acknowledged: 0, dismissed: 0 };
+  for (const row of found) counts[row.outcome] += row.n;
+  return counts;
 }

@@ -76,7 +76,12 @@ const PublishAction = z.object({
     .min(REMINDER_LIMITS.afterDays.min)
     .max(REMINDER_LIMITS.afterDays.max)
     .optional(),
-  remindTimes: z.coerce.number().int().min(REMINDER_LIMITS.times.min).max(REMINDER_LIMITS.times.max).optional(),
+  remindTimes: z.coerce
+    .number()
+    .int()
+    .min(REMINDER_LIMITS.times.min)
+    .max(REMINDER_LIMITS.times.max)
+    .optional(),
   audience: z.string().max(10_000).optional(),
 });
 
@@ -321,8 +326,8 @@ export default function Publish() {
                           />
                         </label>
                         <p className="help">
-                          Reminders go by email only to people whose notice email was delivered and who have not
-                          acknowledged yet; each one counts from the one before. They stop when the person
+                          Reminders go by email only to people whose notice email was delivered and who have
+                          not acknowledged yet; each one counts from the one before. They stop when the person
                           acknowledges or when a newer version is published.
                         </p>
                       </>

@@ -68,7 +68,7 @@ const accepted = (log: RequestRecord[]) => log.filter((r) => r.outcome === "acce
 describe("reminders and a worker killed with SIGKILL", () => {
   it("two workers enqueue the round once, are killed mid-send, and every pending person gets exactly one reminder", async () => {
     await publishFirst("crash-remind");
-    const addresses = await addSubscribers("crash-remind", 600);
+    const addresses = await addSubscribers("crash-remind", 400);
     const version = await publishMaterial(
       "crash-remind",
       emailTo("crash-remind", { requireAck: true, reminders: { afterDays: 2, times: 1 } }),
@@ -80,7 +80,7 @@ describe("reminders and a worker killed with SIGKILL", () => {
         .from(notices)
         .where(and(eq(notices.versionId, version.id), isNull(notices.reminderOf))),
     ))!;
-    const acknowledged = new Set([0, 1, 2, 150, 599]);
+    const acknowledged = new Set([0, 1, 2, 150, 399]);
     for (const i of acknowledged)
       await acknowledgeNotice({ externalId: `crash-remind-${i}`, noticeId: notice.id, channel: "api" });
     // Two days pass: the notice is made to look as if created then (the rules forbid that to the app).
@@ -95,7 +95,8 @@ describe("reminders and a worker killed with SIGKILL", () => {
     const running = [worker([], { SEND_RATE_PER_SECOND: "5" }), worker([], { SEND_RATE_PER_SECOND: "5" })];
     await vi.waitFor(
       () => {
-        if (accepted(mail.requests()).length < 2) throw new Error("no reminder batch accepted yet");
+        if (accepted(mail.requests()).length < 2)
+          throw new Error(`no reminder batch accepted yet:\n${running.map((w) => w.output()).join("\n")}`);
       },
       { timeout: 30_000, interval: 5 },
     );
@@ -113,12 +114,13 @@ describe("reminders and a worker killed with SIGKILL", () => {
         .messages()
         .every((m) => m.subject.startsWith("Reminder: ") || m.subject.startsWith("Erinnerung: ")),
     ).toBe(true);
-    // 595 people: six batches, each accepted once under its own key.
-    expect(new Set(accepted(mail.requests()).map((r) => r.idempotencyKey)).size).toBe(6);
+    // 395 people: four batches, each accepted once under its own key.
+    expect(new Set(accepted(mail.requests()).map((r) => r.idempotencyKey)).size).toBe(4);
     const queued = (
       await db().select().from(auditLog).where(eq(auditLog.action, "notice.reminder-queued"))
     ).filter((e) => e.details.noticeId === notice.id);
     expect(queued).toHaveLength(1);
-    expect(queued[0].details).toMatchObject({ round: 1, emailDeliveries: 595 });
-  });
+    expect(queued[0].details).toMatchObject({ round: 1, emailDeliveries: 395 });
+    // Three worker processes start and one waits out the killed ones' leases: slow on a loaded machine.
+  }, 120_000);
 });
