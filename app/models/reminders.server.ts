@@ -116,19 +116,24 @@ export async function enqueueDueReminders({
         INSERT INTO delivery_batches (notice_id, number) SELECT ${inserted.id}, x FROM n`,
       );
       await execute(tx, sql`UPDATE notices SET batch_count = ${batches} WHERE id = ${inserted.id}`);
+      // The round is a notice: recorded as one (so `audit verify` checks it against its row like any
+      // other), naming the notice it reminds of and which round it is.
       await recordAudit(tx, {
         actor: { kind: "system" },
-        action: "notice.reminder-queued",
+        action: "notice.created",
         documentId: notice.documentId,
         versionId: notice.versionId,
         details: {
-          noticeId: notice.id,
-          reminderNoticeId: inserted.id,
+          noticeId: inserted.id,
+          channels: ["email"],
+          audience: null,
+          requiresAck: true,
+          reminderOf: notice.id,
           round: next.round,
           of: notice.times,
           emailDeliveries: emails,
+          dashboardDeliveries: 0,
           batches,
-          at,
         },
       });
       return { noticeId: notice.id, reminderNoticeId: inserted.id, round: next.round, emails };

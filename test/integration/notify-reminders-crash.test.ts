@@ -116,9 +116,9 @@ describe("reminders and a worker killed with SIGKILL", () => {
     ).toBe(true);
     // 395 people: four batches, each accepted once under its own key.
     expect(new Set(accepted(mail.requests()).map((r) => r.idempotencyKey)).size).toBe(4);
-    const queued = (
-      await db().select().from(auditLog).where(eq(auditLog.action, "notice.reminder-queued"))
-    ).filter((e) => e.details.noticeId === notice.id);
+    const queued = (await db().select().from(auditLog).where(eq(auditLog.action, "notice.created"))).filter(
+      (e) => e.details.reminderOf === notice.id,
+    );
     expect(queued).toHaveLength(1);
     expect(queued[0].details).toMatchObject({ round: 1, emailDeliveries: 395 });
     // Three worker processes start and one waits out the killed ones' leases: slow on a loaded machine.

@@ -6,6 +6,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { acknowledgeNotice, pendingNoticesFor } from "../../app/models/acknowledgements.server";
+import { verifyAuditLog } from "../../app/models/audit.server";
 import { db } from "../../app/models/db.server";
 import { emailAckTarget } from "../../app/models/email-acknowledgements.server";
 import { getNoticeProgress } from "../../app/models/notices.server";
@@ -49,8 +50,8 @@ const remindersOf = async (noticeId: number, now: number) =>
 const messagesTo = (address: string) => mail.messages().filter((m) => m.to.includes(address));
 
 const reminderAudits = async (noticeId: number) =>
-  (await db().select().from(auditLog).where(eq(auditLog.action, "notice.reminder-queued"))).filter(
-    (e) => e.details.noticeId === noticeId,
+  (await db().select().from(auditLog).where(eq(auditLog.action, "notice.created"))).filter(
+    (e) => e.details.reminderOf === noticeId,
   );
 
 /** Publishes a notice that requires acknowledgement to `count` subscribers and sends it. */
@@ -103,7 +104,7 @@ describe("reminders", () => {
     // Audited, in the proof ledger and in the CSV; not a second notice on the dashboard.
     expect(await reminderAudits(notice.id)).toEqual([
       expect.objectContaining({
-        details: expect.objectContaining({ reminderNoticeId: round, round: 1, emailDeliveries: 3 }),
+        details: expect.objectContaining({ noticeId: round, round: 1, emailDeliveries: 3 }),
       }),
     ]);
     const sentAudit = await db().select().from(auditLog).where(eq(auditLog.action, "delivery.sent"));
@@ -168,6 +169,8 @@ describe("reminders", () => {
     // Two rounds were asked for: there is no third.
     expect(await remindersOf(notice.id, start + 60 * DAY)).toEqual([]);
     expect(await reminderAudits(notice.id)).toHaveLength(2);
+    // Every round, its deliveries and skips agree with their audit entries.
+    expect((await verifyAuditLog({ proof: true })).problems).toEqual([]);
   });
 
   it("are enqueued once when several workers look at the same moment", async () => {
