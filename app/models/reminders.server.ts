@@ -12,7 +12,7 @@ import { nextReminderDueAt } from "../core/notify/reminders";
 import { recordAudit } from "./audit.server";
 import { reader, transaction } from "./db.server";
 
-export type QueuedReminder = { noticeId: number; reminderNoticeId: number; round: number; emails: number };
+type QueuedReminder = { noticeId: number; reminderNoticeId: number; round: number; emails: number };
 
 type Candidate = {
   id: number;
