@@ -98,6 +98,8 @@ export async function pendingNoticesFor(externalId: string): Promise<PendingNoti
     JOIN versions v ON v.id = n.version_id
     JOIN documents d ON d.id = n.document_id
     WHERE x.subscriber_id = ${subscriber.id}
+      -- A reminder round repeats its notice by email; the notice itself is what is pending.
+      AND n.reminder_of IS NULL
       AND (
         (x.channel = 'dashboard' AND x.status = 'pending')
         OR (x.channel = 'email' AND ${isEmailProblemStatus(sql`x.status`)}
@@ -328,7 +330,8 @@ async function overviews(where: SQL, limit: number): Promise<AcknowledgementOver
 
 /** Every notice, newest first, with how many of its people have acknowledged it. */
 export async function acknowledgementOverview({ limit = 50 } = {}): Promise<AcknowledgementOverview[]> {
-  return await overviews(sql``, limit);
+  // Reminder rounds are reported with the notice they remind of, not as notices of their own.
+  return await overviews(sql`WHERE n.reminder_of IS NULL`, limit);
 }
 
 export async function noticeAcknowledgementOverview(
@@ -362,6 +365,9 @@ export type AcknowledgementRow = {
   shownAt: string | null;
   /** Whether the notice asked for acknowledgement (1) — without it, the banner's button dismisses. */
   requiresAck: number;
+  /** Reminder emails of this notice handed over to them (issue 16, item 4), and when the last one was. */
+  remindersSent: number;
+  lastReminderAt: string | null;
 };
 
 /**
@@ -396,7 +402,12 @@ export async function acknowledgementRows({
            b.status AS "dashboardStatus",
            a.version_number AS "acknowledgedVersion", a.acknowledged_at AS "acknowledgedAt", a.channel AS "acknowledgedVia",
            (SELECT w.first_shown_at FROM notice_views w WHERE w.notice_id = n.id AND w.subscriber_id = s.id) AS "shownAt",
-           n.requires_ack AS "requiresAck"
+           n.requires_ack AS "requiresAck",
+           CAST((SELECT count(*) FROM deliveries r JOIN notices rn ON rn.id = r.notice_id
+             WHERE rn.reminder_of = n.id AND r.subscriber_id = s.id AND r.channel = 'email'
+               AND r.status IN ('sent', 'delivered', 'bounced', 'complained')) AS integer) AS "remindersSent",
+           (SELECT max(r.sent_at) FROM deliveries r JOIN notices rn ON rn.id = r.notice_id
+             WHERE rn.reminder_of = n.id AND r.subscriber_id = s.id AND r.channel = 'email') AS "lastReminderAt"
     FROM t
     JOIN subscribers s ON s.id = t.subscriber_id
     JOIN notices n ON n.id = ${noticeId}

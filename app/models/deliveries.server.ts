@@ -19,6 +19,10 @@ export type NoticeContent = {
   previousNumber: number | null;
   /** Whether the notice asks for acknowledgement (the email then carries a confirmation link). */
   requiresAck: boolean;
+  /** A reminder round (1, 2, …) of an earlier notice of this version; null for the notice itself. */
+  reminderRound: number | null;
+  /** For a reminder: when the notice it reminds of was created (the email says "we wrote to you on …"). */
+  remindsOfAt: string | null;
 };
 
 export type BatchMember = {
@@ -94,7 +98,9 @@ export function claimBatch({
         sql`
         SELECT n.id AS "noticeId", d.id AS "documentId", d.slug, d.locale AS "documentLocale", d.title,
                v.number AS version, v.summary, v.effective_at AS "effectiveAt", v.last_updated AS "lastUpdated",
-               n.previous_number AS "previousNumber", n.requires_ack AS "requiresAck"
+               n.previous_number AS "previousNumber", n.requires_ack AS "requiresAck",
+               n.reminder_round AS "reminderRound",
+               (SELECT p.created_at FROM notices p WHERE p.id = n.reminder_of) AS "remindsOfAt"
         FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id
         WHERE n.id = ${batch.notice_id}`,
       ))!;
@@ -115,6 +121,22 @@ export function claimBatch({
           FROM subscribers s WHERE ${inBatch} AND s.status <> 'active'
           RETURNING deliveries.id, deliveries.subscriber_id`,
         );
+        if (content.reminderRound !== null) {
+          // A reminder stops the moment the person acknowledges: whoever did since the round was
+          // enqueued is not reminded (this version or a later one settles it, ADR 0007).
+          skipped.push(
+            ...(await rows<{ id: number; subscriber_id: number }>(
+              tx,
+              sql`
+              UPDATE deliveries SET status = 'skipped', status_at = ${iso(now)},
+                last_error = 'not sent: acknowledged before the reminder went out'
+              FROM subscribers s WHERE ${inBatch} AND s.status = 'active'
+                AND EXISTS (SELECT 1 FROM acknowledgements a WHERE a.subscriber_id = s.id
+                  AND a.document_id = ${content.documentId} AND a.version_number >= ${content.version})
+              RETURNING deliveries.id, deliveries.subscriber_id`,
+            )),
+          );
+        }
         // Proof: who was deliberately not emailed, chained in the audit log.
         if (skipped.length > 0) {
           await recordAudit(tx, {

@@ -28,7 +28,8 @@ export type EmailAckTarget = {
 export async function emailAckTarget(deliveryId: number): Promise<EmailAckTarget | undefined> {
   const found = await row<Omit<EmailAckTarget, "summary"> & { summary: string | null }>(
     reader(),
-    sql`SELECT n.id AS "noticeId", s.external_id AS "externalId", s.status AS "subscriberStatus",
+    // A reminder's link acknowledges the notice it reminds of: that is the notice the person was given.
+    sql`SELECT coalesce(n.reminder_of, n.id) AS "noticeId", s.external_id AS "externalId", s.status AS "subscriberStatus",
                s.locale, d.slug, d.locale AS "documentLocale", d.title, v.number AS version,
                v.summary, v.effective_at AS "effectiveAt",
                coalesce(x.redline_from, n.previous_number) AS "redlineFrom",

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, isNotNull, min, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNotNull, isNull, min, sql } from "drizzle-orm";
 import type { Transaction } from "../../db/client";
 import { countAll, execute, first, rows } from "../../db/dialect";
 import {
@@ -15,16 +15,23 @@ import {
 import type { Audience } from "../core/notify/audience";
 import { isThrottling } from "../core/notify/backoff";
 import { BATCH_SIZE, batchCount } from "../core/notify/batching";
+import { type ReminderSettings, reminderSettingsProblem } from "../core/notify/reminders";
 import { estimateSend } from "../core/notify/send-estimate";
 import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
 import { type Actor, actorLabel, reader, transaction } from "./db.server";
+import { coveringAcknowledgementId } from "./notice-rules.server";
 import { audienceCondition } from "./subscribers.server";
 
 export type NoticeRequest = {
   channels: Channel[];
   audience?: Audience | null;
   requireAck?: boolean;
+  /**
+   * Email reminders to those who have not acknowledged (issue 16, item 4): the first `afterDays`
+   * days after the notice, each further one `afterDays` after the previous, at most `times`.
+   */
+  reminders?: ReminderSettings | null;
 };
 
 export type EnqueuedNotice = {
@@ -54,6 +61,11 @@ export async function enqueueNotice(
   if (channels.length === 0)
     throw new Refusal("invalid", "a notice needs at least one channel: email or dashboard");
   const audience = input.audience && Object.keys(input.audience).length > 0 ? input.audience : null;
+  const reminders = input.reminders ?? null;
+  if (reminders) {
+    const problem = reminderSettingsProblem(reminders, { channels, requireAck: input.requireAck ?? false });
+    if (problem) throw new Refusal("invalid", problem);
+  }
   const notice = (await first(
     tx
       .insert(notices)
@@ -65,6 +77,8 @@ export async function enqueueNotice(
         audience,
         requiresAck: input.requireAck ?? false,
         createdBy: actorLabel(input.actor),
+        reminderAfterDays: reminders?.afterDays ?? null,
+        reminderMax: reminders?.times ?? null,
       })
       .returning(),
   ))!;
@@ -122,6 +136,7 @@ export async function enqueueNotice(
       channels,
       audience,
       requiresAck: stored.requiresAck,
+      ...(reminders ? { reminders } : {}),
       ...(covered.length > 0 ? { coversNotices: covered } : {}),
       emailDeliveries,
       dashboardDeliveries,
@@ -153,6 +168,17 @@ export type NoticeSummary = {
    * was sent before transports were recorded.
    */
   emailTransports: { transport: string | null; status: DeliveryStatus; emails: number }[];
+  /**
+   * Reminders to those who have not acknowledged (issue 16, item 4): the settings, and each round
+   * enqueued so far with its own email counts. Null when the notice asks for none.
+   */
+  reminders: {
+    afterDays: number;
+    times: number;
+    rounds: { round: number; noticeId: number; createdAt: string; email: StatusCounts }[];
+  } | null;
+  /** For a reminder round: the notice it reminds of and its number. */
+  reminderOf: { noticeId: number; round: number } | null;
 };
 
 /** Statuses of an email the provider accepted: only these have a transport. */
@@ -205,7 +231,42 @@ async function summarise(listed: NoticeRow[]): Promise<NoticeSummary[]> {
       batches: { total: row.notice.batchCount, pending: 0, sent: 0, failed: 0 },
       counts,
       emailTransports: [],
+      reminders:
+        row.notice.reminderAfterDays !== null && row.notice.reminderMax !== null
+          ? { afterDays: row.notice.reminderAfterDays, times: row.notice.reminderMax, rounds: [] }
+          : null,
+      reminderOf:
+        row.notice.reminderOf !== null && row.notice.reminderRound !== null
+          ? { noticeId: row.notice.reminderOf, round: row.notice.reminderRound }
+          : null,
     });
+  }
+  const rounds = await rows<{
+    reminderOf: number;
+    round: number;
+    noticeId: number;
+    createdAt: string;
+    status: DeliveryStatus | null;
+    n: number;
+  }>(
+    reader(),
+    sql`
+    SELECT r.reminder_of AS "reminderOf", r.reminder_round AS round, r.id AS "noticeId", r.created_at AS "createdAt",
+           x.status, CAST(count(x.id) AS integer) AS n
+    FROM notices r LEFT JOIN deliveries x ON x.notice_id = r.id
+    WHERE r.reminder_of IN (${ids})
+    GROUP BY r.reminder_of, r.reminder_round, r.id, r.created_at, x.status
+    ORDER BY r.reminder_round`,
+  );
+  for (const row of rounds) {
+    const reminders = summaries.get(row.reminderOf)?.reminders;
+    if (!reminders) continue;
+    let round = reminders.rounds.find((r) => r.round === row.round);
+    if (!round) {
+      round = { round: row.round, noticeId: row.noticeId, createdAt: row.createdAt, email: emptyCounts() };
+      reminders.rounds.push(round);
+    }
+    if (row.status) round.email[row.status] += row.n;
   }
   for (const batch of batches) {
     const summary = summaries.get(batch.noticeId);
@@ -257,7 +318,11 @@ export async function noticesForVersion({
       .where(and(eq(documents.slug, slug), eq(documents.locale, locale), eq(versions.number, number))),
   );
   if (!version) return null;
-  return await summarise(await selectNotices().where(eq(notices.versionId, version.id)).orderBy(notices.id));
+  return await summarise(
+    await selectNotices()
+      .where(and(eq(notices.versionId, version.id), isNull(notices.reminderOf)))
+      .orderBy(notices.id),
+  );
 }
 
 async function getNoticeSummary(noticeId: number): Promise<NoticeSummary | null> {
@@ -266,7 +331,10 @@ async function getNoticeSummary(noticeId: number): Promise<NoticeSummary | null>
 }
 
 export async function listNotices({ limit = 50 }: { limit?: number } = {}): Promise<NoticeSummary[]> {
-  return await summarise(await selectNotices().orderBy(desc(notices.id)).limit(limit));
+  // Reminder rounds are listed with the notice they remind of (its `reminders`), not on their own.
+  return await summarise(
+    await selectNotices().where(isNull(notices.reminderOf)).orderBy(desc(notices.id)).limit(limit),
+  );
 }
 
 /**
@@ -340,6 +408,12 @@ export type NoticeProgress = NoticeSummary & {
   } | null;
   /** The provider is pacing us (429): sending resumes then (the first waiting batch); nothing failed. */
   throttledUntil: string | null;
+  /**
+   * The dashboard channel as the banner knows it (issue 16, item 5): pending (not seen yet), shown
+   * (seen, not acted on), acknowledged, dismissed ("Dismiss" on a notice that did not require
+   * acknowledgement). Each person once; an acknowledgement of a later version settles this one.
+   */
+  dashboard: { pending: number; shown: number; acknowledged: number; dismissed: number } | null;
   /** The last reasons batches failed or are being retried, newest first; throttling is not one. */
   batchErrors: {
     number: number;
@@ -416,5 +490,37 @@ export async function getNoticeProgress(
   const batchErrors = batches
     .filter((b) => !isThrottling(b.lastError))
     .map((b) => ({ ...b, lastError: b.lastError ?? "" }));
-  return { ...summary, email, throttledUntil, batchErrors };
+  const dashboard = summary.counts.dashboard ? await dashboardOutcomes(noticeId) : null;
+  return { ...summary, email, throttledUntil, dashboard, batchErrors };
+}
+
+/** Counts of the dashboard outcomes of one notice, in one statement (see NoticeProgress.dashboard). */
+async function dashboardOutcomes(noticeId: number): Promise<NonNullable<NoticeProgress["dashboard"]>> {
+  const found = await rows<{ outcome: "pending" | "shown" | "acknowledged" | "dismissed"; n: number }>(
+    reader(),
+    sql`
+    WITH p AS (
+      SELECT x.subscriber_id,
+             (SELECT a.channel FROM acknowledgements a WHERE a.id = ${coveringAcknowledgementId(
+               sql`x.subscriber_id`,
+               {
+                 document: sql`n.document_id`,
+                 version: sql`v.number`,
+               },
+             )}) AS ack_channel,
+             n.requires_ack,
+             EXISTS (SELECT 1 FROM notice_views w WHERE w.notice_id = n.id AND w.subscriber_id = x.subscriber_id) AS shown
+      FROM deliveries x JOIN notices n ON n.id = x.notice_id JOIN versions v ON v.id = n.version_id
+      WHERE x.notice_id = ${noticeId} AND x.channel = 'dashboard')
+    SELECT CASE
+             WHEN ack_channel IS NULL AND shown THEN 'shown'
+             WHEN ack_channel IS NULL THEN 'pending'
+             WHEN ack_channel = 'dashboard' AND NOT requires_ack THEN 'dismissed'
+             ELSE 'acknowledged' END AS outcome,
+           CAST(count(*) AS integer) AS n
+    FROM p GROUP BY 1`,
+  );
+  const counts = { pending: 0, shown: 0, acknowledged: 0, dismissed: 0 };
+  for (const row of found) counts[row.outcome] += row.n;
+  return counts;
 }

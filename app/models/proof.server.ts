@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import { jsonValue, row, rows } from "../../db/dialect";
 import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/tables";
-import { deliveryStatusText, isCaptured, transportText } from "../core/notify/delivery-outcome";
+import { ackOutcome, deliveryStatusText, isCaptured, transportText } from "../core/notify/delivery-outcome";
 import { reader } from "./db.server";
 import { coveringAcknowledgementId, isEmailProblemStatus } from "./notice-rules.server";
 
@@ -39,6 +39,14 @@ type ProofEntry = {
   deliveries: ProofDelivery[];
   /** When the dashboard banner first showed it (shown is not acknowledged); null if never. */
   firstShownAt: string | null;
+  /** A reminder round (issue 16, item 4): the notice it repeats and which reminder it was; else null. */
+  reminderOf: number | null;
+  reminderRound: number | null;
+  /**
+   * Shown, acknowledged and dismissed kept apart (issue 16, item 5): "dismissed" when the banner's
+   * button was pressed on a notice that did not require acknowledgement.
+   */
+  outcome: "pending" | "acknowledged" | "dismissed";
   /** This version's acknowledgement, or the earliest acknowledgement of a later version. */
   acknowledgement: {
     version: number;
@@ -77,6 +85,8 @@ type Row = {
   ackChannel: AcknowledgementChannel | null;
   ackAt: string | null;
   firstShownAt: string | null;
+  reminderOf: number | null;
+  reminderRound: number | null;
 };
 
 /** The ledger of one subscriber, oldest notice first; null when there is no such externalId. */
@@ -95,6 +105,7 @@ export async function getProofLedger(externalId: string): Promise<ProofLedger | 
     SELECT n.id AS "noticeId", d.slug AS document, d.locale, v.number AS version, v.material,
            n.requires_ack AS "requiresAck", v.summary, v.effective_at AS "effectiveAt",
            n.created_at AS "noticeCreatedAt", n.channels,
+           n.reminder_of AS "reminderOf", n.reminder_round AS "reminderRound",
            x.channel, x.status, x.transport, x.provider_message_id AS "providerMessageId", x.batch_number AS batch,
            x.sent_at AS "sentAt", x.status_at AS "statusAt",
            a.version_number AS "ackVersion", a.channel AS "ackChannel", a.acknowledged_at AS "ackAt",
@@ -128,6 +139,13 @@ export async function getProofLedger(externalId: string): Promise<ProofLedger | 
         channels: jsonValue<Channel[]>(row.channels),
         deliveries: [],
         firstShownAt: row.firstShownAt,
+        reminderOf: row.reminderOf,
+        reminderRound: row.reminderRound,
+        outcome: ackOutcome({
+          acknowledgedAt: row.ackAt,
+          acknowledgedVia: row.ackChannel,
+          requiresAck: row.requiresAck,
+        }),
         acknowledgement:
           row.ackAt && row.ackVersion !== null && row.ackChannel
             ? { version: row.ackVersion, channel: row.ackChannel, acknowledgedAt: row.ackAt }
@@ -162,7 +180,7 @@ export function formatProofLedger(ledger: ProofLedger): string[] {
   if (ledger.notices.length === 0) lines.push("  no notices");
   for (const entry of ledger.notices) {
     lines.push(
-      `notice ${entry.noticeId}: ${entry.document} (${entry.locale}) version ${entry.version}${entry.material ? ", material" : ""}${entry.requiresAck ? ", acknowledgement required" : ""} — created ${entry.noticeCreatedAt}`,
+      `notice ${entry.noticeId}: ${entry.document} (${entry.locale}) version ${entry.version}${entry.material ? ", material" : ""}${entry.requiresAck ? ", acknowledgement required" : ""}${entry.reminderOf !== null ? `, reminder ${entry.reminderRound} of notice ${entry.reminderOf}` : ""} — created ${entry.noticeCreatedAt}`,
     );
     for (const d of entry.deliveries) {
       const captured = isCaptured(d.transport);
@@ -182,7 +200,7 @@ export function formatProofLedger(ledger: ProofLedger): string[] {
     );
     lines.push(
       ack
-        ? `  acknowledged ${ack.acknowledgedAt} via ${ack.channel}${ack.version !== entry.version ? ` (version ${ack.version})` : ""}`
+        ? `  ${entry.outcome} ${ack.acknowledgedAt} via ${ack.channel}${ack.version !== entry.version ? ` (version ${ack.version})` : ""}`
         : "  not acknowledged",
     );
   }

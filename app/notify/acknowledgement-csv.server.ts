@@ -31,6 +31,8 @@ const ACK_CSV_HEADER = [
   "dashboardStatus",
   "dashboardShownAt",
   "outcome",
+  "remindersSent",
+  "lastReminderAt",
 ];
 
 export function acknowledgementCsvLine(row: AcknowledgementRow): string {
@@ -48,6 +50,8 @@ export function acknowledgementCsvLine(row: AcknowledgementRow): string {
     row.dashboardStatus,
     row.shownAt,
     ackOutcome(row),
+    row.remindersSent,
+    row.lastReminderAt,
   ]
     .map(csvCell)
     .join(",");

@@ -16,6 +16,7 @@ import {
   releaseBatch,
 } from "../models/deliveries.server";
 import { noticeTranslations } from "../models/notice-translations.server";
+import { enqueueDueReminders } from "../models/reminders.server";
 import { pseudonymiseDeliveryLogs } from "../models/retention.server";
 import { SharedSlots } from "../models/send-rate.server";
 import { ackLinkUrl } from "./ack-link.server";
@@ -47,6 +48,8 @@ export type DispatcherOptions = {
   leaseMs?: number;
   /** How often an idle dispatcher looks for new batches. */
   pollMs?: number;
+  /** How often it looks for reminder rounds that have come due (issue 16, item 4). */
+  reminderCheckMs?: number;
   backoff?: BackoffOptions;
   /** DELIVERY_LOG_RETENTION_DAYS: pseudonymise old delivery logs hourly while running (ADR 0007); null: never. */
   retentionDays?: number | null;
@@ -89,6 +92,8 @@ export class Dispatcher {
   private wakeUps = new Set<() => void>();
   private stopRetention: (() => void) | null = null;
   private captureDetected = false;
+  /** When this dispatcher next looks for due reminders (ms since epoch); 0: at its first step. */
+  private nextReminderCheck = 0;
   private readonly options: Required<Omit<DispatcherOptions, "ratePerSecond">> & {
     ratePerSecond: number | null;
   };
@@ -98,6 +103,7 @@ export class Dispatcher {
       concurrency: 2,
       leaseMs: 60_000,
       pollMs: 1000,
+      reminderCheckMs: 60_000,
       backoff: DEFAULT_BACKOFF,
       retentionDays: null,
       random: Math.random,
@@ -164,6 +170,7 @@ export class Dispatcher {
   private async loop(untilEmpty: boolean, index: number): Promise<void> {
     while (!this.stopping) {
       this.beats[index] = Date.now();
+      await this.enqueueReminders();
       let claimed: ClaimedBatch | null = null;
       try {
         claimed = await claimBatch({ owner: this.owner, leaseMs: this.options.leaseMs });
@@ -186,6 +193,22 @@ export class Dispatcher {
         if (claimed) await releaseBatch({ batchId: claimed.batchId, owner: this.owner }).catch(() => false);
         await this.sleep(this.options.pollMs);
       }
+    }
+  }
+
+  /**
+   * Turns due reminder rounds into outbox batches, at most every `reminderCheckMs` per dispatcher.
+   * Any number of dispatchers may do this at once: a round is enqueued once (enqueueDueReminders).
+   */
+  private async enqueueReminders(): Promise<void> {
+    if (Date.now() < this.nextReminderCheck) return;
+    // Set before the await: the other loops of this dispatcher skip this turn.
+    this.nextReminderCheck = Date.now() + this.options.reminderCheckMs;
+    try {
+      for (const round of await enqueueDueReminders())
+        this.options.log.info(round, "reminder round enqueued");
+    } catch (error) {
+      this.options.log.error({ err: error }, "could not enqueue reminders");
     }
   }
 

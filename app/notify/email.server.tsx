@@ -60,10 +60,16 @@ function noticeWords(
   const { t, language, languageName } = messages;
   const title = translation?.title ?? content.title;
   const sameLanguage = content.documentLocale.split(/[-_]/)[0].toLowerCase() === language;
+  const subject = t("subject", { title });
+  const reminder = content.reminderRound !== null && content.reminderRound !== undefined;
   return {
     title,
     summary: translation?.summary ?? content.summary,
-    subject: t("subject", { title }),
+    subject: reminder ? t("reminderSubject", { subject }) : subject,
+    // A reminder says so at the top, with the day the notice itself was sent.
+    reminder: reminder
+      ? t("reminderLead", { date: calendarDate(content.remindsOfAt ?? content.lastUpdated) })
+      : null,
     // A reader whose language has no published translation is told so, in their language.
     untranslated:
       translation || sameLanguage
@@ -127,6 +133,11 @@ function NoticeEmail({
           <Heading as="h1" style={{ fontSize: "22px" }}>
             {words.subject}
           </Heading>
+          {words.reminder && (
+            <Text>
+              <strong>{words.reminder}</strong>
+            </Text>
+          )}
           {words.untranslated && <Text style={{ fontStyle: "italic" }}>{words.untranslated}</Text>}
           <Text>{t("greeting", { hasName: name ? "yes" : "no", name: name ?? "" })}</Text>
           <Text>{t("intro", { title: words.title })}</Text>
@@ -235,6 +246,7 @@ export async function renderNoticeEmail(
     branding,
     content.noticeId,
     content.version,
+    content.reminderRound ?? null,
     messages.language,
     translation,
     member.redlineFrom,

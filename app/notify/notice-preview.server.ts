@@ -59,6 +59,8 @@ function contentOf(draft: DraftNotice): NoticeContent {
     lastUpdated: draft.lastUpdated,
     previousNumber: draft.previousNumber,
     requiresAck: draft.requiresAck,
+    reminderRound: null,
+    remindsOfAt: null,
   };
 }
 

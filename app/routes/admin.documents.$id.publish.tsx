@@ -17,6 +17,7 @@ import { NoticePreviewPanel } from "~/components/admin-ui/notice-preview";
 import { RedlineHtml } from "~/components/admin-ui/redline";
 import { addDays, formatLongDate, isoDateOf } from "~/core/dates";
 import { type Audience, parseAudience } from "~/core/notify/audience";
+import { REMINDER_LIMITS } from "~/core/notify/reminders";
 import { getEnv } from "~/env.server";
 import { refusedAsPage } from "~/http/refusals.server";
 import { findAnnouncement, publishApproved } from "~/models/publication.server";
@@ -68,6 +69,19 @@ const PublishAction = z.object({
   notifyEmail: z.literal("on").optional(),
   notifyDashboard: z.literal("on").optional(),
   requireAck: z.literal("on").optional(),
+  remind: z.literal("on").optional(),
+  remindAfterDays: z.coerce
+    .number()
+    .int()
+    .min(REMINDER_LIMITS.afterDays.min)
+    .max(REMINDER_LIMITS.afterDays.max)
+    .optional(),
+  remindTimes: z.coerce
+    .number()
+    .int()
+    .min(REMINDER_LIMITS.times.min)
+    .max(REMINDER_LIMITS.times.max)
+    .optional(),
   audience: z.string().max(10_000).optional(),
 });
 
@@ -121,7 +135,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
       noticePeriodDays: getEnv().NOTICE_PERIOD_DAYS,
       notify:
         material && channels.length > 0
-          ? { channels, audience: audienceFrom(input.audience), requireAck: input.requireAck === "on" }
+          ? {
+              channels,
+              audience: audienceFrom(input.audience),
+              requireAck: input.requireAck === "on",
+              reminders:
+                input.requireAck === "on" && input.remind === "on"
+                  ? { afterDays: input.remindAfterDays ?? 7, times: input.remindTimes ?? 2 }
+                  : null,
+            }
           : undefined,
     });
     return redirect(`/admin/documents/${document.id}/history?published=${published.number}`);
@@ -135,6 +157,8 @@ export default function Publish() {
   const [material, setMaterial] = useState(data.material.suggested);
   const [effective, setEffective] = useState(data.material.suggested ? data.earliestMaterial : data.today);
   const [effectiveTouched, setEffectiveTouched] = useState(false);
+  const [requireAck, setRequireAck] = useState(false);
+  const [remind, setRemind] = useState(false);
   const shortened = material && effective < data.earliestMaterial;
   const announced = data.announced;
   const replacing = announced !== null && effective === announced.effectiveAt;
@@ -257,8 +281,59 @@ export default function Publish() {
                   <input type="checkbox" name="notifyDashboard" defaultChecked /> Dashboard notice
                 </label>
                 <label className="checkbox">
-                  <input type="checkbox" name="requireAck" /> Require acknowledgement
+                  <input
+                    type="checkbox"
+                    name="requireAck"
+                    checked={requireAck}
+                    onChange={(e) => setRequireAck(e.target.checked)}
+                  />{" "}
+                  Require acknowledgement
                 </label>
+                {requireAck ? (
+                  <fieldset className="stack reminder-options">
+                    <legend>Reminders</legend>
+                    <label className="checkbox">
+                      <input
+                        type="checkbox"
+                        name="remind"
+                        checked={remind}
+                        onChange={(e) => setRemind(e.target.checked)}
+                      />{" "}
+                      Remind those who have not acknowledged, by email
+                    </label>
+                    {remind ? (
+                      <>
+                        <label>
+                          Days before each reminder
+                          <input
+                            type="number"
+                            name="remindAfterDays"
+                            defaultValue={7}
+                            min={REMINDER_LIMITS.afterDays.min}
+                            max={REMINDER_LIMITS.afterDays.max}
+                            required
+                          />
+                        </label>
+                        <label>
+                          At most this many reminders
+                          <input
+                            type="number"
+                            name="remindTimes"
+                            defaultValue={2}
+                            min={REMINDER_LIMITS.times.min}
+                            max={REMINDER_LIMITS.times.max}
+                            required
+                          />
+                        </label>
+                        <p className="help">
+                          Reminders go by email only to people whose notice email was delivered and who have
+                          not acknowledged yet; each one counts from the one before. They stop when the person
+                          acknowledges or when a newer version is published.
+                        </p>
+                      </>
+                    ) : null}
+                  </fieldset>
+                ) : null}
                 <label>
                   Audience (optional)
                   <textarea

@@ -14,7 +14,7 @@ import {
   transportText,
 } from "~/core/notify/delivery-outcome";
 import { formatRemaining } from "~/core/notify/send-estimate";
-import { DELIVERY_STATUSES, type DeliveryStatus } from "~/core/notify/statuses";
+import type { DeliveryStatus } from "~/core/notify/statuses";
 import { countOf } from "~/core/plural";
 import { getEnv } from "~/env.server";
 import { getNoticeProgress, retryFailedDeliveries } from "~/models/notices.server";
@@ -116,7 +116,7 @@ export default function NoticePage() {
             </Notice>
           ) : null}
           <EmailTransports rows={progress.emailTransports} />
-          <StatusTable counts={progress.counts.email!} transports={progress.emailTransports} />
+          <EmailStatusTable counts={progress.counts.email!} transports={progress.emailTransports} />
           {progress.batches.failed > 0 && canRetry ? (
             <Form method="post">
               <CsrfField />
@@ -127,10 +127,62 @@ export default function NoticePage() {
           ) : null}
         </section>
       ) : null}
-      {progress.counts.dashboard ? (
+      {progress.dashboard ? (
         <section className="panel" aria-label="Dashboard">
           <h2>Dashboard</h2>
-          <StatusTable counts={progress.counts.dashboard} />
+          <CountsTable
+            caption="Dashboard notices by outcome"
+            columns={[
+              { key: "pending", label: "pending", n: progress.dashboard.pending },
+              { key: "shown", label: "shown", n: progress.dashboard.shown },
+              { key: "acknowledged", label: "acknowledged", n: progress.dashboard.acknowledged },
+              { key: "dismissed", label: "dismissed", n: progress.dashboard.dismissed },
+            ]}
+          />
+          <p className="help">
+            Pending: not shown yet. Shown: the banner showed it and nothing was pressed. Acknowledged: "I
+            acknowledge" (or acknowledged by email or through the API). Dismissed: "Dismiss" on a notice that
+            did not require acknowledgement.
+          </p>
+        </section>
+      ) : null}
+      {progress.reminders ? (
+        <section className="panel" aria-label="Reminders">
+          <h2>Reminders</h2>
+          <p>
+            {`Every ${countOf(progress.reminders.afterDays, { one: "day", other: "days" })}, at most ${countOf(progress.reminders.times, { one: "reminder", other: "reminders" })}, by email to those who have not acknowledged.`}
+          </p>
+          {progress.reminders.rounds.length === 0 ? (
+            <p className="muted">No reminder sent yet.</p>
+          ) : (
+            <table className="table" aria-label="Reminder rounds">
+              <thead>
+                <tr>
+                  <th>Reminder</th>
+                  <th>Queued on</th>
+                  {EMAIL_COLUMNS.map((c) => (
+                    <th key={c.key}>{c.label}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {progress.reminders.rounds.map((round) => (
+                  <tr key={round.round} data-round={round.round}>
+                    <td>
+                      {round.round} of {progress.reminders!.times} (
+                      <Link to={`/admin/notices/${round.noticeId}`}>#{round.noticeId}</Link>)
+                    </td>
+                    <td>{formatDateTime(round.createdAt)}</td>
+                    {EMAIL_COLUMNS.map((c) => (
+                      <td key={c.key} data-status={c.key}>
+                        {c.count(round.email)}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </section>
       ) : null}
       {progress.batchErrors.length > 0 ? (
@@ -190,31 +242,53 @@ function EmailTransports({ rows }: { rows: TransportCount[] }) {
   );
 }
 
+type Counts = Record<DeliveryStatus, number>;
+
 /**
- * Counts per status. For email, captured messages get their own column instead of reading as
- * "sent" or "delivered": they reached nobody.
+ * The email columns (issue 16, item 5): what a sender of email expects to see. Queued is waiting
+ * for its batch (pending) or on its way to the provider (sending); skipped (erased, bounced before
+ * the batch went out, or acknowledged before a reminder) is shown only when there is any.
  */
-function StatusTable({
-  counts,
-  transports = [],
-}: {
-  counts: Record<DeliveryStatus, number>;
-  transports?: TransportCount[];
-}) {
+const EMAIL_COLUMNS: { key: string; label: string; count: (c: Counts) => number }[] = [
+  { key: "queued", label: "queued", count: (c) => c.pending + c.sending },
+  { key: "sent", label: "sent", count: (c) => c.sent },
+  { key: "delivered", label: "delivered", count: (c) => c.delivered },
+  { key: "bounced", label: "bounced", count: (c) => c.bounced },
+  { key: "complained", label: "complained", count: (c) => c.complained },
+  { key: "failed", label: "failed", count: (c) => c.failed },
+];
+
+/**
+ * Email counts per status. Captured messages get their own column instead of reading as "sent" or
+ * "delivered": they reached nobody.
+ */
+function EmailStatusTable({ counts, transports }: { counts: Counts; transports: TransportCount[] }) {
   const captured = capturedEmails(transports);
   const columns: { key: string; label: string; n: number }[] = [];
-  for (const s of DELIVERY_STATUSES) {
-    const n = s === "sent" || s === "delivered" ? counts[s] - captured[s] : counts[s];
-    columns.push({ key: s, label: s, n });
-    if (s === "sent" && captured.sent + captured.delivered > 0)
+  for (const c of EMAIL_COLUMNS) {
+    const key = c.key as DeliveryStatus;
+    const n = key === "sent" || key === "delivered" ? c.count(counts) - captured[key] : c.count(counts);
+    columns.push({ key: c.key, label: c.label, n });
+    if (c.key === "sent" && captured.sent + captured.delivered > 0)
       columns.push({
         key: "captured",
         label: "captured, not delivered",
         n: captured.sent + captured.delivered,
       });
   }
+  if (counts.skipped > 0) columns.push({ key: "skipped", label: "skipped", n: counts.skipped });
+  return <CountsTable caption="Emails by status" columns={columns} />;
+}
+
+function CountsTable({
+  caption,
+  columns,
+}: {
+  caption: string;
+  columns: { key: string; label: string; n: number }[];
+}) {
   return (
-    <table className="table">
+    <table className="table" aria-label={caption}>
       <thead>
         <tr>
           {columns.map((c) => (

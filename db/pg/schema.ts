@@ -207,9 +207,14 @@ export const notices = pgTable(
     batchCount: integer("batch_count").notNull().default(0),
     createdBy: text("created_by").notNull(),
     createdAt: text("created_at").notNull().default(now),
+    reminderAfterDays: integer("reminder_after_days"),
+    reminderMax: integer("reminder_max"),
+    reminderOf: integer("reminder_of").references((): AnyPgColumn => notices.id),
+    reminderRound: integer("reminder_round"),
   },
   (t) => [
     index("notices_version_idx").on(t.versionId),
+    uniqueIndex("notices_reminder_round_unique").on(t.reminderOf, t.reminderRound),
     check(
       "notices_channels_check",
       sql`jsonb_typeof(${t.channels}) = 'array' AND jsonb_array_length(${t.channels}) > 0`,

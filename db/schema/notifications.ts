@@ -1,5 +1,14 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  type AnySQLiteColumn,
+  check,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 import { documents, versions } from "../schema";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
@@ -75,9 +84,18 @@ export const notices = sqliteTable(
     batchCount: integer("batch_count").notNull().default(0),
     createdBy: text("created_by").notNull(),
     createdAt: text("created_at").notNull().default(now),
+    /** Reminders (issue 16, item 4): days after the notice, then after each reminder, before the next. */
+    reminderAfterDays: integer("reminder_after_days"),
+    /** At most this many reminders to those who have not acknowledged yet. */
+    reminderMax: integer("reminder_max"),
+    /** A reminder round is a notice of its own (email only) for the same version: the notice it reminds of. */
+    reminderOf: integer("reminder_of").references((): AnySQLiteColumn => notices.id),
+    /** 1 for the first reminder of `reminderOf`, 2 for the second… Unique: a round is enqueued once. */
+    reminderRound: integer("reminder_round"),
   },
   (t) => [
     index("notices_version_idx").on(t.versionId),
+    uniqueIndex("notices_reminder_round_unique").on(t.reminderOf, t.reminderRound),
     check("notices_channels_check", sql`json_valid(${t.channels}) AND json_array_length(${t.channels}) > 0`),
   ],
 );

@@ -697,8 +697,9 @@ describe("subscribers", () => {
 describe("a protective rule dropped, replaced or disabled by hand", () => {
   it("is every one of the migration's rules, found in place after migrating", async () => {
     const expected = expectedRules(FOLDER);
-    expect(expected.functions.size).toBe(29);
-    expect(expected.triggers.size).toBe(40);
+    // 0010 adds the reminders' rule (notices_reminders_of_their_notice).
+    expect(expected.functions.size).toBe(30);
+    expect(expected.triggers.size).toBe(41);
     expect(await inspectTriggers(raw, FOLDER)).toEqual([]);
     expect(await restoreTriggers(pool, FOLDER)).toEqual([]);
   });

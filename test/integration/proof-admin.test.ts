@@ -103,7 +103,7 @@ describe("acknowledgements in the workspace", () => {
     );
     const lines = (await response.text()).trim().split("\r\n");
     expect(lines[0]).toBe(
-      '"externalId","subscriberStatus","acknowledged","acknowledgedVersion","acknowledgedAt","acknowledgedVia","emailStatus","emailSentAt","emailTransport","providerMessageId","dashboardStatus","dashboardShownAt","outcome"',
+      '"externalId","subscriberStatus","acknowledged","acknowledgedVersion","acknowledgedAt","acknowledgedVia","emailStatus","emailSentAt","emailTransport","providerMessageId","dashboardStatus","dashboardShownAt","outcome","remindersSent","lastReminderAt"',
     );
     expect(lines.slice(1).map((l) => l.split(",").slice(0, 3).join(","))).toEqual([
       '"adm-1","active","yes"',

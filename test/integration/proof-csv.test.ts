@@ -30,6 +30,8 @@ describe("the acknowledgement CSV", () => {
         acknowledgedVia: null,
         shownAt: null,
         requiresAck: 0,
+        remindersSent: 0,
+        lastReminderAt: null,
       }),
     ).toContain(`"'=cmd|' /C calc'!A0"`);
   });
@@ -68,14 +70,20 @@ describe("the acknowledgement CSV", () => {
       acknowledgedVersion: 2,
       acknowledgedAt: "2026-12-02T09:00:00.000Z",
       shownAt: "2026-12-02T08:00:00.000Z",
+      remindersSent: 0,
+      lastReminderAt: null,
     };
     const line = (over: object) =>
       acknowledgementCsvLine({ ...base, acknowledgedVia: "dashboard", requiresAck: 0, ...over });
-    expect(line({})).toMatch(/"2026-12-02T08:00:00.000Z","dismissed"$/);
-    expect(line({ requiresAck: 1 })).toMatch(/"acknowledged"$/);
-    expect(line({ acknowledgedVia: "email" })).toMatch(/"acknowledged"$/);
+    expect(line({})).toMatch(/"2026-12-02T08:00:00.000Z","dismissed","0",""$/);
+    expect(line({ requiresAck: 1 })).toMatch(/"acknowledged","0",""$/);
+    expect(line({ acknowledgedVia: "email" })).toMatch(/"acknowledged","0",""$/);
     expect(line({ acknowledgedAt: null, acknowledgedVia: null })).toMatch(
-      /"2026-12-02T08:00:00.000Z","pending"$/,
+      /"2026-12-02T08:00:00.000Z","pending","0",""$/,
+    );
+    // Reminders sent to the person (issue 16, item 4) close the line.
+    expect(line({ remindersSent: 2, lastReminderAt: "2026-12-09T09:00:00.000Z" })).toMatch(
+      /"dismissed","2","2026-12-09T09:00:00.000Z"$/,
     );
   });
 });

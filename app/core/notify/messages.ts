@@ -21,6 +21,9 @@ const EN = {
   untranslated: "This notice is not available in {language} yet, so it is shown in {source}.",
   ackRequest: "Please confirm that you have read this notice.",
   ackLink: "Review and acknowledge",
+  reminderSubject: "Reminder: {subject}",
+  reminderLead:
+    "This is a reminder. We wrote to you about this change on {date, date, long} and have not yet received your acknowledgement.",
   bannerRegion: "Policy updates",
   bannerTitle: "{title} updated",
   bannerEffective: "Takes effect on {date, date, long}.",
@@ -55,6 +58,9 @@ const CATALOGUES: Record<NoticeLanguage, Record<MessageKey, string>> = {
     untranslated: "Dit bericht is nog niet beschikbaar in het {language}; daarom ziet u het in het {source}.",
     ackRequest: "Bevestig alstublieft dat u dit bericht hebt gelezen.",
     ackLink: "Lezen en bevestigen",
+    reminderSubject: "Herinnering: {subject}",
+    reminderLead:
+      "Dit is een herinnering. We schreven u op {date, date, long} over deze wijziging en hebben uw bevestiging nog niet ontvangen.",
     bannerRegion: "Beleidswijzigingen",
     bannerTitle: "{title} bijgewerkt",
     bannerEffective: "Gaat in op {date, date, long}.",
@@ -84,6 +90,9 @@ const CATALOGUES: Record<NoticeLanguage, Record<MessageKey, string>> = {
       "Diese Mitteilung liegt noch nicht auf {language} vor und wird daher auf {source} angezeigt.",
     ackRequest: "Bitte bestätigen Sie, dass Sie diese Mitteilung gelesen haben.",
     ackLink: "Lesen und bestätigen",
+    reminderSubject: "Erinnerung: {subject}",
+    reminderLead:
+      "Dies ist eine Erinnerung. Wir haben Ihnen am {date, date, long} über diese Änderung geschrieben und Ihre Bestätigung noch nicht erhalten.",
     bannerRegion: "Aktualisierte Richtlinien",
     bannerTitle: "{title} aktualisiert",
     bannerEffective: "Gilt ab dem {date, date, long}.",
@@ -112,6 +121,9 @@ const CATALOGUES: Record<NoticeLanguage, Record<MessageKey, string>> = {
     untranslated: "Cet avis n'est pas encore disponible en {language} ; il est donc affiché en {source}.",
     ackRequest: "Merci de confirmer que vous avez lu cet avis.",
     ackLink: "Lire et confirmer",
+    reminderSubject: "Rappel : {subject}",
+    reminderLead:
+      "Ceci est un rappel. Nous vous avons écrit au sujet de cette modification le {date, date, long} et n’avons pas encore reçu votre confirmation.",
     bannerRegion: "Mises à jour des politiques",
     bannerTitle: "{title} mis à jour",
     bannerEffective: "Prend effet le {date, date, long}.",
@@ -139,6 +151,9 @@ const CATALOGUES: Record<NoticeLanguage, Record<MessageKey, string>> = {
     untranslated: "Este aviso aún no está disponible en {language}, por eso se muestra en {source}.",
     ackRequest: "Confirme que ha leído este aviso.",
     ackLink: "Leer y confirmar",
+    reminderSubject: "Recordatorio: {subject}",
+    reminderLead:
+      "Esto es un recordatorio. Le escribimos sobre este cambio el {date, date, long} y todavía no hemos recibido su confirmación.",
     bannerRegion: "Actualizaciones de políticas",
     bannerTitle: "{title} actualizado",
     bannerEffective: "Entra en vigor el {date, date, long}.",
