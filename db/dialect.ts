@@ -109,3 +109,13 @@ export function jsonArrayRows(db: Queryable, rowsOfValues: unknown[][], alias: s
 export function jsonField(alias: string, index: number, type: "INTEGER" | "TEXT"): SQL {
   return sql.raw(`CAST(${alias}.value ->> ${index} AS ${type})`);
 }
+
+/**
+ * The key/value pairs of a JSON object column as a FROM item `alias(key, value)`, values as text:
+ * `json_each` on SQLite, `jsonb_each_text` on PostgreSQL.
+ */
+export function jsonEntries(db: Queryable, column: SQL, alias: string): SQL {
+  return isSqlite(db)
+    ? sql`json_each(${column}) AS ${sql.raw(alias)}`
+    : sql`jsonb_each_text(${column}::jsonb) AS ${sql.raw(alias)}(key, value)`;
+}
