@@ -3,7 +3,7 @@ import { sentence } from "~/auth/errors.server";
 import { ABILITIES } from "~/auth/roles";
 import { requireUserUpload } from "~/auth/session.server";
 import { type ImportEvent, SUBSCRIBER_CSV_TYPES } from "~/core/notify/subscriber-import";
-import { BODY_LIMITS, BodyError, describeBytes, requireMediaType, streamBody } from "~/http/body.server";
+import { BODY_LIMITS, BodyError, describeBytes, streamBody } from "~/http/body.server";
 import { logger } from "~/logger.server";
 import { recordSubscriberImport } from "~/models/subscribers.server";
 import { CsvHeaderError, importSubscribersCsv } from "~/notify/csv-import.server";
@@ -25,13 +25,11 @@ const UPLOAD_CHUNK = 1000;
  */
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") throw new Response("Send the file with POST.", { status: 405 });
-  const user = await requireUserUpload(request, { role: ABILITIES.importSubscribers });
-  try {
-    requireMediaType(request, SUBSCRIBER_CSV_TYPES, "the file as text/csv");
-  } catch (error) {
-    if (error instanceof BodyError) throw plain(sentence(error.message), error.status);
-    throw error;
-  }
+  const user = await requireUserUpload(request, {
+    role: ABILITIES.importSubscribers,
+    types: SUBSCRIBER_CSV_TYPES,
+    what: "the file as text/csv",
+  });
   // A file declared too large is refused at once (the shell discards what it still sends); one that
   // does not declare its size is stopped at the limit as it streams.
   if (Number(request.headers.get("content-length") ?? 0) > BODY_LIMITS.subscriberCsv) {
