@@ -11,20 +11,22 @@ const MAX_AUDIENCE_TEXT = 10_000;
 /**
  * GET /admin/audiences/count?audience=<JSON>: how many active subscribers an audience reaches, for
  * the publish form's live count. The audience is checked by parseAudience, the one rule the publish
- * action and the CLI apply; an empty one is everyone. Answers `{ count }` or 400 `{ error }`.
+ * action and the CLI apply; an empty one is everyone. Answers `{ count }`, or `{ error }` for text
+ * that is not an audience (200 as well: the builder asks while someone is still typing, and a half-typed
+ * audience is an answer to show, not a failed request).
  */
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { role: "viewer" });
   const text = new URL(request.url).searchParams.get("audience") ?? "";
   const headers = { "cache-control": "no-store" };
   if (text.length > MAX_AUDIENCE_TEXT) {
-    return Response.json({ error: "The audience is too long." }, { status: 400, headers });
+    return Response.json({ error: "The audience is too long." }, { headers });
   }
   try {
     const audience = text.trim() ? parseAudience(text) : null;
     return Response.json({ count: await countAudience(audience) }, { headers });
   } catch (error) {
-    if (isRefusal(error)) return Response.json({ error: sentence(error.message) }, { status: 400, headers });
+    if (isRefusal(error)) return Response.json({ error: sentence(error.message) }, { headers });
     throw error;
   }
 }

@@ -249,7 +249,8 @@ export default function SubscriberPage() {
             address, as proof. It is recorded in the audit log.
           </p>
           {result && !result.ok ? <Notice kind="error">{result.error}</Notice> : null}
-          <details>
+          {/* Open again after a refused confirmation, so the field is where the person left it. */}
+          <details open={result && !result.ok ? true : undefined}>
             <summary>Erase this subscriber…</summary>
             <Form method="post" className="stack">
               <CsrfField />

@@ -14,7 +14,8 @@ const SUBSCRIBERS = { one: "active subscriber", other: "active subscribers" } as
 /** The JSON field's text for a list of conditions: one value as a string, several as a list. */
 function audienceText(conditions: Condition[]): string {
   const audience: Audience = {};
-  for (const { name, values } of conditions) {
+  // Names in order, as parseAudience reads them back: the JSON reads in the order the pickers show.
+  for (const { name, values } of [...conditions].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (values.length === 0) continue;
     audience[name] = values.length === 1 ? values[0] : values;
   }
