@@ -133,6 +133,9 @@ export async function importSubscribersCsv(
       report.rows++;
       // A file of mostly bad rows writes few chunks: progress is told by rows read as well.
       if (report.rows - toldAt > chunkSize) tell();
+      // Parsed rows arrive as resolved promises, so this loop would run a whole buffered file without
+      // ever letting the event loop take other requests: step aside once per chunk's worth of rows.
+      if (report.rows % chunkSize === 0) await new Promise((resolve) => setImmediate(resolve));
       const line = info.lines;
       lastLine = line;
       const externalId = record.externalId?.trim() || null;
