@@ -229,7 +229,7 @@ describe("erasing a subscriber from their page", () => {
 });
 
 describe("the audience count", () => {
-  it("counts the active subscribers an audience reaches, and refuses what publishing would refuse", async () => {
+  it("counts the active subscribers an audience reaches, and names what publishing would refuse", async () => {
     const count = async (audience: string) => {
       const response = await clients.viewer.get(
         `/admin/audiences/count?${new URLSearchParams({ audience })}`,
@@ -240,7 +240,7 @@ describe("the audience count", () => {
     expect(await count('{"region":["EU","US"],"plan":"team"}')).toEqual({ status: 200, body: { count: 3 } });
     expect(await count("")).toEqual({ status: 200, body: { count: 7 } });
     expect(await count('{"region":"EU"')).toEqual({
-      status: 400,
+      status: 200,
       body: { error: expect.stringMatching(/^Audience is not JSON/) },
     });
     expect(await count('{"1bad":"x"}')).toEqual({
