@@ -121,3 +121,13 @@ export function rowLock(db: Queryable, mode: "skip-locked" | "wait" | { shareOf:
   if (mode === "wait") return sql` FOR UPDATE`;
   return sql.raw(` FOR SHARE OF ${mode.shareOf}`);
 }
+
+/**
+ * The key/value pairs of a JSON object column as a FROM item `alias(key, value)`, values as text:
+ * `json_each` on SQLite, `jsonb_each_text` on PostgreSQL.
+ */
+export function jsonEntries(db: Queryable, column: SQL, alias: string): SQL {
+  return isSqlite(db)
+    ? sql`json_each(${column}) AS ${sql.raw(alias)}`
+    : sql`jsonb_each_text(${column}::jsonb) AS ${sql.raw(alias)}(key, value)`;
+}

@@ -22,7 +22,7 @@ export function roleAtLeast(role: Role, minimum: Role): boolean {
 }
 
 /** The abilities the UI asks about, each with the least role that has it. */
-const ABILITIES = {
+export const ABILITIES = {
   read: "viewer",
   writeDrafts: "editor",
   submitForReview: "editor",
@@ -31,6 +31,10 @@ const ABILITIES = {
   overrideNoticePeriod: "admin",
   manageUsers: "admin",
   manageApiKeys: "admin",
+  /** Upload a subscribers CSV: personal data of the product's users, as the API keys write it. */
+  importSubscribers: "admin",
+  /** Erase a subscriber's personal data: final, so kept to the role that holds the API keys. */
+  eraseSubscribers: "admin",
 } as const satisfies Record<string, Role>;
 
 export type Ability = keyof typeof ABILITIES;

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { type AppLoadContext, createCookie, redirect } from "@remix-run/node";
 import type { Role } from "../../db/tables";
 import { getEnv, sessionSecret } from "../env.server";
-import { BODY_LIMITS, BodyError, readFormBody } from "../http/body.server";
+import { BODY_LIMITS, BodyError, readFormBody, requireMediaType } from "../http/body.server";
 import {
   createSession,
   deleteSession,
@@ -241,6 +241,36 @@ export async function requireUserForm(
   }
   if (!csrfMatches(user, form)) throw refuse({ kind: "expired-form" });
   return { user, form };
+}
+
+/** The header a script's upload carries the CSRF token in (a raw body has no form field for it). */
+export const CSRF_HEADER = "x-csrf-token";
+
+/**
+ * For uploads sent by a page's script with a raw body (the subscribers CSV): the signed-in user with
+ * at least `role`, after the origin check, the media type (one of `types`, else 415) and the CSRF
+ * token from the `X-CSRF-Token` header. The body is left unread for the caller to stream. Refusals are thrown as plain-text answers the script
+ * shows: 401 signed out, 403 role, origin or token.
+ */
+export async function requireUserUpload(
+  request: Request,
+  { role, types, what }: { role: Role; types: readonly string[]; what: string },
+): Promise<SignedInUser> {
+  const text = (message: string, status: number) =>
+    new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const user = await getUser(request);
+  if (!user) throw text("Your session has ended. Sign in again, then upload the file again.", 401);
+  if (!roleAtLeast(user.role, role)) throw forbidden();
+  if (!isSameOrigin(request)) throw forbidden("Cross-site request refused.");
+  try {
+    requireMediaType(request, types, what);
+  } catch (error) {
+    if (error instanceof BodyError) throw bodyRefused(error);
+    throw error;
+  }
+  const token = request.headers.get(CSRF_HEADER);
+  if (typeof token !== "string" || !safeEqual(token, user.csrfToken)) throw forbidden(EXPIRED_FORM);
+  return user;
 }
 
 /** Starts a session for a user and returns the Set-Cookie header value. */

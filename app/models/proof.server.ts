@@ -4,7 +4,7 @@
  * it is complete after the person's data was erased and after delivery logs were pseudonymised.
  */
 import { sql } from "drizzle-orm";
-import { jsonValue, row, rows } from "../../db/dialect";
+import { jsonText, jsonValue, row, rows } from "../../db/dialect";
 import type { AcknowledgementChannel, Channel, DeliveryStatus, SubscriberStatus } from "../../db/tables";
 import { ackOutcome, deliveryStatusText, isCaptured, transportText } from "../core/notify/delivery-outcome";
 import { reader } from "./db.server";
@@ -210,6 +210,7 @@ export function formatProofLedger(ledger: ProofLedger): string[] {
 export type SubscriberListItem = {
   externalId: string;
   email: string | null;
+  name: string | null;
   status: SubscriberStatus;
   statusReason: string | null;
   updatedAt: string;
@@ -217,36 +218,50 @@ export type SubscriberListItem = {
   undeliveredEmails: number;
 };
 
+/** `text` as a LIKE pattern matching any string that contains it, wildcards escaped. */
+function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 /**
- * The admin's subscriber list: by externalId prefix or exact email, optionally one status, in
- * externalId order from `after` (keyset paging over the unique index).
+ * The admin's subscriber list: those whose email, name or externalId contains `query` (any part,
+ * ignoring case), optionally one status and one attribute value, in externalId order from `after`
+ * (keyset paging over the unique index). A contains-search reads every row: on 100,000 subscribers
+ * that is tens of milliseconds, far less than a person typing.
  */
 export async function searchSubscribers({
   query = "",
   status,
+  attribute,
   after = "",
   limit = 50,
 }: {
   query?: string;
   status?: SubscriberStatus;
+  /** One attribute and the value it must have (names follow ATTRIBUTE_NAME_PATTERN). */
+  attribute?: { name: string; value: string };
   after?: string;
   limit?: number;
 }): Promise<SubscriberListItem[]> {
   const q = query.trim();
-  const match = q.includes("@")
-    ? sql`lower(s.email) = ${q.toLowerCase()}`
-    : q
-      ? sql`s.external_id >= ${q} AND s.external_id < ${`${q}\u{10FFFF}`}`
-      : sql`1`;
+  const pattern = containsPattern(q);
+  const match = q
+    ? sql`(lower(s.external_id) LIKE ${pattern} ESCAPE '\\' OR lower(s.email) LIKE ${pattern} ESCAPE '\\'
+        OR lower(s.name) LIKE ${pattern} ESCAPE '\\')`
+    : sql`1 = 1`;
+  const db = reader();
+  const attributeMatch = attribute
+    ? sql`AND ${jsonText(db, sql.raw("s.attributes"), attribute.name)} = ${attribute.value}`
+    : sql``;
   return await rows<SubscriberListItem>(
-    reader(),
+    db,
     sql`
-    SELECT s.external_id AS "externalId", s.email, s.status, s.status_reason AS "statusReason",
+    SELECT s.external_id AS "externalId", s.email, s.name, s.status, s.status_reason AS "statusReason",
            s.updated_at AS "updatedAt",
            (SELECT CAST(count(*) AS integer) FROM deliveries x WHERE x.subscriber_id = s.id AND x.channel = 'email'
               AND ${isEmailProblemStatus(sql`x.status`)}) AS "undeliveredEmails"
     FROM subscribers s
-    WHERE ${match} ${status ? sql`AND s.status = ${status}` : sql``} AND s.external_id > ${after}
+    WHERE ${match} ${status ? sql`AND s.status = ${status}` : sql``} ${attributeMatch} AND s.external_id > ${after}
     ORDER BY s.external_id
     LIMIT ${sql.raw(String(Math.max(1, Math.min(500, Math.floor(limit)))))}`,
   );

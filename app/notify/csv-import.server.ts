@@ -1,22 +1,18 @@
 import { createReadStream } from "node:fs";
+import { pipeline, Readable } from "node:stream";
 import { parse } from "csv-parse";
 import { type SubscriberInput, subscriberFromCsvRecord } from "../core/notify/subscriber";
+import type { ImportProgress, ImportReport, RejectedRow } from "../core/notify/subscriber-import";
 import { upsertSubscribers } from "../models/subscribers.server";
 
-type RejectedRow = { line: number; externalId: string | null; reason: string };
-
-export type ImportReport = {
-  rows: number;
-  created: number;
-  updated: number;
-  rejected: RejectedRow[];
-  /** Rejections beyond the ones kept in `rejected`. */
-  moreRejected: number;
-  /** Set when the file itself is broken (e.g. an unclosed quote): rows before it were imported. */
-  stopped: { line: number; reason: string } | null;
-};
+export type { ImportProgress, ImportReport } from "../core/notify/subscriber-import";
 
 const CHUNK = 5000;
+
+/** A header row that cannot be read: nothing was imported. */
+export class CsvHeaderError extends Error {
+  override name = "CsvHeaderError";
+}
 
 /**
  * A header row the import cannot read without guessing: a column without a name, or a name given
@@ -44,8 +40,20 @@ const KEEP_REJECTIONS = 1000;
  * into the database in chunks of 5,000 rows per transaction, so memory stays flat and a 1M-row
  * file takes seconds. Bad rows are reported with their line number and reason and skipped; good
  * rows are kept. An externalId repeated in the file is rejected on every line after its first.
+ *
+ * `source` is a file path (the CLI) or the bytes as they arrive (the workspace upload); both go
+ * through these same rules. `name` names the source in a header error; `chunkSize` rows are
+ * written per transaction (the web server takes smaller ones, so that no transaction holds the
+ * event loop for long); `onProgress` hears after each chunk.
  */
-export async function importSubscribersCsv(file: string): Promise<ImportReport> {
+export async function importSubscribersCsv(
+  source: string | AsyncIterable<Uint8Array>,
+  {
+    name = typeof source === "string" ? source : "the file",
+    chunkSize = CHUNK,
+    onProgress,
+  }: { name?: string; chunkSize?: number; onProgress?: (progress: ImportProgress) => void } = {},
+): Promise<ImportReport> {
   const report: ImportReport = {
     rows: 0,
     created: 0,
@@ -78,30 +86,43 @@ export async function importSubscribersCsv(file: string): Promise<ImportReport> 
       }
     }
     chunk = [];
+    tell();
+  };
+  let toldAt = 0;
+  const tell = () => {
+    toldAt = report.rows;
+    onProgress?.({
+      rows: report.rows,
+      created: report.created,
+      updated: report.updated,
+      rejected: report.rejected.length + report.moreRejected,
+    });
   };
 
-  const parser = createReadStream(file).pipe(
-    parse({
-      columns: (header: string[]) => {
-        const columns = header.map((h) => h.trim());
-        const problem = headerProblem(columns);
-        if (problem) throw new Error(`${file}: ${problem}`);
-        for (const required of ["externalId", "email"]) {
-          if (!columns.includes(required)) {
-            throw new Error(
-              `${file}: the header row needs an "${required}" column (found: ${columns.join(", ")})`,
-            );
-          }
+  const input = typeof source === "string" ? createReadStream(source) : Readable.from(source);
+  const parser = parse({
+    columns: (header: string[]) => {
+      const columns = header.map((h) => h.trim());
+      const problem = headerProblem(columns);
+      if (problem) throw new CsvHeaderError(`${name}: ${problem}`);
+      for (const required of ["externalId", "email"]) {
+        if (!columns.includes(required)) {
+          throw new CsvHeaderError(
+            `${name}: the header row needs an "${required}" column (found: ${columns.join(", ")})`,
+          );
         }
-        return columns;
-      },
-      bom: true,
-      skip_empty_lines: true,
-      info: true,
-      // A row with the wrong number of cells is reported, not fatal.
-      relax_column_count: true,
-    }),
-  );
+      }
+      return columns;
+    },
+    bom: true,
+    skip_empty_lines: true,
+    info: true,
+    // A row with the wrong number of cells is reported, not fatal.
+    relax_column_count: true,
+  });
+  // pipeline, not pipe: an error of the source (a read that fails, an upload over its limit) must
+  // end the iteration below with that error instead of leaving the parser waiting for more bytes.
+  pipeline(input, parser, () => {});
   const records = parser as AsyncIterable<{
     record: Record<string, string>;
     info: { lines: number; invalid_field_length: number };
@@ -110,6 +131,11 @@ export async function importSubscribersCsv(file: string): Promise<ImportReport> 
   try {
     for await (const { record, info } of records) {
       report.rows++;
+      // A file of mostly bad rows writes few chunks: progress is told by rows read as well.
+      if (report.rows - toldAt > chunkSize) tell();
+      // Parsed rows arrive as resolved promises, so this loop would run a whole buffered file without
+      // ever letting the event loop take other requests: step aside once per chunk's worth of rows.
+      if (report.rows % chunkSize === 0) await new Promise((resolve) => setImmediate(resolve));
       const line = info.lines;
       lastLine = line;
       const externalId = record.externalId?.trim() || null;
@@ -130,7 +156,7 @@ export async function importSubscribersCsv(file: string): Promise<ImportReport> 
       }
       seen.set(result.subscriber.externalId, line);
       chunk.push({ line, subscriber: result.subscriber });
-      if (chunk.length >= CHUNK) await flush();
+      if (chunk.length >= chunkSize) await flush();
     }
   } catch (error) {
     const { code, lines, message } = error as { code?: string; lines?: number; message: string };

@@ -11,6 +11,7 @@ import { attempt, formError } from "~/auth/errors.server";
 import { documentFromParams } from "~/auth/params.server";
 import { requireUser, requireUserForm } from "~/auth/session.server";
 import { CsrfField, Notice, PageHeader, StateBadge } from "~/components/admin-ui";
+import { AudienceBuilder } from "~/components/admin-ui/audience-builder";
 import { MaterialitySuggestion } from "~/components/admin-ui/materiality";
 import { NoticeLanguages } from "~/components/admin-ui/notice-languages";
 import { NoticePreviewPanel } from "~/components/admin-ui/notice-preview";
@@ -22,7 +23,7 @@ import { getEnv } from "~/env.server";
 import { refusedAsPage } from "~/http/refusals.server";
 import { findAnnouncement, publishApproved } from "~/models/publication.server";
 import { compareWithInEffect } from "~/models/review.server";
-import { countAudience } from "~/models/subscribers.server";
+import { attributeCatalog, countAudience } from "~/models/subscribers.server";
 import { getOpenVersion } from "~/models/versions.server";
 import { publishLanguages } from "~/notify/publish-languages.server";
 
@@ -50,6 +51,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     earliestMaterial: addDays(today, noticePeriodDays),
     isAdmin: user.role === "admin",
     activeSubscribers: await countAudience(null),
+    attributes: await attributeCatalog(),
     announced: await findAnnouncement(document.id, today),
     noticeLanguages: await publishLanguages(document),
   };
@@ -334,17 +336,8 @@ export default function Publish() {
                     ) : null}
                   </fieldset>
                 ) : null}
-                <label>
-                  Audience (optional)
-                  <textarea
-                    name="audience"
-                    rows={2}
-                    placeholder='Everyone, or attributes such as {"region":"EU"}'
-                    aria-describedby="audience-help"
-                  />
-                </label>
-                <p id="audience-help" className="help">
-                  Empty: all {data.activeSubscribers} active subscribers.{" "}
+                <AudienceBuilder attributes={data.attributes} activeSubscribers={data.activeSubscribers} />
+                <noscript>
                   <button
                     type="submit"
                     name="intent"
@@ -354,7 +347,7 @@ export default function Publish() {
                   >
                     Count this audience
                   </button>
-                </p>
+                </noscript>
                 <NoticeLanguages {...data.noticeLanguages} />
                 <NoticePreviewPanel documentId={document.id} />
               </fieldset>

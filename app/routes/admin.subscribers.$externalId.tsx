@@ -1,13 +1,21 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import { requireUser } from "~/auth/session.server";
-import { formatDateTime, PageHeader } from "~/components/admin-ui";
+import {
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+  redirect,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { attempt, formError } from "~/auth/errors.server";
+import { ABILITIES } from "~/auth/roles";
+import { requireUser, requireUserForm } from "~/auth/session.server";
+import { CsrfField, formatDateTime, Notice, PageHeader, useCan } from "~/components/admin-ui";
 import { deliveryStatusText, isCaptured, transportText } from "~/core/notify/delivery-outcome";
 import { isEmailProblem } from "~/core/notify/statuses";
 import { EXTERNAL_ID_PATTERN } from "~/core/notify/subscriber";
 import { pendingNoticesFor } from "~/models/acknowledgements.server";
 import { getProofLedger } from "~/models/proof.server";
-import { getSubscriberRecord } from "~/models/subscribers.server";
+import { eraseSubscriber, getSubscriberRecord } from "~/models/subscribers.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.ledger.externalId ?? "Subscriber"} · Redline` },
@@ -23,16 +31,50 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     pendingNoticesFor(externalId),
   ]);
   if (!record || !ledger) throw new Response("No such subscriber.", { status: 404 });
-  return { profile: record.subscriber, ledger, pending: pending ?? [] };
+  return {
+    profile: record.subscriber,
+    ledger,
+    pending: pending ?? [],
+    acknowledgements: record.acknowledgements,
+  };
+}
+
+const EraseAction = z.object({ intent: z.literal("erase"), confirm: z.string().max(200) });
+
+/**
+ * Erases the subscriber's personal data (the same erasure as DELETE /api/v1/subscribers/:externalId,
+ * recorded in the audit log). Final, so the form asks for the externalId to be typed again.
+ */
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, form } = await requireUserForm(request, { role: ABILITIES.eraseSubscribers });
+  const externalId = params.externalId ?? "";
+  if (!EXTERNAL_ID_PATTERN.test(externalId)) throw new Response("No such subscriber.", { status: 404 });
+  const parsed = EraseAction.safeParse(Object.fromEntries(form));
+  if (!parsed.success) return formError("Check the form: choose Erase personal data");
+  if (parsed.data.confirm.trim() !== externalId) {
+    return formError(`Type the externalId ${externalId} to confirm the erasure; nothing was erased`);
+  }
+  return attempt(async () => {
+    await eraseSubscriber({ externalId, actor: { kind: "user", id: user.id }, via: "workspace" });
+    return redirect(`/admin/subscribers/${encodeURIComponent(externalId)}?erased=1`);
+  });
 }
 
 export default function SubscriberPage() {
-  const { profile, ledger, pending } = useLoaderData<typeof loader>();
+  const { profile, ledger, pending, acknowledgements } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [search] = useSearchParams();
+  const mayErase = useCan("eraseSubscribers");
   return (
     <>
       <PageHeader title={`Subscriber ${ledger.externalId}`}>
         <Link to="/admin/subscribers">All subscribers</Link>
       </PageHeader>
+      {search.get("erased") === "1" && profile.status === "erased" ? (
+        <Notice kind="success">
+          Personal data erased. The record of the notices sent stays, without the address.
+        </Notice>
+      ) : null}
       <section className="panel" aria-label="Profile">
         <h2>Profile</h2>
         <dl className="stack">
@@ -161,6 +203,68 @@ export default function SubscriberPage() {
           </table>
         )}
       </section>
+      <section className="panel" aria-label="Acknowledgements">
+        <h2>Acknowledgements</h2>
+        {acknowledgements.length === 0 ? (
+          <p>No acknowledgements yet.</p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Document</th>
+                <th>Version</th>
+                <th>Notice</th>
+                <th>Channel</th>
+                <th>Acknowledged</th>
+              </tr>
+            </thead>
+            <tbody>
+              {acknowledgements.map((a) => (
+                <tr key={`${a.document}-${a.locale}-${a.version}-${a.acknowledgedAt}`}>
+                  <td>
+                    {a.document} ({a.locale})
+                  </td>
+                  <td>{a.version}</td>
+                  <td>
+                    {a.noticeId ? (
+                      <Link to={`/admin/acknowledgements/${a.noticeId}`}>#{a.noticeId}</Link>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                  <td>{a.channel}</td>
+                  <td>{formatDateTime(a.acknowledgedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {mayErase && profile.status !== "erased" ? (
+        <section className="panel stack" aria-label="Erase personal data">
+          <h2>Erase personal data</h2>
+          <p className="help" id="erase-help">
+            Erasure removes the email address, name and attributes, for good: this externalId can never be
+            given personal data again. The record of the notices sent and acknowledged stays, without the
+            address, as proof. It is recorded in the audit log.
+          </p>
+          {result && !result.ok ? <Notice kind="error">{result.error}</Notice> : null}
+          {/* Open again after a refused confirmation, so the field is where the person left it. */}
+          <details open={result && !result.ok ? true : undefined}>
+            <summary>Erase this subscriber…</summary>
+            <Form method="post" className="stack">
+              <CsrfField />
+              <label>
+                Type {profile.externalId} to confirm
+                <input name="confirm" autoComplete="off" required aria-describedby="erase-help" />
+              </label>
+              <button type="submit" name="intent" value="erase" className="button-danger">
+                Erase personal data
+              </button>
+            </Form>
+          </details>
+        </section>
+      ) : null}
     </>
   );
 }

@@ -1,35 +1,61 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import { can } from "~/auth/roles";
 import { requireUser } from "~/auth/session.server";
 import { formatDateTime, PageHeader, useCan } from "~/components/admin-ui";
+import { SubscriberUpload } from "~/components/admin-ui/subscriber-upload";
+import { ATTRIBUTE_NAME_PATTERN, MAX_ATTRIBUTE_VALUE_LENGTH } from "~/core/notify/audience";
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from "~/core/notify/statuses";
+import { BODY_LIMITS, describeBytes } from "~/http/body.server";
 import { searchSubscribers } from "~/models/proof.server";
+import { attributeCatalog } from "~/models/subscribers.server";
 
 export const meta: MetaFunction = () => [{ title: "Subscribers · Redline" }];
 
 const PAGE = 50;
 
+/** The attribute filter as the form sends it, "name=value"; anything else is no filter. */
+function attributeFilter(text: string): { name: string; value: string } | undefined {
+  const index = text.indexOf("=");
+  if (index < 0) return undefined;
+  const name = text.slice(0, index);
+  const value = text.slice(index + 1);
+  if (!ATTRIBUTE_NAME_PATTERN.test(name) || value.length > MAX_ATTRIBUTE_VALUE_LENGTH) return undefined;
+  return { name, value };
+}
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { role: "viewer" });
+  const user = await requireUser(request, { role: "viewer" });
   const url = new URL(request.url);
   const query = (url.searchParams.get("q") ?? "").slice(0, 254);
   const statusParam = url.searchParams.get("status") ?? "";
   const status = (SUBSCRIBER_STATUSES as readonly string[]).includes(statusParam)
     ? (statusParam as SubscriberStatus)
     : undefined;
+  const attribute = attributeFilter((url.searchParams.get("attribute") ?? "").slice(0, 400));
   const after = (url.searchParams.get("after") ?? "").slice(0, 128);
-  const subscribers = await searchSubscribers({ query, status, after, limit: PAGE + 1 });
+  const [subscribers, attributes] = await Promise.all([
+    searchSubscribers({ query, status, attribute, after, limit: PAGE + 1 }),
+    attributeCatalog(),
+  ]);
   return {
     query,
     status: status ?? "",
+    attribute: attribute ? `${attribute.name}=${attribute.value}` : "",
+    attributes,
     subscribers: subscribers.slice(0, PAGE),
     next: subscribers.length > PAGE ? subscribers[PAGE - 1].externalId : null,
+    upload: can(user.role, "importSubscribers") ? describeBytes(BODY_LIMITS.subscriberCsv) : null,
   };
 }
 
 export default function Subscribers() {
-  const { query, status, subscribers, next } = useLoaderData<typeof loader>();
+  const { query, status, attribute, attributes, subscribers, next, upload } = useLoaderData<typeof loader>();
   const isAdmin = useCan("manageApiKeys");
+  // The filter in use stays offered even when no active subscriber has that value any more.
+  const offered = attributes.some(({ name, values }) =>
+    values.some((v) => `${name}=${v.value}` === attribute),
+  );
   return (
     <>
       <PageHeader title="Subscribers">
@@ -39,10 +65,11 @@ export default function Subscribers() {
       <p className="muted">
         The product's users who receive notices. Open one to see the proof of every notice sent to them.
       </p>
+      {upload ? <SubscriberUpload limitText={upload} /> : null}
       <Form method="get" className="form-row" role="search">
         <label>
-          externalId (prefix) or email
-          <input name="q" defaultValue={query} maxLength={254} />
+          Search email, name or externalId
+          <input name="q" type="search" defaultValue={query} maxLength={254} />
         </label>
         <label>
           Status
@@ -55,6 +82,22 @@ export default function Subscribers() {
             ))}
           </select>
         </label>
+        <label>
+          Attribute
+          <select name="attribute" defaultValue={attribute}>
+            <option value="">any</option>
+            {attribute && !offered ? <option value={attribute}>{attribute.replace("=", ": ")}</option> : null}
+            {attributes.map(({ name, values }) => (
+              <optgroup key={name} label={name}>
+                {values.map((v) => (
+                  <option key={v.value} value={`${name}=${v.value}`}>
+                    {name}: {v.value} ({v.subscribers})
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
+        </label>
         <button type="submit" className="button">
           Search
         </button>
@@ -62,11 +105,12 @@ export default function Subscribers() {
       {subscribers.length === 0 ? (
         <p>No subscribers match.</p>
       ) : (
-        <table className="table">
+        <table className="table" aria-label="Subscribers">
           <thead>
             <tr>
               <th>externalId</th>
               <th>Email</th>
+              <th>Name</th>
               <th>Status</th>
               <th>Undelivered emails</th>
               <th>Updated</th>
@@ -79,6 +123,7 @@ export default function Subscribers() {
                   <Link to={`/admin/subscribers/${encodeURIComponent(s.externalId)}`}>{s.externalId}</Link>
                 </td>
                 <td>{s.email ?? "—"}</td>
+                <td>{s.name ?? "—"}</td>
                 <td>
                   {s.status}
                   {s.statusReason ? <span className="muted"> ({s.statusReason})</span> : null}
@@ -92,7 +137,7 @@ export default function Subscribers() {
       )}
       {next ? (
         <p>
-          <Link to={`?${new URLSearchParams({ q: query, status, after: next })}`}>Next page</Link>
+          <Link to={`?${new URLSearchParams({ q: query, status, attribute, after: next })}`}>Next page</Link>
         </p>
       ) : null}
     </>

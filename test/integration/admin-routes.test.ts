@@ -269,6 +269,22 @@ const MATRIX: Record<string, { loader?: Access; action?: Access }> = {
   },
   "admin.subscribers.$externalId.tsx": {
     loader: { name: "subscriber", path: () => "/admin/subscribers/user-1", min: "viewer" },
+    action: { name: "erase subscriber", path: () => "/admin/subscribers/user-1", min: "admin" },
+  },
+  // The CSV upload is a script's request, not a page: a visitor without a session is told (401), and a
+  // form body is not a CSV (415) once the role check passed. An upload itself is covered in
+  // test/integration/subscribers-workspace.test.ts.
+  "admin.imports.subscribers.ts": {
+    action: {
+      name: "subscribers upload",
+      path: () => "/admin/imports/subscribers",
+      min: "admin",
+      allowedStatus: [415],
+      anonymous: { status: 401 },
+    },
+  },
+  "admin.audiences.count.ts": {
+    loader: { name: "audience count", path: () => "/admin/audiences/count?audience=", min: "viewer" },
   },
   "admin.acknowledgements._index.tsx": {
     loader: { name: "acknowledgements", path: () => "/admin/acknowledgements", min: "viewer" },

@@ -7,6 +7,9 @@ import { Refusal } from "../refusal";
 
 export type Audience = Record<string, string | string[]>;
 
+/** One attribute subscribers have, with its most common values and how many subscribers have each. */
+export type AttributeChoice = { name: string; values: { value: string; subscribers: number }[] };
+
 /** Attribute names become JSON paths in SQL, so they are kept to a safe alphabet. */
 export const ATTRIBUTE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 export const MAX_ATTRIBUTES = 32;
