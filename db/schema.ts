@@ -186,4 +186,5 @@ export * from "./schema/api-keys";
 export * from "./schema/diffs";
 export * from "./schema/notifications";
 export * from "./schema/proof";
+export * from "./schema/public-subscriptions";
 export * from "./schema/workspace";

@@ -34,3 +34,5 @@ export const signInThrottles = pick(sqlite.signInThrottles, pg.signInThrottles);
 export const passwordResets = pick(sqlite.passwordResets, pg.passwordResets);
 export const reviewComments = pick(sqlite.reviewComments, pg.reviewComments);
 export const storedDiffs = pick(sqlite.storedDiffs, pg.storedDiffs);
+export const publicSubscriptions = pick(sqlite.publicSubscriptions, pg.publicSubscriptions);
+export const publicDeliveries = pick(sqlite.publicDeliveries, pg.publicDeliveries);

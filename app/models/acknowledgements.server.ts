@@ -328,13 +328,14 @@ async function overviews(where: SQL, limit: number): Promise<AcknowledgementOver
 
 /** Every notice, newest first, with how many of its people have acknowledged it. */
 export async function acknowledgementOverview({ limit = 50 } = {}): Promise<AcknowledgementOverview[]> {
-  return await overviews(sql``, limit);
+  // Public subscribers' update emails have nobody to acknowledge them (ADR 0025).
+  return await overviews(sql`WHERE n.audience_kind = 'subscribers'`, limit);
 }
 
 export async function noticeAcknowledgementOverview(
   noticeId: number,
 ): Promise<AcknowledgementOverview | null> {
-  return (await overviews(sql`WHERE n.id = ${noticeId}`, 1))[0] ?? null;
+  return (await overviews(sql`WHERE n.id = ${noticeId} AND n.audience_kind = 'subscribers'`, 1))[0] ?? null;
 }
 
 const ACK_FILTERS = ["all", "acknowledged", "pending"] as const;

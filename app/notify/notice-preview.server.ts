@@ -57,6 +57,7 @@ function contentOf(draft: DraftNotice): NoticeContent {
     lastUpdated: draft.lastUpdated,
     previousNumber: draft.previousNumber,
     requiresAck: draft.requiresAck,
+    audienceKind: "subscribers",
   };
 }
 
