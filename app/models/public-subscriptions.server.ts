@@ -8,7 +8,7 @@
  * live in `public_deliveries`: the same batches, dispatcher, rate and idempotency keys as product
  * notices, and nothing that counts the product's subscribers or their acknowledgements sees them.
  */
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Transaction } from "../../db/client";
 import { execute, first, row, rows } from "../../db/dialect";
 import { type Notice, notices } from "../../db/tables";
@@ -222,7 +222,6 @@ export async function enqueuePublicUpdate(
         audience: null,
         audienceKind: "public",
         requiresAck: false,
-        batchCount: batchCount(wanted),
         createdBy: actorLabel(input.actor),
       })
       .returning(),
@@ -243,6 +242,10 @@ export async function enqueuePublicUpdate(
       UNION ALL SELECT x + 1 FROM n WHERE x < ${batches})
     INSERT INTO delivery_batches (notice_id, number) SELECT ${notice.id}, x FROM n`,
   );
+  // The database's rule: a notice is created with no batches, then given the number it made.
+  const stored = (await first(
+    tx.update(notices).set({ batchCount: batches }).where(eq(notices.id, notice.id)).returning(),
+  ))!;
   // The audit check compares emailDeliveries with the product's outbox (`deliveries`): zero here;
   // the public emails are counted under their own name.
   await recordAudit(tx, {
@@ -262,5 +265,5 @@ export async function enqueuePublicUpdate(
       batches,
     },
   });
-  return { notice, deliveries, batches };
+  return { notice: stored, deliveries, batches };
 }
