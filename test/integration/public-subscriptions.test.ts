@@ -11,6 +11,7 @@ import { mintConfirmToken } from "../../app/core/notify/public-subscription";
 import { resetEnv } from "../../app/env.server";
 import { reader } from "../../app/models/db.server";
 import { publicSubscriptionCounts } from "../../app/models/public-subscriptions.server";
+import { createUser } from "../../app/models/users.server";
 import { type CapturedMessage, type MailServer, startMailServer } from "../../app/notify/mail-server.server";
 import { publicLinkSecret } from "../../app/notify/public-links.server";
 import { rows } from "../../db/dialect";
@@ -28,6 +29,13 @@ beforeAll(async () => {
   process.env.SESSION_SECRET = SECRET;
   resetEnv();
   mail = await startMailServer();
+  // With a person in the workspace the server creates no first admin login (and writes no file).
+  await createUser({
+    email: "legal@example.com",
+    role: "admin",
+    password: "a-long-enough-password",
+    actor: { kind: "cli" },
+  });
   const first = await publishFirst(SLUG);
   documentId = first.documentId;
   server = await startServer({
