@@ -13,7 +13,12 @@ import type { Transaction } from "../../db/client";
 import { execute, first, row, rows } from "../../db/dialect";
 import { type Notice, notices } from "../../db/tables";
 import { BATCH_SIZE, batchCount } from "../core/notify/batching";
-import { normalisePublicEmail, type PublicSubscriptionScope } from "../core/notify/public-subscription";
+import {
+  normalisePublicEmail,
+  PUBLIC_SUBSCRIPTION_SCOPES,
+  type PublicSubscriptionScope,
+  scopeCovers,
+} from "../core/notify/public-subscription";
 import { recordAudit } from "./audit.server";
 import { type Actor, actorLabel, reader, transaction } from "./db.server";
 
@@ -203,7 +208,11 @@ export async function enqueuePublicUpdate(
     actor: Actor;
   },
 ): Promise<{ notice: Notice; deliveries: number; batches: number } | null> {
-  const scopes = input.material ? sql`('all', 'material')` : sql`('all')`;
+  const covered = PUBLIC_SUBSCRIPTION_SCOPES.filter((scope) => scopeCovers(scope, input.material));
+  const scopes = sql`(${sql.join(
+    covered.map((scope) => sql`${scope}`),
+    sql`, `,
+  )})`;
   const counted = await row<{ n: number }>(
     tx,
     sql`SELECT CAST(count(*) AS integer) AS n FROM public_subscriptions

@@ -9,8 +9,12 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintConfirmToken } from "../../app/core/notify/public-subscription";
 import { resetEnv } from "../../app/env.server";
+import { verifyAuditLog } from "../../app/models/audit.server";
 import { reader } from "../../app/models/db.server";
-import { publicSubscriptionCounts } from "../../app/models/public-subscriptions.server";
+import {
+  erasePublicSubscriber,
+  publicSubscriptionCounts,
+} from "../../app/models/public-subscriptions.server";
 import { createUser } from "../../app/models/users.server";
 import { type CapturedMessage, type MailServer, startMailServer } from "../../app/notify/mail-server.server";
 import { publicLinkSecret } from "../../app/notify/public-links.server";
@@ -266,6 +270,22 @@ describe("update emails", () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(to("dpo@customer.example").length).toBe(before);
+  });
+});
+
+describe("proof", () => {
+  it("the audit log and the database's proof rules agree after public notices, erasure included", async () => {
+    const erased = await erasePublicSubscriber({ email: "Journalist@News.example", actor: { kind: "cli" } });
+    expect(erased.subscriptions).toBe(1);
+    expect(await stored()).toEqual([]);
+    const left = await rows<{ n: number }>(
+      reader(),
+      sql`SELECT count(*) AS n FROM public_deliveries WHERE recipient_email IS NOT NULL`,
+    );
+    expect(Number(left[0].n)).toBe(0);
+    const verification = await verifyAuditLog({ proof: true });
+    expect(verification.break).toBeNull();
+    expect(verification.problems).toEqual([]);
   });
 });
 
