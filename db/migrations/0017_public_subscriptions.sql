@@ -31,4 +31,25 @@ CREATE TABLE `public_subscriptions` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `public_subscriptions_document_email_unique` ON `public_subscriptions` (`document_id`,`email`);--> statement-breakpoint
 CREATE INDEX `public_subscriptions_email_idx` ON `public_subscriptions` (`email`);--> statement-breakpoint
-ALTER TABLE `notices` ADD `audience_kind` text DEFAULT 'subscribers' NOT NULL;
+ALTER TABLE `notices` ADD `audience_kind` text DEFAULT 'subscribers' NOT NULL;--> statement-breakpoint
+DROP TRIGGER `notices_fixed`;--> statement-breakpoint
+-- A notice never changes — its audience kind included (ADR 0025) — except that its creation fills in
+-- the number of email batches it made.
+CREATE TRIGGER `notices_fixed`
+BEFORE UPDATE ON `notices`
+WHEN NEW.`id` IS NOT OLD.`id`
+  OR NEW.`document_id` IS NOT OLD.`document_id`
+  OR NEW.`version_id` IS NOT OLD.`version_id`
+  OR NEW.`previous_number` IS NOT OLD.`previous_number`
+  OR NEW.`channels` IS NOT OLD.`channels`
+  OR NEW.`audience` IS NOT OLD.`audience`
+  OR NEW.`audience_kind` IS NOT OLD.`audience_kind`
+  OR NEW.`requires_ack` IS NOT OLD.`requires_ack`
+  OR NEW.`created_by` IS NOT OLD.`created_by`
+  OR NEW.`created_at` IS NOT OLD.`created_at`
+  OR (NEW.`batch_count` IS NOT OLD.`batch_count` AND NOT (
+    OLD.`batch_count` = 0
+    AND NEW.`batch_count` = (SELECT count(*) FROM `delivery_batches` WHERE `notice_id` = NEW.`id`)))
+BEGIN
+  SELECT RAISE(ABORT, 'notices are proof of notice and cannot be changed');
+END;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintConfirmToken } from "../../app/core/notify/public-subscription";
 import { resetEnv } from "../../app/env.server";
 import { verifyAuditLog } from "../../app/models/audit.server";
-import { reader } from "../../app/models/db.server";
+import { reader, write } from "../../app/models/db.server";
 import {
   erasePublicSubscriber,
   publicSubscriptionCounts,
@@ -18,7 +18,7 @@ import {
 import { createUser } from "../../app/models/users.server";
 import { type CapturedMessage, type MailServer, startMailServer } from "../../app/notify/mail-server.server";
 import { publicLinkSecret } from "../../app/notify/public-links.server";
-import { rows } from "../../db/dialect";
+import { execute, rows } from "../../db/dialect";
 import { type RunningServer, startServer } from "../support/server";
 import { addSubscribers, emailTo, publishFirst, publishMaterial } from "./notify-support";
 
@@ -286,6 +286,19 @@ describe("proof", () => {
     const verification = await verifyAuditLog({ proof: true });
     expect(verification.break).toBeNull();
     expect(verification.problems).toEqual([]);
+  });
+});
+
+describe("the database's rules", () => {
+  it("refuse to turn a public notice into a notice to the product's subscribers", async () => {
+    await expect(
+      write((database) =>
+        execute(
+          database,
+          sql`UPDATE notices SET audience_kind = 'subscribers' WHERE audience_kind = 'public'`,
+        ),
+      ),
+    ).rejects.toThrow(/cannot be changed/);
   });
 });
 

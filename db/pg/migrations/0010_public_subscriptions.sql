@@ -31,4 +31,26 @@ CREATE UNIQUE INDEX "public_deliveries_subscription_notice_unique" ON "public_de
 CREATE INDEX "public_deliveries_notice_batch_idx" ON "public_deliveries" USING btree ("notice_id","batch_number","status");--> statement-breakpoint
 CREATE INDEX "public_deliveries_provider_message_idx" ON "public_deliveries" USING btree ("provider_message_id") WHERE "public_deliveries"."provider_message_id" IS NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX "public_subscriptions_document_email_unique" ON "public_subscriptions" USING btree ("document_id","email");--> statement-breakpoint
-CREATE INDEX "public_subscriptions_email_idx" ON "public_subscriptions" USING btree ("email");
+CREATE INDEX "public_subscriptions_email_idx" ON "public_subscriptions" USING btree ("email");--> statement-breakpoint
+-- A notice never changes — its audience kind included (ADR 0025).
+CREATE OR REPLACE FUNCTION notices_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.id IS DISTINCT FROM OLD.id
+    OR NEW.document_id IS DISTINCT FROM OLD.document_id
+    OR NEW.version_id IS DISTINCT FROM OLD.version_id
+    OR NEW.previous_number IS DISTINCT FROM OLD.previous_number
+    OR NEW.channels IS DISTINCT FROM OLD.channels
+    OR NEW.audience IS DISTINCT FROM OLD.audience
+    OR NEW.audience_kind IS DISTINCT FROM OLD.audience_kind
+    OR NEW.requires_ack IS DISTINCT FROM OLD.requires_ack
+    OR NEW.created_by IS DISTINCT FROM OLD.created_by
+    OR NEW.created_at IS DISTINCT FROM OLD.created_at
+    OR (NEW.batch_count IS DISTINCT FROM OLD.batch_count AND NOT (
+      OLD.batch_count = 0
+      AND NEW.batch_count = (SELECT count(*) FROM delivery_batches WHERE notice_id = NEW.id)))
+  THEN
+    RAISE EXCEPTION 'notices are proof of notice and cannot be changed' USING ERRCODE = '23R01';
+  END IF;
+  RETURN NEW;
+END;
+$$;
