@@ -291,14 +291,14 @@ describe("proof", () => {
 
 describe("the database's rules", () => {
   it("refuse to turn a public notice into a notice to the product's subscribers", async () => {
-    await expect(
-      write((database) =>
-        execute(
-          database,
-          sql`UPDATE notices SET audience_kind = 'subscribers' WHERE audience_kind = 'public'`,
-        ),
-      ),
-    ).rejects.toThrow(/cannot be changed/);
+    const error = await write((database) =>
+      execute(database, sql`UPDATE notices SET audience_kind = 'subscribers' WHERE audience_kind = 'public'`),
+    ).catch((e: Error & { cause?: Error }) => e);
+    // drizzle wraps the database's error; its message is the cause's.
+    expect(error).toBeInstanceOf(Error);
+    expect(String((error as Error & { cause?: Error }).cause?.message ?? error)).toMatch(
+      /notices are proof of notice and cannot be changed/,
+    );
   });
 });
 
