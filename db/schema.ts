@@ -187,4 +187,5 @@ export * from "./schema/branding";
 export * from "./schema/diffs";
 export * from "./schema/notifications";
 export * from "./schema/proof";
+export * from "./schema/public-subscriptions";
 export * from "./schema/workspace";

@@ -21,6 +21,8 @@ export const BODY_LIMITS = {
   subscriber: 16 * KB,
   /** POST …/notices/:noticeId/ack, from the backend API and from the dashboard banner. */
   acknowledgement: 1 * KB,
+  /** The public subscription forms: subscribe, confirm, unsubscribe (RFC 8058's one-click post). */
+  publicSubscription: 4 * KB,
   /** Resend's delivery events (POST /api/v1/webhooks/resend). */
   webhook: 256 * KB,
   /**

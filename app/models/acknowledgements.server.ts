@@ -330,14 +330,15 @@ async function overviews(where: SQL, limit: number): Promise<AcknowledgementOver
 
 /** Every notice, newest first, with how many of its people have acknowledged it. */
 export async function acknowledgementOverview({ limit = 50 } = {}): Promise<AcknowledgementOverview[]> {
-  // Reminder rounds are reported with the notice they remind of, not as notices of their own.
-  return await overviews(sql`WHERE n.reminder_of IS NULL`, limit);
+  // Reminder rounds are reported with the notice they remind of, not as notices of their own;
+  // public subscribers' update emails have nobody to acknowledge them (ADR 0029).
+  return await overviews(sql`WHERE n.reminder_of IS NULL AND n.audience_kind = 'subscribers'`, limit);
 }
 
 export async function noticeAcknowledgementOverview(
   noticeId: number,
 ): Promise<AcknowledgementOverview | null> {
-  return (await overviews(sql`WHERE n.id = ${noticeId}`, 1))[0] ?? null;
+  return (await overviews(sql`WHERE n.id = ${noticeId} AND n.audience_kind = 'subscribers'`, 1))[0] ?? null;
 }
 
 const ACK_FILTERS = ["all", "acknowledged", "pending"] as const;

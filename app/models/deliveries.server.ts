@@ -1,7 +1,9 @@
 import type Database from "better-sqlite3";
 import { sql } from "drizzle-orm";
+import type { Transaction } from "../../db/client";
 import { execute, row, rowLock, rows } from "../../db/dialect";
 import { batchIdempotencyKey } from "../core/notify/batching";
+import type { NoticeAudienceKind } from "../core/notify/statuses";
 import { recordAudit } from "./audit.server";
 import { engine, reader, transaction, transactionClient, write } from "./db.server";
 
@@ -23,6 +25,8 @@ export type NoticeContent = {
   reminderRound: number | null;
   /** For a reminder: when the notice it reminds of was created (the email says "we wrote to you on …"). */
   remindsOfAt: string | null;
+  /** 'public': an update email to public subscribers (`public_deliveries`), not a product notice. */
+  audienceKind: NoticeAudienceKind;
 };
 
 export type BatchMember = {
@@ -100,10 +104,15 @@ export function claimBatch({
                v.number AS version, v.summary, v.effective_at AS "effectiveAt", v.last_updated AS "lastUpdated",
                n.previous_number AS "previousNumber", n.requires_ack AS "requiresAck",
                n.reminder_round AS "reminderRound",
-               (SELECT p.created_at FROM notices p WHERE p.id = n.reminder_of) AS "remindsOfAt"
+               (SELECT p.created_at FROM notices p WHERE p.id = n.reminder_of) AS "remindsOfAt",
+               n.audience_kind AS "audienceKind"
         FROM notices n JOIN versions v ON v.id = n.version_id JOIN documents d ON d.id = n.document_id
         WHERE n.id = ${batch.notice_id}`,
       ))!;
+      if (content.audienceKind === "public") {
+        const members = await freezePublicBatch(tx, batch, content, now);
+        return claimed(batch, content, members, now);
+      }
       const inBatch = sql`deliveries.notice_id = ${batch.notice_id} AND deliveries.batch_number = ${batch.number}
         AND deliveries.channel = 'email' AND deliveries.status = 'pending' AND s.id = deliveries.subscriber_id`;
       if (!batch.frozen_at) {
@@ -182,20 +191,81 @@ export function claimBatch({
           updated_at = ${iso(now)} WHERE id = ${batch.id}`,
         );
       }
-      return {
-        batchId: batch.id,
-        noticeId: batch.notice_id,
-        number: batch.number,
-        generation: batch.generation,
-        attempt: batch.attempts,
-        idempotencyKey: batchIdempotencyKey(batch.notice_id, batch.number, batch.generation),
-        frozenAt: batch.frozen_at ?? iso(now),
-        content: { ...content, requiresAck: !!content.requiresAck },
-        members,
-      };
+      return claimed(batch, content, members, now);
     },
     { rowLocks: true },
   );
+}
+
+function claimed(batch: BatchRow, content: NoticeContent, members: BatchMember[], now: number): ClaimedBatch {
+  return {
+    batchId: batch.id,
+    noticeId: batch.notice_id,
+    number: batch.number,
+    generation: batch.generation,
+    attempt: batch.attempts,
+    idempotencyKey: batchIdempotencyKey(batch.notice_id, batch.number, batch.generation),
+    frozenAt: batch.frozen_at ?? iso(now),
+    content: { ...content, requiresAck: !!content.requiresAck },
+    members,
+  };
+}
+
+/**
+ * A public notice's batch (ADR 0029): on its first claim, emails whose subscription ended are
+ * skipped and the others get their address copied; every later attempt rebuilds the same request.
+ * Members carry no name and the document's own language.
+ */
+async function freezePublicBatch(
+  tx: Transaction,
+  batch: BatchRow,
+  content: NoticeContent,
+  now: number,
+): Promise<BatchMember[]> {
+  const inBatch = sql`notice_id = ${batch.notice_id} AND batch_number = ${batch.number} AND status = 'pending'`;
+  if (!batch.frozen_at) {
+    // PostgreSQL: an unsubscribe at this moment is waited for, then seen (as for product subscribers).
+    await execute(
+      tx,
+      sql`SELECT s.id FROM public_deliveries d JOIN public_subscriptions s ON s.id = d.subscription_id
+        WHERE d.notice_id = ${batch.notice_id} AND d.batch_number = ${batch.number} AND d.status = 'pending'
+        ORDER BY s.id${rowLock(tx, { shareOf: "s" })}`,
+    );
+    await execute(
+      tx,
+      sql`UPDATE public_deliveries SET status = 'skipped', status_at = ${iso(now)},
+          last_error = 'not sent: unsubscribed before the batch went out'
+        WHERE ${inBatch} AND subscription_id IS NULL`,
+    );
+    await execute(
+      tx,
+      sql`UPDATE public_deliveries SET status = 'sending', status_at = ${iso(now)},
+          recipient_email = (SELECT s.email FROM public_subscriptions s WHERE s.id = public_deliveries.subscription_id)
+        WHERE ${inBatch} AND subscription_id IS NOT NULL`,
+    );
+    await execute(tx, sql`UPDATE delivery_batches SET frozen_at = ${iso(now)} WHERE id = ${batch.id}`);
+  }
+  const found = await rows<{ deliveryId: number; email: string }>(
+    tx,
+    sql`SELECT id AS "deliveryId", recipient_email AS email
+        FROM public_deliveries
+        WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number} AND status = 'sending'
+        ORDER BY id`,
+  );
+  const members = found.map((m) => ({
+    ...m,
+    name: null,
+    locale: content.documentLocale,
+    redlineFrom: content.previousNumber,
+  }));
+  if (members.length === 0) {
+    await execute(
+      tx,
+      sql`UPDATE delivery_batches SET status = 'sent', lease_owner = NULL, leased_until = NULL,
+        updated_at = ${iso(now)} WHERE id = ${batch.id}`,
+    );
+  }
+  return members;
 }
 
 /**
@@ -222,6 +292,9 @@ export function recordBatchSent({
       sql`SELECT notice_id, number, status FROM delivery_batches WHERE id = ${batchId}`,
     );
     if (!batch || batch.status === "sent") return { recorded: 0 };
+    if (await isPublicNotice(tx, batch.notice_id)) {
+      return { recorded: await recordPublicBatchSent(tx, { batchId, batch, messageIds, transport, now }) };
+    }
     const members = await rows<{ id: number; subscriber_id: number }>(
       tx,
       sql`
@@ -269,6 +342,106 @@ export function recordBatchSent({
     });
     return { recorded: members.length };
   });
+}
+
+async function isPublicNotice(tx: Transaction, noticeId: number): Promise<boolean> {
+  const found = await row<{ kind: string }>(
+    tx,
+    sql`SELECT audience_kind AS kind FROM notices WHERE id = ${noticeId}`,
+  );
+  return found?.kind === "public";
+}
+
+/**
+ * recordBatchSent for a public notice's batch: the same facts on `public_deliveries`, the address
+ * blanked at once. Its audit entry counts the emails and names no one (these people have no proof
+ * ledger; the provider's ids stay on the rows).
+ */
+async function recordPublicBatchSent(
+  tx: Transaction,
+  {
+    batchId,
+    batch,
+    messageIds,
+    transport,
+    now,
+  }: {
+    batchId: number;
+    batch: { notice_id: number; number: number };
+    messageIds: string[];
+    transport: string;
+    now: number;
+  },
+): Promise<number> {
+  const members = await rows<{ id: number }>(
+    tx,
+    sql`SELECT id FROM public_deliveries WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number}
+      AND status = 'sending' ORDER BY id`,
+  );
+  if (members.length !== messageIds.length) {
+    throw new Error(
+      `batch ${batchId}: the provider returned ${messageIds.length} message ids for ${members.length} emails`,
+    );
+  }
+  for (const [i, member] of members.entries()) {
+    await execute(
+      tx,
+      sql`UPDATE public_deliveries SET status = 'sent', provider_message_id = ${messageIds[i]}, transport = ${transport},
+          sent_at = ${iso(now)}, status_at = ${iso(now)}, last_error = NULL, recipient_email = NULL
+        WHERE id = ${member.id}`,
+    );
+  }
+  await execute(
+    tx,
+    sql`UPDATE delivery_batches SET status = 'sent', sent_at = ${iso(now)}, last_error = NULL,
+      lease_owner = NULL, leased_until = NULL, updated_at = ${iso(now)} WHERE id = ${batchId}`,
+  );
+  await recordAudit(tx, {
+    actor: { kind: "system" },
+    action: "public-update.sent",
+    details: {
+      noticeId: batch.notice_id,
+      batch: batch.number,
+      sentAt: iso(now),
+      transport,
+      emails: members.length,
+    },
+  });
+  return members.length;
+}
+
+/**
+ * A provider's event about a public update email (ADR 0029): its status moves like a product
+ * email's; a complaint or a permanent bounce ends the subscription, so that address is never mailed
+ * again (and no longer stored). No audit entry names the person.
+ */
+async function applyPublicProviderEvent(
+  tx: Transaction,
+  event: { providerMessageId: string | null; at: string; bounceType?: string | null },
+  status: string,
+): Promise<boolean> {
+  const delivery = await row<{ id: number; subscription_id: number | null }>(
+    tx,
+    sql`SELECT id, subscription_id FROM public_deliveries WHERE provider_message_id = ${event.providerMessageId}`,
+  );
+  if (!delivery) return false;
+  const allowedFrom = status === "delivered" ? sql`('sent')` : sql`('sent', 'delivered')`;
+  await execute(
+    tx,
+    sql`UPDATE public_deliveries SET status = ${status}, status_at = ${event.at},
+        last_error = ${status === "bounced" ? `bounced: ${event.bounceType ?? "unknown"}` : null}
+      WHERE id = ${delivery.id} AND status IN ${allowedFrom}`,
+  );
+  const stopsEmail = status === "complained" || (status === "bounced" && event.bounceType !== "Transient");
+  if (stopsEmail && delivery.subscription_id !== null) {
+    await execute(tx, sql`DELETE FROM public_subscriptions WHERE id = ${delivery.subscription_id}`);
+    await recordAudit(tx, {
+      actor: { kind: "system" },
+      action: "public-subscription.ended",
+      details: { subscriptionId: delivery.subscription_id, via: status },
+    });
+  }
+  return true;
 }
 
 const markSentStatements = new WeakMap<Database.Database, Database.Statement>();
@@ -329,6 +502,15 @@ export function recordBatchFailure({
       sql`UPDATE delivery_batches SET status = 'failed', last_error = ${reason}, lease_owner = NULL,
         leased_until = NULL, updated_at = ${iso(now)} WHERE id = ${batchId}`,
     );
+    if (await isPublicNotice(tx, batch.notice_id)) {
+      await execute(
+        tx,
+        sql`UPDATE public_deliveries SET status = 'failed', last_error = ${reason}, status_at = ${iso(now)},
+            recipient_email = NULL
+          WHERE notice_id = ${batch.notice_id} AND batch_number = ${batch.number} AND status = 'sending'`,
+      );
+      return "failed" as const;
+    }
     const failed = await rows<{
       id: number;
       subscriber_id: number;
@@ -457,6 +639,10 @@ export function applyProviderEvent(event: ProviderEvent): Promise<ProviderEventO
               SELECT id, subscriber_id, notice_id FROM deliveries WHERE provider_message_id = ${event.providerMessageId}`,
           )
         : undefined;
+      if (!delivery && event.providerMessageId) {
+        const applied = await applyPublicProviderEvent(tx, event, status);
+        if (applied) outcome = "applied";
+      }
       if (!delivery && event.deliveryId !== null) {
         const ours = await row<{ status: string } | undefined>(
           tx,

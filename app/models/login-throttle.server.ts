@@ -40,6 +40,16 @@ export const THROTTLE_RULES = {
   address: slowDown(30),
   /** The current-password check on /admin/account, per account. */
   passwordCheck: slowDown(5),
+  /**
+   * Public subscription requests (issue 16, item 7) from one client address: every request counts,
+   * none is refunded. Ten an hour, then a minute's wait doubling to an hour.
+   */
+  subscribeSource: { free: 10, baseDelayMs: MINUTE, maxDelayMs: 60 * MINUTE, forgetAfterMs: 60 * MINUTE },
+  /**
+   * Confirmation emails to one address, whoever asks: three a day, then 15 minutes doubling to a
+   * day — nobody can make Redline mail-bomb an inbox.
+   */
+  subscribeEmail: { free: 3, baseDelayMs: 15 * MINUTE, maxDelayMs: DAY, forgetAfterMs: DAY },
 } as const satisfies Record<string, ThrottleRule>;
 
 type Kind = keyof typeof THROTTLE_RULES;
@@ -95,6 +105,17 @@ export function signInKeys({
 export function passwordCheckKeys(email: string): ChargedKey[] {
   const account = accountKey(email);
   return [{ kind: "passwordCheck", account, key: `password-check:${account}` }];
+}
+
+/**
+ * The counters of a public subscription request: the client address and the (keyed hash of the)
+ * email address, so the throttle table never holds the address itself.
+ */
+export function publicSubscribeKeys({ email, address }: { email: string; address: string }): ChargedKey[] {
+  return [
+    { kind: "subscribeSource", account: null, key: `subscribe-source:${keyed("subscribe-source", address)}` },
+    { kind: "subscribeEmail", account: null, key: `subscribe-email:${keyed("subscribe-email", email)}` },
+  ];
 }
 
 type Row = typeof signInThrottles.$inferSelect;

@@ -17,6 +17,7 @@ import { isThrottling } from "../core/notify/backoff";
 import { BATCH_SIZE, batchCount } from "../core/notify/batching";
 import { type ReminderSettings, reminderSettingsProblem } from "../core/notify/reminders";
 import { estimateSend } from "../core/notify/send-estimate";
+import type { NoticeAudienceKind } from "../core/notify/statuses";
 import { Refusal } from "../core/refusal";
 import { recordAudit } from "./audit.server";
 import { type Actor, actorLabel, reader, transaction } from "./db.server";
@@ -159,6 +160,8 @@ export type NoticeSummary = {
   channels: Channel[];
   audience: Audience | null;
   requiresAck: boolean;
+  /** 'public': update emails to public subscribers (ADR 0029), not a notice to the product's users. */
+  audienceKind: NoticeAudienceKind;
   createdAt: string;
   batches: { total: number; pending: number; sent: number; failed: number };
   counts: Partial<Record<Channel, StatusCounts>>;
@@ -212,7 +215,10 @@ async function summarise(listed: NoticeRow[]): Promise<NoticeSummary[]> {
     reader(),
     sql`
     SELECT notice_id AS "noticeId", channel, status, transport, CAST(count(*) AS integer) AS n FROM deliveries
-    WHERE notice_id IN (${ids}) GROUP BY notice_id, channel, status, transport`,
+    WHERE notice_id IN (${ids}) GROUP BY notice_id, channel, status, transport
+    UNION ALL
+    SELECT notice_id, 'email', status, transport, CAST(count(*) AS integer) FROM public_deliveries
+    WHERE notice_id IN (${ids}) GROUP BY notice_id, status, transport`,
   );
 
   const summaries = new Map<number, NoticeSummary>();
@@ -227,6 +233,7 @@ async function summarise(listed: NoticeRow[]): Promise<NoticeSummary[]> {
       channels: row.notice.channels,
       audience: row.notice.audience ?? null,
       requiresAck: row.notice.requiresAck,
+      audienceKind: row.notice.audienceKind,
       createdAt: row.notice.createdAt,
       batches: { total: row.notice.batchCount, pending: 0, sent: 0, failed: 0 },
       counts,
@@ -380,6 +387,12 @@ export async function retryFailedDeliveries({
         sql`
           UPDATE deliveries SET status = 'pending', last_error = NULL, status_at = ${now}
           WHERE notice_id = ${noticeId} AND channel = 'email' AND status = 'failed'`,
+      );
+      // A public notice's emails (ADR 0029): the same retry, on their own outbox rows.
+      reset += await execute(
+        tx,
+        sql`UPDATE public_deliveries SET status = 'pending', last_error = NULL, status_at = ${now}
+          WHERE notice_id = ${noticeId} AND status = 'failed'`,
       );
     }
     await recordAudit(tx, {

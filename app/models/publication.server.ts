@@ -18,6 +18,7 @@ import { recordAudit } from "./audit.server";
 import { type Actor, reader, transaction } from "./db.server";
 import { DEFAULT_LOCALE, findDocumentById, findDocumentBySlug } from "./documents.server";
 import { enqueueNotice, type NoticeRequest } from "./notices.server";
+import { enqueuePublicUpdate } from "./public-subscriptions.server";
 import { computeStoredRedline, type DiffKey, findStoredRedline, storeRedline } from "./redlines.server";
 import { findLatestPublishedVersion, findOpenVersion, findVersionByNumber } from "./versions.server";
 
@@ -92,7 +93,11 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
     // on that day, so the new notice must reach every one of them too (ADR 0021).
     let coverNoticeIds: number[] = [];
     if (publication.replacesAnnouncement && latest) {
-      const older = await tx.select({ id: notices.id }).from(notices).where(eq(notices.versionId, latest.id));
+      // Public subscribers' update emails announce nothing to the product's subscribers.
+      const older = await tx
+        .select({ id: notices.id })
+        .from(notices)
+        .where(and(eq(notices.versionId, latest.id), eq(notices.audienceKind, "subscribers")));
       coverNoticeIds = older.map((n) => n.id);
       if (coverNoticeIds.length > 0 && !input.notify) {
         throw new Refusal(
@@ -187,6 +192,14 @@ export async function publishVersion(input: PublishInput): Promise<Version> {
         coverNoticeIds,
       });
     }
+    // People without an account who follow this document (ADR 0029): their own notice and outbox.
+    await enqueuePublicUpdate(tx, {
+      documentId: document.id,
+      versionId: published.id,
+      previousNumber: latest?.number ?? null,
+      material: publication.material,
+      actor: input.actor,
+    });
     return published;
   });
 }

@@ -22,6 +22,8 @@ import { SharedSlots } from "../models/send-rate.server";
 import { ackLinkUrl } from "./ack-link.server";
 import { renderNoticeEmail } from "./email.server";
 import type { EmailProvider, OutgoingEmail } from "./provider.server";
+import { renderPublicUpdates } from "./public-email.server";
+import { unsubscribeLinkUrl } from "./public-links.server";
 import { scheduleRetention } from "./retention.server";
 import { describeMailTransport, type MailTransport } from "./transport.server";
 
@@ -226,31 +228,13 @@ export class Dispatcher {
 
   private async send(batch: ClaimedBatch): Promise<void> {
     if (batch.members.length === 0) return;
-    const { provider, from, baseUrl, log } = this.options;
+    const { provider, log } = this.options;
     let emails: OutgoingEmail[];
     try {
-      emails = [];
-      // As the batch was frozen, so that a retry says exactly what the first attempt said.
-      const translations = await noticeTranslations(batch.noticeId, batch.frozenAt);
-      const branding = await currentBranding({ asOf: batch.frozenAt });
-      const sender = senderWithName(from, branding.organisationName);
-      for (const member of batch.members) {
-        const rendered = await renderNoticeEmail(batch.content, member, baseUrl, {
-          translations,
-          branding,
-          ackUrl: batch.content.requiresAck ? ackLinkUrl(baseUrl, member.deliveryId, batch.frozenAt) : null,
-        });
-        emails.push({
-          from: sender,
-          to: member.email,
-          ...rendered,
-          // Lets a webhook find the delivery even before the message ids are recorded.
-          tags: [
-            { name: "redline_notice", value: String(batch.noticeId) },
-            { name: "redline_delivery", value: String(member.deliveryId) },
-          ],
-        });
-      }
+      emails =
+        batch.content.audienceKind === "public"
+          ? await this.publicUpdates(batch)
+          : await this.noticeEmails(batch);
     } catch (error) {
       await this.fail(batch, {
         kind: "retryable",
@@ -305,6 +289,59 @@ export class Dispatcher {
       "batch not sent",
     );
     await this.fail(batch, failure);
+  }
+
+  /** A product notice's emails, in each reader's language. */
+  private async noticeEmails(batch: ClaimedBatch): Promise<OutgoingEmail[]> {
+    const { from, baseUrl } = this.options;
+    const emails: OutgoingEmail[] = [];
+    // As the batch was frozen, so that a retry says exactly what the first attempt said.
+    const translations = await noticeTranslations(batch.noticeId, batch.frozenAt);
+    const branding = await currentBranding({ asOf: batch.frozenAt });
+    const sender = senderWithName(from, branding.organisationName);
+    for (const member of batch.members) {
+      const rendered = await renderNoticeEmail(batch.content, member, baseUrl, {
+        translations,
+        branding,
+        ackUrl: batch.content.requiresAck ? ackLinkUrl(baseUrl, member.deliveryId, batch.frozenAt) : null,
+      });
+      emails.push({
+        from: sender,
+        to: member.email,
+        ...rendered,
+        // Lets a webhook find the delivery even before the message ids are recorded.
+        tags: [
+          { name: "redline_notice", value: String(batch.noticeId) },
+          { name: "redline_delivery", value: String(member.deliveryId) },
+        ],
+      });
+    }
+    return emails;
+  }
+
+  /**
+   * Public subscribers' update emails (ADR 0029): one unsubscribe link per email, in its body and
+   * its List-Unsubscribe headers. A tag of their own, so that a provider's event never names a
+   * product subscriber's delivery by mistake.
+   */
+  private async publicUpdates(batch: ClaimedBatch): Promise<OutgoingEmail[]> {
+    const { from, baseUrl } = this.options;
+    const branding = await currentBranding({ asOf: batch.frozenAt });
+    const sender = senderWithName(from, branding.organisationName);
+    const rendered = await renderPublicUpdates(
+      batch.content,
+      baseUrl,
+      batch.members.map((m) => unsubscribeLinkUrl(baseUrl, m.deliveryId)),
+    );
+    return batch.members.map((member, i) => ({
+      from: sender,
+      to: member.email,
+      ...rendered[i],
+      tags: [
+        { name: "redline_notice", value: String(batch.noticeId) },
+        { name: "redline_public_delivery", value: String(member.deliveryId) },
+      ],
+    }));
   }
 
   /**

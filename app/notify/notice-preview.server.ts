@@ -61,6 +61,7 @@ function contentOf(draft: DraftNotice): NoticeContent {
     requiresAck: draft.requiresAck,
     reminderRound: null,
     remindsOfAt: null,
+    audienceKind: "subscribers",
   };
 }
 

@@ -69,13 +69,17 @@ export default function NoticePage() {
     <>
       <PageHeader title={`Notice #${progress.id}`}>
         <Link to="/admin/notices">All notices</Link>
-        <Link to={`/admin/acknowledgements/${progress.id}`}>Who acknowledged</Link>
+        {progress.audienceKind === "public" ? null : (
+          <Link to={`/admin/acknowledgements/${progress.id}`}>Who acknowledged</Link>
+        )}
       </PageHeader>
       <p>
         {progress.slug} ({progress.locale}) version {progress.version} · {progress.channels.join(" and ")}
-        {progress.audience
-          ? ` · audience ${JSON.stringify(progress.audience)}`
-          : " · every active subscriber"}
+        {progress.audienceKind === "public"
+          ? " · public subscribers (people without an account), nothing to acknowledge"
+          : progress.audience
+            ? ` · audience ${JSON.stringify(progress.audience)}`
+            : " · every active subscriber"}
         {progress.requiresAck ? " · acknowledgement required" : ""} · created{" "}
         {formatDateTime(progress.createdAt)}
       </p>

@@ -1,13 +1,16 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { can } from "~/auth/roles";
-import { requireUser } from "~/auth/session.server";
-import { formatDateTime, PageHeader, useCan } from "~/components/admin-ui";
+import { requireUser, requireUserForm } from "~/auth/session.server";
+import { CsrfField, formatDateTime, Notice, PageHeader, useCan } from "~/components/admin-ui";
 import { SubscriberUpload } from "~/components/admin-ui/subscriber-upload";
 import { ATTRIBUTE_NAME_PATTERN, MAX_ATTRIBUTE_VALUE_LENGTH } from "~/core/notify/audience";
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from "~/core/notify/statuses";
 import { BODY_LIMITS, describeBytes } from "~/http/body.server";
 import { searchSubscribers } from "~/models/proof.server";
+import { erasePublicSubscriber, publicSubscriptionCounts } from "~/models/public-subscriptions.server";
 import { attributeCatalog } from "~/models/subscribers.server";
 
 export const meta: MetaFunction = () => [{ title: "Subscribers · Redline" }];
@@ -39,6 +42,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     attributeCatalog(),
   ]);
   return {
+    publicCounts: await publicSubscriptionCounts(),
     query,
     status: status ?? "",
     attribute: attribute ? `${attribute.name}=${attribute.value}` : "",
@@ -49,8 +53,25 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
+const ErasePublic = z.object({ intent: z.literal("erase-public"), email: z.email().max(254) });
+
+/** Erasing a public subscriber's address (ADR 0029): admins, like every erasure. */
+export async function action({ request }: ActionFunctionArgs) {
+  const { user, form } = await requireUserForm(request, { role: "admin" });
+  const parsed = ErasePublic.safeParse(Object.fromEntries(form));
+  if (!parsed.success)
+    return data({ ok: false as const, error: "Give a valid email address." }, { status: 400 });
+  const erased = await erasePublicSubscriber({
+    email: parsed.data.email,
+    actor: { kind: "user", id: user.id },
+  });
+  return { ok: true as const, erased: erased.subscriptions };
+}
+
 export default function Subscribers() {
-  const { query, status, attribute, attributes, subscribers, next, upload } = useLoaderData<typeof loader>();
+  const { publicCounts, query, status, attribute, attributes, subscribers, next, upload } =
+    useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
   const isAdmin = useCan("manageApiKeys");
   // The filter in use stays offered even when no active subscriber has that value any more.
   const offered = attributes.some(({ name, values }) =>
@@ -140,6 +161,49 @@ export default function Subscribers() {
           <Link to={`?${new URLSearchParams({ q: query, status, attribute, after: next })}`}>Next page</Link>
         </p>
       ) : null}
+      <section aria-labelledby="public-subscribers">
+        <h2 id="public-subscribers">Public subscribers</h2>
+        <p className="muted">
+          People without an account who confirmed on a public policy page that they want an email when it
+          changes. Counted apart from the product's users; they receive update emails, never notices to
+          acknowledge.
+        </p>
+        <p>
+          <strong>{publicCounts.total}</strong> confirmed: {publicCounts.all} for every version,{" "}
+          {publicCounts.material} for material changes only.
+        </p>
+        {publicCounts.documents.length > 0 ? (
+          <ul>
+            {publicCounts.documents.map((d) => (
+              <li key={`${d.slug}:${d.locale}`}>
+                {d.slug} ({d.locale}): {d.all} every version, {d.material} material only
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        {isAdmin ? (
+          <Form method="post" className="form-row">
+            <CsrfField />
+            <input type="hidden" name="intent" value="erase-public" />
+            <label>
+              Erase a public subscriber (email)
+              <input name="email" type="email" required maxLength={254} />
+            </label>
+            <button type="submit" className="button">
+              Erase
+            </button>
+          </Form>
+        ) : null}
+        {result ? (
+          result.ok ? (
+            <Notice kind="success">
+              Erased {result.erased} public subscription{result.erased === 1 ? "" : "s"} of that address.
+            </Notice>
+          ) : (
+            <Notice kind="error">{result.error}</Notice>
+          )
+        ) : null}
+      </section>
     </>
   );
 }

@@ -2,6 +2,7 @@ import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction }
 import { useLoaderData } from "@remix-run/react";
 import { PublicPolicyView } from "~/components/public-policy-view";
 import { organisationTitle, PublicShell } from "~/components/public-shell";
+import { PublicSubscribeForm } from "~/components/public-subscribe-form";
 import { auditHeadMeta } from "~/core/public/audit-head";
 import { policyPath } from "~/core/public/urls";
 import { cachedPage } from "~/http/page-cache.server";
@@ -45,6 +46,7 @@ export default function PolicyPage() {
   return (
     <PublicShell locale={view.locale} locales={view.locales} footerLinks={view.footerLinks}>
       <PublicPolicyView view={view} mode="current" />
+      <PublicSubscribeForm slug={view.slug} locale={view.locale} title={view.title} />
     </PublicShell>
   );
 }

@@ -39,6 +39,8 @@ import {
   CHANNELS,
   type Channel,
   DELIVERY_STATUSES,
+  NOTICE_AUDIENCE_KINDS,
+  PUBLIC_SUBSCRIPTION_SCOPES,
   SUBSCRIBER_STATUSES,
 } from "../../app/core/notify/statuses";
 import { SIGN_IN_METHODS } from "../../app/core/sso";
@@ -204,6 +206,7 @@ export const notices = pgTable(
     channels: jsonb("channels").$type<Channel[]>().notNull(),
     audience: jsonb("audience").$type<Record<string, string | string[]> | null>(),
     requiresAck: boolean("requires_ack").notNull().default(false),
+    audienceKind: text("audience_kind", { enum: NOTICE_AUDIENCE_KINDS }).notNull().default("subscribers"),
     batchCount: integer("batch_count").notNull().default(0),
     createdBy: text("created_by").notNull(),
     createdAt: text("created_at").notNull().default(now),
@@ -325,6 +328,54 @@ export const noticeViews = pgTable(
     firstShownAt: text("first_shown_at").notNull(),
   },
   (t) => [uniqueIndex("notice_views_notice_subscriber_unique").on(t.noticeId, t.subscriberId)],
+);
+
+export const publicSubscriptions = pgTable(
+  "public_subscriptions",
+  {
+    id: id(),
+    documentId: integer("document_id")
+      .notNull()
+      .references(() => documents.id),
+    email: text("email").notNull(),
+    scope: text("scope", { enum: PUBLIC_SUBSCRIPTION_SCOPES }).notNull(),
+    confirmedAt: text("confirmed_at").notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex("public_subscriptions_document_email_unique").on(t.documentId, t.email),
+    index("public_subscriptions_email_idx").on(t.email),
+    check("public_subscriptions_scope_check", sql`${t.scope} IN (${inList(PUBLIC_SUBSCRIPTION_SCOPES)})`),
+  ],
+);
+
+export const publicDeliveries = pgTable(
+  "public_deliveries",
+  {
+    id: id(),
+    noticeId: integer("notice_id")
+      .notNull()
+      .references(() => notices.id),
+    subscriptionId: integer("subscription_id").references(() => publicSubscriptions.id, {
+      onDelete: "set null",
+    }),
+    batchNumber: integer("batch_number").notNull(),
+    status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("pending"),
+    recipientEmail: text("recipient_email"),
+    providerMessageId: text("provider_message_id"),
+    transport: text("transport"),
+    lastError: text("last_error"),
+    sentAt: text("sent_at"),
+    statusAt: text("status_at"),
+  },
+  (t) => [
+    uniqueIndex("public_deliveries_subscription_notice_unique").on(t.subscriptionId, t.noticeId),
+    index("public_deliveries_notice_batch_idx").on(t.noticeId, t.batchNumber, t.status),
+    index("public_deliveries_provider_message_idx")
+      .on(t.providerMessageId)
+      .where(sql`${t.providerMessageId} IS NOT NULL`),
+    check("public_deliveries_status_check", sql`${t.status} IN (${inList(DELIVERY_STATUSES)})`),
+    check("public_deliveries_batch_check", sql`${t.batchNumber} >= 1`),
+  ],
 );
 
 export const webhookEvents = pgTable(

@@ -19,6 +19,7 @@ import {
   CHANNELS,
   type Channel,
   DELIVERY_STATUSES,
+  NOTICE_AUDIENCE_KINDS,
   SUBSCRIBER_STATUSES,
 } from "../../app/core/notify/statuses";
 
@@ -80,6 +81,12 @@ export const notices = sqliteTable(
     /** Attribute filter; null means every active subscriber. */
     audience: text("audience", { mode: "json" }).$type<Record<string, string | string[]> | null>(),
     requiresAck: integer("requires_ack", { mode: "boolean" }).notNull().default(false),
+    /**
+     * 'subscribers' (the product's users, rows in `deliveries`) or 'public' (public subscribers'
+     * update emails, rows in `public_deliveries`). Checked by the app, not a CHECK: adding one to
+     * SQLite would rebuild the table.
+     */
+    audienceKind: text("audience_kind", { enum: NOTICE_AUDIENCE_KINDS }).notNull().default("subscribers"),
     /** Email batches of at most 100, fixed at creation. */
     batchCount: integer("batch_count").notNull().default(0),
     createdBy: text("created_by").notNull(),

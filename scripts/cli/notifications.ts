@@ -1,5 +1,6 @@
 /**
- * The notification commands of the `redline` command line: `subscribers import`, `notify status`,
+ * The notification commands of the `redline` command line: `subscribers import`, `public-subscribers
+ * count|erase`, `notify status`,
  * `notify audience`, `worker`, and the parsing of `publish --notify/--audience`.
  */
 import { stat } from "node:fs/promises";
@@ -10,6 +11,10 @@ import { capturedEmails, emailsPerTransport, transportText } from "../../app/cor
 import { isRefusal } from "../../app/core/refusal";
 import { getEnv } from "../../app/env.server";
 import { type NoticeRequest, type NoticeSummary, noticesForVersion } from "../../app/models/notices.server";
+import {
+  erasePublicSubscriber,
+  publicSubscriptionCounts,
+} from "../../app/models/public-subscriptions.server";
 import { countAudience } from "../../app/models/subscribers.server";
 import { importSubscribersCsv } from "../../app/notify/csv-import.server";
 import { CHANNELS, type Channel, DELIVERY_STATUSES } from "../../db/tables";
@@ -64,6 +69,10 @@ export function noticeRequestFromOptions(options: {
 
 /** One line per notice for the publish command's output. */
 export function describeNotice(notice: NoticeSummary): string {
+  if (notice.audienceKind === "public") {
+    const total = Object.values(notice.counts.email ?? {}).reduce((a, b) => a + b, 0);
+    return `notice ${notice.id}: update email to ${total} public subscribers in ${notice.batches.total} batches`;
+  }
   const parts = notice.channels.map((channel) => {
     const total = Object.values(notice.counts[channel] ?? {}).reduce((a, b) => a + b, 0);
     return channel === "email"
@@ -74,6 +83,36 @@ export function describeNotice(notice: NoticeSummary): string {
 }
 
 export function registerNotificationCommands(program: Command, io: Io): void {
+  const publicSubscribers = program
+    .command("public-subscribers")
+    .description("people without an account who follow a public policy by email (ADR 0029)");
+  publicSubscribers
+    .command("count")
+    .description("confirmed public subscriptions per policy and choice (counts, never addresses)")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action(async (options: { format: "text" | "json" }) => {
+      await openDatabase(io.err);
+      const counts = await publicSubscriptionCounts();
+      if (options.format === "json") io.out(JSON.stringify(counts));
+      else {
+        io.out(
+          `${counts.total} public subscriptions (${counts.all} every version, ${counts.material} material only)`,
+        );
+        for (const d of counts.documents)
+          io.out(`${d.slug} (${d.locale}): ${d.all} every version, ${d.material} material only`);
+      }
+    });
+  publicSubscribers
+    .command("erase")
+    .description("erase an address: every subscription of it ends and no copy of it is kept")
+    .argument("<email>", "the address to erase")
+    .action(async (email: string) => {
+      await openDatabase(io.err);
+      const erased = await erasePublicSubscriber({ email, actor: { kind: "cli" } });
+      // The same answer shape whether or not it was subscribed; the operator asked about this address.
+      io.out(`erased ${erased.subscriptions} public subscription${erased.subscriptions === 1 ? "" : "s"}`);
+    });
+
   const subscribers = program.command("subscribers").description("the product's users who receive notices");
   subscribers
     .command("import")

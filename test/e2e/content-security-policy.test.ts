@@ -243,4 +243,20 @@ describe("the public pages under theirs", () => {
     }
     expect(await violations()).toEqual([]);
   });
+
+  it("let a visitor ask for change emails without script: the form posts and the answer is a page", async () => {
+    const { page, violations } = await watchedPage();
+    await page.goto(`${server.url}/policies/privacy`);
+    const form = page.getByRole("region", { name: "Get notified of changes" });
+    await form.getByLabel("Email address").fill("dpo@customer.example");
+    await form.getByLabel("every new version").check();
+    await form.getByRole("button", { name: "Get notified" }).click();
+    await page.getByRole("heading", { name: "Check your inbox" }).waitFor();
+    expect(await page.locator("script").count()).toBe(0);
+    // A confirmation link that was never sent: refused, as a page, still without script.
+    const response = await page.goto(`${server.url}/subscriptions/confirm/not.valid`);
+    expect(response?.status()).toBe(404);
+    expect(await page.locator("script").count()).toBe(0);
+    expect(await violations()).toEqual([]);
+  });
 });

@@ -266,6 +266,8 @@ const MATRIX: Record<string, { loader?: Access; action?: Access }> = {
   },
   "admin.subscribers._index.tsx": {
     loader: { name: "subscribers", path: () => "/admin/subscribers", min: "viewer" },
+    // Erasing a public subscriber's address (ADR 0029).
+    action: { name: "public subscriber erasure", path: () => "/admin/subscribers", min: "admin" },
   },
   "admin.subscribers.$externalId.tsx": {
     loader: { name: "subscriber", path: () => "/admin/subscribers/user-1", min: "viewer" },

@@ -46,3 +46,15 @@ export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
 export const ACKNOWLEDGEMENT_CHANNELS = ["email", "dashboard", "api"] as const;
 export type AcknowledgementChannel = (typeof ACKNOWLEDGEMENT_CHANNELS)[number];
+
+/** What a public subscriber (issue 16, item 7) is told about: every published version, or material changes only. */
+export const PUBLIC_SUBSCRIPTION_SCOPES = ["all", "material"] as const;
+export type PublicSubscriptionScope = (typeof PUBLIC_SUBSCRIPTION_SCOPES)[number];
+
+/**
+ * Whom a notice's emails go to: the product's subscribers (the outbox's `deliveries`, with their
+ * acknowledgements and proof), or the public subscribers of the document (`public_deliveries`: one
+ * update email each, nothing to acknowledge).
+ */
+export const NOTICE_AUDIENCE_KINDS = ["subscribers", "public"] as const;
+export type NoticeAudienceKind = (typeof NOTICE_AUDIENCE_KINDS)[number];
