@@ -53,10 +53,11 @@ describe("the protective rules the PostgreSQL migrations define", () => {
   it("are the committed ones: a function and trigger per SQLite trigger, TRUNCATE guards, the chain guard, its high-water mark", () => {
     const rules = expectedRules(join(import.meta.dirname, "migrations"));
     // 0007: the high-water mark's guard (one function, its row and TRUNCATE triggers); the chain
-    // guard it raises is redefined, not added. 0010: reminders of their notice (one function and
-    // trigger; notices_fixed is redefined).
+    // guard it raises is redefined, not added. 0010: a new branding tells every web process, through
+    // the public state's existing function (one trigger). 0011: reminders of their notice (one
+    // function and trigger; notices_fixed is redefined, again in 0012).
     expect(rules.functions.size).toBe(30);
-    expect(rules.triggers.size).toBe(41);
+    expect(rules.triggers.size).toBe(42);
     expect(rules.functions.get("audit_log_appends_to_head")?.body).toContain("audit_log_head_mark");
     for (const trigger of rules.triggers.values()) {
       expect(rules.functions.has(/EXECUTE FUNCTION (\w+)\(\)/.exec(trigger.statement)?.[1] ?? "")).toBe(true);

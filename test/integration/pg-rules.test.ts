@@ -697,9 +697,10 @@ describe("subscribers", () => {
 describe("a protective rule dropped, replaced or disabled by hand", () => {
   it("is every one of the migration's rules, found in place after migrating", async () => {
     const expected = expectedRules(FOLDER);
-    // 0010 adds the reminders' rule (notices_reminders_of_their_notice).
+    // 0010 adds branding's public-state trigger, 0011 the reminders' rule
+    // (notices_reminders_of_their_notice).
     expect(expected.functions.size).toBe(30);
-    expect(expected.triggers.size).toBe(41);
+    expect(expected.triggers.size).toBe(42);
     expect(await inspectTriggers(raw, FOLDER)).toEqual([]);
     expect(await restoreTriggers(pool, FOLDER)).toEqual([]);
   });
