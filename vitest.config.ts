@@ -26,7 +26,6 @@ const NOT_YET_ON_POSTGRESQL = [
   "loose-edges",
   "metrics",
   "notices-languages",
-  "notify-crash",
   "people-leave",
   "production-profile",
   "public-api",
