@@ -28,7 +28,6 @@ const NOT_YET_ON_POSTGRESQL = [
   "notices-languages",
   "people-leave",
   "production-profile",
-  "public-api",
   "public-response-cache",
   "request-bodies",
   "single-sign-on",
