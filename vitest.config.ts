@@ -31,7 +31,6 @@ const NOT_YET_ON_POSTGRESQL = [
   "public-response-cache",
   "request-bodies",
   "single-sign-on",
-  "stored-diffs",
 ].map((name) => `test/integration/${name}.test.ts`);
 
 /**
