@@ -219,7 +219,8 @@ export async function searchSubscribers({
     ? sql`lower(s.email) = ${q.toLowerCase()}`
     : q
       ? sql`s.external_id >= ${q} AND s.external_id < ${`${q}\u{10FFFF}`}`
-      : sql`1`;
+      : // TRUE, not 1: PostgreSQL takes only a boolean beside AND (SQLite reads TRUE as 1).
+        sql`TRUE`;
   return await rows<SubscriberListItem>(
     reader(),
     sql`
