@@ -17,7 +17,6 @@ const TIMING = ["test/integration/notify-rate.test.ts"];
  */
 const NOT_YET_ON_POSTGRESQL = [
   "admin-routes",
-  "announcement-replacement",
   "database",
   "fuzz-requests",
   "import-cli",
