@@ -24,7 +24,6 @@ const NOT_YET_ON_POSTGRESQL = [
   "loose-edges",
   "metrics",
   "notices-languages",
-  "people-leave",
   "production-profile",
   "public-response-cache",
   "request-bodies",
