@@ -16,7 +16,6 @@ const TIMING = ["test/integration/notify-rate.test.ts"];
  * paths they cover run on PostgreSQL in the files that are not listed; these are converted next.
  */
 const NOT_YET_ON_POSTGRESQL = [
-  "admin-routes",
   "database",
   "fuzz-requests",
   "import-cli",
