@@ -19,7 +19,6 @@ const NOT_YET_ON_POSTGRESQL = [
   "database",
   "fuzz-requests",
   "import-cli",
-  "import-history",
   "loose-edges",
   "metrics",
   "notices-languages",
