@@ -23,7 +23,6 @@ const NOT_YET_ON_POSTGRESQL = [
   "metrics",
   "notices-languages",
   "production-profile",
-  "public-response-cache",
   "request-bodies",
   "single-sign-on",
 ].map((name) => `test/integration/${name}.test.ts`);
