@@ -21,7 +21,6 @@ const NOT_YET_ON_POSTGRESQL = [
   "import-cli",
   "loose-edges",
   "metrics",
-  "notices-languages",
   "production-profile",
   "request-bodies",
   "single-sign-on",
