@@ -21,7 +21,6 @@ const NOT_YET_ON_POSTGRESQL = [
   "fuzz-requests",
   "metrics",
   "production-profile",
-  "request-bodies",
   "single-sign-on",
 ].map((name) => `test/integration/${name}.test.ts`);
 
