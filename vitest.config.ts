@@ -18,7 +18,6 @@ const TIMING = ["test/integration/notify-rate.test.ts"];
  */
 const NOT_YET_ON_POSTGRESQL = [
   "database",
-  "fuzz-requests",
   "metrics",
   "production-profile",
   "single-sign-on",
