@@ -19,7 +19,6 @@ const TIMING = ["test/integration/notify-rate.test.ts"];
 const NOT_YET_ON_POSTGRESQL = [
   "database",
   "production-profile",
-  "single-sign-on",
 ].map((name) => `test/integration/${name}.test.ts`);
 
 /**
