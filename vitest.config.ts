@@ -10,15 +10,12 @@ const alias = { "~": fileURLToPath(new URL("./app", import.meta.url)) };
 const TIMING = ["test/integration/notify-rate.test.ts"];
 
 /**
- * Not yet run on PostgreSQL (issue 13, ADR 0017 step 3). database: SQLite's own connection (WAL,
- * pragmas, savepoints on the synchronous client); PostgreSQL's rules are pg-rules.test.ts. The
- * others' test code is engine-neutral (raw-sql.ts, hostile-support storedState, an own database for
- * the production profile) but has not yet had a PostgreSQL run that finished within the timeouts on
- * a loaded machine; the application paths they cover run on PostgreSQL in the files not listed.
+ * Not yet run on PostgreSQL (issue 13, ADR 0017 step 3): database.test.ts is about SQLite's own
+ * connection (WAL, pragmas, savepoints on the synchronous client); PostgreSQL's rules are tested
+ * in pg-rules.test.ts.
  */
 const NOT_YET_ON_POSTGRESQL = [
   "database",
-  "production-profile",
 ].map((name) => `test/integration/${name}.test.ts`);
 
 /**
