@@ -14,9 +14,7 @@ const TIMING = ["test/integration/notify-rate.test.ts"];
  * connection (WAL, pragmas, savepoints on the synchronous client); PostgreSQL's rules are tested
  * in pg-rules.test.ts.
  */
-const NOT_YET_ON_POSTGRESQL = [
-  "database",
-].map((name) => `test/integration/${name}.test.ts`);
+const NOT_YET_ON_POSTGRESQL = ["database"].map((name) => `test/integration/${name}.test.ts`);
 
 /**
  * Files about PostgreSQL itself that create and drop their own databases on the server: they run in
