@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { auditKey } from "./core/audit";
-import { auditKeys, parseEnv, sessionSecret } from "./env.server";
+import { auditKeys, ensureDataDirectory, parseEnv, sessionSecret } from "./env.server";
 
 describe("configuration", () => {
   it("runs on embedded defaults", () => {
@@ -134,5 +134,31 @@ describe("configuration", () => {
     expect(secret.length).toBeGreaterThanOrEqual(32);
     expect(readFileSync(join(dir, "session-secret"), "utf8").trim()).toBe(secret);
     expect(sessionSecret(env)).toBe(secret);
+  });
+
+  it("keeps generated secrets in DATA_DIR when it is set, creating the folder, whatever the engine", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "redline-env-")), "state");
+    const env = parseEnv({ DATABASE_URL: "postgres://redline@db.internal/redline", DATA_DIR: dir });
+    expect(env.DATA_DIR).toBe(dir);
+    const secret = sessionSecret(env);
+    expect(readFileSync(join(dir, "session-secret"), "utf8").trim()).toBe(secret);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it("defaults DATA_DIR to the SQLite file's folder, or ./data on PostgreSQL", () => {
+    expect(parseEnv({ DATABASE_URL: "file:/srv/redline/redline.db" }).DATA_DIR).toBe("/srv/redline");
+    expect(parseEnv({ DATABASE_URL: "postgres://redline@db.internal/redline" }).DATA_DIR).toBe(
+      join(process.cwd(), "data"),
+    );
+  });
+
+  it("names DATA_DIR when it is not a folder it can write to", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "redline-env-")), "a-file");
+    writeFileSync(file, "");
+    const env = parseEnv({ DATA_DIR: file });
+    expect(() => sessionSecret(env)).toThrow(`Invalid configuration — DATA_DIR: ${file} is not a folder`);
+    expect(() => ensureDataDirectory(parseEnv({ DATA_DIR: join(file, "below") }))).toThrow(
+      /^Invalid configuration — DATA_DIR: .*below cannot be created \(ENOTDIR\)/,
+    );
   });
 });

@@ -1,7 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { isIP } from "node:net";
-import { dirname, join } from "node:path";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 import { databaseFile, dataDirectory, engineKind } from "../db/client";
 import { type AuditKey, auditKey } from "./core/audit";
@@ -30,6 +40,11 @@ const envSchema = z.object({
       },
       { message: "must look like file:./data/redline.db or postgres://user@host:5432/database" },
     ),
+  /**
+   * Where Redline writes its files besides the database (generated development secrets, the first
+   * admin's login). Unset: the SQLite file's folder, or ./data on PostgreSQL.
+   */
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   PORT: integer(0, 65535, 3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
@@ -164,8 +179,12 @@ const envSchema = z.object({
   ),
 });
 
-export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_BASE_URL"> & {
+export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_BASE_URL" | "DATA_DIR"> & {
   PUBLIC_BASE_URL: string;
+  /** DATA_DIR as an absolute path, or its default (see the schema). */
+  DATA_DIR: string;
+  /** Whether DATA_DIR was given (then it is checked at start), or is the default. */
+  DATA_DIR_SET: boolean;
   /** Whether PUBLIC_BASE_URL was given, or is the local default (which follows the real port). */
   PUBLIC_BASE_URL_SET: boolean;
 };
@@ -221,7 +240,38 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     ...env,
     PUBLIC_BASE_URL: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, ""),
     PUBLIC_BASE_URL_SET: env.PUBLIC_BASE_URL !== undefined,
+    DATA_DIR: env.DATA_DIR === undefined ? dataDirectory(env.DATABASE_URL) : resolve(env.DATA_DIR),
+    DATA_DIR_SET: env.DATA_DIR !== undefined,
   };
+}
+
+/**
+ * Makes sure DATA_DIR is a folder this user can write to, creating it (0700) when missing, and
+ * returns it. Throws a ConfigError naming DATA_DIR otherwise: the server checks a DATA_DIR it was
+ * given at start, and every writer checks before writing, so a bad folder never fails half-way.
+ */
+export function ensureDataDirectory(env: Env): string {
+  const dir = env.DATA_DIR;
+  const name = env.DATA_DIR_SET ? "DATA_DIR" : "DATA_DIR (default)";
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new ConfigError(`Invalid configuration — ${name}: ${dir} is not a folder`);
+  }
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigError(
+      `Invalid configuration — ${name}: ${dir} cannot be created (${code}); set DATA_DIR to a folder this user can write to`,
+    );
+  }
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new ConfigError(
+      `Invalid configuration — ${name}: ${dir} is not writable by this user; set DATA_DIR to a folder it can write to`,
+    );
+  }
+  return dir;
 }
 
 /** Settings of single sign-on that only make sense together. */
@@ -262,7 +312,7 @@ export function isLoopbackUrl(url: string): boolean {
 
 /**
  * The session secret: SESSION_SECRET when set; otherwise (development and tests only) one
- * generated on first start and kept beside the database, so sessions survive restarts.
+ * generated on first start and kept in DATA_DIR, so sessions survive restarts.
  */
 export function sessionSecret(env: Env): string {
   return env.SESSION_SECRET ?? generatedSecret(env, "session-secret");
@@ -271,7 +321,7 @@ export function sessionSecret(env: Env): string {
 /**
  * The keys of the audit log (ADR 0011): AUDIT_KEY signs new entries; it and AUDIT_RETIRED_KEYS
  * verify. Without AUDIT_KEY (development and tests only; production refuses to start) a key is
- * generated on first use and kept beside the database, like the session secret.
+ * generated on first use and kept in DATA_DIR, like the session secret.
  */
 export function auditKeys(env: Env): { signing: AuditKey; all: Map<string, AuditKey> } {
   const signing = auditKey(env.AUDIT_KEY ?? generatedSecret(env, "audit-key"));
@@ -285,14 +335,14 @@ export function auditKeys(env: Env): { signing: AuditKey; all: Map<string, Audit
 }
 
 /**
- * A secret kept in a 0600 file beside the database, created on first use. Written to a private
+ * A secret kept in a 0600 file in DATA_DIR, created on first use. Written to a private
  * temporary file and linked into place, so a second process starting at the same moment reads
  * either nothing or the whole secret, never half of it.
  */
 function generatedSecret(env: Env, name: string): string {
-  const path = join(dataDirectory(env.DATABASE_URL), name);
-  if (existsSync(path)) return readFileSync(path, "utf8").trim();
-  mkdirSync(dirname(path), { recursive: true });
+  const existing = join(env.DATA_DIR, name);
+  if (existsSync(existing)) return readFileSync(existing, "utf8").trim();
+  const path = join(ensureDataDirectory(env), name);
   const secret = randomBytes(32).toString("base64url");
   const draft = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
   writeFileSync(draft, `${secret}\n`, { mode: 0o600, flag: "wx" });

@@ -7,10 +7,10 @@
 import { rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
-import { closeSharedDatabases, dataDirectory } from "../db/client";
+import { closeSharedDatabases } from "../db/client";
 import { keyedHash } from "./auth/session.server";
 import { startDiffPool, stopDiffPool } from "./diff-pool.server";
-import { configureEnv, type Env, getEnv, sessionSecret } from "./env.server";
+import { configureEnv, type Env, ensureDataDirectory, getEnv, sessionSecret } from "./env.server";
 import { checkReadiness, type Readiness } from "./health.server";
 import { logger } from "./logger.server";
 import {
@@ -97,6 +97,9 @@ export async function startRuntime({
   environment?: Record<string, string | undefined>;
 }): Promise<Runtime> {
   const env = configureEnv(environment);
+  // A DATA_DIR named explicitly is checked now, not when the first file is due (the default is
+  // checked when written to: a deployment with every secret set may never write there).
+  if (env.DATA_DIR_SET) ensureDataDirectory(env);
   sessionSecret(env);
   const plan = planMailTransport(env);
   const repaired = repairNotice(await migrate());
@@ -212,5 +215,5 @@ function announceFirstAdmin(admin: NonNullable<FirstRun["admin"]>, production: b
 }
 
 function firstAdminFile(): string {
-  return join(dataDirectory(getEnv().DATABASE_URL), "first-admin-login.txt");
+  return join(ensureDataDirectory(getEnv()), "first-admin-login.txt");
 }

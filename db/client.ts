@@ -43,8 +43,9 @@ export function engineKind(url: string): "sqlite" | "postgres" {
 }
 
 /**
- * The folder for files Redline keeps beside its data (a generated session secret, the first
- * admin's login): the SQLite file's folder, or ./data when the data lives in PostgreSQL or memory.
+ * The default of DATA_DIR, the folder for files Redline keeps besides its database (a generated
+ * session secret, the first admin's login): the SQLite file's folder, or ./data when the data lives
+ * in PostgreSQL or memory.
  */
 export function dataDirectory(url: string): string {
   if (engineKind(url) === "postgres") return resolve("data");

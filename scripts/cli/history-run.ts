@@ -29,7 +29,7 @@ import {
   readHistoryTarget,
 } from "../../app/models/history-import.server";
 import { computeStoredRedline, type StoredRedline } from "../../app/models/redlines.server";
-import { databaseFile } from "../../db/client";
+import { databaseFile, engineKind } from "../../db/client";
 import { openDatabase } from "./database";
 import {
   type Ignored,
@@ -143,9 +143,14 @@ export async function runImportHistory(
   });
   bar.end();
 
-  // A dry run against a database that does not exist yet leaves it not existing.
+  // A dry run against a SQLite file that does not exist yet leaves it not existing (a PostgreSQL
+  // database is always there: it is only read).
   const url = getEnv().DATABASE_URL;
-  const absent = options.dryRun && databaseFile(url) !== ":memory:" && !existsSync(databaseFile(url));
+  const absent =
+    options.dryRun &&
+    engineKind(url) === "sqlite" &&
+    databaseFile(url) !== ":memory:" &&
+    !existsSync(databaseFile(url));
   if (!absent) await openDatabase(io.err);
   const target = absent
     ? { document: null, existing: { versions: [], openDraft: null }, latestContent: null }

@@ -49,9 +49,9 @@ describe("a second version announced for the same day", () => {
     await draft("same-day", "Version two.");
     await publish("same-day");
     await draft("same-day", "Version three.");
-    const entries = db().select().from(auditLog).all().length;
+    const entries = (await db().select().from(auditLog)).length;
     await expect(publish("same-day")).rejects.toThrow(/version 2 is already announced to take effect on/);
-    expect(db().select().from(auditLog).all().length).toBe(entries);
+    expect((await db().select().from(auditLog)).length).toBe(entries);
   });
 
   it("must tell the older notice's subscribers, and reaches them whatever its audience", async () => {
@@ -69,23 +69,23 @@ describe("a second version announced for the same day", () => {
       notify: true,
       audience: { group: "others" },
     });
-    const notice = db().select().from(notices).where(eq(notices.versionId, v3.id)).get()!;
-    const reached = db().select().from(deliveries).where(eq(deliveries.noticeId, notice.id)).all();
+    const [notice] = await db().select().from(notices).where(eq(notices.versionId, v3.id));
+    const reached = await db().select().from(deliveries).where(eq(deliveries.noticeId, notice.id));
     // 3 told about version 2, plus the 2 of the new audience, each by email and dashboard.
     expect(reached).toHaveLength(10);
 
-    const replaced = db()
+    const replaced = await db()
       .select()
       .from(auditLog)
-      .where(eq(auditLog.action, "version.announcement-replaced"))
-      .all();
+      .where(eq(auditLog.action, "version.announcement-replaced"));
     expect(replaced.at(-1)).toMatchObject({ versionId: v2.id });
     expect(replaced.at(-1)!.details).toMatchObject({
       number: 2,
       replacedBy: 3,
       reason: "Wrong processor named.",
     });
-    expect(db().select().from(versions).where(eq(versions.id, v2.id)).get()!.state).toBe("superseded");
+    const [replacedVersion] = await db().select().from(versions).where(eq(versions.id, v2.id));
+    expect(replacedVersion.state).toBe("superseded");
     // The log, replayed against the tables, agrees: the covering notice's deliveries are as recorded.
     const verification = await verifyAuditLog({ proof: true });
     expect(verification.break).toBeNull();

@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import type { PolicyDiff } from "../../app/core/diff";
 import { main } from "../../scripts/redline";
+import { TEST_ENGINE } from "../support/databases";
 import { testDirectory } from "../support/fresh-database";
 import { redline } from "../support/server";
 
@@ -123,17 +124,32 @@ describe("the redline command line", () => {
     expect(withPassword.stderr).toMatch(/at least 12 characters/);
   });
 
-  it("backs up the database to a file that opens with every version in it", async () => {
-    const target = join(testDirectory, "backup.db");
-    expect((await cli("backup", target)).code).toBe(0);
-    const copy = new Database(target, { readonly: true });
-    expect(
-      copy.prepare("SELECT count(*) AS n FROM versions WHERE state IN ('published','superseded')").get(),
-    ).toEqual({ n: 2 });
-    copy.close();
-    expect((await cli("backup", target)).stderr).toMatch(/exists; pass --force/);
-    expect(existsSync(target)).toBe(true);
-  });
+  it.skipIf(TEST_ENGINE === "postgres")(
+    "backs up the database to a file that opens with every version in it",
+    async () => {
+      const target = join(testDirectory, "backup.db");
+      expect((await cli("backup", target)).code).toBe(0);
+      const copy = new Database(target, { readonly: true });
+      expect(
+        copy.prepare("SELECT count(*) AS n FROM versions WHERE state IN ('published','superseded')").get(),
+      ).toEqual({ n: 2 });
+      copy.close();
+      expect((await cli("backup", target)).stderr).toMatch(/exists; pass --force/);
+      expect(existsSync(target)).toBe(true);
+    },
+  );
+
+  it.skipIf(TEST_ENGINE === "sqlite")(
+    "on PostgreSQL copies nothing and names the server's own backup tools instead",
+    async () => {
+      const target = join(testDirectory, "backup.db");
+      const result = await cli("backup", target);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/pg_dump --format=custom/);
+      expect(result.stderr).toMatch(/on PostgreSQL use the server's own backups/);
+      expect(existsSync(target)).toBe(false);
+    },
+  );
 
   it("verifies the audit log", async () => {
     const result = await cli("audit", "verify");

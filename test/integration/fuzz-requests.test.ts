@@ -685,7 +685,7 @@ describe("fuzzing every JSON and form endpoint", () => {
     // One round of ordinary requests first, so that the baseline includes warmed-up code.
     for (const target of targets)
       await fetch(`${fixture.server.url}${target.path()}`, { headers: target.headers() });
-    const before = storedState(fixture.server.databaseUrl);
+    const before = await storedState(fixture.server.databaseUrl);
     const memoryBefore = residentBytes(pid);
     const logBefore = fixture.server.output().length;
     const { peak } = await peakMemoryDuring(pid, () =>
@@ -698,7 +698,7 @@ describe("fuzzing every JSON and form endpoint", () => {
         { seed: SEED, numRuns: RUNS, endOnFailure: true },
       ),
     );
-    expect(storedState(fixture.server.databaseUrl)).toEqual(before);
+    expect(await storedState(fixture.server.databaseUrl)).toEqual(before);
     expect(peak - memoryBefore).toBeLessThan(128 * MB);
     expect(failureLines(fixture.server.output().slice(logBefore))).toEqual([]);
     // And the server still serves.

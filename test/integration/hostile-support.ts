@@ -6,10 +6,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { expect } from "vitest";
 import { mintUserToken } from "../../app/core/notify/user-token";
+import { engineKind } from "../../db/client";
 import { AdminClient } from "../support/admin-client";
+import { rawSql } from "../support/raw-sql";
 import { type RunningServer, redline, startServer } from "../support/server";
 
 export const WEBHOOK_SECRET = `whsec_${Buffer.from("redline-webhook-test-secret-32by").toString("base64")}`;
@@ -238,29 +239,31 @@ export function rawRequest(
 /** Bookkeeping that ordinary use updates: when a session or an API key was last used. */
 const VOLATILE: Record<string, string> = { sessions: "last_seen_at", api_keys: "last_used_at" };
 
-/** Every row of every table, to compare before and after (without the VOLATILE columns). */
-export function storedState(databaseUrl: string): Record<string, unknown[]> {
-  const database = new Database(databaseUrl.replace(/^file:/, ""), { readonly: true });
-  try {
-    const tables = database
-      .prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-      )
-      .pluck()
-      .all() as string[];
-    const state: Record<string, unknown[]> = {};
-    for (const table of tables) {
-      const rows = database.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).all() as Record<
-        string,
-        unknown
-      >[];
-      const volatile = VOLATILE[table];
-      state[table] = volatile ? rows.map(({ [volatile]: _, ...row }) => row) : rows;
-    }
-    return state;
-  } finally {
-    database.close();
+/**
+ * Every row of every table, to compare before and after (without the VOLATILE columns), on either
+ * engine. Rows are put in order by their content: PostgreSQL has no rowid, and a json column has
+ * no ordering there.
+ */
+export async function storedState(databaseUrl: string): Promise<Record<string, unknown[]>> {
+  const tables = (
+    await rawSql<{ name: string }>(
+      databaseUrl,
+      engineKind(databaseUrl) === "postgres"
+        ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name"
+        : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+  ).map((row) => row.name);
+  const state: Record<string, unknown[]> = {};
+  for (const table of tables) {
+    const rows = await rawSql<Record<string, unknown>>(databaseUrl, `SELECT * FROM "${table}"`);
+    const volatile = VOLATILE[table];
+    const kept = volatile ? rows.map(({ [volatile]: _, ...row }) => row) : rows;
+    state[table] = kept
+      .map((row) => JSON.stringify(row))
+      .sort()
+      .map((row) => JSON.parse(row));
   }
+  return state;
 }
 
 /** Lines of the server's log that speak of a failure: error level or a stack trace. */

@@ -6,11 +6,11 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../scripts/redline";
 import { AdminClient } from "../support/admin-client";
 import { testDirectory } from "../support/fresh-database";
+import { rawSql } from "../support/raw-sql";
 import { type RunningServer, startServer } from "../support/server";
 
 async function cli(...argv: string[]) {
@@ -27,16 +27,14 @@ async function cli(...argv: string[]) {
   return { code, stdout, stderr };
 }
 
-const databaseFile = () => process.env.DATABASE_URL!.replace(/^file:/, "");
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const database = new Database(databaseFile(), { readonly: true });
-  try {
-    return database.prepare(sql).all(...params) as T[];
-  } finally {
-    database.close();
-  }
-}
-const auditCount = () => query<{ n: number }>("SELECT count(*) AS n FROM audit_log")[0].n;
+/** Rows as stored, on either engine (`rawSql`: a connection of its own to the test's database). */
+const query = <T>(sql: string, ...params: unknown[]): Promise<T[]> =>
+  rawSql<T>(process.env.DATABASE_URL!, sql, params);
+/** A JSON column: text on SQLite, already parsed on PostgreSQL. */
+const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
+// count(*) is a bigint on PostgreSQL, which pg hands over as a string.
+const auditCount = async () =>
+  Number((await query<{ n: unknown }>("SELECT count(*) AS n FROM audit_log"))[0].n);
 
 function git(repository: string, args: string[], date = "2020-01-01T12:00:00Z") {
   return execFileSync("git", args, {
@@ -109,7 +107,7 @@ describe("redline import-history from git", () => {
       "acme (en): 4 found, 3 imported (versions 1–3), 1 skipped (1 identical), dates from the text 3, from the source 0 (effective dates: 3 from the document, 0 from the source)\n",
     );
     expect(result.code).toBe(0);
-    const versions = query<Record<string, unknown>>(
+    const versions = await query<Record<string, unknown>>(
       "SELECT number, state, last_updated, effective_at, published_at, material, summary, imported FROM versions v JOIN documents d ON d.id = v.document_id WHERE d.slug = 'acme' ORDER BY number",
     );
     expect(
@@ -119,40 +117,44 @@ describe("redline import-history from git", () => {
         v.last_updated,
         v.effective_at,
         v.published_at,
-        v.material,
+        Boolean(v.material),
         v.summary,
       ]),
     ).toEqual([
-      [1, "superseded", "2023-01-10", "2023-01-10", "2023-01-10T09:00:00.000Z", 0, null],
-      [2, "superseded", "2023-03-01", "2023-03-01", "2023-03-01T15:30:00.000Z", 0, null],
-      [3, "published", "2023-05-05", "2023-05-05", "2023-05-05T08:00:00.000Z", 0, null],
+      [1, "superseded", "2023-01-10", "2023-01-10", "2023-01-10T09:00:00.000Z", false, null],
+      [2, "superseded", "2023-03-01", "2023-03-01", "2023-03-01T15:30:00.000Z", false, null],
+      [3, "published", "2023-05-05", "2023-05-05", "2023-05-05T08:00:00.000Z", false, null],
     ]);
-    const origins = versions.map((v) => JSON.parse(v.imported as string));
+    const origins = versions.map((v) => json(v.imported));
     expect(origins.map((o) => o.source.path)).toEqual(["privacy.md", "privacy.md", "legal-privacy.md"]);
     expect(origins[0].advice).toBeNull();
     // The engine's suggestion is kept as advice; the version claims nothing.
     expect(origins[1].advice.suggested).toBe(true);
     expect(origins[1].advice.reasons.map((r: { kind: string }) => r.kind)).toContain("recipient-added");
-    const document = query<{ title: string }>("SELECT title FROM documents WHERE slug = 'acme'")[0];
+    const document = (await query<{ title: string }>("SELECT title FROM documents WHERE slug = 'acme'"))[0];
     expect(document.title).toBe("Acme Privacy Policy");
-    const text = query<{ text: string }>(
-      "SELECT text FROM versions WHERE number = 1 AND imported IS NOT NULL",
+    const text = (
+      await query<{ text: string }>("SELECT text FROM versions WHERE number = 1 AND imported IS NOT NULL")
     )[0].text;
     expect(text).not.toContain("redirect_from");
     // The redlines between consecutive versions were stored by the import, not left to a reader.
-    const stored = query<{ pairs: number }>(
-      `SELECT count(*) AS pairs FROM stored_diffs s
+    const stored = (
+      await query<{ pairs: unknown }>(
+        `SELECT count(*) AS pairs FROM stored_diffs s
          JOIN versions a ON a.content_hash = s.from_hash JOIN versions b ON b.content_hash = s.to_hash
          JOIN documents d ON d.id = a.document_id AND d.id = b.document_id
         WHERE d.slug = 'acme' AND b.number = a.number + 1`,
+      )
     )[0];
-    expect(stored.pairs).toBe(2);
+    expect(Number(stored.pairs)).toBe(2);
   });
 
   it("writes one audit entry per imported version, naming its source, and the chain verifies", async () => {
-    const entries = query<{ details: string }>(
-      "SELECT a.details FROM audit_log a JOIN documents d ON d.id = a.document_id WHERE d.slug = 'acme' AND a.action = 'version.published' ORDER BY a.id",
-    ).map((row) => JSON.parse(row.details));
+    const entries = (
+      await query<{ details: unknown }>(
+        "SELECT a.details FROM audit_log a JOIN documents d ON d.id = a.document_id WHERE d.slug = 'acme' AND a.action = 'version.published' ORDER BY a.id",
+      )
+    ).map((row) => json(row.details));
     expect(entries).toHaveLength(3);
     expect(entries[2]).toMatchObject({
       number: 3,
@@ -165,10 +167,10 @@ describe("redline import-history from git", () => {
   });
 
   it("imports nothing when run again, and only the new commit after one more", async () => {
-    const before = auditCount();
+    const before = await auditCount();
     const again = await cli("import-history", "acme", repository, "--path", "legal-privacy.md");
     expect(again.stdout).toMatch(/4 found, 0 imported, 4 skipped \(1 identical, 3 already imported\)/);
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
 
     commit(
       repository,
@@ -198,7 +200,7 @@ describe("redline import-history from git", () => {
       dates: { lastUpdated: "text", effectiveAt: "source" },
       advice: { suggested: true },
     });
-    expect(auditCount()).toBe(before + 1);
+    expect(await auditCount()).toBe(before + 1);
   });
 
   it("reads a bare repository as well", async () => {
@@ -210,7 +212,7 @@ describe("redline import-history from git", () => {
   });
 
   it("writes nothing with --dry-run", async () => {
-    const before = auditCount();
+    const before = await auditCount();
     const result = await cli(
       "import-history",
       "acme-dry",
@@ -221,8 +223,8 @@ describe("redline import-history from git", () => {
     );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^acme-dry \(en\): dry run: 5 found, 4 would be imported \(versions 1–4\)/);
-    expect(auditCount()).toBe(before);
-    expect(query("SELECT id FROM documents WHERE slug = 'acme-dry'")).toEqual([]);
+    expect(await auditCount()).toBe(before);
+    expect(await query("SELECT id FROM documents WHERE slug = 'acme-dry'")).toEqual([]);
   });
 
   it("does not even create the database with --dry-run", async () => {
@@ -250,13 +252,13 @@ describe("redline import-history from git", () => {
     writeFileSync(join(folder, "2024-01-01.md"), "# Later\n\nA text published in Redline.\n");
     await cli("import", "later", join(folder, "2024-01-01.md"));
     expect((await cli("publish", "later")).code).toBe(0);
-    const before = auditCount();
+    const before = await auditCount();
     const result = await cli("import-history", "later", repository, "--path", "legal-privacy.md");
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /refused: commit [0-9a-f]{10} \(privacy\.md\): dated 2023-01-10, but the document already has a later version 1/,
     );
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
   });
 });
 
@@ -303,9 +305,9 @@ describe("redline import-history from a folder of dated files", () => {
     expect(report.ignored).toEqual([
       { file: "notes.txt", why: "its name does not start with a date (YYYY-MM-DD)" },
     ]);
-    expect(query<{ title: string }>("SELECT title FROM documents WHERE slug = 'datenschutz'")[0].title).toBe(
-      "Datenschutzerklärung",
-    );
+    expect(
+      (await query<{ title: string }>("SELECT title FROM documents WHERE slug = 'datenschutz'"))[0].title,
+    ).toBe("Datenschutzerklärung");
   });
 
   it("reads French dates", async () => {
@@ -357,7 +359,7 @@ describe("redline import-history from a folder of dated files", () => {
     );
     writeFileSync(join(folder, "2022-01-01.md"), Buffer.from([0x23, 0x20, 0xff, 0xfe, 0x0a]));
     writeFileSync(join(folder, "2999-01-01.md"), "# Cookies\n\nFrom the future.\n");
-    const before = auditCount();
+    const before = await auditCount();
     const result = await cli("import-history", "bad", folder);
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split("\n");
@@ -367,8 +369,8 @@ describe("redline import-history from a folder of dated files", () => {
     expect(lines[1]).toBe("refused: 2022-01-01.md: unreadable: not UTF-8 text");
     expect(lines[2]).toBe("refused: 2999-01-01.md: dated 2999-01-01, which is in the future");
     expect(lines[3]).toMatch(/^redline: nothing imported: 3 problems in /);
-    expect(auditCount()).toBe(before);
-    expect(query("SELECT id FROM documents WHERE slug = 'bad'")).toEqual([]);
+    expect(await auditCount()).toBe(before);
+    expect(await query("SELECT id FROM documents WHERE slug = 'bad'")).toEqual([]);
   });
 });
 
@@ -379,7 +381,7 @@ describe("front matter in import and diff-files", () => {
     writeFileSync(join(folder, "new.md"), V2_AGAIN);
     const imported = await cli("import", "front-matter", join(folder, "old.md"));
     expect(imported.code).toBe(0);
-    const [row] = query<{ title: string; text: string }>(
+    const [row] = await query<{ title: string; text: string }>(
       "SELECT d.title, v.text FROM versions v JOIN documents d ON d.id = v.document_id WHERE d.slug = 'front-matter'",
     );
     expect(row.title).toBe("Acme Privacy Policy");
@@ -392,35 +394,26 @@ describe("front matter in import and diff-files", () => {
 });
 
 describe("the database's rules on imported versions", () => {
-  it("keeps their origin frozen, refuses a material claim and any notice for them", () => {
-    const database = new Database(databaseFile());
-    try {
-      const version = database
-        .prepare(
-          "SELECT v.id, v.document_id FROM versions v JOIN documents d ON d.id = v.document_id WHERE d.slug = 'acme' AND v.number = 2",
-        )
-        .get() as { id: number; document_id: number };
-      expect(() =>
-        database.prepare("UPDATE versions SET imported = NULL WHERE id = ?").run(version.id),
-      ).toThrow(/immutable/);
-      const published = database
-        .prepare(
-          "SELECT v.id, v.document_id FROM versions v JOIN documents d ON d.id = v.document_id WHERE d.slug = 'acme' AND v.state = 'published'",
-        )
-        .get() as { id: number; document_id: number };
-      expect(() =>
-        database
-          .prepare(
-            "INSERT INTO notices (document_id, version_id, channels, requires_ack, batch_count, created_by) VALUES (?, ?, '[\"email\"]', 0, 0, 'cli')",
-          )
-          .run(published.document_id, published.id),
-      ).toThrow("no notice is made for an imported version");
-      expect(() =>
-        database.prepare("UPDATE versions SET material = 1, summary = 'x' WHERE id = ?").run(published.id),
-      ).toThrow(/immutable|claims no materiality/);
-    } finally {
-      database.close();
-    }
+  it("keeps their origin frozen, refuses a material claim and any notice for them", async () => {
+    const [version] = await query<{ id: number; document_id: number }>(
+      "SELECT v.id, v.document_id FROM versions v JOIN documents d ON d.id = v.document_id WHERE d.slug = 'acme' AND v.number = 2",
+    );
+    await expect(query("UPDATE versions SET imported = NULL WHERE id = ?", version.id)).rejects.toThrow(
+      /immutable/,
+    );
+    const [published] = await query<{ id: number; document_id: number }>(
+      "SELECT v.id, v.document_id FROM versions v JOIN documents d ON d.id = v.document_id WHERE d.slug = 'acme' AND v.state = 'published'",
+    );
+    await expect(
+      query(
+        "INSERT INTO notices (document_id, version_id, channels, requires_ack, batch_count, created_by) VALUES (?, ?, '[\"email\"]', FALSE, 0, 'cli')",
+        published.document_id,
+        published.id,
+      ),
+    ).rejects.toThrow("no notice is made for an imported version");
+    await expect(
+      query("UPDATE versions SET material = TRUE, summary = 'x' WHERE id = ?", published.id),
+    ).rejects.toThrow(/immutable|claims no materiality/);
   });
 });
 
@@ -461,7 +454,7 @@ describe("the imported history on the public site", () => {
     ).toBe(0);
     const client = new AdminClient(server.url);
     expect((await client.signIn("viewer@example.com", "a-long-password-1")).status).toBe(302);
-    const id = query<{ id: number }>("SELECT id FROM documents WHERE slug = 'acme'")[0].id;
+    const id = (await query<{ id: number }>("SELECT id FROM documents WHERE slug = 'acme'"))[0].id;
     const page = await (await client.get(`/admin/documents/${id}/history`)).text();
     expect(page).toMatch(
       /imported from <!-- -->commit [0-9a-f]{10} \(legal-privacy\.md\)|imported from commit [0-9a-f]{10} \(legal-privacy\.md\)/,

@@ -14,6 +14,7 @@ import { publishVersion } from "../../app/models/publication.server";
 import { upsertSubscribers } from "../../app/models/subscribers.server";
 import { createUser } from "../../app/models/users.server";
 import { type CapturedMessage, type MailServer, startMailServer } from "../../app/notify/mail-server.server";
+import { rows } from "../../db/dialect";
 import { type RunningServer, startServer } from "../support/server";
 import { publishFirst, publishMaterial, testDispatcher } from "./notify-support";
 
@@ -100,8 +101,9 @@ const ackPath = (m: CapturedMessage) => {
 };
 
 const acknowledgements = () =>
-  db().all<{ externalId: string; channel: string }>(
-    sql`SELECT s.external_id AS externalId, a.channel FROM acknowledgements a
+  rows<{ externalId: string; channel: string }>(
+    db(),
+    sql`SELECT s.external_id AS "externalId", a.channel FROM acknowledgements a
         JOIN subscribers s ON s.id = a.subscriber_id ORDER BY a.id`,
   );
 
@@ -166,7 +168,7 @@ describe("acknowledging from the email", () => {
     expect(page).toContain("Wir geben jetzt Daten an Parcelpay weiter.");
     expect(page).toContain("Zur Kenntnis genommen");
     expect(page).toContain("/policies/langs/compare?from=1&amp;to=2");
-    expect(acknowledgements()).toEqual([]);
+    expect(await acknowledgements()).toEqual([]);
   });
 
   it("records the reader's POST once, with the channel email; a second POST changes nothing", async () => {
@@ -184,7 +186,7 @@ describe("acknowledging from the email", () => {
     expect(first.headers.get("content-type")).toMatch(/^text\/html/);
     expect(await first.text()).toMatch(/Ihre Bestätigung wurde am \d{1,2}\. \p{L}+ \d{4} festgehalten/u);
     expect((await post()).status).toBe(200);
-    expect(acknowledgements()).toEqual([{ externalId: "de-1", channel: "email" }]);
+    expect(await acknowledgements()).toEqual([{ externalId: "de-1", channel: "email" }]);
     // Opened again, the page says it is done and offers no button.
     const again = await (await fetch(`${server.url}${path}`)).text();
     expect(again).toContain("festgehalten");
@@ -216,6 +218,6 @@ describe("acknowledging from the email", () => {
       body: new URLSearchParams({ token }),
     });
     expect(crossSite.status).toBe(403);
-    expect(acknowledgements().map((a) => a.externalId)).not.toContain("fr-1");
+    expect((await acknowledgements()).map((a) => a.externalId)).not.toContain("fr-1");
   });
 });

@@ -3,9 +3,9 @@
  * deactivation (sessions end at once, sign-in refused, history stays theirs, last admin kept) and
  * admin-issued one-time password-reset links, in the workspace and on the command line.
  */
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminClient } from "../support/admin-client";
+import { rawSql } from "../support/raw-sql";
 import { type RunningServer, redline, startServer } from "../support/server";
 
 const PASSWORD = "people password 123";
@@ -54,10 +54,6 @@ async function useLink(client: AdminClient, path: string, password: string, conf
     { csrf: token, intent: "set-password", newPassword: password, confirmPassword: confirm },
     { csrf: false },
   );
-}
-
-function sqlite() {
-  return new Database(server.databaseUrl.replace(/^file:/, ""));
 }
 
 beforeAll(async () => {
@@ -181,9 +177,7 @@ describe("one-time password-reset links", () => {
     const path = linkIn(issuedHtml);
     const token = path.split("/").pop()!;
     expect(await (await admin.get("/admin/users")).text()).not.toContain(token);
-    const db = sqlite();
-    const stored = JSON.stringify(db.prepare("SELECT * FROM password_resets").all());
-    db.close();
+    const stored = JSON.stringify(await rawSql(server.databaseUrl, "SELECT * FROM password_resets"));
     expect(stored).not.toContain(token);
 
     const person = new AdminClient(server.url);
@@ -249,11 +243,10 @@ describe("one-time password-reset links", () => {
   it("refuses an expired link, a replaced link and the link of someone deactivated", async () => {
     await addUser("expiring@example.com");
     const expired = linkIn(await (await usersAction("issue-reset-link", "expiring@example.com")).text());
-    const db = sqlite();
-    db.prepare(
+    await rawSql(
+      server.databaseUrl,
       "UPDATE password_resets SET expires_at = '2000-01-01T00:00:00.000Z' WHERE used_at IS NULL",
-    ).run();
-    db.close();
+    );
     expect((await new AdminClient(server.url).get(expired)).status).toBe(404);
 
     const first = linkIn(await (await usersAction("issue-reset-link", "expiring@example.com")).text());

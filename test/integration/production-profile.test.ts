@@ -4,13 +4,16 @@
  * the public pages and running the command line — no TypeScript loader, no compiler, no dev tools.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPostgresDatabase, TEST_ENGINE } from "../support/databases";
 import { freePort, ROOT, run, stopChild } from "../support/server";
 
 let folder: string;
+/** On PostgreSQL (the integration-pg run): a database of its own, reached with the shipped driver. */
+let postgres: Awaited<ReturnType<typeof createPostgresDatabase>> | null = null;
 let url: string;
 let stop: () => Promise<void>;
 let output = "";
@@ -21,7 +24,8 @@ const env = (): Record<string, string> => ({
   AUDIT_KEY: "k".repeat(40),
   MAIL_TRANSPORT: "capture",
   PUBLIC_BASE_URL: url,
-  DATABASE_URL: `file:${join(folder, "data", "redline.db")}`,
+  DATABASE_URL: postgres?.url ?? `file:${join(folder, "data", "redline.db")}`,
+  DATA_DIR: join(folder, "data"),
   LOG_LEVEL: "warn",
 });
 
@@ -29,6 +33,7 @@ beforeAll(async () => {
   folder = join(mkdtempSync(join(tmpdir(), "redline-runtime-")), "app");
   const assembled = await run("sh", [join(ROOT, "scripts/assemble-runtime.sh"), folder]);
   if (assembled.code !== 0) throw new Error(`assemble-runtime.sh failed:\n${assembled.stderr}`);
+  if (TEST_ENGINE === "postgres") postgres = await createPostgresDatabase();
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ["build/server.js"], {
@@ -58,6 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stop?.();
+  await postgres?.drop();
   if (folder) rmSync(join(folder, ".."), { recursive: true, force: true });
 });
 
@@ -93,6 +99,7 @@ describe("the production profile", () => {
     const help = await run(process.execPath, [join(folder, "bin/redline.js"), "--help"], env());
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("publish");
+    mkdirSync(join(folder, "data"), { recursive: true });
     const file = join(folder, "data", "privacy-2.md");
     writeFileSync(file, "# Privacy Policy\n\n## 1. Who we are\n\nWe are a small company in Lisbon.\n");
     const imported = await run(

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Script } from "node:vm";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rawSql } from "../support/raw-sql";
 import { type RunningServer, redline, startServer } from "../support/server";
 import {
   daysFromToday,
@@ -234,21 +234,18 @@ describe("the embeddable scripts", () => {
 
 describe("the audit chain head published with each version", () => {
   /** The hash of each version's own publication entry, read from the server's database. */
-  function publicationHeads(): Map<number, string> {
-    const sqlite = new Database(server.databaseUrl.replace(/^file:/, ""), { readonly: true });
-    const rows = sqlite
-      .prepare(
-        `SELECT v.number, a.hash FROM audit_log a JOIN versions v ON v.id = a.version_id
-         JOIN documents d ON d.id = v.document_id
-         WHERE a.action = 'version.published' AND d.slug = 'privacy' AND d.locale = 'en'`,
-      )
-      .all() as { number: number; hash: string }[];
-    sqlite.close();
+  async function publicationHeads(): Promise<Map<number, string>> {
+    const rows = await rawSql<{ number: number; hash: string }>(
+      server.databaseUrl,
+      `SELECT v.number, a.hash FROM audit_log a JOIN versions v ON v.id = a.version_id
+       JOIN documents d ON d.id = v.document_id
+       WHERE a.action = 'version.published' AND d.slug = 'privacy' AND d.locale = 'en'`,
+    );
     return new Map(rows.map((r) => [r.number, r.hash]));
   }
 
   it("is the hash of the version's own publication entry, in every JSON answer, page and feed entry", async () => {
-    const heads = publicationHeads();
+    const heads = await publicationHeads();
     expect([...heads.keys()].sort()).toEqual([1, 2, 3]);
     const archive = await (await get("/api/v1/policies/privacy/versions")).json();
     for (const v of archive.versions) expect(v.auditHead).toBe(heads.get(v.version));

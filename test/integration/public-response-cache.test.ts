@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../support/server";
+import { type RunningServer, startServer, untilPublicStateKnown } from "../support/server";
 import { publishCurrentHistory, publishUpcomingHistory } from "./public-fixture";
 
 let server: RunningServer;
@@ -14,6 +14,7 @@ const get = (path: string, headers: Record<string, string> = {}) =>
 
 describe("the public response cache", () => {
   it("renders a page once and replays the same bytes and headers afterwards", async () => {
+    await untilPublicStateKnown(server.url, "privacy");
     const first = await get("/policies/privacy/versions/1");
     expect(first.headers.get("x-cache")).toBe("miss");
     const firstBody = await first.text();
@@ -40,13 +41,16 @@ describe("the public response cache", () => {
     const before = await (await get("/api/v1/policies/privacy")).json();
     expect((await get("/api/v1/policies/privacy")).headers.get("x-cache")).toBe("hit");
     await publishCurrentHistory(server);
+    // PostgreSQL: the server hears of the publication (NOTIFY) and reads the new state first.
+    await untilPublicStateKnown(server.url, "privacy");
     const after = await get("/api/v1/policies/privacy");
     expect(after.headers.get("x-cache")).toBe("miss");
     expect((await after.json()).version).toBe(before.version + 1);
     await publishUpcomingHistory(server);
     const html = await (await get("/policies/privacy")).text();
     expect(html).toContain("Changes take effect on");
-  });
+    // Six commands, each a process that opens the database: slow on a loaded two-core machine.
+  }, 90_000);
 
   it("never answers requests with cookies or credentials from the cache", async () => {
     await get("/policies/privacy/versions");
@@ -70,6 +74,7 @@ describe("the public response cache", () => {
   });
 
   it("never stores errors or answers that are not public", async () => {
+    await untilPublicStateKnown(server.url, "privacy");
     await get("/policies/nothing");
     const missing = await get("/policies/nothing");
     expect(missing.status).toBe(404);

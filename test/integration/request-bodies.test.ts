@@ -348,13 +348,13 @@ describe("malformed requests get a clear 4xx, write nothing and log one line at 
     );
 
   it.each(cases)("%s", async (_, request, status, message) => {
-    const before = storedState(fixture.server.databaseUrl);
+    const before = await storedState(fixture.server.databaseUrl);
     const logBefore = fixture.server.output().length;
     const [path, init] = request();
     const response = await fetch(`${url}${path}`, { redirect: "manual", ...init });
     expect(response.status).toBe(status);
     expect(await response.text()).toMatch(message);
-    expect(storedState(fixture.server.databaseUrl)).toEqual(before);
+    expect(await storedState(fixture.server.databaseUrl)).toEqual(before);
     await requestLogged(response.headers.get("x-request-id")!);
     // Judged by its own lines: each case waits for its request's line before the next begins.
     expect(failureLines(fixture.server.output().slice(logBefore))).toEqual([]);

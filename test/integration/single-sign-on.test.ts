@@ -5,42 +5,40 @@
  * tampered, replayed, expired or wrongly signed answer refused with a page that says what to do and an
  * audit entry without tokens; passwords off except for break-glass admins.
  */
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminClient } from "../support/admin-client";
 import { signInThroughProvider, startIdp, type TestIdp, WebClient } from "../support/oidc-provider";
+import { rawSql } from "../support/raw-sql";
 import { freePort, type RunningServer, redline, startServer } from "../support/server";
 
 const PASSWORD = "break glass password 1";
 let idp: TestIdp;
 let server: RunningServer;
 
-function sqlite() {
-  return new Database(server.databaseUrl.replace(/^file:/, ""), { readonly: true });
+/** An audit entry's details: text on SQLite, parsed already by PostgreSQL's driver. */
+const details = (value: unknown): Record<string, unknown> =>
+  typeof value === "string" ? JSON.parse(value) : (value as Record<string, unknown>);
+
+async function auditEntries(
+  action: string,
+  databaseUrl = server.databaseUrl,
+): Promise<Record<string, unknown>[]> {
+  const rows = await rawSql<{ details: unknown }>(
+    databaseUrl,
+    "SELECT details FROM audit_log WHERE action = ? ORDER BY id",
+    [action],
+  );
+  return rows.map((row) => details(row.details));
 }
 
-function auditEntries(action: string): Record<string, unknown>[] {
-  const db = sqlite();
-  try {
-    return (
-      db.prepare("SELECT details FROM audit_log WHERE action = ? ORDER BY id").all(action) as {
-        details: string;
-      }[]
-    ).map((row) => JSON.parse(row.details));
-  } finally {
-    db.close();
-  }
-}
-
-function userRow(email: string) {
-  const db = sqlite();
-  try {
-    return db.prepare("SELECT * FROM users WHERE email = ?").get(email) as
-      | { id: number; role: string; oidc_subject: string | null; oidc_issuer: string | null }
-      | undefined;
-  } finally {
-    db.close();
-  }
+async function userRow(email: string) {
+  const [row] = await rawSql<{
+    id: number;
+    role: string;
+    oidc_subject: string | null;
+    oidc_issuer: string | null;
+  }>(server.databaseUrl, "SELECT * FROM users WHERE email = ?", [email]);
+  return row;
 }
 
 async function signIn(login: string, options: Parameters<typeof signInThroughProvider>[2] = { login }) {
@@ -135,9 +133,9 @@ describe("signing in through the provider", () => {
     expect(response.headers.get("location")).toBe("/admin");
     const overview = await client.request(`${server.url}/admin`);
     expect(overview.status).toBe(200);
-    const user = userRow("alice@example.com");
+    const user = await userRow("alice@example.com");
     expect(user).toMatchObject({ role: "editor", oidc_subject: "alice-sub", oidc_issuer: idp.issuer });
-    expect(auditEntries("user.created").at(-1)).toMatchObject({
+    expect((await auditEntries("user.created")).at(-1)).toMatchObject({
       email: "alice@example.com",
       role: "editor",
       via: "sso",
@@ -148,26 +146,23 @@ describe("signing in through the provider", () => {
   it("gives the most powerful role of the mapped groups", async () => {
     const { response } = await signIn("carol-sub");
     expect(response.status).toBe(302);
-    expect(userRow("carol@example.com")?.role).toBe("approver");
+    expect((await userRow("carol@example.com"))?.role).toBe("approver");
   });
 
   it("changes the role at the next sign-in when the groups change, and audits it", async () => {
     idp.people.get("alice-sub")!.groups = ["legal-leads"];
     const { response } = await signIn("alice-sub");
     expect(response.status).toBe(302);
-    expect(userRow("alice@example.com")?.role).toBe("approver");
-    expect(auditEntries("user.role-changed").at(-1)).toMatchObject({
+    expect((await userRow("alice@example.com"))?.role).toBe("approver");
+    expect((await auditEntries("user.role-changed")).at(-1)).toMatchObject({
       email: "alice@example.com",
       from: "editor",
       to: "approver",
       via: "sso",
     });
     // The same row: found by subject, not created again.
-    const db = sqlite();
-    expect(db.prepare("SELECT count(*) AS n FROM users WHERE oidc_subject = 'alice-sub'").get()).toEqual({
-      n: 1,
-    });
-    db.close();
+    const found = await rawSql(server.databaseUrl, "SELECT id FROM users WHERE oidc_subject = 'alice-sub'");
+    expect(found).toHaveLength(1);
   });
 
   it("refuses someone without a mapped group, saying what to do", async () => {
@@ -176,8 +171,11 @@ describe("signing in through the provider", () => {
     const page = await pageOf(response);
     expect(page).toContain("Your account has no access to Redline");
     expect(page).toMatch(/Ask your IT team or a Redline admin/);
-    expect(userRow("bob@example.com")).toBeUndefined();
-    expect(auditEntries("user.sso-refused").at(-1)).toMatchObject({ subject: "bob-sub", reason: "no-role" });
+    expect(await userRow("bob@example.com")).toBeUndefined();
+    expect((await auditEntries("user.sso-refused")).at(-1)).toMatchObject({
+      subject: "bob-sub",
+      reason: "no-role",
+    });
   });
 
   it("ends access of someone removed from the group: refused at the next sign-in, their open sessions ended", async () => {
@@ -191,7 +189,7 @@ describe("signing in through the provider", () => {
     const before = await first.client.request(`${server.url}/admin`);
     expect(before.status).toBe(302);
     expect(before.headers.get("location")).toMatch(/^\/admin\/login/);
-    expect(auditEntries("user.sso-refused").at(-1)).toMatchObject({
+    expect((await auditEntries("user.sso-refused")).at(-1)).toMatchObject({
       subject: "erin-sub",
       reason: "no-role",
       sessionsEnded: 1,
@@ -202,7 +200,7 @@ describe("signing in through the provider", () => {
     const { response } = await signIn("dave-sub");
     expect(response.status).toBe(409);
     expect(await pageOf(response)).toContain("Another Redline account already uses your email address");
-    expect(userRow("taken@example.com")).toMatchObject({ role: "viewer", oidc_subject: null });
+    expect(await userRow("taken@example.com")).toMatchObject({ role: "viewer", oidc_subject: null });
   });
 
   it("signs in to an existing account once an admin links it to the provider's subject", async () => {
@@ -220,8 +218,8 @@ describe("signing in through the provider", () => {
     const { response } = await signIn("dave-sub");
     expect(response.status).toBe(302);
     // The role is the provider's from now on.
-    expect(userRow("taken@example.com")).toMatchObject({ role: "editor", oidc_subject: "dave-sub" });
-    expect(auditEntries("user.sso-linked").at(-1)).toMatchObject({
+    expect(await userRow("taken@example.com")).toMatchObject({ role: "editor", oidc_subject: "dave-sub" });
+    expect((await auditEntries("user.sso-linked")).at(-1)).toMatchObject({
       email: "taken@example.com",
       subject: "dave-sub",
     });
@@ -234,7 +232,10 @@ describe("signing in through the provider", () => {
     try {
       const { response } = await signIn("frank-sub");
       expect(response.status).toBe(302);
-      expect(userRow("frank@example.com")).toMatchObject({ role: "approver", oidc_subject: "frank-sub" });
+      expect(await userRow("frank@example.com")).toMatchObject({
+        role: "approver",
+        oidc_subject: "frank-sub",
+      });
     } finally {
       idp.claimsOnlyAtUserinfo = false;
       await idp.restart();
@@ -245,7 +246,7 @@ describe("signing in through the provider", () => {
     const { response } = await signIn("alice-sub", { login: "alice-sub", deny: true });
     expect(response.status).toBe(403);
     expect(await pageOf(response)).toContain("The sign-in was cancelled");
-    expect(auditEntries("sso.sign-in-failed").at(-1)).toMatchObject({
+    expect((await auditEntries("sso.sign-in-failed")).at(-1)).toMatchObject({
       reason: "consent-denied",
       detail: "access_denied",
     });
@@ -263,7 +264,7 @@ describe("answers that are refused", () => {
     });
     expect(response.status).toBe(400);
     expect(await pageOf(response)).toContain("did not match the sign-in you started");
-    expect(auditEntries("sso.sign-in-failed").at(-1)).toMatchObject({ reason: "tampered-response" });
+    expect((await auditEntries("sso.sign-in-failed")).at(-1)).toMatchObject({ reason: "tampered-response" });
   });
 
   it("refuses a replayed code, even with the sign-in's own cookie", async () => {
@@ -289,7 +290,7 @@ describe("answers that are refused", () => {
     const replay = await relay.request(url);
     expect(replay.status).toBe(400);
     expect(await pageOf(replay)).toContain("This sign-in answer was already used");
-    expect(auditEntries("sso.sign-in-failed").at(-1)).toMatchObject({ reason: "replayed-response" });
+    expect((await auditEntries("sso.sign-in-failed")).at(-1)).toMatchObject({ reason: "replayed-response" });
   });
 
   it("refuses an ID token with another nonce", async () => {
@@ -302,7 +303,7 @@ describe("answers that are refused", () => {
     });
     expect(response.status).toBe(400);
     expect(await pageOf(response)).toContain("could not be verified");
-    expect(auditEntries("sso.sign-in-failed").at(-1)).toMatchObject({
+    expect((await auditEntries("sso.sign-in-failed")).at(-1)).toMatchObject({
       reason: "invalid-token",
       detail: expect.stringMatching(/nonce/),
     });
@@ -314,7 +315,7 @@ describe("answers that are refused", () => {
       const { response } = await signIn("alice-sub");
       expect(response.status).toBe(400);
       expect(await pageOf(response)).toContain("The identity provider's answer has expired");
-      expect(auditEntries("sso.sign-in-failed").at(-1)).toMatchObject({
+      expect((await auditEntries("sso.sign-in-failed")).at(-1)).toMatchObject({
         reason: "token-expired",
         detail: expect.stringMatching(/exp/),
       });
@@ -329,7 +330,7 @@ describe("answers that are refused", () => {
       const { response } = await signIn("alice-sub");
       expect(response.status).toBe(400);
       expect(await pageOf(response)).toContain("clocks of Redline and the identity provider disagree");
-      expect(auditEntries("sso.sign-in-failed").at(-1)).toMatchObject({ reason: "clock-skew" });
+      expect((await auditEntries("sso.sign-in-failed")).at(-1)).toMatchObject({ reason: "clock-skew" });
     } finally {
       idp.clockOffsetSeconds = 0;
     }
@@ -344,7 +345,7 @@ describe("answers that are refused", () => {
       const { response } = await signIn("alice-sub");
       expect(response.status).toBe(400);
       expect(await pageOf(response)).toContain("could not be verified");
-      expect(auditEntries("sso.sign-in-failed").at(-1)).toMatchObject({
+      expect((await auditEntries("sso.sign-in-failed")).at(-1)).toMatchObject({
         reason: "invalid-token",
         detail: "OAUTH_KEY_SELECTION_FAILED",
       });
@@ -363,11 +364,9 @@ describe("answers that are refused", () => {
   });
 
   it("keeps codes and tokens out of the audit log and the server's log", async () => {
-    const db = sqlite();
-    const all = (db.prepare("SELECT details FROM audit_log").all() as { details: string }[])
-      .map((row) => row.details)
+    const all = (await rawSql<{ details: unknown }>(server.databaseUrl, "SELECT details FROM audit_log"))
+      .map((row) => JSON.stringify(details(row.details)))
       .join("\n");
-    db.close();
     expect(all).not.toMatch(/eyJ[\w-]+\.[\w-]+\./); // no JWT
     expect(all).not.toMatch(/"(code|id_token|access_token|state|nonce)"\s*:/);
     expect(server.output()).not.toMatch(/eyJ[\w-]+\.[\w-]+\.|[?&]code=/);
@@ -399,7 +398,9 @@ describe("passwords off", () => {
   it("lets a break-glass admin in with a password, audits it and shows it on the overview", async () => {
     const glass = new AdminClient(server.url);
     expect((await glass.signIn("glass@example.com", PASSWORD)).status).toBe(302);
-    expect(auditEntries("user.break-glass-sign-in").at(-1)).toMatchObject({ email: "glass@example.com" });
+    expect((await auditEntries("user.break-glass-sign-in")).at(-1)).toMatchObject({
+      email: "glass@example.com",
+    });
     const overview = await pageOf(await glass.get("/admin"));
     expect(overview).toContain("Break-glass sign-ins");
     expect(overview).toMatch(/glass@example\.com<\/strong> signed in with a password/);
@@ -423,7 +424,7 @@ describe("passwords off", () => {
     const made = await redline(["user", "break-glass", "first@example.com"], env);
     expect(made.stdout).toContain("first@example.com is a break-glass account");
     expect((await new AdminClient(server.url).signIn("first@example.com", PASSWORD)).status).toBe(302);
-    expect(auditEntries("user.break-glass-changed").at(-1)).toMatchObject({
+    expect((await auditEntries("user.break-glass-changed")).at(-1)).toMatchObject({
       email: "first@example.com",
       breakGlass: true,
     });
@@ -475,12 +476,8 @@ describe("a provider that cannot be reached", () => {
       const response = await new WebClient().request(`${offline.url}/admin/sso/start`);
       expect(response.status).toBe(503);
       expect(await pageOf(response)).toContain("The identity provider cannot be reached");
-      const db = new Database(offline.databaseUrl.replace(/^file:/, ""), { readonly: true });
-      const entry = db.prepare("SELECT details FROM audit_log WHERE action = 'sso.sign-in-failed'").get() as {
-        details: string;
-      };
-      db.close();
-      expect(JSON.parse(entry.details)).toMatchObject({ reason: "provider-unreachable" });
+      const [entry] = await auditEntries("sso.sign-in-failed", offline.databaseUrl);
+      expect(entry).toMatchObject({ reason: "provider-unreachable" });
     } finally {
       await offline.stop();
     }

@@ -1,8 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { TEST_ENGINE } from "../support/databases";
-import { type RunningServer, run, SERVER_ENTRY, startServer } from "../support/server";
+import { ROOT, type RunningServer, run, SERVER_ENTRY, startServer } from "../support/server";
 
 const production = { NODE_ENV: "production", SESSION_SECRET: "s".repeat(40), MAIL_TRANSPORT: "capture" };
 
@@ -22,6 +21,7 @@ describe("starting Redline", () => {
     [{ TRUST_PROXY: "everyone" }, "TRUST_PROXY"],
     [{ PUBLIC_BASE_URL: "" }, "PUBLIC_BASE_URL: required in production"],
     [{ SESSION_SECRET: "" }, "SESSION_SECRET: required in production"],
+    [{ DATA_DIR: join(ROOT, "package.json") }, "DATA_DIR: .*package\\.json is not a folder"],
   ])("stops on a bad setting and names it (%o)", async (env, variable) => {
     const result = await run(process.execPath, [SERVER_ENTRY], {
       ...production,
@@ -78,20 +78,16 @@ describe("starting Redline", () => {
     await first.stop();
   });
 
-  // On PostgreSQL the file goes to ./data of the working directory, shared by every test server
-  // (db/client dataDirectory): not yet a place a test can own.
-  it.skipIf(TEST_ENGINE === "postgres")(
-    "keeps the first admin's password out of the logs in production: a file only its owner can read",
-    async () => {
-      const server = await startServer();
-      await startupPrinted(server);
-      const file = join(server.directory, "first-admin-login.txt");
-      expect(server.output()).toContain(`Password: in ${file}`);
-      const password = /Password: (\S{20,})/.exec(readFileSync(file, "utf8"))?.[1];
-      expect(password).toBeDefined();
-      expect(server.output()).not.toContain(password!);
-      expect(statSync(file).mode & 0o777).toBe(0o600);
-      await server.stop();
-    },
-  );
+  it("keeps the first admin's password out of the logs in production: a file only its owner can read", async () => {
+    // Test servers name their own folder as DATA_DIR (test/support/server.ts), on either engine.
+    const server = await startServer();
+    await startupPrinted(server);
+    const file = join(server.directory, "first-admin-login.txt");
+    expect(server.output()).toContain(`Password: in ${file}`);
+    const password = /Password: (\S{20,})/.exec(readFileSync(file, "utf8"))?.[1];
+    expect(password).toBeDefined();
+    expect(server.output()).not.toContain(password!);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    await server.stop();
+  });
 });

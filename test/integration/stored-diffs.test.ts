@@ -45,12 +45,8 @@ const fresh = (slug: string, older: string, newer: string) =>
     newer: content(slug, newer),
     options: STORED_DIFF_OPTIONS,
   });
-const rowsOf = (fromHash: string, toHash: string) =>
-  db()
-    .select()
-    .from(storedDiffs)
-    .all()
-    .filter((row) => row.fromHash === fromHash && row.toHash === toHash);
+const rowsOf = async (fromHash: string, toHash: string) =>
+  (await db().select().from(storedDiffs)).filter((row) => row.fromHash === fromHash && row.toHash === toHash);
 
 // Comparisons run in worker threads, as in the web process.
 beforeAll(() => startDiffPool({ threads: 1 }));
@@ -60,7 +56,7 @@ describe("stored redlines", () => {
   it("publishing a version stores its redline from the previous one, as a fresh computation gives it", async () => {
     const version = await publishHistory("stored-on-publish");
     for (const n of [2, 3]) {
-      const rows = rowsOf(version(n - 1).contentHash, version(n).contentHash);
+      const rows = await rowsOf(version(n - 1).contentHash, version(n).contentHash);
       expect(rows).toHaveLength(1);
       const { summary, blocks, html, changesHtml, engine } = rows[0];
       expect(engine).toBe(DIFF_ENGINE_VERSION);
@@ -73,32 +69,30 @@ describe("stored redlines", () => {
   it("a pair nobody compared before is computed once, stored, and served from the store after", async () => {
     const version = await publishHistory("stored-on-read");
     const [from, to] = [version(1), version(3)];
-    expect(rowsOf(from.contentHash, to.contentHash)).toHaveLength(0);
+    expect(await rowsOf(from.contentHash, to.contentHash)).toHaveLength(0);
     const first = await comparePublishedVersions(from, to);
     const expected = fresh("stored-on-read", TEXTS[0], TEXTS[2]);
     expect(first).toEqual({ summary: expected.summary, blocks: expected.blocks, html: expected.html });
-    const rows = rowsOf(from.contentHash, to.contentHash);
+    const rows = await rowsOf(from.contentHash, to.contentHash);
     expect(rows).toHaveLength(1);
     // What the store holds is what readers get: change the row and the next reader sees the change.
-    db()
+    await db()
       .update(storedDiffs)
       .set({ html: "<p>from the store</p>" })
-      .where(eq(storedDiffs.fromHash, from.contentHash))
-      .run();
+      .where(eq(storedDiffs.fromHash, from.contentHash));
     expect((await publishedRedline(from, to, "public")).html).toBe("<p>from the store</p>");
   });
 
   it("a redline stored by an older engine is recomputed and replaced", async () => {
     const version = await publishHistory("engine-bump");
     const [from, to] = [version(2), version(3)];
-    db()
+    await db()
       .update(storedDiffs)
       .set({ engine: DIFF_ENGINE_VERSION - 1, html: "<p>old engine</p>" })
-      .where(eq(storedDiffs.fromHash, from.contentHash))
-      .run();
+      .where(eq(storedDiffs.fromHash, from.contentHash));
     const redline = await publishedRedline(from, to, "public");
     expect(redline.html).toBe(fresh("engine-bump", TEXTS[1], TEXTS[2]).html);
-    const rows = rowsOf(from.contentHash, to.contentHash);
+    const rows = await rowsOf(from.contentHash, to.contentHash);
     expect(rows.map((row) => [row.engine, row.html])).toEqual([[DIFF_ENGINE_VERSION, redline.html]]);
   });
 });

@@ -14,6 +14,9 @@ const dir = mkdtempSync(join(tmpdir(), "redline-test-"));
 const postgres = TEST_ENGINE === "postgres" ? await createPostgresDatabase() : null;
 process.env.DATABASE_URL = postgres?.url ?? `file:${join(dir, "redline.db")}`;
 process.env.NODE_ENV = "test";
+// Generated secrets of the test itself and of the commands it runs stay in its own folder, never in
+// ./data of the working directory (PostgreSQL's default DATA_DIR).
+process.env.DATA_DIR = dir;
 // The key the test servers use too (test/support/server.ts), so the command line, the server and
 // the test itself sign the audit log alike.
 process.env.AUDIT_KEY = "a".repeat(40);

@@ -19,11 +19,20 @@ import { TEST_ENGINE } from "./databases";
 export async function asOwner(
   statement: string,
   params: unknown[] = [],
-  { triggers = [], tables = [] }: { triggers?: string[]; tables?: string[] } = {},
+  {
+    triggers = [],
+    tables = [],
+    databaseUrl = process.env.DATABASE_URL!,
+  }: {
+    triggers?: string[];
+    tables?: string[];
+    /** Another database than the test's own, e.g. a test server's (RunningServer.databaseUrl). */
+    databaseUrl?: string;
+  } = {},
 ): Promise<void> {
-  if (TEST_ENGINE === "sqlite") {
+  if (engineKind(databaseUrl) === "sqlite") {
     // A connection of its own, as the sqlite3 shell would open (foreign keys off, its default).
-    const client = new Database(databaseFile(process.env.DATABASE_URL!));
+    const client = new Database(databaseFile(databaseUrl));
     try {
       const onTables = tables.flatMap(
         (table) =>
@@ -39,7 +48,7 @@ export async function asOwner(
     }
     return;
   }
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     await client.query("SET session_replication_role = replica");

@@ -25,7 +25,7 @@ export const SERVER_ENTRY = join(ROOT, "build/server.js");
 
 /**
  * Starts the real server (build/server.js, as `npm start` runs it) on a free port with its own
- * database directory, and resolves once it listens. Needs a build (`npm run build`).
+ * directory (DATA_DIR, and the SQLite file), and resolves once it listens. Needs a build (`npm run build`).
  */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const directory = mkdtempSync(join(tmpdir(), "redline-server-"));
@@ -47,6 +47,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       MAIL_TRANSPORT: "capture",
       DATABASE_URL: databaseUrl,
+      // Its own folder for generated secrets and the first admin's login, on either engine.
+      DATA_DIR: directory,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
