@@ -16,7 +16,8 @@ import {
   Text,
 } from "@react-email/components";
 import { render } from "@react-email/render";
-import { type PublicSubscriptionScope, scopeWords } from "../core/notify/public-subscription";
+import { calendarDate, noticeMessages } from "../core/notify/messages";
+import type { PublicSubscriptionScope } from "../core/notify/public-subscription";
 import type { NoticeContent } from "../models/deliveries.server";
 import type { FollowedDocument } from "../models/public-subscriptions.server";
 
@@ -24,10 +25,7 @@ const button = { backgroundColor: "#b42318", color: "#ffffff", padding: "10px 16
 const body = { fontFamily: "Helvetica, Arial, sans-serif", color: "#1a1a1a", backgroundColor: "#ffffff" };
 const small = { fontSize: "12px", color: "#666666" };
 
-/** Calendar days are stored in UTC and printed like the public pages (en-GB). */
-const day = (value: string) =>
-  new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(new Date(value));
-
+/** In the document's language: whoever follows a German policy reads German (ADR 0024's catalogues). */
 function ConfirmEmail({
   document,
   scope,
@@ -37,26 +35,21 @@ function ConfirmEmail({
   scope: PublicSubscriptionScope;
   confirmUrl: string;
 }) {
+  const { language, t } = noticeMessages(document.locale);
   return (
-    <Html lang="en">
+    <Html lang={language}>
       <Head />
-      <Preview>{`Confirm that you want to hear about changes to ${document.title}`}</Preview>
+      <Preview>{t("publicConfirmPreview", { title: document.title })}</Preview>
       <Body style={body}>
         <Container style={{ maxWidth: "560px", padding: "24px" }}>
           <Heading as="h1" style={{ fontSize: "22px" }}>
-            Confirm your subscription
+            {t("publicConfirmHeading")}
           </Heading>
-          <Text>
-            Someone — probably you — asked to be emailed about changes to {document.title} (
-            {scopeWords(scope)}). Nothing happens until you confirm.
-          </Text>
+          <Text>{t("publicConfirmLead", { title: document.title, scope })}</Text>
           <Button href={confirmUrl} style={button}>
-            Confirm my subscription
+            {t("publicConfirmButton")}
           </Button>
-          <Text style={small}>
-            The link works for 24 hours. If you did not ask for this, ignore this email: your address is not
-            stored.
-          </Text>
+          <Text style={small}>{t("publicConfirmFooter")}</Text>
         </Container>
       </Body>
     </Html>
@@ -74,7 +67,8 @@ export async function renderConfirmEmail(props: {
     render(<ConfirmEmail {...props} />),
     render(<ConfirmEmail {...props} />, { plainText: true }),
   ]);
-  return { subject: `Confirm: updates about ${props.document.title}`, html, text };
+  const { t } = noticeMessages(props.document.locale);
+  return { subject: t("publicConfirmSubject", { title: props.document.title }), html, text };
 }
 
 // A placeholder without spaces or markup: React leaves it alone and text wrapping never splits it.
@@ -87,32 +81,37 @@ function UpdateEmail({ content, baseUrl }: { content: NoticeContent; baseUrl: st
     content.previousNumber !== null
       ? `${baseUrl}/policies/${content.slug}/compare?from=${content.previousNumber}&to=${content.version}${lang ? `&${lang}` : ""}`
       : null;
+  const { language, t } = noticeMessages(content.documentLocale);
+  const heading = t("publicUpdateHeading", { title: content.title, version: content.version });
   return (
-    <Html lang="en">
+    <Html lang={language}>
       <Head />
-      <Preview>{content.summary ?? `${content.title} has a new version`}</Preview>
+      <Preview>{content.summary ?? heading}</Preview>
       <Body style={body}>
         <Container style={{ maxWidth: "560px", padding: "24px" }}>
           <Heading as="h1" style={{ fontSize: "22px" }}>
-            {content.title}: version {content.version}
+            {heading}
           </Heading>
           <Text>
-            A new version of {content.title} was published (last updated {day(content.lastUpdated)}). It takes
-            effect on {day(content.effectiveAt)}.
+            {t("publicUpdateIntro", {
+              title: content.title,
+              updated: calendarDate(content.lastUpdated),
+              effective: calendarDate(content.effectiveAt),
+            })}
           </Text>
           {content.summary ? <Text style={{ whiteSpace: "pre-line" }}>{content.summary}</Text> : null}
           {redline ? (
             <Button href={redline} style={button}>
-              See what changed
+              {t("whatChanged")}
             </Button>
           ) : null}
           <Text>
-            <Link href={policy}>Read the full text</Link>
+            <Link href={policy}>{t("fullPolicy")}</Link>
           </Text>
           <Hr />
           <Text style={small}>
-            You get this email because you subscribed to changes of {content.title} on its public page.{" "}
-            <Link href={UNSUBSCRIBE_TOKEN}>Unsubscribe</Link>
+            {t("publicUpdateFooter", { title: content.title })}{" "}
+            <Link href={UNSUBSCRIBE_TOKEN}>{t("unsubscribe")}</Link>
           </Text>
         </Container>
       </Body>
@@ -133,7 +132,10 @@ export async function renderPublicUpdates(
     render(<UpdateEmail content={content} baseUrl={baseUrl} />),
     render(<UpdateEmail content={content} baseUrl={baseUrl} />, { plainText: true }),
   ]);
-  const subject = `${content.title} has changed: version ${content.version}`;
+  const subject = noticeMessages(content.documentLocale).t("publicUpdateSubject", {
+    title: content.title,
+    version: content.version,
+  });
   return unsubscribeUrls.map((url) => ({
     subject,
     // Signed tokens are base64url and "."; the address needs no escaping in HTML.

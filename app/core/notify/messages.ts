@@ -39,6 +39,20 @@ const EN = {
   ackPageInvalid: "This link is not valid. Please use the most recent email about this change.",
   ackPageExpired: "This link has expired. Please open the policy from the product instead.",
   ackPageGone: "This notice is no longer available to you.",
+  publicUpdateSubject: "{title} has changed: version {version}",
+  publicUpdateHeading: "{title}: version {version}",
+  publicUpdateIntro:
+    "A new version of {title} was published (last updated {updated, date, long}). It takes effect on {effective, date, long}.",
+  publicUpdateFooter: "You get this email because you subscribed to changes of {title} on its public page.",
+  unsubscribe: "Unsubscribe",
+  publicConfirmSubject: "Confirm: updates about {title}",
+  publicConfirmPreview: "Confirm that you want to hear about changes to {title}",
+  publicConfirmHeading: "Confirm your subscription",
+  publicConfirmLead:
+    "Someone — probably you — asked to be emailed about changes to {title} ({scope, select, all {every new version} other {material changes only}}). Nothing happens until you confirm.",
+  publicConfirmButton: "Confirm my subscription",
+  publicConfirmFooter:
+    "The link works for 24 hours. If you did not ask for this, ignore this email: your address is not stored.",
 } as const;
 
 export type MessageKey = keyof typeof EN;
@@ -76,6 +90,21 @@ const CATALOGUES: Record<NoticeLanguage, Record<MessageKey, string>> = {
     ackPageInvalid: "Deze link is niet geldig. Gebruik de meest recente e-mail over deze wijziging.",
     ackPageExpired: "Deze link is verlopen. Open de tekst in plaats daarvan via het product.",
     ackPageGone: "Dit bericht is niet meer voor u beschikbaar.",
+    publicUpdateSubject: "{title} is gewijzigd: versie {version}",
+    publicUpdateHeading: "{title}: versie {version}",
+    publicUpdateIntro:
+      "Er is een nieuwe versie van {title} gepubliceerd (laatst bijgewerkt op {updated, date, long}). Deze gaat in op {effective, date, long}.",
+    publicUpdateFooter:
+      "U ontvangt deze e-mail omdat u zich op de openbare pagina hebt aangemeld voor wijzigingen in {title}.",
+    unsubscribe: "Afmelden",
+    publicConfirmSubject: "Bevestig: berichten over {title}",
+    publicConfirmPreview: "Bevestig dat u berichten wilt ontvangen over wijzigingen in {title}",
+    publicConfirmHeading: "Bevestig uw aanmelding",
+    publicConfirmLead:
+      "Iemand — waarschijnlijk u — heeft gevraagd per e-mail te horen over wijzigingen in {title} ({scope, select, all {elke nieuwe versie} other {alleen wezenlijke wijzigingen}}). Er gebeurt niets zolang u niet bevestigt.",
+    publicConfirmButton: "Mijn aanmelding bevestigen",
+    publicConfirmFooter:
+      "De link werkt 24 uur. Hebt u hier niet om gevraagd, negeer dan deze e-mail: uw adres wordt niet bewaard.",
   },
   de: {
     subject: "Änderungen: {title}",
@@ -108,6 +137,21 @@ const CATALOGUES: Record<NoticeLanguage, Record<MessageKey, string>> = {
     ackPageInvalid: "Dieser Link ist ungültig. Bitte nutzen Sie die neueste E-Mail zu dieser Änderung.",
     ackPageExpired: "Dieser Link ist abgelaufen. Bitte öffnen Sie die Richtlinie im Produkt.",
     ackPageGone: "Diese Mitteilung ist für Sie nicht mehr verfügbar.",
+    publicUpdateSubject: "{title} wurde geändert: Version {version}",
+    publicUpdateHeading: "{title}: Version {version}",
+    publicUpdateIntro:
+      "Eine neue Version von „{title}“ wurde veröffentlicht (zuletzt aktualisiert am {updated, date, long}). Sie gilt ab dem {effective, date, long}.",
+    publicUpdateFooter:
+      "Sie erhalten diese E-Mail, weil Sie Änderungen an „{title}“ auf der öffentlichen Seite abonniert haben.",
+    unsubscribe: "Abmelden",
+    publicConfirmSubject: "Bestätigen: Nachrichten zu {title}",
+    publicConfirmPreview: "Bestätigen Sie, dass Sie über Änderungen an „{title}“ informiert werden möchten",
+    publicConfirmHeading: "Bestätigen Sie Ihr Abonnement",
+    publicConfirmLead:
+      "Jemand – vermutlich Sie – möchte per E-Mail über Änderungen an „{title}“ informiert werden ({scope, select, all {jede neue Version} other {nur wesentliche Änderungen}}). Ohne Ihre Bestätigung geschieht nichts.",
+    publicConfirmButton: "Abonnement bestätigen",
+    publicConfirmFooter:
+      "Der Link gilt 24 Stunden. Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ihre Adresse wird nicht gespeichert.",
   },
   fr: {
     subject: "Modifications : {title}",
@@ -139,6 +183,21 @@ const CATALOGUES: Record<NoticeLanguage, Record<MessageKey, string>> = {
     ackPageInvalid: "Ce lien n'est pas valide. Utilisez l'e-mail le plus récent concernant ce changement.",
     ackPageExpired: "Ce lien a expiré. Ouvrez plutôt la politique depuis le produit.",
     ackPageGone: "Cet avis ne vous est plus accessible.",
+    publicUpdateSubject: "{title} a changé : version {version}",
+    publicUpdateHeading: "{title} : version {version}",
+    publicUpdateIntro:
+      "Une nouvelle version de {title} a été publiée (mise à jour le {updated, date, long}). Elle entre en vigueur le {effective, date, long}.",
+    publicUpdateFooter:
+      "Vous recevez cet e-mail parce que vous vous êtes abonné aux modifications de {title} sur sa page publique.",
+    unsubscribe: "Se désabonner",
+    publicConfirmSubject: "Confirmez : nouvelles de {title}",
+    publicConfirmPreview: "Confirmez que vous souhaitez être informé des modifications de {title}",
+    publicConfirmHeading: "Confirmez votre abonnement",
+    publicConfirmLead:
+      "Quelqu’un — sans doute vous — a demandé à être informé par e-mail des modifications de {title} ({scope, select, all {chaque nouvelle version} other {modifications importantes uniquement}}). Rien ne se passe tant que vous n’avez pas confirmé.",
+    publicConfirmButton: "Confirmer mon abonnement",
+    publicConfirmFooter:
+      "Le lien est valable 24 heures. Si vous n’avez rien demandé, ignorez cet e-mail : votre adresse n’est pas enregistrée.",
   },
   es: {
     subject: "Cambios en nuestro documento {title}",
@@ -169,6 +228,21 @@ const CATALOGUES: Record<NoticeLanguage, Record<MessageKey, string>> = {
     ackPageInvalid: "Este enlace no es válido. Utilice el correo más reciente sobre este cambio.",
     ackPageExpired: "Este enlace ha caducado. Abra la política desde el producto.",
     ackPageGone: "Este aviso ya no está disponible para usted.",
+    publicUpdateSubject: "{title} ha cambiado: versión {version}",
+    publicUpdateHeading: "{title}: versión {version}",
+    publicUpdateIntro:
+      "Se ha publicado una nueva versión de {title} (última actualización: {updated, date, long}). Entra en vigor el {effective, date, long}.",
+    publicUpdateFooter:
+      "Recibe este correo porque se suscribió a los cambios de {title} en su página pública.",
+    unsubscribe: "Darse de baja",
+    publicConfirmSubject: "Confirme: novedades sobre {title}",
+    publicConfirmPreview: "Confirme que desea recibir avisos de cambios en {title}",
+    publicConfirmHeading: "Confirme su suscripción",
+    publicConfirmLead:
+      "Alguien —probablemente usted— pidió recibir por correo los cambios de {title} ({scope, select, all {cada nueva versión} other {solo cambios importantes}}). No ocurre nada hasta que usted confirme.",
+    publicConfirmButton: "Confirmar mi suscripción",
+    publicConfirmFooter:
+      "El enlace funciona durante 24 horas. Si no lo pidió, ignore este correo: su dirección no se guarda.",
   },
 };
 
