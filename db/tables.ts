@@ -36,5 +36,3 @@ export const reviewComments = pick(sqlite.reviewComments, pg.reviewComments);
 export const storedDiffs = pick(sqlite.storedDiffs, pg.storedDiffs);
 export const brandingLogos = pick(sqlite.brandingLogos, pg.brandingLogos);
 export const brandingRevisions = pick(sqlite.brandingRevisions, pg.brandingRevisions);
-export const publicSubscriptions = pick(sqlite.publicSubscriptions, pg.publicSubscriptions);
-export const publicDeliveries = pick(sqlite.publicDeliveries, pg.publicDeliveries);

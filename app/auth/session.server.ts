@@ -244,7 +244,7 @@ export async function requireUserForm(
 }
 
 /** The header a script's upload carries the CSRF token in (a raw body has no form field for it). */
-export const CSRF_HEADER = "x-csrf-token";
+const CSRF_HEADER = "x-csrf-token";
 
 /**
  * For uploads sent by a page's script with a raw body (the subscribers CSV): the signed-in user with

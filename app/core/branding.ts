@@ -35,7 +35,7 @@ export const DEFAULT_BRANDING: Branding = {
 };
 
 /** Uploaded logos: small, and only types every browser shows in an <img>. */
-export const LOGO_TYPES = ["image/png", "image/jpeg", "image/svg+xml"] as const;
+const LOGO_TYPES = ["image/png", "image/jpeg", "image/svg+xml"] as const;
 export type LogoType = (typeof LOGO_TYPES)[number];
 /** A logo is shown at most 48 px high: 100 KB is plenty, and keeps the form under its body limit. */
 export const MAX_LOGO_BYTES = 100 * 1024;

@@ -69,7 +69,7 @@ export async function brandingHistory(limit = 10): Promise<BrandingRevisionInfo[
 export type LogoChange = { kind: "keep" } | { kind: "remove" } | { kind: "upload"; bytes: Uint8Array };
 
 /** Checks an uploaded logo: its real type (from its bytes) and size. Throws a Refusal with a message for the form. */
-export function checkLogo(bytes: Uint8Array): LogoType {
+function checkLogo(bytes: Uint8Array): LogoType {
   if (bytes.byteLength === 0) throw new Refusal("invalid", "The logo file is empty.");
   if (bytes.byteLength > MAX_LOGO_BYTES) {
     throw new Refusal(

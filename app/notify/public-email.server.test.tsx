@@ -45,7 +45,12 @@ describe("public subscribers' emails speak the followed document's language", ()
 
   it("asks a French policy's follower to confirm in French, naming the choice made", async () => {
     const email = await renderConfirmEmail({
-      document: { documentId: 3, slug: "confidentialite", locale: "fr", title: "Politique de confidentialité" },
+      document: {
+        documentId: 3,
+        slug: "confidentialite",
+        locale: "fr",
+        title: "Politique de confidentialité",
+      },
       scope: "material",
       confirmUrl: "https://acme.test/subscriptions/confirm/xyz",
     });

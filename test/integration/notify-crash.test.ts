@@ -130,7 +130,7 @@ describe("a worker killed with SIGKILL and restarted", () => {
     const keys = accepted(mail.requests()).map((r) => r.idempotencyKey);
     expect(keys).toHaveLength(10);
     expect(new Set(keys).size).toBe(10);
-    }, 60_000);
+  }, 60_000);
 
   it("again and again at random moments: every subscriber still gets exactly one email", async () => {
     const replay = `kill points from seed ${SEED} (replay with REDLINE_CRASH_SEED=${SEED}): ${JSON.stringify(KILLS)}`;
@@ -153,5 +153,5 @@ describe("a worker killed with SIGKILL and restarted", () => {
 
     expect(receivedBy(mail, addresses), replay).toEqual(addresses.map(() => 1));
     expect(new Set(accepted(mail.requests()).map((r) => r.idempotencyKey)).size, replay).toBe(20);
-    }, 60_000);
+  }, 60_000);
 });
