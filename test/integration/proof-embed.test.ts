@@ -114,7 +114,7 @@ describe("GET /api/v1/embed/notices", () => {
   });
 
   it("gives someone Redline does not know yet an empty list", async () => {
-    expect((await list(tokenFor("not-registered-yet"))).body).toEqual({ notices: [] });
+    expect((await list(tokenFor("not-registered-yet"))).body).toEqual({ notices: [], organisation: null });
   });
 });
 

@@ -322,7 +322,9 @@ describe("malformed requests get a clear 4xx, write nothing and log one line at 
       400,
       /address is not valid/,
     ],
-    ["an old-style data request", () => ["/?_data=root", { method: "GET" }], 400, /./],
+    // The root's loader answers `?_data=root` (public branding facts, as every page shows them); a
+    // route id that matches nothing is refused.
+    ["an old-style data request", () => ["/?_data=routes/nowhere", { method: "GET" }], 403, /./],
     [
       "a post to a page without a form",
       () => ["/policies/privacy", { method: "POST", body: "a=b", headers: { "content-type": form } }],
