@@ -30,10 +30,15 @@ describe("transaction()", () => {
     const reached = new Promise<void>((resolve) => {
       inside = resolve;
     });
+    let readersDone: (() => void) | undefined;
+    const finished = new Promise<void>((resolve) => {
+      readersDone = resolve;
+    });
     const writing = transaction(async (tx) => {
       await execute(tx, sql`INSERT INTO engine_counters (name, value) VALUES ('isolated', 1)`);
       inside?.();
-      await pause(20);
+      // Open until the readers have read, however long a new connection takes to open.
+      await finished;
       // Its own writes are visible to it.
       expect(
         (await row<Counter>(tx, sql`SELECT value FROM engine_counters WHERE name = 'isolated'`))?.value,
@@ -45,6 +50,7 @@ describe("transaction()", () => {
     expect(await counter("isolated")).toBeUndefined();
     await pause(5);
     expect(await counter("isolated")).toBeUndefined();
+    readersDone?.();
     expect(await writing).toBe("done");
     expect(await counter("isolated")).toEqual({ name: "isolated", value: 1 });
   });
