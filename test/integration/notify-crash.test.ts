@@ -2,54 +2,27 @@
  * A worker killed with SIGKILL at the worst moments, then restarted: every subscriber still gets
  * exactly one email, as counted by the bundled server, which honours idempotency keys as Resend does.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type MailServer, type RequestRecord, startMailServer } from "../../app/notify/mail-server.server";
-import { ROOT } from "../support/server";
-import { addSubscribers, emailTo, publishFirst, publishMaterial, receivedBy } from "./notify-support";
+import {
+  addSubscribers,
+  emailTo,
+  publishFirst,
+  publishMaterial,
+  receivedBy,
+  workerProcesses,
+} from "./notify-support";
 
 let mail: MailServer;
-const children = new Set<ChildProcess>();
+const processes = workerProcesses(() => mail.url);
+const worker = processes.start;
 beforeAll(async () => {
   mail = await startMailServer();
 });
 afterAll(() => mail.close());
 beforeEach(() => mail.reset());
-afterEach(() => {
-  for (const child of children) child.kill("SIGKILL");
-  children.clear();
-});
-
-/** `redline worker` in its own process, as an operator runs it. */
-function worker(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, "bin/redline.js"), "worker", "--lease", "3", "--request-timeout", "2", ...args],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        RESEND_BASE_URL: mail.url,
-        SEND_RATE_PER_SECOND: "1000",
-        LOG_LEVEL: "silent",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  children.add(child);
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+afterEach(() => processes.killAll());
 
 /** Resolves once the mail server's request log satisfies `condition`. */
 async function whenServer(condition: (log: RequestRecord[]) => boolean, timeout = 20_000) {

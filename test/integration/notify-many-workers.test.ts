@@ -5,56 +5,28 @@
  * send (what a server restart or a failover does to them), and while another writer holds the
  * writers' lock, which claims no longer queue behind.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type MailServer, type RequestRecord, startMailServer } from "../../app/notify/mail-server.server";
 import { TEST_ENGINE } from "../support/databases";
-import { ROOT } from "../support/server";
-import { addSubscribers, emailTo, publishFirst, publishMaterial, receivedBy } from "./notify-support";
+import {
+  addSubscribers,
+  emailTo,
+  publishFirst,
+  publishMaterial,
+  receivedBy,
+  workerProcesses,
+} from "./notify-support";
 
 let mail: MailServer;
-const children = new Set<ChildProcess>();
+const processes = workerProcesses(() => mail.url, { MAX_SEND_ATTEMPTS: "20" });
+const worker = processes.start;
 beforeAll(async () => {
   mail = await startMailServer();
 });
 afterAll(() => mail.close());
 beforeEach(() => mail.reset());
-afterEach(() => {
-  for (const child of children) child.kill("SIGKILL");
-  children.clear();
-});
-
-/** `redline worker` in its own process, as an operator runs it on each host. */
-function worker(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, "bin/redline.js"), "worker", "--lease", "3", "--request-timeout", "2", ...args],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        RESEND_BASE_URL: mail.url,
-        SEND_RATE_PER_SECOND: "1000",
-        MAX_SEND_ATTEMPTS: "20",
-        LOG_LEVEL: "silent",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  children.add(child);
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+afterEach(() => processes.killAll());
 
 const accepted = (log: RequestRecord[]) => log.filter((r) => r.outcome === "accepted");
 

@@ -3,8 +3,6 @@
  * round due at once, are killed while its batches go out, and one is restarted. Every person still
  * pending gets exactly one reminder, and nobody who acknowledged gets one.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { acknowledgeNotice } from "../../app/models/acknowledgements.server";
@@ -13,7 +11,6 @@ import { type MailServer, type RequestRecord, startMailServer } from "../../app/
 import { execute, first } from "../../db/dialect";
 import { auditLog, notices } from "../../db/tables";
 import { backdate } from "../support/backdate";
-import { ROOT } from "../support/server";
 import {
   addSubscribers,
   emailTo,
@@ -21,47 +18,17 @@ import {
   publishMaterial,
   receivedBy,
   testDispatcher,
+  workerProcesses,
 } from "./notify-support";
 
 let mail: MailServer;
-const children = new Set<ChildProcess>();
+const processes = workerProcesses(() => mail.url);
+const worker = processes.start;
 beforeAll(async () => {
   mail = await startMailServer();
 });
 afterAll(() => mail.close());
-afterEach(() => {
-  for (const child of children) child.kill("SIGKILL");
-  children.clear();
-});
-
-/** `redline worker` in its own process, as an operator runs it. */
-function worker(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, "bin/redline.js"), "worker", "--lease", "3", "--request-timeout", "2", ...args],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        RESEND_BASE_URL: mail.url,
-        SEND_RATE_PER_SECOND: "1000",
-        LOG_LEVEL: "silent",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  children.add(child);
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+afterEach(() => processes.killAll());
 
 const accepted = (log: RequestRecord[]) => log.filter((r) => r.outcome === "accepted");
 

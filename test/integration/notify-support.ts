@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 /** Helpers shared by the notification tests (test/integration/notify-*.test.ts). */
 import { addDays, isoDateOf } from "../../app/core/dates";
 import { parsePolicy } from "../../app/core/document";
@@ -9,6 +11,7 @@ import { Dispatcher, type DispatcherOptions } from "../../app/notify/dispatcher.
 import type { MailServer } from "../../app/notify/mail-server.server";
 import { resendProvider } from "../../app/notify/provider.server";
 import { describeMailTransport } from "../../app/notify/transport.server";
+import { ROOT } from "../support/server";
 
 const cli = { kind: "cli" } as const;
 let revision = 0;
@@ -106,3 +109,44 @@ export const emailTo = (group: string, more: Partial<NoticeRequest> = {}): Notic
   audience: { group },
   ...more,
 });
+
+/**
+ * `redline worker` processes, as an operator runs them, sending to the test's mail server (read
+ * at each start: the server is started in beforeAll). `killAll()` in afterEach SIGKILLs what is left.
+ */
+export function workerProcesses(mailUrl: () => string, defaults: Record<string, string> = {}) {
+  const children = new Set<ChildProcess>();
+  const start = (args: string[], env: Record<string, string> = {}) => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, "bin/redline.js"), "worker", "--lease", "3", "--request-timeout", "2", ...args],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          RESEND_BASE_URL: mailUrl(),
+          SEND_RATE_PER_SECOND: "1000",
+          LOG_LEVEL: "silent",
+          ...defaults,
+          ...env,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    children.add(child);
+    let output = "";
+    child.stdout?.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on("data", (chunk) => {
+      output += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    return { child, exited, output: () => output };
+  };
+  const killAll = () => {
+    for (const child of children) child.kill("SIGKILL");
+    children.clear();
+  };
+  return { start, killAll };
+}
