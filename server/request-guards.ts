@@ -96,7 +96,9 @@ export function discardUnreadBodies(): RequestHandler {
       timer.unref();
       req.on("data", (chunk: Buffer) => {
         discarded += chunk.length;
-        if (discarded > DISCARD.bytes + LINGER.bytes) req.destroy();
+        // Past the linger's bytes, stop reading rather than reset: the client's sends stall on TCP's
+        // window while it reads the answer, and the timer above ends the connection.
+        if (discarded > DISCARD.bytes + LINGER.bytes) req.pause();
         else if (discarded > DISCARD.bytes) drop();
       });
       req.once("close", () => clearTimeout(timer));

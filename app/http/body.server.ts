@@ -64,28 +64,25 @@ export const DISCARD = { bytes: 8 * MB, ms: 5_000 } as const;
 
 /**
  * The rest of a refused body is read and thrown away — nothing is kept — for at most DISCARD.bytes
- * and DISCARD.ms, then the stream is cancelled, which drops the connection. Cancelling at once
- * would reset the connection while the client is still sending, and most clients then lose our
- * answer (the 413 saying what the limit is); leaving the body unread would stall the client's next
- * request on the same connection until the keep-alive timeout.
+ * and DISCARD.ms, then simply no longer read: the client's sends stall on TCP's window. The
+ * connection is never cancelled from here, because the answer (the 413 saying what the limit is)
+ * may not have been written yet, and a reset loses it; once the answer has gone, the server's
+ * guard (`discardUnreadBodies`, server/request-guards.ts) takes the rest of the body off the
+ * connection or ends it.
  */
 function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): void {
-  const stop = () => {
-    reader.cancel().catch(() => {});
-  };
-  const timer = setTimeout(stop, DISCARD.ms);
+  let stopped = false;
+  const timer = setTimeout(() => {
+    stopped = true;
+  }, DISCARD.ms);
   timer.unref?.();
   void (async () => {
     let discarded = 0;
     try {
-      for (;;) {
+      while (!stopped && discarded <= DISCARD.bytes) {
         const { done, value } = await reader.read();
         if (done) break;
         discarded += value.byteLength;
-        if (discarded > DISCARD.bytes) {
-          stop();
-          break;
-        }
       }
     } catch {
       // The client went away: nothing left to discard.
