@@ -7,33 +7,36 @@
  */
 import { sql } from "drizzle-orm";
 import { epochMs, execute, greatest, row } from "../../db/dialect";
-import type { SlotStore } from "../core/notify/rate-limiter";
+import type { SlotAnswer, SlotStore } from "../core/notify/rate-limiter";
 import { write } from "./db.server";
 
 export class SharedSlots implements SlotStore {
   constructor(private readonly name = "email") {}
 
-  async take(intervalMs: number): Promise<number> {
+  async take(intervalMs: number): Promise<SlotAnswer> {
     const interval = Math.ceil(intervalMs);
     return write(async (db) => {
       const now = epochMs(db);
-      // The database's clock is read once per statement, so "free" and "taken from" agree.
-      const taken = await execute(
+      // The database's clock is read once per statement, so "free", "reserved from" and the wait
+      // agree. The next slot is reserved when it is at most one interval away (see RateLimiter).
+      const reserved = await row<{ wait: number }>(
         db,
-        sql`UPDATE send_rates SET next_free_at = ${now} + ${interval} WHERE name = ${this.name} AND next_free_at <= ${now}`,
+        sql`UPDATE send_rates SET next_free_at = ${greatest(db, sql`next_free_at`, now)} + ${interval}
+            WHERE name = ${this.name} AND next_free_at <= ${now} + ${interval}
+            RETURNING next_free_at - ${interval} - ${now} AS wait`,
       );
-      if (taken > 0) return 0;
+      if (reserved) return { sendInMs: Math.max(0, Number(reserved.wait)) };
       const state = await row<{ wait: number }>(
         db,
-        sql`SELECT next_free_at - ${now} AS wait FROM send_rates WHERE name = ${this.name}`,
+        sql`SELECT next_free_at - ${interval} - ${now} AS wait FROM send_rates WHERE name = ${this.name}`,
       );
-      if (state) return Math.max(1, Number(state.wait));
+      if (state) return { askAgainInMs: Math.max(1, Number(state.wait)) };
       // First use of this rate: the row is created free, and the caller asks again at once.
       await execute(
         db,
         sql`INSERT INTO send_rates (name, next_free_at) VALUES (${this.name}, 0) ON CONFLICT DO NOTHING`,
       );
-      return 1;
+      return { askAgainInMs: 1 };
     });
   }
 

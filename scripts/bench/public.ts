@@ -12,6 +12,9 @@
  * the response cache never answers: every request is rendered by Remix and compressed by the
  * compression middleware, i.e. the figures without the cache.
  *
+ * Then the same pages from two web processes (WEB_CONCURRENCY=2 on one host, issue 13), each
+ * with its own response cache on the one database.
+ *
  * BENCH_SECONDS (default 10), BENCH_CONNECTIONS (50) and BENCH_THREADS (wrk threads, 1) override
  * the defaults. Needs wrk and nginx: `apt-get install -y wrk nginx`.
  */
@@ -46,20 +49,21 @@ export async function run(): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     const databaseUrl = `file:${join(directory, "redline.db")}`;
+    const appEnv: Record<string, string> = {
+      NODE_ENV: "production",
+      SESSION_SECRET: "b".repeat(40),
+      AUDIT_KEY: "k".repeat(40),
+      MAIL_TRANSPORT: "capture",
+      PUBLIC_BASE_URL: "http://127.0.0.1",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+      DATABASE_URL: databaseUrl,
+    };
     const app = await startChild(
       process.execPath,
       [join(ROOT, "build/server.js")],
-      {
-        NODE_ENV: "production",
-        SESSION_SECRET: "b".repeat(40),
-        AUDIT_KEY: "k".repeat(40),
-        MAIL_TRANSPORT: "capture",
-        PUBLIC_BASE_URL: "http://127.0.0.1",
-        PORT: "0",
-        HOST: "127.0.0.1",
-        LOG_LEVEL: "warn",
-        DATABASE_URL: databaseUrl,
-      },
+      appEnv,
       /Redline listening on (http:\/\/\S+)/,
     );
     children.push(app.child);
@@ -127,6 +131,28 @@ export async function run(): Promise<void> {
         );
       }
     }
+    // Two web processes on one host (WEB_CONCURRENCY=2, node:cluster, ADR 0017) on the same
+    // database: each has its own response cache, validated by the database's public state.
+    const pair = await startChild(
+      process.execPath,
+      [join(ROOT, "build/server.js")],
+      { ...appEnv, WEB_CONCURRENCY: "2", MAIL_TRANSPORT: "", RESEND_BASE_URL: "http://127.0.0.1:9" },
+      /Redline listening on (http:\/\/\S+)/,
+    );
+    children.push(pair.child);
+    const pairUrl = pair.url.replace("localhost", "127.0.0.1");
+    for (const path of paths) {
+      for (const encoding of ["identity", "br"] as const) {
+        const headers: Record<string, string> = encoding === "identity" ? {} : { "Accept-Encoding": "br" };
+        // Each process fills its own cache: ask until both have answered from it.
+        await wrk(pairUrl + path, 2, headers);
+        const hit = await expectAnswer(pairUrl + path, headers, encoding, "hit");
+        const both = await wrk(pairUrl + path, SECONDS, headers);
+        rows.push(row(path, "redline, 2 web processes, cache hit", encoding, hit, both, ["", "", ""]));
+      }
+    }
+    pair.child.kill("SIGTERM");
+
     // Last: rendering leaves a larger heap behind (about 600 MB after 50 concurrent renders), and
     // hits measured after it cost a fifth more CPU (garbage collection).
     for (const path of paths) {

@@ -33,7 +33,7 @@ afterAll(() => stopChild(server));
 
 describe("the send rate", () => {
   // Arrival times are read by another process on the same two cores: a run that other processes
-  // starve for more than the 50 ms jitter allowance (ADR 0006) is retried once, on a fresh document
+  // starve for more than the 40 ms jitter allowance (ADR 0006) is retried once, on a fresh document
   // and a fresh provider log. Two failures in a row fail.
   let attempt = 0;
   it("never exceeds SEND_RATE_PER_SECOND in any one-second window, as recorded by the provider", {

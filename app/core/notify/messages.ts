@@ -271,9 +271,22 @@ export type NoticeMessages = {
   languageName: (locale: string) => string;
 };
 
+/** One formatter per catalogue language: a batch of 100 emails asks for it 100 times. */
+const formatters = new Map<NoticeLanguage, NoticeMessages>();
+
 /** The formatter for a subscriber's locale. Messages are compiled once per language and key. */
 export function noticeMessages(locale: string | null | undefined): NoticeMessages {
   const language = noticeLanguage(locale);
+  let messages = formatters.get(language);
+  if (!messages) {
+    messages = formatterFor(language);
+    formatters.set(language, messages);
+  }
+  return messages;
+}
+
+function formatterFor(language: NoticeLanguage): NoticeMessages {
+  // Intl.DisplayNames is costly to build (tens of µs): once per language, not once per email.
   const names = new Intl.DisplayNames([language], { type: "language" });
   return {
     language,

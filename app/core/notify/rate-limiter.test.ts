@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Clock, RateLimiter } from "./rate-limiter";
+import { type Clock, LocalSlots, RateLimiter, type SlotStore } from "./rate-limiter";
 
 /** A clock that only moves when someone sleeps: the limiter's decisions, without real waiting. */
 function fakeClock(): Clock & { sleeps: number[] } {
@@ -30,6 +30,37 @@ describe("the rate limiter", () => {
     for (let i = 4; i < times.length; i++) expect(times[i] - times[i - 4]).toBeGreaterThan(1000);
     // …and not much slower than the rate: 12 intervals of 257.5 ms.
     expect(times.at(-1)).toBeCloseTo(12 * 257.5, 5);
+  });
+
+  it("keeps to the schedule when every question to the store takes time (a database round trip)", async () => {
+    const clock = fakeClock();
+    const local = new LocalSlots(clock);
+    // 5 ms to reach the store each time: were a slot only taken once free, each request would
+    // start the next interval 5 ms (and a timer's lateness) late, and the pace would fall short.
+    const distant: SlotStore = {
+      take: async (interval) => {
+        await clock.sleep(5);
+        return local.take(interval);
+      },
+      pause: (ms) => local.pause(ms),
+    };
+    const limiter = new RateLimiter(4, clock, 30, distant);
+    const times: number[] = [];
+    for (let i = 0; i < 13; i++) {
+      await limiter.take();
+      times.push(clock.now());
+    }
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeCloseTo(257.5, 5);
+    for (let i = 4; i < times.length; i++) expect(times[i] - times[i - 4]).toBeGreaterThan(1000);
+  });
+
+  it("reserves no slot more than one interval ahead", async () => {
+    const clock = fakeClock();
+    const local = new LocalSlots(clock);
+    expect(await local.take(250)).toEqual({ sendInMs: 0 });
+    expect(await local.take(250)).toEqual({ sendInMs: 250 });
+    // The next free slot is now 500 ms away: not reserved, ask again when it is one interval away.
+    expect(await local.take(250)).toEqual({ askAgainInMs: 250 });
   });
 
   it("lets nobody through during a retry-after pause", async () => {
