@@ -51,11 +51,37 @@ const CATALOG_VALUES = 100;
 const CATALOG_NAMES = 64;
 
 /**
- * The attributes active subscribers actually have, and their most common values, for the audience
- * builder and the subscriber list's filter. One pass over the subscribers (100,000 take about a
- * tenth of a second on SQLite); names in order, values most common first.
+ * How long this process reuses the catalogue. It is one pass over every active subscriber (0.6 s
+ * for 100,000 on a busy machine), asked for by every load of the subscriber list and the publish
+ * form; what it offers are choices whose counts are indications — the audience count a publisher
+ * acts on is always counted afresh (countAudience). Writes in this process forget it at once.
  */
-export async function attributeCatalog(): Promise<AttributeChoice[]> {
+const CATALOG_TTL_MS = 30_000;
+let catalog: { until: number; choices: Promise<AttributeChoice[]> } | null = null;
+
+/** After a write to subscribers: the next catalogue is read afresh. */
+function forgetAttributeCatalog(): void {
+  catalog = null;
+}
+
+/**
+ * The attributes active subscribers actually have, and their most common values, for the audience
+ * builder and the subscriber list's filter: names in order, values most common first. Concurrent
+ * callers share one reading.
+ */
+export function attributeCatalog(now = Date.now()): Promise<AttributeChoice[]> {
+  if (catalog && catalog.until > now) return catalog.choices;
+  const choices = readAttributeCatalog();
+  const entry = { until: now + CATALOG_TTL_MS, choices };
+  catalog = entry;
+  // A failed reading is not kept.
+  choices.catch(() => {
+    if (catalog === entry) catalog = null;
+  });
+  return choices;
+}
+
+async function readAttributeCatalog(): Promise<AttributeChoice[]> {
   const db = reader();
   const found = await rows<{ name: string; value: string; n: number | string }>(
     db,
@@ -122,6 +148,10 @@ export type UpsertOutcome = "created" | "updated" | "erased";
  * The CSV import calls it per chunk of a streamed file.
  */
 export function upsertSubscribers(rows: SubscriberInput[]): Promise<UpsertOutcome[]> {
+  return upsertChunk(rows).finally(forgetAttributeCatalog);
+}
+
+function upsertChunk(rows: SubscriberInput[]): Promise<UpsertOutcome[]> {
   const now = new Date().toISOString();
   if (engine().kind === "postgres") return transaction((tx) => upsertChunkOnPostgres(tx, rows, now));
   return transaction(async () => {
@@ -316,6 +346,10 @@ export async function eraseSubscriber({
   /** Who asked, for the audit log (e.g. "api-key:backend"). */
   via?: string;
 }): Promise<{ alreadyErased: boolean }> {
+  return eraseOne({ externalId, actor, via }).finally(forgetAttributeCatalog);
+}
+
+function eraseOne({ externalId, actor, via }: { externalId: string; actor: Actor; via?: string }) {
   return transaction(async (tx) => {
     const found = await first(tx.select().from(subscribers).where(eq(subscribers.externalId, externalId)));
     if (!found) throw new Refusal("not-found", `no subscriber "${externalId}"`);
