@@ -13,22 +13,23 @@ import { write } from "./db.server";
 export class SharedSlots implements SlotStore {
   constructor(private readonly name = "email") {}
 
-  async take(intervalMs: number): Promise<SlotAnswer> {
+  async take(intervalMs: number, aheadMs: number): Promise<SlotAnswer> {
     const interval = Math.ceil(intervalMs);
+    const ahead = Math.floor(aheadMs);
     return write(async (db) => {
       const now = epochMs(db);
       // The database's clock is read once per statement, so "free", "reserved from" and the wait
-      // agree. The next slot is reserved when it is at most one interval away (see RateLimiter).
+      // agree. The next slot is reserved when it is at most `ahead` away (see RateLimiter).
       const reserved = await row<{ wait: number }>(
         db,
         sql`UPDATE send_rates SET next_free_at = ${greatest(db, sql`next_free_at`, now)} + ${interval}
-            WHERE name = ${this.name} AND next_free_at <= ${now} + ${interval}
+            WHERE name = ${this.name} AND next_free_at <= ${now} + ${ahead}
             RETURNING next_free_at - ${interval} - ${now} AS wait`,
       );
       if (reserved) return { sendInMs: Math.max(0, Number(reserved.wait)) };
       const state = await row<{ wait: number }>(
         db,
-        sql`SELECT next_free_at - ${interval} - ${now} AS wait FROM send_rates WHERE name = ${this.name}`,
+        sql`SELECT next_free_at - ${ahead} - ${now} AS wait FROM send_rates WHERE name = ${this.name}`,
       );
       if (state) return { askAgainInMs: Math.max(1, Number(state.wait)) };
       // First use of this rate: the row is created free, and the caller asks again at once.

@@ -38,9 +38,9 @@ describe("the rate limiter", () => {
     // 5 ms to reach the store each time: were a slot only taken once free, each request would
     // start the next interval 5 ms (and a timer's lateness) late, and the pace would fall short.
     const distant: SlotStore = {
-      take: async (interval) => {
+      take: async (interval, ahead) => {
         await clock.sleep(5);
-        return local.take(interval);
+        return local.take(interval, ahead);
       },
       pause: (ms) => local.pause(ms),
     };
@@ -54,13 +54,14 @@ describe("the rate limiter", () => {
     for (let i = 4; i < times.length; i++) expect(times[i] - times[i - 4]).toBeGreaterThan(1000);
   });
 
-  it("reserves no slot more than one interval ahead", async () => {
+  it("reserves no slot further ahead than it is asked to", async () => {
     const clock = fakeClock();
     const local = new LocalSlots(clock);
-    expect(await local.take(250)).toEqual({ sendInMs: 0 });
-    expect(await local.take(250)).toEqual({ sendInMs: 250 });
-    // The next free slot is now 500 ms away: not reserved, ask again when it is one interval away.
-    expect(await local.take(250)).toEqual({ askAgainInMs: 250 });
+    expect(await local.take(100, 250)).toEqual({ sendInMs: 0 });
+    expect(await local.take(100, 250)).toEqual({ sendInMs: 100 });
+    expect(await local.take(100, 250)).toEqual({ sendInMs: 200 });
+    // The next free slot is 300 ms away: not reserved; ask again when it is 250 ms away.
+    expect(await local.take(100, 250)).toEqual({ askAgainInMs: 50 });
   });
 
   it("lets nobody through during a retry-after pause", async () => {

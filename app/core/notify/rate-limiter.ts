@@ -8,12 +8,15 @@
  * Where the bucket lives is the `SlotStore`'s business: in this process (`LocalSlots`), or in the
  * database, shared by every dispatcher of every process and host (app/models/send-rate.server.ts,
  * ADR 0017). Slots are handed out on a schedule, each one interval after the one before: a caller
- * may reserve the next slot when it is at most one interval away, and sleeps until it. Asking only
- * when the slot was already free lost the time of every round trip and every late wake-up (the
- * next slot counted from the moment it was taken), about a tenth of the rate on a busy machine; a
- * reservation keeps the schedule, and never more than one interval ahead, so no sender is followed
- * by more than the rate allows. `pauseFor` honours the provider's retry-after for everyone who
- * shares the store.
+ * may reserve a slot at most RESERVE_AHEAD_MS (or one interval, if longer) away and sleeps until
+ * it, while the next caller asks. Taking a slot only once it was free lost the time of every round
+ * trip and every late wake-up (the next slot counted from the moment it was taken): 4 workers on a
+ * busy machine reached 60–89% of the rate, and on SQLite, where asking waits for the one writer,
+ * half. Reservations keep the schedule as long as someone asks within the window; the spacing of
+ * the slots themselves never changes, so no window holds more than the rate. `pauseFor` honours the
+ * provider's retry-after for everyone who shares the store (slots reserved before it still go:
+ * at most the few within the window). A caller woken more than half the allowance after its slot
+ * gives it up and reserves another, so lateness on our side cannot eat the allowance.
  */
 export type Clock = { now: () => number; sleep: (ms: number) => Promise<void> };
 
@@ -25,12 +28,15 @@ const realClock: Clock = {
 /** A slot reserved `sendInMs` from now (0: send at once), or none free yet: ask again in `askAgainInMs`. */
 export type SlotAnswer = { sendInMs: number } | { askAgainInMs: number };
 
+/** How far ahead a slot may be reserved (at least one interval). */
+const RESERVE_AHEAD_MS = 250;
+
 /**
- * Hands out send slots `intervalMs` apart, on a schedule: a slot at most `intervalMs` ahead is
+ * Hands out send slots `intervalMs` apart, on a schedule: a slot at most `aheadMs` away is
  * reserved for the caller, a later one is not.
  */
 export interface SlotStore {
-  take(intervalMs: number): Promise<SlotAnswer>;
+  take(intervalMs: number, aheadMs: number): Promise<SlotAnswer>;
   /** No slot before `ms` from now. */
   pause(ms: number): Promise<void>;
 }
@@ -43,9 +49,9 @@ export class LocalSlots implements SlotStore {
     this.nextFreeAt = clock.now();
   }
 
-  async take(intervalMs: number): Promise<SlotAnswer> {
+  async take(intervalMs: number, aheadMs: number): Promise<SlotAnswer> {
     const now = this.clock.now();
-    if (this.nextFreeAt - now > intervalMs) return { askAgainInMs: this.nextFreeAt - now - intervalMs };
+    if (this.nextFreeAt - now > aheadMs) return { askAgainInMs: this.nextFreeAt - now - aheadMs };
     const at = Math.max(this.nextFreeAt, now);
     this.nextFreeAt = at + intervalMs;
     return { sendInMs: at - now };
@@ -63,27 +69,43 @@ export class RateLimiter {
   constructor(
     readonly ratePerSecond: number | null,
     private readonly clock: Clock = realClock,
-    jitterAllowanceMs = 40,
+    private readonly jitterAllowanceMs = 40,
     private readonly slots: SlotStore = new LocalSlots(clock),
   ) {
     this.intervalMs = ratePerSecond ? (1000 + jitterAllowanceMs) / ratePerSecond : 0;
   }
 
-  /** Resolves when the caller may send one request. Callers of one limiter are served in arrival order. */
-  take(): Promise<void> {
-    if (!this.ratePerSecond) return Promise.resolve();
-    const turn = this.queue.then(async () => {
+  /**
+   * Resolves when the caller may send one request. Callers of one limiter reserve in arrival
+   * order; one asks while the one before sleeps until its slot.
+   */
+  async take(): Promise<void> {
+    if (!this.ratePerSecond) return;
+    for (;;) {
+      const sendInMs = await this.reserve();
+      const slotAt = this.clock.now() + sendInMs;
+      if (sendInMs > 0) await this.clock.sleep(sendInMs);
+      // Woken too late (a busy event loop, a descheduled process), this request would leave closer
+      // than the allowance to the ones after it: the slot is given up and a new one reserved.
+      if (this.clock.now() - slotAt <= this.jitterAllowanceMs / 2) return;
+    }
+  }
+
+  /** The next slot for this caller, in arrival order: ms until it. */
+  private reserve(): Promise<number> {
+    const ahead = Math.max(this.intervalMs, RESERVE_AHEAD_MS);
+    const reserved = this.queue.then(async () => {
       for (;;) {
-        const answer = await this.slots.take(this.intervalMs);
-        if ("sendInMs" in answer) {
-          if (answer.sendInMs > 0) await this.clock.sleep(answer.sendInMs);
-          return;
-        }
+        const answer = await this.slots.take(this.intervalMs, ahead);
+        if ("sendInMs" in answer) return answer.sendInMs;
         await this.clock.sleep(Math.max(1, answer.askAgainInMs));
       }
     });
-    this.queue = turn.catch(() => {});
-    return turn;
+    this.queue = reserved.then(
+      () => {},
+      () => {},
+    );
+    return reserved;
   }
 
   /** Nobody sends for `ms` (the provider's retry-after). */
