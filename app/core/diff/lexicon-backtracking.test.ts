@@ -10,6 +10,7 @@ const HOSTILE: Array<[string, string]> = [
   ["COMPANY_NUMBER", `VAT\tNO.${"\t".repeat(100_000)}\tNO:0:EIN\tNO0`],
   ["EMAIL", `${"-".repeat(100_000)}-.-@+@-.-`],
   ["URL", "T.".repeat(50_000)],
+  ["AGE_LIMIT", `under ${"under \t".repeat(30_000)}1${" ".repeat(50_000)}x`],
   ["STREET_ADDRESS", `W${"l-C".repeat(30_000)}W${"p".repeat(30_000)}\u0000`],
 ];
 

@@ -461,3 +461,32 @@ export const CONTACT_SECTION =
 
 /** Sentence negation: "we do not sell", "we never share". */
 export const NEGATION = /\b(?:not|never|no longer|no|neither|nor|none)\b|n't\b/i;
+
+/**
+ * Purposes of processing that a reader would object to finding added: each stated affirmatively
+ * ("we do not sell your data" is not a purpose). Names are what the reason says; patterns match
+ * the wording policies use for them.
+ */
+export const PROCESSING_PURPOSES: Array<[string, RegExp]> = [
+  [
+    "targeted advertising",
+    /\b(?:targeted|personali[sz]ed|interest[- ]based|behaviou?ral|cross[- ]context behaviou?ral|tailored) (?:advertising|ads|advertisements|marketing)\b|\bad targeting\b|\bretargeting\b/i,
+  ],
+  [
+    "selling personal data",
+    /\bsell(?:s|ing)? (?:your |the |such |this |any )?(?:\w+ ){0,4}?(?:data|information|history|identifiers|details)\b|\bsale of (?:your |the )?(?:\w+ ){0,2}(?:data|information)\b/i,
+  ],
+  [
+    "training AI models",
+    /\b(?:train(?:s|ing)?|fine-tun(?:e|es|ing)|develop(?:s|ing)?|improv(?:e|es|ing)) (?:our |the |third[- ]party |other )?(?:own )?(?:artificial intelligence|AI|machine[- ]learning|ML|generative AI|large language|language|foundation)(?: \w+)? models?\b|\b(?:AI|model) training\b/i,
+  ],
+  ["profiling", /\bprofiling\b|\bautomated decision[- ]making\b|\bcredit scor(?:e|es|ing)\b/i],
+  ["emotion or behaviour analysis", /\bemotion (?:recognition|detection|analysis)\b|\bsentiment analysis\b/i],
+];
+
+/** A sentence or section about children or age limits: where an age is a minimum age. */
+export const CHILDREN_CONTEXT =
+  /\bchild(?:ren)?(?:'s)?\b|\bminors?\b|\bkids?\b|\bteen(?:ager)?s?\b|\byouth\b|\bparent(?:s|al)?\b|\bguardians?\b|\bCOPPA\b|\bage\b|\byears? (?:of age|old)\b/i;
+/** An age limit: "under the age of 16", "13 years of age or older", "aged 18", "16+". */
+export const AGE_LIMIT =
+  /\b(?:under|below|younger than|older than|over|at least|aged?|age of|age is|minimum age(?: of| is)?)\s+(?:the age of\s+)?(\d{1,2})\b(?!\s*(?:%|days?|weeks?|months?|hours?))|\b(\d{1,2})\s+(?:years? (?:of age|old)|(?:or|and) (?:older|over|up))\b|\b(\d{1,2})\+/gi;

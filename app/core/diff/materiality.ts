@@ -77,7 +77,7 @@ export function suggestMateriality(
 }
 
 /**
- * Values (durations, numbers, legal bases) that left one clause and arrived in an inserted or deleted
+ * Values (durations, numbers, ages, legal bases) that left one clause and arrived in an inserted or deleted
  * one in equal number — a clause split in two or text moved — are not changes of substance.
  */
 function valuesMovedBetweenClauses(
@@ -102,6 +102,7 @@ function valuesMovedBetweenClauses(
     const keysOf = (f: Facts | undefined) => [
       ...(f?.durations ?? []).map((d) => `duration:${d}`),
       ...(f?.numbers ?? []).map((n) => `number:${n}`),
+      ...(f?.ages ?? []).map((age) => `age:${age}`),
       ...[...(f?.bases ?? [])].map((b) => `basis:${b}`),
     ];
     const before = keysOf(was);

@@ -9,7 +9,7 @@ import type { DiffOptions, PolicyDiff } from "./types";
  * would give a different diff or redline HTML (alignment, word diffs, reasons, section names,
  * rendering); stored diffs of the older engine are then recomputed the first time someone asks.
  */
-export const DIFF_ENGINE_VERSION = 2;
+export const DIFF_ENGINE_VERSION = 3;
 
 /** What pages show beside a redline: small, unlike the blocks. */
 export type RedlineSummary = Pick<PolicyDiff, "stats" | "material"> & {

@@ -60,6 +60,8 @@ export type MaterialReasonKind =
   | "recipient-added"
   | "recipient-removed"
   | "data-category-added"
+  | "purpose-added"
+  | "minimum-age-changed"
   | "retention-changed"
   | "number-changed"
   | "legal-basis-changed"

@@ -90,6 +90,12 @@ export class DocumentIndex {
   }
 }
 
-type SetDimension = "recipientCategories" | "dataCategories" | "destinations" | "contacts";
-const SET_DIMENSIONS: SetDimension[] = ["recipientCategories", "dataCategories", "destinations", "contacts"];
+type SetDimension = "recipientCategories" | "dataCategories" | "purposes" | "destinations" | "contacts";
+const SET_DIMENSIONS: SetDimension[] = [
+  "recipientCategories",
+  "dataCategories",
+  "purposes",
+  "destinations",
+  "contacts",
+];
 const FULL_INDEX_AFTER = 32;

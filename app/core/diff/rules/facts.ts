@@ -1,8 +1,10 @@
 // What one block says, in the terms a lawyer checks: read once per block and shared by every rule.
 import { type Block, SECTION_SEPARATOR } from "../blocks";
 import {
+  AGE_LIMIT,
   ARTICLE_6_LETTER,
   BASIS_BY_LETTER,
+  CHILDREN_CONTEXT,
   COMPANY_NAME,
   COMPANY_NUMBER,
   CONSENT_NOT_A_BASIS,
@@ -23,6 +25,7 @@ import {
   PHONE,
   PLAIN_NUMBER,
   POSTCODE,
+  PROCESSING_PURPOSES,
   RECIPIENT_CATEGORIES,
   RECIPIENT_COLUMN,
   REFERENCE,
@@ -50,6 +53,10 @@ export type Facts = {
   destinations: Set<string>;
   rights: Set<string>;
   bases: Set<string>;
+  /** Purposes of processing stated affirmatively (advertising, selling data, training AI models, …). */
+  purposes: Set<string>;
+  /** Age limits stated in a clause about children or ages ("under the age of 16" → "16"). */
+  ages: string[];
   durations: string[];
   numbers: string[];
   contacts: Set<string>;
@@ -84,6 +91,11 @@ const anyOf = (patterns: Array<[string, RegExp]>) =>
 const ANY_RECIPIENT = anyOf(RECIPIENT_CATEGORIES);
 const ANY_CATEGORY = anyOf(DATA_CATEGORIES);
 const ANY_RIGHT = anyOf(USER_RIGHTS);
+const ANY_PURPOSE = anyOf(PROCESSING_PURPOSES);
+/** Selling a business is a corporate transaction (see the buyers recipient), not selling data. */
+const CORPORATE_TRANSACTION =
+  /\bmerger|\bacqui(?:red|sition)|\bbankrupt|\breorgani[sz]|\b(?:sale|sell) (?:of )?(?:all|part|some|substantially|our (?:business|company|assets))/i;
+export const PURPOSE_PATTERNS = new Map(PROCESSING_PURPOSES);
 const ANY_BASIS = new RegExp(`${anyOf(LEGAL_BASES).source}|${ARTICLE_6_LETTER.source}`, "i");
 export const RECIPIENT_PATTERNS = new Map(RECIPIENT_CATEGORIES);
 export const CATEGORY_PATTERNS = new Map(DATA_CATEGORIES);
@@ -201,9 +213,35 @@ export function readFacts(block: Block): Facts {
     }
   }
 
+  const purposes = new Set<string>();
+  for (const sentence of ANY_PURPOSE.test(text) ? affirmative : []) {
+    for (const [name, pattern] of PROCESSING_PURPOSES) {
+      const match = pattern.exec(sentence);
+      if (!match || (name === "selling personal data" && CORPORATE_TRANSACTION.test(sentence))) continue;
+      purposes.add(name);
+      if (!shown.has(`purpose:${name}`)) shown.set(`purpose:${name}`, match[0]);
+    }
+  }
+
+  // An age in a clause about children is an age limit, not one more number.
+  const ages: string[] = [];
+  const ageWordings: string[] = [];
+  const childrenClause = CHILDREN_CONTEXT.test(section);
+  for (const sentence of /\d/.test(text) ? sentences : []) {
+    if (!childrenClause && !CHILDREN_CONTEXT.test(sentence)) continue;
+    for (const match of sentence.matchAll(AGE_LIMIT)) {
+      const age = match[1] ?? match[2] ?? match[3];
+      ages.push(age);
+      ageWordings.push(match[0]);
+      if (!shown.has(`age:${age}`)) shown.set(`age:${age}`, age);
+    }
+  }
+
   // Numbers: dates, cross-references, contact details and links are not terms of the policy.
   let rest = hasDigits || NUMBER_WORD_HINT.test(text) ? text : "";
   for (const pattern of rest ? NOT_TERMS : []) rest = rest.replace(pattern, " ");
+  // "13 years of age" is an age limit, neither a duration nor one more number.
+  if (rest) for (const wording of ageWordings) rest = rest.replace(wording, " ");
   const durations: string[] = [];
   rest = rest.replace(DURATION, (match, amount: string, upTo: string | undefined, unit: string) => {
     const value = (word: string) => String(NUMBER_WORD_VALUES[word.toLowerCase()] ?? word.replace(",", "."));
@@ -229,6 +267,8 @@ export function readFacts(block: Block): Facts {
     destinations,
     rights,
     bases,
+    purposes,
+    ages,
     durations: retention ? durations : durations.filter((d) => /\d/.test(d)),
     numbers,
     contacts,

@@ -5,19 +5,19 @@ const policy = `## 6. Breaches
 
 We will notify the regulator within 72 hours of a breach.
 
-## 8. Children
+## 8. Teams
 
-Our service is for people aged 18 or older.
+Each account may invite up to 5 team members.
 `;
 
 describe("rule: numbers", () => {
   it("names a changed number in an edited clause", () => {
-    expect(reasons(policy, policy.replace("aged 18", "aged 16"))).toEqual([
+    expect(reasons(policy, policy.replace("up to 5", "up to 50"))).toEqual([
       {
         kind: "number-changed",
-        section: "8. Children",
-        detail: 'Number "18" → "16"',
-        words: ["18", "16"],
+        section: "8. Teams",
+        detail: 'Number "5" → "50"',
+        words: ["5", "50"],
       },
     ]);
   });
@@ -29,7 +29,7 @@ describe("rule: numbers", () => {
   });
 
   it("ignores section numbers and cross-references", () => {
-    const after = policy.replace("## 8. Children", "## 9. Children");
+    const after = policy.replace("## 8. Teams", "## 9. Teams");
     expect(reasons(policy, after)).toEqual([]);
   });
 });

@@ -40,6 +40,8 @@ describe("rule: recipients", () => {
     );
     expect(reasons(policy, sells)).toEqual([
       expect.objectContaining({ kind: "recipient-added", words: ["data brokers"] }),
+      // Selling is also a new purpose (rules/purposes.ts).
+      expect.objectContaining({ kind: "purpose-added", words: ["sell personal data"] }),
     ]);
     const denies = policy.replace("personal data.\n", "personal data to data brokers.\n");
     expect(reasons(policy, denies)).toEqual([]);
