@@ -120,9 +120,15 @@ describe("readiness of the email dispatcher", () => {
     await addSubscribers("hang", 2);
     await publishMaterial("hang-policy", { channels: ["email"], audience: { group: "hang" } });
     const answers: ((result: BatchSendResult) => void)[] = [];
+    const over: BatchSendResult = { ok: false, failure: { kind: "permanent", reason: "test over" } };
+    let answering = false;
     const dispatcher = new Dispatcher({
-      // A provider that never answers on its own (as if its request timeout were missing).
-      provider: { sendBatch: () => new Promise((resolve) => answers.push(resolve)) },
+      // A provider that never answers on its own (as if its request timeout were missing) until the
+      // test lets it: a batch whose lease ran out meanwhile may be claimed and sent again.
+      provider: {
+        sendBatch: () =>
+          answering ? Promise.resolve(over) : new Promise((resolve) => answers.push(resolve)),
+      },
       from: "Redline <notices@example.test>",
       baseUrl: "http://localhost",
       transport: describeMailTransport("resend-compatible", "http://provider.invalid"),
@@ -153,7 +159,8 @@ describe("readiness of the email dispatcher", () => {
     expect(stuck.checks.dispatcher.heartbeatAgeSeconds).toBeGreaterThanOrEqual(1);
 
     // The provider answers at last: the loops poll again and the check passes.
-    for (const answer of answers) answer({ ok: false, failure: { kind: "permanent", reason: "test over" } });
+    answering = true;
+    for (const answer of answers) answer(over);
     await until(
       async () =>
         (await checkReadiness({ dispatcher, shuttingDown: false })).checks.dispatcher.status === "pass",
