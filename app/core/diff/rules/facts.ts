@@ -62,6 +62,12 @@ export type Facts = {
 
 export const RIGHT_PATTERNS = new Map(USER_RIGHTS);
 const CONTACT_PATTERNS = [EMAIL, PHONE, POSTCODE, STREET_ADDRESS, COMPANY_NUMBER];
+// Every one of these but EMAIL needs a digit, and EMAIL needs an "@": a block without either skips them.
+const CONTACT_PATTERNS_NO_EMAIL = CONTACT_PATTERNS.filter((pattern) => pattern !== EMAIL);
+function contactPatterns(hasDigits: boolean, hasAt: boolean): RegExp[] {
+  if (hasDigits) return hasAt ? CONTACT_PATTERNS : CONTACT_PATTERNS_NO_EMAIL;
+  return hasAt ? [EMAIL] : [];
+}
 /** Numbers in these are dates, cross-references, contact details or links, not terms of the policy. */
 const NOT_TERMS = [
   URL,
@@ -74,6 +80,13 @@ const NOT_TERMS = [
   REFERENCE,
   ARTICLE_6_LETTER,
 ];
+/** NOT_TERMS that can match the text: all but URL and EMAIL need a digit, EMAIL needs an "@". */
+const NOT_TERMS_NO_EMAIL = NOT_TERMS.filter((pattern) => pattern !== EMAIL);
+const NOT_TERMS_WITHOUT_DIGITS = [URL, EMAIL];
+function notTerms(hasDigits: boolean, hasAt: boolean): RegExp[] {
+  if (hasDigits) return hasAt ? NOT_TERMS : NOT_TERMS_NO_EMAIL;
+  return hasAt ? NOT_TERMS_WITHOUT_DIGITS : [URL];
+}
 // Cheap tests that let most blocks skip the costlier patterns.
 const LEGAL_FORM_HINT =
   /\b(?:Inc|Incorporated|Ltd|Limited|LLC|LLP|L\.[LP]|GmbH|AG|KG|SE|S\.?A|SAS|SARL|S\.à|B\.?V|N\.?V|ApS|A\/S|AB|Oyj?|plc|PLC|Corp|Corporation|Co|Pty|Pte|K\.K|S\.r\.l|S\.p\.A|SpA|S\.L|Sp|ASA|Lda)\b/;
@@ -101,7 +114,7 @@ export function readFacts(block: Block): Facts {
 
   const hasDigits = /\d/.test(text);
   const contacts = new Set<string>();
-  for (const pattern of hasDigits || text.includes("@") ? CONTACT_PATTERNS : []) {
+  for (const pattern of contactPatterns(hasDigits, text.includes("@"))) {
     for (const match of text.matchAll(pattern)) {
       const key = `contact:${trimEnd(collapseWhitespace(match[0]).toLowerCase(), ".,;:")}`;
       contacts.add(key);
@@ -140,6 +153,7 @@ export function readFacts(block: Block): Facts {
   const recipientCategories = new Set<string>();
   for (const sentence of ANY_RECIPIENT.test(text) ? affirmative : []) {
     if (!SHARING_VERB.test(sentence) && !sharingSection) continue;
+    if (!ANY_RECIPIENT.test(sentence)) continue;
     for (const [name, pattern] of RECIPIENT_CATEGORIES) {
       const match = pattern.exec(sentence);
       if (match) {
@@ -151,6 +165,7 @@ export function readFacts(block: Block): Facts {
 
   const dataCategories = new Set<string>();
   for (const sentence of ANY_CATEGORY.test(text) ? affirmative : []) {
+    if (!ANY_CATEGORY.test(sentence)) continue;
     for (const [name, pattern] of DATA_CATEGORIES) {
       const match = pattern.exec(sentence);
       if (match) {
@@ -175,7 +190,7 @@ export function readFacts(block: Block): Facts {
   for (const sentence of ANY_RIGHT.test(text) ? sentences : []) {
     const wording = sentence.replace(/\bright not to\b/gi, "right to");
     const negated = isNegated(wording) && !/\bnot to be subject to\b/i.test(sentence);
-    if (negated) continue;
+    if (negated || !ANY_RIGHT.test(sentence)) continue;
     for (const [name, pattern] of USER_RIGHTS) {
       const match = pattern.exec(sentence);
       if (match) {
@@ -188,6 +203,7 @@ export function readFacts(block: Block): Facts {
   const bases = new Set<string>();
   for (const sentence of ANY_BASIS.test(text) ? affirmative : []) {
     const wording = sentence.replace(CONSENT_NOT_A_BASIS, " ");
+    if (!ANY_BASIS.test(wording)) continue;
     for (const [name, pattern] of LEGAL_BASES) {
       const match = pattern.exec(wording);
       if (!match) continue;
@@ -203,7 +219,8 @@ export function readFacts(block: Block): Facts {
 
   // Numbers: dates, cross-references, contact details and links are not terms of the policy.
   let rest = hasDigits || NUMBER_WORD_HINT.test(text) ? text : "";
-  for (const pattern of rest ? NOT_TERMS : []) rest = rest.replace(pattern, " ");
+  for (const pattern of rest ? notTerms(hasDigits, text.includes("@")) : [])
+    rest = rest.replace(pattern, " ");
   const durations: string[] = [];
   rest = rest.replace(DURATION, (match, amount: string, upTo: string | undefined, unit: string) => {
     const value = (word: string) => String(NUMBER_WORD_VALUES[word.toLowerCase()] ?? word.replace(",", "."));
