@@ -1,5 +1,5 @@
-import type { Block } from "./blocks";
-import { looseText, words } from "./normalize";
+import { type Block, blockLooseText } from "./blocks";
+import { words } from "./normalize";
 import { RULES } from "./rules";
 import { DocumentIndex } from "./rules/document-index";
 import { editDistance, type Facts, multisetMinus, readFacts } from "./rules/facts";
@@ -129,7 +129,7 @@ function valuesMovedBetweenClauses(
 /** Typo fixes ("recieve" → "receive") and case changes: every changed word has a close spelling twin. */
 function isTrivialEdit(change: ClauseChange): boolean {
   if (!change.old || !change.new) return false;
-  if (looseText(change.old.text).toLowerCase() === looseText(change.new.text).toLowerCase()) return true;
+  if (blockLooseText(change.old).toLowerCase() === blockLooseText(change.new).toLowerCase()) return true;
   let deleted = "";
   let inserted = "";
   const runs: Array<[string, string]> = [];
