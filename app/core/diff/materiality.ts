@@ -2,7 +2,7 @@ import { type Block, blockLooseText } from "./blocks";
 import { words } from "./normalize";
 import { RULES } from "./rules";
 import { DocumentIndex } from "./rules/document-index";
-import { editDistance, type Facts, multisetMinus, readFacts } from "./rules/facts";
+import { editDistance, type Facts, multisetMinus, readFacts, type SentenceCache } from "./rules/facts";
 import type { Clause, Report } from "./rules/rule";
 import type { DiffPart, MaterialReason, MaterialSuggestion } from "./types";
 
@@ -29,6 +29,7 @@ export function suggestMateriality(
   // clauses read repeat a text (the same clause in both versions, boilerplate repeated per section),
   // so those are read once. Facts are never modified by the rules, so sharing them is safe.
   const byText = new Map<string, Facts>();
+  const sentences: SentenceCache = new Map();
   const facts = (block: Block | undefined) => {
     if (!block) return undefined;
     let found = cache.get(block);
@@ -36,7 +37,7 @@ export function suggestMateriality(
       const key = factsKey(block);
       found = byText.get(key);
       if (!found) {
-        found = readFacts(block);
+        found = readFacts(block, sentences);
         byText.set(key, found);
       }
       cache.set(block, found);

@@ -102,7 +102,72 @@ export const RECIPIENT_PATTERNS = new Map(RECIPIENT_CATEGORIES);
 export const CATEGORY_PATTERNS = new Map(DATA_CATEGORIES);
 export const ANY_DESTINATION = new RegExp(TRANSFER_DESTINATIONS.source, "u");
 
-export function readFacts(block: Block): Facts {
+/**
+ * What one sentence says, read once per comparison: a long clause edited in one sentence keeps all
+ * its other sentences, and the old and new clause share those readings. Each list keeps the matches
+ * in the order readFacts records them, so replaying them gives the same facts as reading again.
+ */
+type SentenceReading = {
+  negated?: boolean;
+  sharingVerb?: boolean;
+  recipients?: Array<[string, string]>;
+  categories?: Array<[string, string]>;
+  transferContext?: boolean;
+  destinations?: string[];
+  rights?: Array<[string, string]>;
+  bases?: Array<[string, string]>;
+};
+/** Sentence readings shared by every block read in one comparison; never kept beyond it. */
+export type SentenceCache = Map<string, SentenceReading>;
+
+function firstMatches(
+  sentence: string,
+  any: RegExp,
+  patterns: Array<[string, RegExp]>,
+): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  if (!any.test(sentence)) return found;
+  for (const [name, pattern] of patterns) {
+    const match = pattern.exec(sentence);
+    if (match) found.push([name, match[0]]);
+  }
+  return found;
+}
+
+function rightsIn(sentence: string): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  const wording = sentence.replace(/\bright not to\b/gi, "right to");
+  const negated = isNegated(wording) && !/\bnot to be subject to\b/i.test(sentence);
+  if (negated || !ANY_RIGHT.test(sentence)) return found;
+  for (const [name, pattern] of USER_RIGHTS) {
+    const match = pattern.exec(sentence);
+    if (match) found.push([name, trimEnd(match[0].replace(/^\W+/, ""), " \t\n\r\f\v\u00a0:–-")]);
+  }
+  return found;
+}
+
+function basesIn(sentence: string): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  const wording = sentence.replace(CONSENT_NOT_A_BASIS, " ");
+  if (!ANY_BASIS.test(wording)) return found;
+  for (const [name, pattern] of LEGAL_BASES) {
+    const match = pattern.exec(wording);
+    if (match) found.push([name, match[0]]);
+  }
+  for (const match of wording.matchAll(ARTICLE_6_LETTER))
+    found.push([BASIS_BY_LETTER[match[1].toLowerCase()], match[0].trim()]);
+  return found;
+}
+
+export function readFacts(block: Block, cache: SentenceCache = new Map()): Facts {
+  const reading = (sentence: string): SentenceReading => {
+    let found = cache.get(sentence);
+    if (!found) {
+      found = {};
+      cache.set(sentence, found);
+    }
+    return found;
+  };
   const text = collapseWhitespace(
     normalizeTypography(block.kind === "heading" ? stripHeadingNumber(block.text) : block.text),
   );
@@ -110,7 +175,11 @@ export function readFacts(block: Block): Facts {
   const column = block.column ?? "";
   const shown = new Map<string, string>();
   const sentences = splitSentences(text);
-  const affirmative = sentences.filter((sentence) => !isNegated(sentence));
+  const affirmative = sentences.filter((sentence) => {
+    const read = reading(sentence);
+    read.negated ??= isNegated(sentence);
+    return !read.negated;
+  });
 
   const hasDigits = /\d/.test(text);
   const contacts = new Set<string>();
@@ -152,68 +221,59 @@ export function readFacts(block: Block): Facts {
 
   const recipientCategories = new Set<string>();
   for (const sentence of ANY_RECIPIENT.test(text) ? affirmative : []) {
-    if (!SHARING_VERB.test(sentence) && !sharingSection) continue;
-    if (!ANY_RECIPIENT.test(sentence)) continue;
-    for (const [name, pattern] of RECIPIENT_CATEGORIES) {
-      const match = pattern.exec(sentence);
-      if (match) {
-        recipientCategories.add(name);
-        shown.set(name, match[0]);
-      }
+    const read = reading(sentence);
+    read.sharingVerb ??= SHARING_VERB.test(sentence);
+    if (!read.sharingVerb && !sharingSection) continue;
+    read.recipients ??= firstMatches(sentence, ANY_RECIPIENT, RECIPIENT_CATEGORIES);
+    for (const [name, match] of read.recipients) {
+      recipientCategories.add(name);
+      shown.set(name, match);
     }
   }
 
   const dataCategories = new Set<string>();
   for (const sentence of ANY_CATEGORY.test(text) ? affirmative : []) {
-    if (!ANY_CATEGORY.test(sentence)) continue;
-    for (const [name, pattern] of DATA_CATEGORIES) {
-      const match = pattern.exec(sentence);
-      if (match) {
-        dataCategories.add(name);
-        if (!shown.has(name)) shown.set(name, match[0]);
-      }
+    const read = reading(sentence);
+    read.categories ??= firstMatches(sentence, ANY_CATEGORY, DATA_CATEGORIES);
+    for (const [name, match] of read.categories) {
+      dataCategories.add(name);
+      if (!shown.has(name)) shown.set(name, match);
     }
   }
 
   const destinations = new Set<string>();
   const transferClause = TRANSFER_SECTION.test(section) || TRANSFER_COLUMN.test(column);
   for (const sentence of contact ? [] : affirmative) {
-    if (!transferClause && !TRANSFER_CONTEXT.test(sentence)) continue;
-    for (const match of sentence.matchAll(TRANSFER_DESTINATIONS)) {
-      const key = `place:${canonicalPlace(match[0])}`;
+    const read = reading(sentence);
+    if (!transferClause) {
+      read.transferContext ??= TRANSFER_CONTEXT.test(sentence);
+      if (!read.transferContext) continue;
+    }
+    read.destinations ??= [...sentence.matchAll(TRANSFER_DESTINATIONS)].map((match) => match[0]);
+    for (const place of read.destinations) {
+      const key = `place:${canonicalPlace(place)}`;
       destinations.add(key);
-      if (!shown.has(key)) shown.set(key, match[0]);
+      if (!shown.has(key)) shown.set(key, place);
     }
   }
 
   const rights = new Set<string>();
   for (const sentence of ANY_RIGHT.test(text) ? sentences : []) {
-    const wording = sentence.replace(/\bright not to\b/gi, "right to");
-    const negated = isNegated(wording) && !/\bnot to be subject to\b/i.test(sentence);
-    if (negated || !ANY_RIGHT.test(sentence)) continue;
-    for (const [name, pattern] of USER_RIGHTS) {
-      const match = pattern.exec(sentence);
-      if (match) {
-        rights.add(name);
-        if (!shown.has(name)) shown.set(name, trimEnd(match[0].replace(/^\W+/, ""), " \t\n\r\f\v\u00a0:–-"));
-      }
+    const read = reading(sentence);
+    read.rights ??= rightsIn(sentence);
+    for (const [name, shownAs] of read.rights) {
+      rights.add(name);
+      if (!shown.has(name)) shown.set(name, shownAs);
     }
   }
 
   const bases = new Set<string>();
   for (const sentence of ANY_BASIS.test(text) ? affirmative : []) {
-    const wording = sentence.replace(CONSENT_NOT_A_BASIS, " ");
-    if (!ANY_BASIS.test(wording)) continue;
-    for (const [name, pattern] of LEGAL_BASES) {
-      const match = pattern.exec(wording);
-      if (!match) continue;
+    const read = reading(sentence);
+    read.bases ??= basesIn(sentence);
+    for (const [name, shownAs] of read.bases) {
       bases.add(name);
-      if (!shown.has(`basis:${name}`)) shown.set(`basis:${name}`, match[0]);
-    }
-    for (const match of wording.matchAll(ARTICLE_6_LETTER)) {
-      const name = BASIS_BY_LETTER[match[1].toLowerCase()];
-      bases.add(name);
-      if (!shown.has(`basis:${name}`)) shown.set(`basis:${name}`, match[0].trim());
+      if (!shown.has(`basis:${name}`)) shown.set(`basis:${name}`, shownAs);
     }
   }
 
