@@ -1,7 +1,7 @@
 import type { JSONContent } from "@tiptap/core";
 import { uniqueAnchors } from "../document/anchors";
 import type { PolicyContent } from "../document/types";
-import { collapseWhitespace, stripHeadingNumber, wordKey, words } from "./normalize";
+import { collapseWhitespace, looseText, stripHeadingNumber, wordKey, words } from "./normalize";
 import type { BlockKind } from "./types";
 
 /** Separator between headings in a section path. */
@@ -33,7 +33,15 @@ export type Block = {
   /** Lowercase words with counts, for similarity; filled on first use by `wordBag`. */
   bag?: Map<string, number>;
   wordCount?: number;
+  /** `looseText(text)`, filled on first use by `blockLooseText`. */
+  loose?: string;
 };
+
+/** The block's text with typography, whitespace and punctuation ignored; computed once per block. */
+export function blockLooseText(block: Block): string {
+  block.loose ??= looseText(block.text);
+  return block.loose;
+}
 
 /**
  * The block's words with their counts. Computed only for blocks that need similarity matching: on a

@@ -1,4 +1,4 @@
-import type { Block } from "./blocks";
+import { type Block, blockLooseText } from "./blocks";
 import { collapseWhitespace, looseText, stripHeadingNumber } from "./normalize";
 import type { FormattingChange } from "./types";
 
@@ -33,7 +33,7 @@ export function compareFormatting(oldBlock: Block, newBlock: Block): FormattingV
     changes.add("whitespace");
   } else if (collapseWhitespace(QUOTES_ONLY(a)) === collapseWhitespace(QUOTES_ONLY(b))) {
     changes.add("quotes");
-  } else if (looseText(a) === looseText(b)) {
+  } else if (blockLooseText(oldBlock) === blockLooseText(newBlock)) {
     if (quoteMarks(a) !== quoteMarks(b)) changes.add("quotes");
     changes.add("punctuation");
   } else if (

@@ -1,8 +1,8 @@
-import type { Block } from "./blocks";
-import { looseText, words } from "./normalize";
+import { type Block, blockLooseText } from "./blocks";
+import { words } from "./normalize";
 import { RULES } from "./rules";
 import { DocumentIndex } from "./rules/document-index";
-import { editDistance, type Facts, multisetMinus, readFacts } from "./rules/facts";
+import { editDistance, type Facts, multisetMinus, readFacts, type SentenceCache } from "./rules/facts";
 import type { Clause, Report } from "./rules/rule";
 import type { DiffPart, MaterialReason, MaterialSuggestion } from "./types";
 
@@ -25,11 +25,21 @@ export function suggestMateriality(
   alwaysRead = 0,
 ): MaterialSuggestion {
   const cache = new Map<Block, Facts>();
+  // Facts depend only on what readFacts reads of a block; within one comparison about a third of the
+  // clauses read repeat a text (the same clause in both versions, boilerplate repeated per section),
+  // so those are read once. Facts are never modified by the rules, so sharing them is safe.
+  const byText = new Map<string, Facts>();
+  const sentences: SentenceCache = new Map();
   const facts = (block: Block | undefined) => {
     if (!block) return undefined;
     let found = cache.get(block);
     if (!found) {
-      found = readFacts(block);
+      const key = factsKey(block);
+      found = byText.get(key);
+      if (!found) {
+        found = readFacts(block, sentences);
+        byText.set(key, found);
+      }
       cache.set(block, found);
     }
     return found;
@@ -76,6 +86,11 @@ export function suggestMateriality(
   return { suggested: reasons.length > 0, reasons, ...(incomplete ? { incomplete: true as const } : {}) };
 }
 
+/** Everything of a block that readFacts reads: blocks with equal keys have equal facts. */
+function factsKey(block: Block): string {
+  return `${block.kind}\u0000${block.opening ? 1 : 0}\u0000${block.section}\u0000${block.column ?? ""}\u0000${block.text}`;
+}
+
 /**
  * Values (durations, numbers, ages, legal bases) that left one clause and arrived in an inserted or deleted
  * one in equal number — a clause split in two or text moved — are not changes of substance.
@@ -116,7 +131,7 @@ function valuesMovedBetweenClauses(
 /** Typo fixes ("recieve" → "receive") and case changes: every changed word has a close spelling twin. */
 function isTrivialEdit(change: ClauseChange): boolean {
   if (!change.old || !change.new) return false;
-  if (looseText(change.old.text).toLowerCase() === looseText(change.new.text).toLowerCase()) return true;
+  if (blockLooseText(change.old).toLowerCase() === blockLooseText(change.new).toLowerCase()) return true;
   let deleted = "";
   let inserted = "";
   const runs: Array<[string, string]> = [];

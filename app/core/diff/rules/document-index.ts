@@ -1,6 +1,6 @@
 import type { Block } from "../blocks";
 import { collapseWhitespace, normalizeTypography } from "../normalize";
-import { canonicalName, type Facts, RIGHT_PATTERNS } from "./facts";
+import { type Facts, RIGHT_PATTERNS } from "./facts";
 
 /**
  * Answers "does the other version mention this anywhere?" lazily: a cheap text filter picks the few
@@ -25,7 +25,7 @@ export class DocumentIndex {
       const full = this.fullIndex();
       if (full) return full.companies.has(key);
       this.normalized ??= this.blocks.map((block) => normalizeTypography(block.text));
-      this.canonical ??= canonicalName(this.normalized.join("\n"));
+      this.canonical ??= canonicalText(this.normalized.join("\n"));
       return this.canonical.includes(key.slice("company:".length));
     }) as boolean;
   }
@@ -89,6 +89,18 @@ export class DocumentIndex {
     return this.blocks.filter((_, i) => filter.test(this.normalized![i]));
   }
 }
+
+/**
+ * `canonicalName(text)` in one pass that leaves single plain spaces alone: every run of whitespace,
+ * full stops and commas becomes one space, as there, but a whole document has tens of thousands of
+ * single spaces and replacing each with itself is most of the cost.
+ */
+export function canonicalText(text: string): string {
+  return text.toLowerCase().replace(CANONICAL_SEPARATORS, " ").trim();
+}
+// SPACES of ../normalize plus "." and ",": two or more of them, or one that is not a plain space.
+const CANONICAL_SEPARATORS =
+  /[\s\u00a0\u2000-\u200b\u202f\u205f\u3000.,]{2,}|[\t\n\v\f\r\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff.,]/g;
 
 type SetDimension = "recipientCategories" | "dataCategories" | "purposes" | "destinations" | "contacts";
 const SET_DIMENSIONS: SetDimension[] = [

@@ -69,6 +69,12 @@ export type Facts = {
 
 export const RIGHT_PATTERNS = new Map(USER_RIGHTS);
 const CONTACT_PATTERNS = [EMAIL, PHONE, POSTCODE, STREET_ADDRESS, COMPANY_NUMBER];
+// Every one of these but EMAIL needs a digit, and EMAIL needs an "@": a block without either skips them.
+const CONTACT_PATTERNS_NO_EMAIL = CONTACT_PATTERNS.filter((pattern) => pattern !== EMAIL);
+function contactPatterns(hasDigits: boolean, hasAt: boolean): RegExp[] {
+  if (hasDigits) return hasAt ? CONTACT_PATTERNS : CONTACT_PATTERNS_NO_EMAIL;
+  return hasAt ? [EMAIL] : [];
+}
 /** Numbers in these are dates, cross-references, contact details or links, not terms of the policy. */
 const NOT_TERMS = [
   URL,
@@ -81,6 +87,13 @@ const NOT_TERMS = [
   REFERENCE,
   ARTICLE_6_LETTER,
 ];
+/** NOT_TERMS that can match the text: all but URL and EMAIL need a digit, EMAIL needs an "@". */
+const NOT_TERMS_NO_EMAIL = NOT_TERMS.filter((pattern) => pattern !== EMAIL);
+const NOT_TERMS_WITHOUT_DIGITS = [URL, EMAIL];
+function notTerms(hasDigits: boolean, hasAt: boolean): RegExp[] {
+  if (hasDigits) return hasAt ? NOT_TERMS : NOT_TERMS_NO_EMAIL;
+  return hasAt ? NOT_TERMS_WITHOUT_DIGITS : [URL];
+}
 // Cheap tests that let most blocks skip the costlier patterns.
 const LEGAL_FORM_HINT =
   /\b(?:Inc|Incorporated|Ltd|Limited|LLC|LLP|L\.[LP]|GmbH|AG|KG|SE|S\.?A|SAS|SARL|S\.à|B\.?V|N\.?V|ApS|A\/S|AB|Oyj?|plc|PLC|Corp|Corporation|Co|Pty|Pte|K\.K|S\.r\.l|S\.p\.A|SpA|S\.L|Sp|ASA|Lda)\b/;
@@ -101,7 +114,72 @@ export const RECIPIENT_PATTERNS = new Map(RECIPIENT_CATEGORIES);
 export const CATEGORY_PATTERNS = new Map(DATA_CATEGORIES);
 export const ANY_DESTINATION = new RegExp(TRANSFER_DESTINATIONS.source, "u");
 
-export function readFacts(block: Block): Facts {
+/**
+ * What one sentence says, read once per comparison: a long clause edited in one sentence keeps all
+ * its other sentences, and the old and new clause share those readings. Each list keeps the matches
+ * in the order readFacts records them, so replaying them gives the same facts as reading again.
+ */
+type SentenceReading = {
+  negated?: boolean;
+  sharingVerb?: boolean;
+  recipients?: Array<[string, string]>;
+  categories?: Array<[string, string]>;
+  transferContext?: boolean;
+  destinations?: string[];
+  rights?: Array<[string, string]>;
+  bases?: Array<[string, string]>;
+};
+/** Sentence readings shared by every block read in one comparison; never kept beyond it. */
+export type SentenceCache = Map<string, SentenceReading>;
+
+function firstMatches(
+  sentence: string,
+  any: RegExp,
+  patterns: Array<[string, RegExp]>,
+): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  if (!any.test(sentence)) return found;
+  for (const [name, pattern] of patterns) {
+    const match = pattern.exec(sentence);
+    if (match) found.push([name, match[0]]);
+  }
+  return found;
+}
+
+function rightsIn(sentence: string): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  const wording = sentence.replace(/\bright not to\b/gi, "right to");
+  const negated = isNegated(wording) && !/\bnot to be subject to\b/i.test(sentence);
+  if (negated || !ANY_RIGHT.test(sentence)) return found;
+  for (const [name, pattern] of USER_RIGHTS) {
+    const match = pattern.exec(sentence);
+    if (match) found.push([name, trimEnd(match[0].replace(/^\W+/, ""), " \t\n\r\f\v\u00a0:–-")]);
+  }
+  return found;
+}
+
+function basesIn(sentence: string): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  const wording = sentence.replace(CONSENT_NOT_A_BASIS, " ");
+  if (!ANY_BASIS.test(wording)) return found;
+  for (const [name, pattern] of LEGAL_BASES) {
+    const match = pattern.exec(wording);
+    if (match) found.push([name, match[0]]);
+  }
+  for (const match of wording.matchAll(ARTICLE_6_LETTER))
+    found.push([BASIS_BY_LETTER[match[1].toLowerCase()], match[0].trim()]);
+  return found;
+}
+
+export function readFacts(block: Block, cache: SentenceCache = new Map()): Facts {
+  const reading = (sentence: string): SentenceReading => {
+    let found = cache.get(sentence);
+    if (!found) {
+      found = {};
+      cache.set(sentence, found);
+    }
+    return found;
+  };
   const text = collapseWhitespace(
     normalizeTypography(block.kind === "heading" ? stripHeadingNumber(block.text) : block.text),
   );
@@ -109,11 +187,15 @@ export function readFacts(block: Block): Facts {
   const column = block.column ?? "";
   const shown = new Map<string, string>();
   const sentences = splitSentences(text);
-  const affirmative = sentences.filter((sentence) => !isNegated(sentence));
+  const affirmative = sentences.filter((sentence) => {
+    const read = reading(sentence);
+    read.negated ??= isNegated(sentence);
+    return !read.negated;
+  });
 
   const hasDigits = /\d/.test(text);
   const contacts = new Set<string>();
-  for (const pattern of hasDigits || text.includes("@") ? CONTACT_PATTERNS : []) {
+  for (const pattern of contactPatterns(hasDigits, text.includes("@"))) {
     for (const match of text.matchAll(pattern)) {
       const key = `contact:${trimEnd(collapseWhitespace(match[0]).toLowerCase(), ".,;:")}`;
       contacts.add(key);
@@ -151,65 +233,59 @@ export function readFacts(block: Block): Facts {
 
   const recipientCategories = new Set<string>();
   for (const sentence of ANY_RECIPIENT.test(text) ? affirmative : []) {
-    if (!SHARING_VERB.test(sentence) && !sharingSection) continue;
-    for (const [name, pattern] of RECIPIENT_CATEGORIES) {
-      const match = pattern.exec(sentence);
-      if (match) {
-        recipientCategories.add(name);
-        shown.set(name, match[0]);
-      }
+    const read = reading(sentence);
+    read.sharingVerb ??= SHARING_VERB.test(sentence);
+    if (!read.sharingVerb && !sharingSection) continue;
+    read.recipients ??= firstMatches(sentence, ANY_RECIPIENT, RECIPIENT_CATEGORIES);
+    for (const [name, match] of read.recipients) {
+      recipientCategories.add(name);
+      shown.set(name, match);
     }
   }
 
   const dataCategories = new Set<string>();
   for (const sentence of ANY_CATEGORY.test(text) ? affirmative : []) {
-    for (const [name, pattern] of DATA_CATEGORIES) {
-      const match = pattern.exec(sentence);
-      if (match) {
-        dataCategories.add(name);
-        if (!shown.has(name)) shown.set(name, match[0]);
-      }
+    const read = reading(sentence);
+    read.categories ??= firstMatches(sentence, ANY_CATEGORY, DATA_CATEGORIES);
+    for (const [name, match] of read.categories) {
+      dataCategories.add(name);
+      if (!shown.has(name)) shown.set(name, match);
     }
   }
 
   const destinations = new Set<string>();
   const transferClause = TRANSFER_SECTION.test(section) || TRANSFER_COLUMN.test(column);
   for (const sentence of contact ? [] : affirmative) {
-    if (!transferClause && !TRANSFER_CONTEXT.test(sentence)) continue;
-    for (const match of sentence.matchAll(TRANSFER_DESTINATIONS)) {
-      const key = `place:${canonicalPlace(match[0])}`;
+    const read = reading(sentence);
+    if (!transferClause) {
+      read.transferContext ??= TRANSFER_CONTEXT.test(sentence);
+      if (!read.transferContext) continue;
+    }
+    read.destinations ??= [...sentence.matchAll(TRANSFER_DESTINATIONS)].map((match) => match[0]);
+    for (const place of read.destinations) {
+      const key = `place:${canonicalPlace(place)}`;
       destinations.add(key);
-      if (!shown.has(key)) shown.set(key, match[0]);
+      if (!shown.has(key)) shown.set(key, place);
     }
   }
 
   const rights = new Set<string>();
   for (const sentence of ANY_RIGHT.test(text) ? sentences : []) {
-    const wording = sentence.replace(/\bright not to\b/gi, "right to");
-    const negated = isNegated(wording) && !/\bnot to be subject to\b/i.test(sentence);
-    if (negated) continue;
-    for (const [name, pattern] of USER_RIGHTS) {
-      const match = pattern.exec(sentence);
-      if (match) {
-        rights.add(name);
-        if (!shown.has(name)) shown.set(name, trimEnd(match[0].replace(/^\W+/, ""), " \t\n\r\f\v\u00a0:–-"));
-      }
+    const read = reading(sentence);
+    read.rights ??= rightsIn(sentence);
+    for (const [name, shownAs] of read.rights) {
+      rights.add(name);
+      if (!shown.has(name)) shown.set(name, shownAs);
     }
   }
 
   const bases = new Set<string>();
   for (const sentence of ANY_BASIS.test(text) ? affirmative : []) {
-    const wording = sentence.replace(CONSENT_NOT_A_BASIS, " ");
-    for (const [name, pattern] of LEGAL_BASES) {
-      const match = pattern.exec(wording);
-      if (!match) continue;
+    const read = reading(sentence);
+    read.bases ??= basesIn(sentence);
+    for (const [name, shownAs] of read.bases) {
       bases.add(name);
-      if (!shown.has(`basis:${name}`)) shown.set(`basis:${name}`, match[0]);
-    }
-    for (const match of wording.matchAll(ARTICLE_6_LETTER)) {
-      const name = BASIS_BY_LETTER[match[1].toLowerCase()];
-      bases.add(name);
-      if (!shown.has(`basis:${name}`)) shown.set(`basis:${name}`, match[0].trim());
+      if (!shown.has(`basis:${name}`)) shown.set(`basis:${name}`, shownAs);
     }
   }
 
@@ -239,7 +315,8 @@ export function readFacts(block: Block): Facts {
 
   // Numbers: dates, cross-references, contact details and links are not terms of the policy.
   let rest = hasDigits || NUMBER_WORD_HINT.test(text) ? text : "";
-  for (const pattern of rest ? NOT_TERMS : []) rest = rest.replace(pattern, " ");
+  for (const pattern of rest ? notTerms(hasDigits, text.includes("@")) : [])
+    rest = rest.replace(pattern, " ");
   // "13 years of age" is an age limit, neither a duration nor one more number.
   if (rest) for (const wording of ageWordings) rest = rest.replace(wording, " ");
   const durations: string[] = [];
