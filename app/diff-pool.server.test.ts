@@ -56,7 +56,7 @@ describe("the diff pool", () => {
   });
 });
 
-describe("PDFs in the diff pool", () => {
+describe("PDFs in the diff pool", { timeout: 30_000 }, () => {
   const request = {
     locale: "en",
     header: { organisation: "", title: "Privacy Policy", heading: "Version 1", facts: [], notes: [] },

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { JSONContent } from "@tiptap/core";
+import type { Font } from "fontkit";
 import type { DiffBlock } from "../core/diff/types";
 import {
   CHANGE_CLOSE,
@@ -67,21 +68,23 @@ const FONT_FILES: Record<FontName, string> = {
   mono: "DejaVuSansMono.ttf",
 };
 
-let fonts: Record<FontName, Buffer> | null = null;
+let fonts: Record<FontName, Font> | null = null;
 
 /**
- * The font files, read once per thread. Resolved through the package (dejavu-fonts-ttf), so that the
- * same code finds them from source, from the bundled worker in build/ and from the server bundle.
+ * The fonts, read and parsed once per thread and shared by every PDF it draws (each PDF still
+ * embeds its own subset): parsing eight faces for every PDF cost more than drawing one. Resolved
+ * through the package (dejavu-fonts-ttf), so that the same code finds them from source, from the
+ * bundled worker in build/ and from the server bundle.
  */
-function loadFonts(): Record<FontName, Buffer> {
+function loadFonts(create: typeof import("fontkit").create): Record<FontName, Font> {
   if (!fonts) {
     const directory = join(
       dirname(createRequire(import.meta.url).resolve("dejavu-fonts-ttf/package.json")),
       "ttf",
     );
     fonts = Object.fromEntries(
-      Object.entries(FONT_FILES).map(([name, file]) => [name, readFileSync(join(directory, file))]),
-    ) as Record<FontName, Buffer>;
+      Object.entries(FONT_FILES).map(([name, file]) => [name, create(readFileSync(join(directory, file)))]),
+    ) as Record<FontName, Font>;
   }
   return fonts;
 }
@@ -102,15 +105,16 @@ type TextOptions = PDFKit.Mixins.TextOptions & { doubleUnderline?: boolean };
 
 /** The PDF as bytes. */
 export async function drawPdf(request: PdfRequest): Promise<Uint8Array> {
-  const { default: PDFDocument } = await import("pdfkit");
-  const files = loadFonts();
+  // Loaded on first use: a server without a diff pool loads pdfkit only when a PDF is asked for.
+  const [{ default: PDFDocument }, { create }] = await Promise.all([import("pdfkit"), import("fontkit")]);
+  const files = loadFonts(create);
   const doc = new PDFDocument({
     size: "A4",
     margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN + FOOTER_SPACE },
     bufferPages: true,
-    // A font of ours from the start: pdfkit's default (Helvetica) would read its metrics from files
-    // beside its own bundle.
-    font: files.serif as unknown as string,
+    // No default font: pdfkit's (Helvetica) would be read from files beside its own bundle, and
+    // every piece of text is drawn in one of ours.
+    font: null as unknown as string,
     lang: request.locale,
     displayTitle: true,
     info: {
@@ -121,7 +125,7 @@ export async function drawPdf(request: PdfRequest): Promise<Uint8Array> {
       ...(request.createdAt ? { CreationDate: new Date(request.createdAt) } : {}),
     },
   });
-  for (const [name, bytes] of Object.entries(files)) doc.registerFont(name, bytes);
+  for (const [name, font] of Object.entries(files)) doc.registerFont(name, font as unknown as string);
   patchDoubleUnderline(doc);
 
   const chunks: Buffer[] = [];
