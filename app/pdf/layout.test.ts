@@ -180,6 +180,7 @@ describe("unsupportedScript", () => {
     ["מדיניות פרטיות", "Hebrew"],
     ["गोपनीयता नीति", "Indic"],
     ["นโยบายความเป็นส่วนตัว", "South-East Asian"],
+    ["ᏣᎳᎩ", "another writing system"],
   ])("refuses %s (%s)", (text, name) => expect(unsupportedScript(`Policy: ${text}`)).toBe(name));
 });
 

@@ -266,6 +266,10 @@ const UNSUPPORTED_SCRIPTS: [string, RegExp][] = [
     /[\p{Script=Thai}\p{Script=Lao}\p{Script=Myanmar}\p{Script=Khmer}\p{Script=Tibetan}]/u,
   ],
   ["Ethiopic", /\p{Script=Ethiopic}/u],
+  [
+    "another writing system",
+    /[\p{Script=Nko}\p{Script=Cherokee}\p{Script=Tifinagh}\p{Script=Mongolian}\p{Script=Canadian_Aboriginal}\p{Script=Yi}\p{Script=Javanese}\p{Script=Balinese}]/u,
+  ],
 ];
 
 /** The name of the first writing system in `text` that a PDF cannot show, or null when all can be. */
