@@ -141,7 +141,9 @@ describe("redlineBlocks", () => {
       block([{ op: "equal", text: "Bold now" }], { formattingOnly: true, formatting: ["marks"] }),
       block([{ op: "insert", text: "Paris" }], { kind: "tableCell", row: "Cumulus", column: "Location" }),
       block([{ op: "equal", text: "3. Rights" }], { kind: "heading", level: 2, change: "unchanged" }),
+      block([{ op: "equal", text: "Location" }], { kind: "tableHeader", change: "unchanged" }),
     ]);
+    expect(blocks[4]).toMatchObject({ runs: [{ text: "Location", bold: true }] });
     expect(blocks[0]).toMatchObject({ note: "Moved from 1. Old" });
     expect(blocks[1]).toMatchObject({ note: "Formatting only: marks" });
     expect(blocks[2]).toMatchObject({

@@ -217,7 +217,7 @@ function partRuns(parts: DiffPart[]): Run[] {
 export function redlineBlocks(diffBlocks: DiffBlock[]): PdfBlock[] {
   return diffBlocks.map((block): PdfBlock => {
     const parts = block.move === "to" ? (block.edits ?? block.parts) : block.parts;
-    const runs = partRuns(parts);
+    let runs = partRuns(parts);
     if (block.kind === "heading") return { kind: "heading", level: headingLevel(block.level), runs };
     const notes: string[] = [];
     if (block.move === "from") notes.push(`Moved to ${block.section}`);
@@ -227,10 +227,9 @@ export function redlineBlocks(diffBlocks: DiffBlock[]): PdfBlock[] {
         `${block.formattingOnly ? "Formatting only" : "Formatting"}: ${block.formatting.join(", ")}`,
       );
     }
-    const context =
-      block.kind === "tableCell" || block.kind === "tableHeader"
-        ? [block.row, block.column].filter(Boolean).join(" · ")
-        : "";
+    // As on the redline page: a changed cell names its row and column; a header cell is bold.
+    const context = block.kind === "tableCell" ? [block.row, block.column].filter(Boolean).join(" · ") : "";
+    if (block.kind === "tableHeader") runs = runs.map((run) => ({ ...run, bold: true }));
     if (block.kind === "codeBlock" && notes.length === 0 && parts.every((p) => p.op === "equal")) {
       return { kind: "code", text: parts.map((p) => p.text).join(""), indent: 0 };
     }
