@@ -149,6 +149,31 @@ describe("the public redline PDF", () => {
   });
 });
 
+describe("the Download PDF links", () => {
+  it("are on the public version and compare pages, in the page's language", async () => {
+    expect(await (await get("/policies/privacy/versions/2")).text()).toContain(
+      'href="/policies/privacy/versions/2/pdf"',
+    );
+    expect(await (await get("/policies/privacy/versions/1?lang=de")).text()).toContain(
+      'href="/policies/privacy/versions/1/pdf?lang=de"',
+    );
+    expect(await (await get("/policies/privacy/compare?from=1&to=2")).text()).toContain(
+      'href="/policies/privacy/compare/pdf?from=1&amp;to=2"',
+    );
+  });
+
+  it("are on the workspace's version and compare pages", async () => {
+    const viewer = new AdminClient(server.url);
+    expect((await viewer.signIn("viewer@example.com", PASSWORD)).status).toBe(302);
+    expect(await (await viewer.get("/admin/documents/1/versions/2")).text()).toContain(
+      'href="/admin/documents/1/versions/2/pdf"',
+    );
+    expect(await (await viewer.get("/admin/documents/1/compare?from=1&to=2")).text()).toContain(
+      'href="/admin/documents/1/compare/pdf?from=1&amp;to=2"',
+    );
+  });
+});
+
 describe("the workspace PDFs", () => {
   it("are refused to visitors who are not signed in", async () => {
     for (const path of ["/admin/documents/1/versions/1/pdf", "/admin/documents/1/compare/pdf?from=1&to=2"]) {
