@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { computeRedline } from "./core/diff";
 import { paragraphs } from "./core/diff/test-support";
 import { isRefusal, type Refusal } from "./core/refusal";
-import { runRedline, startDiffPool, stopDiffPool } from "./diff-pool.server";
+import { runPdf, runRedline, startDiffPool, stopDiffPool } from "./diff-pool.server";
 
 /** A policy of about `words` words, every sentence different, so that a comparison has work to do. */
 function largePolicy(words: number, seed: string) {
@@ -53,5 +53,40 @@ describe("the diff pool", () => {
     await expect(runaway).rejects.toMatchObject({ reason: "unavailable" });
     const after = await runRedline({ older: small, newer: paragraphs("We keep your data for 6 months.") });
     expect(after.summary.stats.blocksChanged).toBe(1);
+  });
+});
+
+describe("PDFs in the diff pool", { timeout: 30_000 }, () => {
+  const request = {
+    locale: "en",
+    header: { organisation: "", title: "Privacy Policy", heading: "Version 1", facts: [], notes: [] },
+    body: { kind: "document" as const, content: paragraphs("We keep your data for 24 months.") },
+  };
+
+  test("are drawn in a worker thread, and in this thread without a pool", async () => {
+    const inThread = await runPdf(request);
+    await startDiffPool({ threads: 1 });
+    const pooled = await runPdf(request);
+    for (const bytes of [inThread, pooled]) {
+      expect(Buffer.isBuffer(bytes)).toBe(true);
+      expect(bytes.subarray(0, 5).toString()).toBe("%PDF-");
+      expect(bytes.length).toBeGreaterThan(5_000);
+    }
+    // Comparisons still run beside them.
+    const redline = await runRedline({
+      older: paragraphs("We keep your data for 24 months."),
+      newer: paragraphs("We keep your data for 36 months."),
+    });
+    expect(redline.summary.stats.wordsAdded).toBe(1);
+  });
+
+  test("share the queue bound: past it a PDF is refused with a time to retry", async () => {
+    await startDiffPool({ threads: 1, maxQueue: 1, retryAfterSeconds: 3 });
+    const outcomes = await Promise.allSettled(Array.from({ length: 4 }, () => runPdf(request)));
+    const refused = outcomes.filter((o) => o.status === "rejected").map((o) => o.reason as Refusal);
+    expect(refused).toHaveLength(2);
+    expect(refused[0].reason).toBe("unavailable");
+    expect(refused[0].message).toMatch(/Too many PDFs/);
+    expect(refused[0].details).toEqual({ retryAfterSeconds: 3 });
   });
 });

@@ -7,13 +7,18 @@
  *
  * Only the web process starts a pool (app/runtime.server.ts). Without one (the command line, unit
  * tests, benchmarks) a redline is computed in the calling thread, as before.
+ *
+ * The same threads draw PDFs (ADR 0030): a task is a comparison, or a PDF tagged `kind: "pdf"`; both
+ * share the threads, the queue bound and the deadline.
  */
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { computeRedline, type Redline, type RedlineRequest } from "./core/diff";
 import { Refusal } from "./core/refusal";
+import type { PdfTask } from "./diff-worker";
 import { logger } from "./logger.server";
+import type { PdfRequest } from "./pdf/draw";
 
 export type DiffPoolOptions = {
   /** Worker threads kept running. @default cores − 1 (at least 1, at most 4) */
@@ -114,24 +119,45 @@ export async function stopDiffPool(): Promise<void> {
 export async function runRedline(request: RedlineRequest): Promise<Redline> {
   const current = pool;
   if (!current) return computeRedline(request);
+  return (await runTask(current, request, COMPARISON)) as Redline;
+}
+
+/**
+ * A PDF (ADR 0030), drawn in the pool when there is one, else in this thread (pdfkit is loaded on
+ * first use). Refused like a comparison when the queue is full or it ran past its deadline.
+ */
+export async function runPdf(request: PdfRequest): Promise<Buffer> {
+  const current = pool;
+  const bytes = current
+    ? ((await runTask(current, { kind: "pdf", request } satisfies PdfTask, PDF)) as Uint8Array)
+    : await (await import("./pdf/draw")).drawPdf(request);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** How refusals and log lines name a kind of task. */
+type TaskWords = { one: string; many: string; verb: string };
+const COMPARISON: TaskWords = { one: "comparison", many: "comparisons", verb: "compute" };
+const PDF: TaskWords = { one: "PDF", many: "PDFs", verb: "draw" };
+
+async function runTask(current: Pool, task: RedlineRequest | PdfTask, words: TaskWords): Promise<unknown> {
   const { piscina, options } = current;
   if (current.running < options.threads) current.running++;
-  else if (current.waiting.length >= options.maxQueue) throw busy(options);
-  // A finishing comparison hands its thread over directly (see finally).
+  else if (current.waiting.length >= options.maxQueue) throw busy(options, words);
+  // A finishing task hands its thread over directly (see finally).
   else await new Promise<void>((resolve) => current.waiting.push(resolve));
   try {
     await current.ready;
-    // The deadline covers the comparison itself: the wait for a thread is bounded by the queue.
-    return (await piscina.run(request, { signal: AbortSignal.timeout(options.deadlineMs) })) as Redline;
+    // The deadline covers the task itself: the wait for a thread is bounded by the queue.
+    return await piscina.run(task, { signal: AbortSignal.timeout(options.deadlineMs) });
   } catch (error) {
     if (error instanceof Error && error.name === "AbortError") {
       logger.error(
-        { deadlineMs: options.deadlineMs },
-        "a comparison ran past its deadline; its diff worker was terminated",
+        { deadlineMs: options.deadlineMs, task: words.one },
+        `a ${words.one} ran past its deadline; its diff worker was terminated`,
       );
-      // Its replacement starts now: the next comparison's deadline starts once it is ready.
+      // Its replacement starts now: the next task's deadline starts once it is ready.
       current.ready = warmUp(piscina, 1);
-      throw new Refusal("unavailable", "This comparison took too long to compute. Try again later.", {
+      throw new Refusal("unavailable", `This ${words.one} took too long to ${words.verb}. Try again later.`, {
         retryAfterSeconds: options.retryAfterSeconds,
       });
     }
@@ -143,10 +169,10 @@ export async function runRedline(request: RedlineRequest): Promise<Redline> {
   }
 }
 
-function busy(options: DiffPoolOptions): Refusal {
+function busy(options: DiffPoolOptions, words: TaskWords): Refusal {
   return new Refusal(
     "unavailable",
-    `Too many comparisons are being computed right now. Try again in ${options.retryAfterSeconds} seconds.`,
+    `Too many ${words.many} are being ${words.verb === "draw" ? "drawn" : "computed"} right now. Try again in ${options.retryAfterSeconds} seconds.`,
     { retryAfterSeconds: options.retryAfterSeconds },
   );
 }

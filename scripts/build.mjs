@@ -51,7 +51,9 @@ await build({
     js: "import { createRequire as __redlineRequire } from 'node:module'; const require = __redlineRequire(import.meta.url);",
   },
 });
-// The diff pool's worker thread (app/diff-pool.server.ts) loads this file beside build/index.js.
+// The diff pool's worker thread (app/diff-pool.server.ts) loads this file beside build/index.js. It
+// also draws PDFs (ADR 0030): pdfkit stays in node_modules (it reads its own data files), and the
+// DejaVu fonts are found through their package (dejavu-fonts-ttf) from there, as from source.
 await build({ ...common, entryPoints: { "diff-worker": "app/diff-worker.ts" }, packages: "external" });
 await build(embed);
 // Read by bin/build-state.js: the build is fresh when no source changed after this file.

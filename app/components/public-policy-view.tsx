@@ -28,6 +28,13 @@ export function PublicPolicyView({ view, mode }: { view: VersionPageView; mode: 
             <DateText date={version.effectiveAt} />
           </span>
         </p>
+        {mode === "version" ? (
+          <p className="download-pdf">
+            <a href={policyPath(slug, locale, `/versions/${version.number}/pdf`)} download>
+              Download PDF
+            </a>
+          </p>
+        ) : null}
       </header>
 
       {view.translation?.outdated ? (

@@ -49,6 +49,13 @@ export default function Compare() {
     <>
       <PageHeader title={`Compare: ${document.title}`}>
         <PrintButton />
+        <a
+          href={`/admin/documents/${document.id}/compare/pdf?from=${from.number}&to=${to.number}`}
+          className="button"
+          download
+        >
+          Download PDF
+        </a>
         <Link to={`/admin/documents/${document.id}/history`} className="button">
           Back to the history
         </Link>

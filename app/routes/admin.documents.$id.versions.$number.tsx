@@ -88,6 +88,13 @@ export default function VersionPage() {
     <>
       <PageHeader title={`${document.title}, version ${version.number}`}>
         <PrintButton />
+        <a
+          href={`/admin/documents/${document.id}/versions/${version.number}/pdf`}
+          className="button"
+          download
+        >
+          Download PDF
+        </a>
         <Link to={`/admin/documents/${document.id}/history`} className="button">
           History
         </Link>

@@ -91,6 +91,11 @@ export default function ComparePage() {
             <DateText date={to.lastUpdated} />
             {to.number < from.number ? " (an older version: the redline shows what was undone)" : null}
           </p>
+          <p className="download-pdf">
+            <a href={policyPath(slug, locale, "/compare/pdf", { from: from.number, to: to.number })} download>
+              Download PDF
+            </a>
+          </p>
         </header>
 
         <form className="compare-form" method="get" action={policyPath(slug, locale, "/compare")}>

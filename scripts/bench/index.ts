@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   "migrate-to": () => import("./migrate-to"),
   requests: () => import("./requests"),
   startup: () => import("./startup"),
+  pdf: () => import("./pdf"),
 };
 
 // Names are the arguments without a leading dash, less the value of an option given apart

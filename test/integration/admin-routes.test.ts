@@ -233,6 +233,22 @@ const MATRIX: Record<string, { loader?: Access; action?: Access }> = {
       allowedStatus: [400],
     },
   },
+  // The same roles as the pages they mirror; a version compared with itself is a 400 here too.
+  "admin.documents.$id.compare_.pdf.ts": {
+    loader: {
+      name: "compare PDF",
+      path: () => `/admin/documents/${ids.published}/compare/pdf?from=1&to=1`,
+      min: "viewer",
+      allowedStatus: [400],
+    },
+  },
+  "admin.documents.$id.versions.$number_.pdf.ts": {
+    loader: {
+      name: "version PDF",
+      path: () => `/admin/documents/${ids.published}/versions/1/pdf`,
+      min: "viewer",
+    },
+  },
   "admin.documents.$id.versions.$number.tsx": {
     loader: { name: "version", path: () => `/admin/documents/${ids.published}/versions/1`, min: "viewer" },
     action: { name: "restore", path: () => `/admin/documents/${ids.published}/versions/1`, min: "editor" },

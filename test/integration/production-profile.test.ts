@@ -87,6 +87,16 @@ describe("the production profile", () => {
     expect(favicon.headers.get("content-type")).toMatch(/icon/);
   });
 
+  it("draws a PDF in the bundled diff worker, with the fonts of its production dependencies", async () => {
+    const pdf = await fetch(`${url}/policies/privacy/versions/1/pdf`);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
+    const bytes = Buffer.from(await pdf.arrayBuffer());
+    expect(bytes.subarray(0, 5).toString()).toBe("%PDF-");
+    // The DejaVu faces are embedded (subset) in the file.
+    expect(bytes.toString("latin1")).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSerif/);
+  });
+
   it("is ready: the migrations it ships are applied and its dispatcher polls", async () => {
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
