@@ -12,8 +12,16 @@ const { closeSharedDatabases } = await import("../../db/client");
 
 const url = process.env.BENCH_MAIL_URL!;
 const rate = process.env.BENCH_RATE === "none" ? null : Number(process.env.BENCH_RATE);
+const provider = resendProvider({ apiKey: "re_bench", baseUrl: url });
+/** When each request left the limiter (epoch ms, by idempotency key): set beside the server's arrivals. */
+const sends: [string, number][] = [];
 const dispatcher = new Dispatcher({
-  provider: resendProvider({ apiKey: "re_bench", baseUrl: url }),
+  provider: {
+    sendBatch(emails, key) {
+      sends.push([key, performance.timeOrigin + performance.now()]);
+      return provider.sendBatch(emails, key);
+    },
+  },
   transport: describeMailTransport("capture", url),
   from: "Redline <notices@example.test>",
   baseUrl: "https://policies.example.test",
@@ -24,4 +32,4 @@ const dispatcher = new Dispatcher({
 });
 const stats = await dispatcher.drain();
 await closeSharedDatabases();
-console.log(JSON.stringify(stats));
+console.log(JSON.stringify({ ...stats, slotsGivenUp: dispatcher.limiter.slotsGivenUp, sends }));

@@ -54,6 +54,32 @@ describe("the rate limiter", () => {
     for (let i = 4; i < times.length; i++) expect(times[i] - times[i - 4]).toBeGreaterThan(1000);
   });
 
+  it("gives up a slot whose answer came back too late to be sure of its moment, and never squeezes two requests", async () => {
+    const clock = fakeClock();
+    const local = new LocalSlots(clock);
+    let calls = 0;
+    // The store reads its clock at once, but its second answer takes 100 ms to come back (a busy
+    // database or event loop): sent "257.5 ms after the answer", that request would leave 100 ms
+    // after its slot and only 157.5 ms before the next one.
+    const slow: SlotStore = {
+      take: async (interval, ahead) => {
+        const answer = await local.take(interval, ahead);
+        if (++calls === 2) await clock.sleep(100);
+        return answer;
+      },
+      pause: (ms) => local.pause(ms),
+    };
+    const limiter = new RateLimiter(4, clock, 30, slow);
+    const times: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await limiter.take();
+      times.push(clock.now());
+    }
+    expect(limiter.slotsGivenUp).toBe(1);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(257.5);
+    expect(times).toEqual([0, 515, 772.5, 1030]);
+  });
+
   it("reserves no slot further ahead than it is asked to", async () => {
     const clock = fakeClock();
     const local = new LocalSlots(clock);

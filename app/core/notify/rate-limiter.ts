@@ -16,7 +16,9 @@
  * the slots themselves never changes, so no window holds more than the rate. `pauseFor` honours the
  * provider's retry-after for everyone who shares the store (slots reserved before it still go:
  * at most the few within the window). A caller woken more than half the allowance after its slot
- * gives it up and reserves another, so lateness on our side cannot eat the allowance.
+ * gives it up and reserves another, so lateness on our side cannot eat the allowance; a slot whose
+ * answer took longer than that to come back counts as late (its moment is known only to within the
+ * round trip; a busy database or event loop once let requests leave up to 200 ms late, unnoticed).
  */
 export type Clock = { now: () => number; sleep: (ms: number) => Promise<void> };
 
@@ -64,6 +66,8 @@ export class LocalSlots implements SlotStore {
 
 export class RateLimiter {
   readonly intervalMs: number;
+  /** Slots reserved but not used, because the caller would have sent too late (benchmarks, tests). */
+  slotsGivenUp = 0;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -82,22 +86,32 @@ export class RateLimiter {
   async take(): Promise<void> {
     if (!this.ratePerSecond) return;
     for (;;) {
-      const sendInMs = await this.reserve();
-      const slotAt = this.clock.now() + sendInMs;
-      if (sendInMs > 0) await this.clock.sleep(sendInMs);
-      // Woken too late (a busy event loop, a descheduled process), this request would leave closer
-      // than the allowance to the ones after it: the slot is given up and a new one reserved.
-      if (this.clock.now() - slotAt <= this.jitterAllowanceMs / 2) return;
+      const { earliest, latest } = await this.reserve();
+      // Never before the slot: sleep until the latest moment it can be. Late by more than half the
+      // allowance, reckoned from the earliest moment it can be (a slow answer is lateness too: the
+      // database read its clock somewhere in the round trip), this request would leave closer than
+      // the allowance to the ones after it: the slot is given up and a new one reserved.
+      if (latest - earliest <= this.jitterAllowanceMs / 2) {
+        const wait = latest - this.clock.now();
+        if (wait > 0) await this.clock.sleep(wait);
+        if (this.clock.now() - earliest <= this.jitterAllowanceMs / 2) return;
+      }
+      this.slotsGivenUp++;
     }
   }
 
-  /** The next slot for this caller, in arrival order: ms until it. */
-  private reserve(): Promise<number> {
+  /**
+   * The next slot for this caller, in arrival order, as the local moments it can be at: the store
+   * answers "in n ms" from its own clock, read at some moment between our question and its answer.
+   */
+  private reserve(): Promise<{ earliest: number; latest: number }> {
     const ahead = Math.max(this.intervalMs, RESERVE_AHEAD_MS);
     const reserved = this.queue.then(async () => {
       for (;;) {
+        const asked = this.clock.now();
         const answer = await this.slots.take(this.intervalMs, ahead);
-        if ("sendInMs" in answer) return answer.sendInMs;
+        if ("sendInMs" in answer)
+          return { earliest: asked + answer.sendInMs, latest: this.clock.now() + answer.sendInMs };
         await this.clock.sleep(Math.max(1, answer.askAgainInMs));
       }
     });
