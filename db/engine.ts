@@ -79,9 +79,10 @@ export type TransactionOptions = {
  *   callback may `await` anything; the transaction stays open until it settles and is committed
  *   then, or rolled back if it throws (a `Refusal` included). Transactions of this process queue on
  *   an in-memory FIFO lock in front of the one write connection (SQLite has one writer anyway:
- *   waiting here replaces waiting on `busy_timeout`, which still covers other processes such as
- *   the worker and the command line). Each one is `BEGIN IMMEDIATE`: it holds the write lock from
- *   its first statement, so a read-then-write cannot be overtaken.
+ *   waiting here replaces waiting on `busy_timeout`). Each one is `BEGIN IMMEDIATE`: it holds the
+ *   write lock from its first statement, so a read-then-write cannot be overtaken. Another
+ *   process's lock (the worker, the command line) is waited for asynchronously (`beginImmediate`);
+ *   `busy_timeout` still covers single statements outside a transaction.
  * - `read`: reads outside a transaction, on a second, read-only connection to the same file. In WAL
  *   mode each of its statements sees the last commit, never a transaction still open on the write
  *   connection, even while that transaction awaits.
@@ -93,6 +94,9 @@ export type TransactionOptions = {
  * connection: a read outside a transaction may then see an open transaction's writes. Nothing in the
  * application or its tests runs on `:memory:` (every test gets a file); it is kept for quick trials.
  */
+/** How long a write waits for another process's lock before failing (SQLite's `busy_timeout`). */
+const BUSY_WAIT_MS = 5000;
+
 export class Engine implements DatabaseEngine {
   readonly kind = "sqlite" as const;
   readonly read: RedlineDatabase;
@@ -119,7 +123,7 @@ export class Engine implements DatabaseEngine {
     refuseNesting("transaction");
     const release = await this.lock.acquire();
     try {
-      this.begin.run();
+      await this.beginImmediate();
       try {
         const result = await inside.run(this, () => fn(this.writer));
         this.commit.run();
@@ -131,6 +135,30 @@ export class Engine implements DatabaseEngine {
       }
     } finally {
       release();
+    }
+  }
+
+  /**
+   * `BEGIN IMMEDIATE`, waiting for another process's write lock without blocking this one: SQLite's
+   * busy handler sleeps inside the call, and the whole event loop with it (every request of a web
+   * process, every timer of a dispatcher, for as long as a worker holds the lock). Here the attempt
+   * fails at once and is repeated after an asynchronous pause, for as long as `busy_timeout` would
+   * have waited.
+   */
+  private async beginImmediate(): Promise<void> {
+    const client = this.writer.$client;
+    const giveUpAt = performance.now() + BUSY_WAIT_MS;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 16)) {
+      client.pragma("busy_timeout = 0");
+      try {
+        this.begin.run();
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "SQLITE_BUSY" || performance.now() >= giveUpAt) throw error;
+      } finally {
+        client.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random())));
     }
   }
 
@@ -201,6 +229,6 @@ function openReader(file: string): RedlineDatabase {
   const sqlite = new Database(file, { readonly: true, fileMustExist: true });
   sqlite.pragma("query_only = ON");
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
   return drizzle(sqlite, { schema }) as RedlineDatabase;
 }
