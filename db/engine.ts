@@ -82,13 +82,13 @@ export type TransactionOptions = {
  *   waiting here replaces waiting on `busy_timeout`). Each one is `BEGIN IMMEDIATE`: it holds the
  *   write lock from its first statement, so a read-then-write cannot be overtaken. Another
  *   process's lock (the worker, the command line) is waited for asynchronously (`beginImmediate`);
- *   `busy_timeout` still covers single statements outside a transaction.
+ *   `busy_timeout` still covers statements run on the connections directly (migrations, tests).
  * - `read`: reads outside a transaction, on a second, read-only connection to the same file. In WAL
  *   mode each of its statements sees the last commit, never a transaction still open on the write
  *   connection, even while that transaction awaits.
  * - `write(fn)`: a single write statement outside a transaction, or a synchronous block that needs
- *   the write connection to itself (the audit check's temporary tables); it waits its turn behind
- *   open transactions like one.
+ *   the write connection to itself; it waits its turn behind open transactions like one, and runs
+ *   as one.
  *
  * A `:memory:` database is private to its connection, so there the read connection is the write
  * connection: a read outside a transaction may then see an open transaction's writes. Nothing in the
@@ -165,12 +165,24 @@ export class Engine implements DatabaseEngine {
   /** Every SQLite transaction is `BEGIN IMMEDIATE`: it already holds the one write lock. */
   async holdWriteLock(_tx: Transaction): Promise<void> {}
 
-  /** Runs `fn` on the write connection once no transaction is open on it. */
+  /**
+   * Runs `fn` on the write connection once no transaction is open on it, as a transaction of its
+   * own: its lock is waited for like a transaction's, never by freezing the process (the send-rate
+   * slot every dispatcher asks for is such a write).
+   */
   async write<T>(fn: (db: RedlineDatabase) => T | Promise<T>): Promise<T> {
     refuseNesting("write");
     const release = await this.lock.acquire();
     try {
-      return await inside.run(this, () => fn(this.writer));
+      await this.beginImmediate();
+      try {
+        const result = await inside.run(this, () => fn(this.writer));
+        this.commit.run();
+        return result;
+      } catch (error) {
+        if (this.writer.$client.inTransaction) this.rollback.run();
+        throw error;
+      }
     } finally {
       release();
     }

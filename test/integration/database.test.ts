@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parsePolicy } from "../../app/core/document";
-import { db, transaction } from "../../app/models/db.server";
+import { db, transaction, write } from "../../app/models/db.server";
 import { saveDraft } from "../../app/models/drafts.server";
 import { publishVersion } from "../../app/models/publication.server";
 import { auditLog, documents, versions } from "../../db/tables";
@@ -105,25 +105,41 @@ describe("the database", () => {
     );
   });
 
-  it("waits for another process's write lock without stopping this process, then writes", async () => {
-    // Another process (a worker, the command line) holds the write lock for 300 ms.
-    const other = new Database(db().$client.name);
-    other.prepare("BEGIN IMMEDIATE").run();
-    setTimeout(() => other.prepare("COMMIT").run(), 300);
-    let ticks = 0;
-    const ticker = setInterval(() => ticks++, 10);
-    try {
-      const title = await transaction(async (tx) => {
-        tx.update(documents).set({ title: "Privacy (waited)" }).where(eq(documents.slug, "privacy")).run();
-        return tx.select().from(documents).where(eq(documents.slug, "privacy")).get()?.title;
-      });
-      expect(title).toBe("Privacy (waited)");
-      // Timers kept running meanwhile: SQLite's own busy wait would have frozen them (and the
-      // commit above with them) until busy_timeout ran out, and then failed.
-      expect(ticks).toBeGreaterThan(10);
-    } finally {
-      clearInterval(ticker);
-      other.close();
-    }
-  });
+  it.each([
+    [
+      "a transaction",
+      (title: string) =>
+        transaction(async (tx) => {
+          tx.update(documents).set({ title }).where(eq(documents.slug, "privacy")).run();
+        }),
+    ],
+    [
+      "a single write",
+      (title: string) =>
+        write((database) =>
+          database.update(documents).set({ title }).where(eq(documents.slug, "privacy")).run(),
+        ),
+    ],
+  ])(
+    "%s waits for another process's write lock without stopping this process, then writes",
+    async (kind, change) => {
+      // Another process (a worker, the command line) holds the write lock for 300 ms.
+      const other = new Database(db().$client.name);
+      other.prepare("BEGIN IMMEDIATE").run();
+      setTimeout(() => other.prepare("COMMIT").run(), 300);
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 10);
+      try {
+        const title = `Privacy (waited: ${kind})`;
+        await change(title);
+        expect(db().select().from(documents).where(eq(documents.slug, "privacy")).get()?.title).toBe(title);
+        // Timers kept running meanwhile: SQLite's own busy wait would have frozen them (and the
+        // commit above with them) until busy_timeout ran out, and then failed.
+        expect(ticks).toBeGreaterThan(10);
+      } finally {
+        clearInterval(ticker);
+        other.close();
+      }
+    },
+  );
 });
