@@ -20,13 +20,13 @@ export class SharedSlots implements SlotStore {
       const now = epochMs(db);
       // The database's clock is read once per statement, so "free", "reserved from" and the wait
       // agree. The next slot is reserved when it is at most `ahead` away (see RateLimiter).
-      const reserved = await row<{ wait: number }>(
+      const reserved = await row<{ wait: number; now: number }>(
         db,
         sql`UPDATE send_rates SET next_free_at = ${greatest(db, sql`next_free_at`, now)} + ${interval}
             WHERE name = ${this.name} AND next_free_at <= ${now} + ${ahead}
-            RETURNING next_free_at - ${interval} - ${now} AS wait`,
+            RETURNING next_free_at - ${interval} - ${now} AS wait, ${now} AS now`,
       );
-      if (reserved) return { sendInMs: Math.max(0, Number(reserved.wait)) };
+      if (reserved) return { sendInMs: Math.max(0, Number(reserved.wait)), storeNow: Number(reserved.now) };
       const state = await row<{ wait: number }>(
         db,
         sql`SELECT next_free_at - ${ahead} - ${now} AS wait FROM send_rates WHERE name = ${this.name}`,

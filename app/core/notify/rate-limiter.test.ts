@@ -50,17 +50,22 @@ describe("the rate limiter", () => {
       await limiter.take();
       times.push(clock.now());
     }
-    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeCloseTo(257.5, 5);
+    // The store read its clock at the end of each 5 ms trip, so the clocks' offset is estimated
+    // 2.5 ms off (half the round trip, as NTP's would be): the first request, sent when its answer
+    // came, left 2.5 ms closer to the second; all the others exactly one interval apart.
+    for (let i = 1; i < times.length; i++)
+      expect(Math.abs(times[i] - times[i - 1] - 257.5)).toBeLessThanOrEqual(2.5);
+    for (let i = 2; i < times.length; i++) expect(times[i] - times[i - 1]).toBeCloseTo(257.5, 5);
     for (let i = 4; i < times.length; i++) expect(times[i] - times[i - 4]).toBeGreaterThan(1000);
   });
 
-  it("gives up a slot whose answer came back too late to be sure of its moment, and never squeezes two requests", async () => {
+  it("sends on its slot when the answer was held up after the store read its clock", async () => {
     const clock = fakeClock();
     const local = new LocalSlots(clock);
     let calls = 0;
     // The store reads its clock at once, but its second answer takes 100 ms to come back (a busy
-    // database or event loop): sent "257.5 ms after the answer", that request would leave 100 ms
-    // after its slot and only 157.5 ms before the next one.
+    // event loop): timed from its arrival, that request would leave 100 ms after its slot and only
+    // 157.5 ms before the next one. The clocks are known from the quick answers.
     const slow: SlotStore = {
       take: async (interval, ahead) => {
         const answer = await local.take(interval, ahead);
@@ -75,17 +80,61 @@ describe("the rate limiter", () => {
       await limiter.take();
       times.push(clock.now());
     }
+    expect(times).toEqual([0, 257.5, 515, 772.5]);
+    expect(limiter.slotsGivenUp).toBe(0);
+  });
+
+  it("times slots by the store's clock, however far it is from ours", async () => {
+    const clock = fakeClock();
+    const local = new LocalSlots(clock);
+    // A database host whose clock is 5 s ahead, 2 ms away each way.
+    const remote: SlotStore = {
+      take: async (interval, ahead) => {
+        await clock.sleep(2);
+        const answer = await local.take(interval, ahead);
+        await clock.sleep(2);
+        return "sendInMs" in answer ? { ...answer, storeNow: answer.storeNow + 5000 } : answer;
+      },
+      pause: (ms) => local.pause(ms),
+    };
+    const limiter = new RateLimiter(4, clock, 30, remote);
+    const times: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await limiter.take();
+      times.push(clock.now());
+    }
+    // The first slot was "now" when the store read its clock (2 ms): it leaves when the answer
+    // arrives (4 ms); every later one on its slot, on our clock, none given up.
+    expect(times).toEqual([4, 259.5, 517, 774.5]);
+    expect(limiter.slotsGivenUp).toBe(0);
+  });
+
+  it("gives up a slot it woke up too late for, and never squeezes two requests", async () => {
+    let now = 0;
+    let sleeps = 0;
+    // The second sleep overshoots by 40 ms: a busy event loop, a descheduled process.
+    const clock: Clock = {
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms + (++sleeps === 1 ? 40 : 0);
+      },
+    };
+    const limiter = new RateLimiter(4, clock, 30);
+    const times: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await limiter.take();
+      times.push(now);
+    }
     expect(limiter.slotsGivenUp).toBe(1);
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(257.5);
-    expect(times).toEqual([0, 515, 772.5, 1030]);
   });
 
   it("reserves no slot further ahead than it is asked to", async () => {
     const clock = fakeClock();
     const local = new LocalSlots(clock);
-    expect(await local.take(100, 250)).toEqual({ sendInMs: 0 });
-    expect(await local.take(100, 250)).toEqual({ sendInMs: 100 });
-    expect(await local.take(100, 250)).toEqual({ sendInMs: 200 });
+    expect(await local.take(100, 250)).toEqual({ sendInMs: 0, storeNow: 0 });
+    expect(await local.take(100, 250)).toEqual({ sendInMs: 100, storeNow: 0 });
+    expect(await local.take(100, 250)).toEqual({ sendInMs: 200, storeNow: 0 });
     // The next free slot is 300 ms away: not reserved; ask again when it is 250 ms away.
     expect(await local.take(100, 250)).toEqual({ askAgainInMs: 50 });
   });

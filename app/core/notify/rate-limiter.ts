@@ -16,9 +16,9 @@
  * the slots themselves never changes, so no window holds more than the rate. `pauseFor` honours the
  * provider's retry-after for everyone who shares the store (slots reserved before it still go:
  * at most the few within the window). A caller woken more than half the allowance after its slot
- * gives it up and reserves another, so lateness on our side cannot eat the allowance; a slot whose
- * answer took longer than that to come back counts as late (its moment is known only to within the
- * round trip; a busy database or event loop once let requests leave up to 200 ms late, unnoticed).
+ * gives it up and reserves another, so lateness on our side cannot eat the allowance. A slot's moment
+ * is translated from the store's clock to ours by the offset of the quickest recent answer, not
+ * counted from the arrival of its own answer, which a busy event loop may have held up.
  */
 export type Clock = { now: () => number; sleep: (ms: number) => Promise<void> };
 
@@ -27,8 +27,14 @@ const realClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-/** A slot reserved `sendInMs` from now (0: send at once), or none free yet: ask again in `askAgainInMs`. */
-export type SlotAnswer = { sendInMs: number } | { askAgainInMs: number };
+/**
+ * A slot reserved `sendInMs` after `storeNow` (the store's clock when it answered; 0: send at once),
+ * or none free yet: ask again in `askAgainInMs`.
+ */
+export type SlotAnswer = { sendInMs: number; storeNow: number } | { askAgainInMs: number };
+
+/** Answers whose clock reading is weighed (a few seconds' worth at usual rates; a clock step ages out). */
+const CLOCK_SAMPLES = 16;
 
 /** How far ahead a slot may be reserved (at least one interval). */
 const RESERVE_AHEAD_MS = 250;
@@ -56,7 +62,7 @@ export class LocalSlots implements SlotStore {
     if (this.nextFreeAt - now > aheadMs) return { askAgainInMs: this.nextFreeAt - now - aheadMs };
     const at = Math.max(this.nextFreeAt, now);
     this.nextFreeAt = at + intervalMs;
-    return { sendInMs: at - now };
+    return { sendInMs: at - now, storeNow: now };
   }
 
   async pause(ms: number): Promise<void> {
@@ -68,6 +74,7 @@ export class RateLimiter {
   readonly intervalMs: number;
   /** Slots reserved but not used, because the caller would have sent too late (benchmarks, tests). */
   slotsGivenUp = 0;
+  private clockSamples: { offset: number; roundTrip: number }[] = [];
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -86,32 +93,27 @@ export class RateLimiter {
   async take(): Promise<void> {
     if (!this.ratePerSecond) return;
     for (;;) {
-      const { earliest, latest } = await this.reserve();
-      // Never before the slot: sleep until the latest moment it can be. Late by more than half the
-      // allowance, reckoned from the earliest moment it can be (a slow answer is lateness too: the
-      // database read its clock somewhere in the round trip), this request would leave closer than
-      // the allowance to the ones after it: the slot is given up and a new one reserved.
-      if (latest - earliest <= this.jitterAllowanceMs / 2) {
-        const wait = latest - this.clock.now();
-        if (wait > 0) await this.clock.sleep(wait);
-        if (this.clock.now() - earliest <= this.jitterAllowanceMs / 2) return;
-      }
+      const slotAt = await this.reserve();
+      const wait = slotAt - this.clock.now();
+      if (wait > 0) await this.clock.sleep(wait);
+      // Woken too late (a busy event loop, a descheduled process), this request would leave closer
+      // than the allowance to the ones after it: the slot is given up and a new one reserved.
+      if (this.clock.now() - slotAt <= this.jitterAllowanceMs / 2) return;
       this.slotsGivenUp++;
     }
   }
 
-  /**
-   * The next slot for this caller, in arrival order, as the local moments it can be at: the store
-   * answers "in n ms" from its own clock, read at some moment between our question and its answer.
-   */
-  private reserve(): Promise<{ earliest: number; latest: number }> {
+  /** The next slot for this caller, in arrival order, as a moment of our clock. */
+  private reserve(): Promise<number> {
     const ahead = Math.max(this.intervalMs, RESERVE_AHEAD_MS);
     const reserved = this.queue.then(async () => {
       for (;;) {
         const asked = this.clock.now();
         const answer = await this.slots.take(this.intervalMs, ahead);
-        if ("sendInMs" in answer)
-          return { earliest: asked + answer.sendInMs, latest: this.clock.now() + answer.sendInMs };
+        if ("sendInMs" in answer) {
+          const offset = this.storeOffset(answer.storeNow, asked, this.clock.now());
+          return answer.storeNow + answer.sendInMs - offset;
+        }
         await this.clock.sleep(Math.max(1, answer.askAgainInMs));
       }
     });
@@ -120,6 +122,21 @@ export class RateLimiter {
       () => {},
     );
     return reserved;
+  }
+
+  /**
+   * How far the store's clock is ahead of ours, as NTP reckons it: the store read its clock
+   * somewhere between our question and its answer, so the midpoint is the estimate and half the
+   * round trip its error. The estimate of the quickest of the last few answers is used: an answer
+   * that sat in a busy event loop or a queue says little about the clocks, and timing the slot from
+   * its arrival once sent requests 200 ms after their slot, unnoticed.
+   */
+  private storeOffset(storeNow: number, asked: number, answered: number): number {
+    this.clockSamples.push({ offset: storeNow - (asked + answered) / 2, roundTrip: answered - asked });
+    if (this.clockSamples.length > CLOCK_SAMPLES) this.clockSamples.shift();
+    let best = this.clockSamples[0];
+    for (const sample of this.clockSamples) if (sample.roundTrip < best.roundTrip) best = sample;
+    return best.offset;
   }
 
   /** Nobody sends for `ms` (the provider's retry-after). */
