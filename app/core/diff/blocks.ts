@@ -68,8 +68,8 @@ const OPENING_SECTION = "Introduction";
 export const WHOLE_DOCUMENT = "Whole document";
 
 /**
- * Alignment keys by block text, shared by the two versions of one comparison: most blocks are the
- * same in both, so each distinct text is normalised once.
+ * Alignment keys (`matchKey`) by block text, shared by the two versions of one comparison: most
+ * blocks are the same in both, so each distinct text is normalised once.
  */
 export type KeyCache = Map<string, string>;
 
@@ -100,11 +100,14 @@ export function extractBlocks(content: PolicyContent, keys: KeyCache = new Map()
     }
     outlineIndexOf.push(headingStack.length ? headingStack[headingStack.length - 1].outlineIndex : undefined);
     // Words only: formatting, punctuation, case and (for headings) numbering do not stop a match.
+    // The key string itself is shared by every block with that text, in both versions: alignment
+    // hashes and compares keys, and one string hashes once and compares equal by identity.
     const cacheKey = kind === "heading" ? `h\u0000${text}` : text;
-    let key = keys.get(cacheKey);
-    if (key === undefined) {
-      key = wordKey(kind === "heading" ? stripHeadingNumber(text) : text);
-      keys.set(cacheKey, key);
+    let matchKey = keys.get(cacheKey);
+    if (matchKey === undefined) {
+      const key = wordKey(kind === "heading" ? stripHeadingNumber(text) : text);
+      matchKey = `${kind === "heading" ? "h" : "b"}:${key || text}`;
+      keys.set(cacheKey, matchKey);
     }
     blocks.push({
       index: blocks.length,
@@ -112,7 +115,7 @@ export function extractBlocks(content: PolicyContent, keys: KeyCache = new Map()
       level,
       text,
       signature: `${kind}:${level ?? ""}:${inline.signature}`,
-      matchKey: `${kind === "heading" ? "h" : "b"}:${key || text}`,
+      matchKey,
       links: inline.links,
       marks: inline.marks,
       section,
