@@ -191,8 +191,15 @@ function inlineContent(node: JSONContent): Inline {
   const links: string[] = [];
   const visit = (child: JSONContent) => {
     if (typeof child.text === "string") {
-      const names = (child.marks ?? []).map((mark) => mark.type).sort();
-      const href = child.marks?.find((mark) => mark.type === "link")?.attrs?.href;
+      // Most text has no marks: skip building and sorting empty lists for it.
+      if (!child.marks?.length) {
+        text += child.text;
+        signature += `[]${child.text}`;
+        marks += `[]${child.text}`;
+        return;
+      }
+      const names = child.marks.map((mark) => mark.type).sort();
+      const href = child.marks.find((mark) => mark.type === "link")?.attrs?.href;
       if (typeof href === "string") links.push(href);
       text += child.text;
       signature += `[${names.join(",")}${typeof href === "string" ? `=${href}` : ""}]${child.text}`;
