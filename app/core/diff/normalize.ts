@@ -71,6 +71,7 @@ export function words(text: string): string[] {
  * A run starting with a space needs a second character to match, so it is matched from its start.
  */
 const ASCII_SEPARATORS_TO_FOLD = / ?[^a-z0-9 ][^a-z0-9]*| {2,}[^a-z0-9]*/g;
+const NON_ASCII_BEYOND_PUNCTUATION = /[^\x00-\x7f\u00a0\u00ab\u00bb\u2000-\u206f]/;
 const SEPARATORS_TO_FOLD = / ?[^\p{L}\p{N} ][^\p{L}\p{N}]*| {2,}[^\p{L}\p{N}]*/gu;
 
 /**
@@ -79,7 +80,9 @@ const SEPARATORS_TO_FOLD = / ?[^\p{L}\p{N} ][^\p{L}\p{N}]*| {2,}[^\p{L}\p{N}]*/g
  */
 export function wordKey(text: string): string {
   const lower = text.toLowerCase();
-  if (!NON_ASCII.test(lower)) return lower.replace(ASCII_SEPARATORS_TO_FOLD, " ").trim();
+  // Non-ASCII that is only no-break spaces, guillemets and general punctuation (curly quotes,
+  // dashes, odd spaces; no letter or digit among them) separates words like ASCII punctuation does.
+  if (!NON_ASCII_BEYOND_PUNCTUATION.test(lower)) return lower.replace(ASCII_SEPARATORS_TO_FOLD, " ").trim();
   // Most non-ASCII in policies is quotes, dashes and spaces, which are separators anyway: only text
   // with non-ASCII letters or digits left pays for Unicode normalisation.
   const stripped = lower.replace(SEPARATORS_TO_FOLD, " ").trim();
