@@ -128,6 +128,7 @@ type SentenceReading = {
   destinations?: string[];
   rights?: Array<[string, string]>;
   bases?: Array<[string, string]>;
+  purposes?: Array<[string, string]>;
 };
 /** Sentence readings shared by every block read in one comparison; never kept beyond it. */
 export type SentenceCache = Map<string, SentenceReading>;
@@ -154,6 +155,17 @@ function rightsIn(sentence: string): Array<[string, string]> {
   for (const [name, pattern] of USER_RIGHTS) {
     const match = pattern.exec(sentence);
     if (match) found.push([name, trimEnd(match[0].replace(/^\W+/, ""), " \t\n\r\f\v\u00a0:–-")]);
+  }
+  return found;
+}
+
+function purposesIn(sentence: string): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  if (!ANY_PURPOSE.test(sentence)) return found;
+  for (const [name, pattern] of PROCESSING_PURPOSES) {
+    const match = pattern.exec(sentence);
+    if (!match || (name === "selling personal data" && CORPORATE_TRANSACTION.test(sentence))) continue;
+    found.push([name, match[0]]);
   }
   return found;
 }
@@ -243,8 +255,11 @@ export function readFacts(block: Block, cache: SentenceCache = new Map()): Facts
     }
   }
 
+  // No test of the whole text first (nor for purposes): these patterns have no anchors or lookarounds,
+  // so a sentence, a piece of the text between spaces, matches only where the text does; reading the
+  // sentences alone finds the same, and both versions share those readings.
   const dataCategories = new Set<string>();
-  for (const sentence of ANY_CATEGORY.test(text) ? affirmative : []) {
+  for (const sentence of affirmative) {
     const read = reading(sentence);
     read.categories ??= firstMatches(sentence, ANY_CATEGORY, DATA_CATEGORIES);
     for (const [name, match] of read.categories) {
@@ -290,12 +305,12 @@ export function readFacts(block: Block, cache: SentenceCache = new Map()): Facts
   }
 
   const purposes = new Set<string>();
-  for (const sentence of ANY_PURPOSE.test(text) ? affirmative : []) {
-    for (const [name, pattern] of PROCESSING_PURPOSES) {
-      const match = pattern.exec(sentence);
-      if (!match || (name === "selling personal data" && CORPORATE_TRANSACTION.test(sentence))) continue;
+  for (const sentence of affirmative) {
+    const read = reading(sentence);
+    read.purposes ??= purposesIn(sentence);
+    for (const [name, match] of read.purposes) {
       purposes.add(name);
-      if (!shown.has(`purpose:${name}`)) shown.set(`purpose:${name}`, match[0]);
+      if (!shown.has(`purpose:${name}`)) shown.set(`purpose:${name}`, match);
     }
   }
 
