@@ -71,7 +71,7 @@ export function words(text: string): string[] {
  * A run starting with a space needs a second character to match, so it is matched from its start.
  */
 const ASCII_SEPARATORS_TO_FOLD = / ?[^a-z0-9 ][^a-z0-9]*| {2,}[^a-z0-9]*/g;
-const NON_ASCII_BEYOND_PUNCTUATION = /[^\x00-\x7f\u00a0\u00ab\u00bb\u2000-\u206f]/;
+const NON_ASCII_BEYOND_PUNCTUATION = /[^\p{ASCII}\u00a0\u00ab\u00bb\u2000-\u206f]/u;
 const SEPARATORS_TO_FOLD = / ?[^\p{L}\p{N} ][^\p{L}\p{N}]*| {2,}[^\p{L}\p{N}]*/gu;
 
 /**
