@@ -4,8 +4,11 @@
  * a naive whole-document jsdiff; then synthetic policies of about 1k, 5k, 20k and 50k words, for small
  * edits, many scattered edits and complete rewrites; then a check that memory stays flat over 1,000 runs.
  * `DIFF_BENCH=real npm run bench -- diff` runs the real-policy corpus only.
+ * `DIFF_BENCH=output npm run bench -- diff` checks that an engine change keeps the output: it diffs
+ * every corpus pair with unlimited budgets and writes the results to `.cache/diff-output.jsonl`, or,
+ * when that file exists (written on the previous engine), names the pairs whose result differs.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { diffWords } from "diff";
 import { diffPolicies } from "../../app/core/diff";
 import { parsePolicy, policyText } from "../../app/core/document";
@@ -18,6 +21,10 @@ const NAIVE_TIMEOUT_MS = 1_000;
 type Scenario = "small edits" | "scattered edits" | "complete rewrite" | "rewrite, 10-word vocabulary";
 
 export async function run(): Promise<void> {
+  if (process.env.DIFF_BENCH === "output") {
+    sameOutput();
+    return;
+  }
   realPolicies();
   if (process.env.DIFF_BENCH === "real") return;
   const source = readFileSync(new URL("../../content/privacy.md", import.meta.url), "utf8");
@@ -141,6 +148,37 @@ function realPolicies() {
     );
   }
   console.log("");
+}
+
+const OUTPUT_FILE = new URL("../../.cache/diff-output.jsonl", import.meta.url);
+
+/** Every corpus pair's whole result, with budgets no pair reaches, so that it does not depend on the clock. */
+function sameOutput() {
+  const pairs = corpusPairs();
+  if (!pairs) {
+    console.log(`${CORPUS_HINT}\n`);
+    return;
+  }
+  const lines = pairs.map((pair) => {
+    const { before, after } = pair.load();
+    const result = diffPolicies(before, after, { timeoutMs: 1e9, blockTimeoutMs: 1e9 });
+    return JSON.stringify({ label: pair.label, result });
+  });
+  if (!existsSync(OUTPUT_FILE)) {
+    writeFileSync(OUTPUT_FILE, lines.join("\n"));
+    console.log(
+      `${lines.length} results written to ${OUTPUT_FILE.pathname}; change the engine, then run again`,
+    );
+    return;
+  }
+  const previous = readFileSync(OUTPUT_FILE, "utf8").split("\n");
+  const differing = lines.filter((line, i) => line !== previous[i]);
+  for (const line of differing.slice(0, 10)) console.log(`  differs: ${JSON.parse(line).label}`);
+  console.log(
+    previous.length !== lines.length
+      ? `the corpus changed (${previous.length} pairs then, ${lines.length} now): delete ${OUTPUT_FILE.pathname} and start again`
+      : `${lines.length} pairs, ${differing.length} with a different result`,
+  );
 }
 
 /** Repeats privacy.md's sections, varied per copy, until the document has about `words` words. */

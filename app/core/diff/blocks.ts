@@ -17,6 +17,8 @@ export type Block = {
   text: string;
   /** Text plus marks and kind: equal signatures mean an unchanged block. */
   signature: string;
+  /** One text run without marks and nothing else: the signature is then kind, level and text. */
+  plain?: boolean;
   /** Text with formatting, heading numbers and case ignored: equal keys mean "the same clause". */
   matchKey: string;
   /** Link targets in order, to tell a changed link from a changed text. */
@@ -68,8 +70,8 @@ const OPENING_SECTION = "Introduction";
 export const WHOLE_DOCUMENT = "Whole document";
 
 /**
- * Alignment keys by block text, shared by the two versions of one comparison: most blocks are the
- * same in both, so each distinct text is normalised once.
+ * Alignment keys (`matchKey`) by block text, shared by the two versions of one comparison: most
+ * blocks are the same in both, so each distinct text is normalised once.
  */
 export type KeyCache = Map<string, string>;
 
@@ -100,11 +102,14 @@ export function extractBlocks(content: PolicyContent, keys: KeyCache = new Map()
     }
     outlineIndexOf.push(headingStack.length ? headingStack[headingStack.length - 1].outlineIndex : undefined);
     // Words only: formatting, punctuation, case and (for headings) numbering do not stop a match.
+    // The key string itself is shared by every block with that text, in both versions: alignment
+    // hashes and compares keys, and one string hashes once and compares equal by identity.
     const cacheKey = kind === "heading" ? `h\u0000${text}` : text;
-    let key = keys.get(cacheKey);
-    if (key === undefined) {
-      key = wordKey(kind === "heading" ? stripHeadingNumber(text) : text);
-      keys.set(cacheKey, key);
+    let matchKey = keys.get(cacheKey);
+    if (matchKey === undefined) {
+      const key = wordKey(kind === "heading" ? stripHeadingNumber(text) : text);
+      matchKey = `${kind === "heading" ? "h" : "b"}:${key || text}`;
+      keys.set(cacheKey, matchKey);
     }
     blocks.push({
       index: blocks.length,
@@ -112,7 +117,8 @@ export function extractBlocks(content: PolicyContent, keys: KeyCache = new Map()
       level,
       text,
       signature: `${kind}:${level ?? ""}:${inline.signature}`,
-      matchKey: `${kind === "heading" ? "h" : "b"}:${key || text}`,
+      plain: inline.plain,
+      matchKey,
       links: inline.links,
       marks: inline.marks,
       section,
@@ -178,7 +184,7 @@ export function extractBlocks(content: PolicyContent, keys: KeyCache = new Map()
   return blocks;
 }
 
-type Inline = { text: string; signature: string; marks: string; links: string[] };
+type Inline = { text: string; signature: string; marks: string; links: string[]; plain: boolean };
 
 /** Text of a node's inline content, with a signature of its marks so that formatting changes are visible. */
 function inlineContent(node: JSONContent): Inline {
@@ -186,10 +192,21 @@ function inlineContent(node: JSONContent): Inline {
   let signature = "";
   let marks = "";
   const links: string[] = [];
+  let plainRuns = 0;
+  let formatted = false;
   const visit = (child: JSONContent) => {
     if (typeof child.text === "string") {
-      const names = (child.marks ?? []).map((mark) => mark.type).sort();
-      const href = child.marks?.find((mark) => mark.type === "link")?.attrs?.href;
+      // Most text has no marks: skip building and sorting empty lists for it.
+      if (!child.marks?.length) {
+        plainRuns++;
+        text += child.text;
+        signature += `[]${child.text}`;
+        marks += `[]${child.text}`;
+        return;
+      }
+      formatted = true;
+      const names = child.marks.map((mark) => mark.type).sort();
+      const href = child.marks.find((mark) => mark.type === "link")?.attrs?.href;
       if (typeof href === "string") links.push(href);
       text += child.text;
       signature += `[${names.join(",")}${typeof href === "string" ? `=${href}` : ""}]${child.text}`;
@@ -197,6 +214,7 @@ function inlineContent(node: JSONContent): Inline {
       return;
     }
     if (child.type === "hardBreak") {
+      formatted = true;
       text += "\n";
       signature += "\n";
       marks += "\n";
@@ -204,12 +222,15 @@ function inlineContent(node: JSONContent): Inline {
     }
     if (child.content) {
       // Separate the paragraphs of a cell so their words do not run together.
-      if (text && !/\s$/.test(text) && child.type === "paragraph") text += "\n";
+      if (text && !/\s$/.test(text) && child.type === "paragraph") {
+        text += "\n";
+        formatted = true;
+      }
       child.content.forEach(visit);
     }
   };
   (node.content ?? []).forEach(visit);
-  return { text, signature, marks, links };
+  return { text, signature, marks, links, plain: plainRuns === 1 && !formatted };
 }
 
 function clampLevel(level: unknown): number {

@@ -109,7 +109,7 @@ function rewritten(share: number): MaterialSuggestion {
 function toDiffBlock(step: AlignedStep, budget: WordDiffBudget): DiffBlock {
   switch (step.type) {
     case "pair": {
-      if (step.old.signature === step.new.signature) {
+      if (sameSignature(step.old, step.new)) {
         return describe(
           step.new,
           { change: "unchanged", parts: [{ op: "equal", text: step.new.text }] },
@@ -160,6 +160,15 @@ function toDiffBlock(step: AlignedStep, budget: WordDiffBudget): DiffBlock {
       );
     }
   }
+}
+
+/**
+ * `a.signature === b.signature`. Two plain blocks' signatures are `kind:level:[]text`, so comparing
+ * those parts is the same test without flattening two copies of every unchanged clause's text.
+ */
+function sameSignature(a: Block, b: Block): boolean {
+  if (a.plain && b.plain) return a.kind === b.kind && a.level === b.level && a.text === b.text;
+  return a.signature === b.signature;
 }
 
 /** Fills in where a block sits; `oldSection` only when the old path differs. */

@@ -28,17 +28,23 @@ export function suggestMateriality(
   // Facts depend only on what readFacts reads of a block; within one comparison about a third of the
   // clauses read repeat a text (the same clause in both versions, boilerplate repeated per section),
   // so those are read once. Facts are never modified by the rules, so sharing them is safe.
-  const byText = new Map<string, Facts>();
+  // Keyed by the text alone, the rest compared in the (short) list: a key joining the text with the
+  // other fields would copy and hash every clause's text once more.
+  const byText = new Map<string, Array<{ block: Block; facts: Facts }>>();
   const sentences: SentenceCache = new Map();
   const facts = (block: Block | undefined) => {
     if (!block) return undefined;
     let found = cache.get(block);
     if (!found) {
-      const key = factsKey(block);
-      found = byText.get(key);
+      let readings = byText.get(block.text);
+      found = readings?.find((reading) => sameReading(reading.block, block))?.facts;
       if (!found) {
         found = readFacts(block, sentences);
-        byText.set(key, found);
+        if (!readings) {
+          readings = [];
+          byText.set(block.text, readings);
+        }
+        readings.push({ block, facts: found });
       }
       cache.set(block, found);
     }
@@ -86,9 +92,14 @@ export function suggestMateriality(
   return { suggested: reasons.length > 0, reasons, ...(incomplete ? { incomplete: true as const } : {}) };
 }
 
-/** Everything of a block that readFacts reads: blocks with equal keys have equal facts. */
-function factsKey(block: Block): string {
-  return `${block.kind}\u0000${block.opening ? 1 : 0}\u0000${block.section}\u0000${block.column ?? ""}\u0000${block.text}`;
+/** Everything of a block besides its text that readFacts reads: blocks equal in these have equal facts. */
+function sameReading(a: Block, b: Block): boolean {
+  return (
+    a.kind === b.kind &&
+    Boolean(a.opening) === Boolean(b.opening) &&
+    a.section === b.section &&
+    (a.column ?? "") === (b.column ?? "")
+  );
 }
 
 /**

@@ -128,6 +128,7 @@ type SentenceReading = {
   destinations?: string[];
   rights?: Array<[string, string]>;
   bases?: Array<[string, string]>;
+  purposes?: Array<[string, string]>;
 };
 /** Sentence readings shared by every block read in one comparison; never kept beyond it. */
 export type SentenceCache = Map<string, SentenceReading>;
@@ -158,6 +159,17 @@ function rightsIn(sentence: string): Array<[string, string]> {
   return found;
 }
 
+function purposesIn(sentence: string): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  if (!ANY_PURPOSE.test(sentence)) return found;
+  for (const [name, pattern] of PROCESSING_PURPOSES) {
+    const match = pattern.exec(sentence);
+    if (!match || (name === "selling personal data" && CORPORATE_TRANSACTION.test(sentence))) continue;
+    found.push([name, match[0]]);
+  }
+  return found;
+}
+
 function basesIn(sentence: string): Array<[string, string]> {
   const found: Array<[string, string]> = [];
   const wording = sentence.replace(CONSENT_NOT_A_BASIS, " ");
@@ -166,7 +178,7 @@ function basesIn(sentence: string): Array<[string, string]> {
     const match = pattern.exec(wording);
     if (match) found.push([name, match[0]]);
   }
-  for (const match of wording.matchAll(ARTICLE_6_LETTER))
+  for (const match of matchesOf(wording, ARTICLE_6_LETTER))
     found.push([BASIS_BY_LETTER[match[1].toLowerCase()], match[0].trim()]);
   return found;
 }
@@ -196,7 +208,7 @@ export function readFacts(block: Block, cache: SentenceCache = new Map()): Facts
   const hasDigits = /\d/.test(text);
   const contacts = new Set<string>();
   for (const pattern of contactPatterns(hasDigits, text.includes("@"))) {
-    for (const match of text.matchAll(pattern)) {
+    for (const match of matchesOf(text, pattern)) {
       const key = `contact:${trimEnd(collapseWhitespace(match[0]).toLowerCase(), ".,;:")}`;
       contacts.add(key);
       shown.set(key, match[0].trim());
@@ -205,7 +217,7 @@ export function readFacts(block: Block, cache: SentenceCache = new Map()): Facts
 
   const companies = new Set<string>();
   for (const pattern of LEGAL_FORM_HINT.test(text) ? [COMPANY_NAME, KNOWN_COMPANIES] : [KNOWN_COMPANIES]) {
-    for (const match of text.matchAll(pattern)) {
+    for (const match of matchesOf(text, pattern)) {
       const name = trimName(match[0]);
       const key = `company:${canonicalName(name)}`;
       companies.add(key);
@@ -243,8 +255,11 @@ export function readFacts(block: Block, cache: SentenceCache = new Map()): Facts
     }
   }
 
+  // No test of the whole text first (nor for purposes): these patterns have no anchors or lookarounds,
+  // so a sentence, a piece of the text between spaces, matches only where the text does; reading the
+  // sentences alone finds the same, and both versions share those readings.
   const dataCategories = new Set<string>();
-  for (const sentence of ANY_CATEGORY.test(text) ? affirmative : []) {
+  for (const sentence of affirmative) {
     const read = reading(sentence);
     read.categories ??= firstMatches(sentence, ANY_CATEGORY, DATA_CATEGORIES);
     for (const [name, match] of read.categories) {
@@ -261,7 +276,7 @@ export function readFacts(block: Block, cache: SentenceCache = new Map()): Facts
       read.transferContext ??= TRANSFER_CONTEXT.test(sentence);
       if (!read.transferContext) continue;
     }
-    read.destinations ??= [...sentence.matchAll(TRANSFER_DESTINATIONS)].map((match) => match[0]);
+    read.destinations ??= matchesOf(sentence, TRANSFER_DESTINATIONS).map((match) => match[0]);
     for (const place of read.destinations) {
       const key = `place:${canonicalPlace(place)}`;
       destinations.add(key);
@@ -290,12 +305,12 @@ export function readFacts(block: Block, cache: SentenceCache = new Map()): Facts
   }
 
   const purposes = new Set<string>();
-  for (const sentence of ANY_PURPOSE.test(text) ? affirmative : []) {
-    for (const [name, pattern] of PROCESSING_PURPOSES) {
-      const match = pattern.exec(sentence);
-      if (!match || (name === "selling personal data" && CORPORATE_TRANSACTION.test(sentence))) continue;
+  for (const sentence of affirmative) {
+    const read = reading(sentence);
+    read.purposes ??= purposesIn(sentence);
+    for (const [name, match] of read.purposes) {
       purposes.add(name);
-      if (!shown.has(`purpose:${name}`)) shown.set(`purpose:${name}`, match[0]);
+      if (!shown.has(`purpose:${name}`)) shown.set(`purpose:${name}`, match);
     }
   }
 
@@ -305,7 +320,7 @@ export function readFacts(block: Block, cache: SentenceCache = new Map()): Facts
   const childrenClause = CHILDREN_CONTEXT.test(section);
   for (const sentence of /\d/.test(text) ? sentences : []) {
     if (!childrenClause && !CHILDREN_CONTEXT.test(sentence)) continue;
-    for (const match of sentence.matchAll(AGE_LIMIT)) {
+    for (const match of matchesOf(sentence, AGE_LIMIT)) {
       const age = match[1] ?? match[2] ?? match[3];
       ages.push(age);
       ageWordings.push(match[0]);
@@ -327,12 +342,12 @@ export function readFacts(block: Block, cache: SentenceCache = new Map()): Facts
     shown.set(`duration:${key}`, match.trim());
     return " ";
   });
-  for (const match of text.matchAll(OPEN_ENDED_RETENTION)) {
+  for (const match of matchesOf(text, OPEN_ENDED_RETENTION)) {
     const key = match[0].toLowerCase();
     durations.push(key);
     shown.set(`duration:${key}`, match[0]);
   }
-  const numbers = [...rest.matchAll(PLAIN_NUMBER)].map((match) => match[0]);
+  const numbers = matchesOf(rest, PLAIN_NUMBER).map((match) => match[0]);
   const retention =
     RETENTION_CONTEXT.test(text) || RETENTION_SECTION.test(section) || RETENTION_COLUMN.test(column);
 
@@ -392,12 +407,12 @@ function canonicalPlace(place: string): string {
 /** Phrases matched in `from` that `to` has fewer of. */
 export function lostPhrases(from: string, to: string, pattern: RegExp): string[] {
   const inTo = new Map<string, number>();
-  for (const match of normalizeTypography(to).matchAll(pattern)) {
+  for (const match of matchesOf(normalizeTypography(to), pattern)) {
     const key = match[0].toLowerCase();
     inTo.set(key, (inTo.get(key) ?? 0) + 1);
   }
   const lost: string[] = [];
-  for (const match of normalizeTypography(from).matchAll(pattern)) {
+  for (const match of matchesOf(normalizeTypography(from), pattern)) {
     const key = match[0].toLowerCase();
     const left = inTo.get(key) ?? 0;
     if (left > 0) inTo.set(key, left - 1);
@@ -435,6 +450,31 @@ export function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length];
+}
+
+/**
+ * The matches `text.matchAll(pattern)` gives (a global pattern, from its lastIndex, which is left as it
+ * was), without matchAll's copy of the pattern and iterator per call: facts try a dozen patterns on
+ * every clause read.
+ */
+function matchesOf(text: string, pattern: RegExp): RegExpExecArray[] {
+  const found: RegExpExecArray[] = [];
+  const start = pattern.lastIndex;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    found.push(match);
+    // An empty match would be found again at the same place: step past it, by code point in /u.
+    if (match[0] === "") {
+      const at = pattern.lastIndex;
+      const pair =
+        pattern.unicode &&
+        at + 1 < text.length &&
+        /[\ud800-\udbff]/.test(text[at]) &&
+        /[\udc00-\udfff]/.test(text[at + 1]);
+      pattern.lastIndex = at + (pair ? 2 : 1);
+    }
+  }
+  pattern.lastIndex = start;
+  return found;
 }
 
 /**
