@@ -4,6 +4,8 @@
  * server at BENCH_MAIL_URL, at BENCH_RATE requests/s shared by all of them ("none": no limit), and
  * prints its figures as one line of JSON.
  */
+import { subscribe } from "node:diagnostics_channel";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { resendProvider } from "../../app/notify/provider.server";
 
 const { Dispatcher } = await import("../../app/notify/dispatcher.server");
@@ -15,6 +17,16 @@ const rate = process.env.BENCH_RATE === "none" ? null : Number(process.env.BENCH
 const provider = resendProvider({ apiKey: "re_bench", baseUrl: url });
 /** When each request left the limiter (epoch ms, by idempotency key): set beside the server's arrivals. */
 const sends: [string, number][] = [];
+/** When each request's headers were written to the socket (undici's diagnostics channel), by key. */
+const wired: [string, number][] = [];
+subscribe("undici:client:sendHeaders", (message) => {
+  const headers = (message as { request: { headers: unknown } }).request.headers;
+  const list = Array.isArray(headers) ? headers.map(String) : [];
+  const at = list.findIndex((name, i) => i % 2 === 0 && name.toLowerCase() === "idempotency-key");
+  if (at >= 0) wired.push([list[at + 1], performance.timeOrigin + performance.now()]);
+});
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 const dispatcher = new Dispatcher({
   provider: {
     sendBatch(emails, key) {
@@ -32,4 +44,13 @@ const dispatcher = new Dispatcher({
 });
 const stats = await dispatcher.drain();
 await closeSharedDatabases();
-console.log(JSON.stringify({ ...stats, slotsGivenUp: dispatcher.limiter.slotsGivenUp, sends }));
+loopDelay.disable();
+console.log(
+  JSON.stringify({
+    ...stats,
+    slotsGivenUp: dispatcher.limiter.slotsGivenUp,
+    sends,
+    wired,
+    loopDelayMaxMs: loopDelay.max / 1e6,
+  }),
+);

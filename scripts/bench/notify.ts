@@ -304,7 +304,14 @@ function benchWorker(
   url: string,
   mailUrl: string,
   rate: number | null,
-): Promise<{ emailsSent: number; rateLimited: number; slotsGivenUp: number; sends: [string, number][] }> {
+): Promise<{
+  emailsSent: number;
+  rateLimited: number;
+  slotsGivenUp: number;
+  sends: [string, number][];
+  wired: [string, number][];
+  loopDelayMaxMs: number;
+}> {
   const child = spawn(
     process.execPath,
     [...profiling(), "--import", "tsx", "scripts/bench/notify-worker.ts"],
@@ -408,17 +415,22 @@ async function dispatchFigures(target: Target, csv: string) {
           `${WORKERS} workers, limited to ${rate} requests/s`,
           `${achieved.toFixed(2)} requests/s = ${((achieved / rate) * 100).toFixed(1)}%, busiest second ${busiestSecond(times)} (${times.length} requests; slots given up as too late ${sum(stats, "slotsGivenUp")}, 429s ${sum(stats, "rateLimited")})`,
         );
-        // Where a crowded second comes from: the workers' own send moments, and how long a request
-        // took from leaving the limiter to the server's arrival stamp.
+        // Where a crowded second comes from: the workers' own send moments, when the request's
+        // headers reached the socket, and the server's arrival stamp.
         const sentAt = new Map(stats.flatMap((s) => s.sends));
-        const lags = acceptedRequests
-          .filter((r) => r.idempotencyKey !== null && sentAt.has(r.idempotencyKey))
-          .map((r) => r.at - sentAt.get(r.idempotencyKey!)!)
-          .sort((a, b) => a - b);
+        const wiredAt = new Map(stats.flatMap((s) => s.wired));
+        const spread = (pairs: [number | undefined, number | undefined][]) => {
+          const lags = pairs
+            .filter((p): p is [number, number] => p[0] !== undefined && p[1] !== undefined)
+            .map(([from, to]) => to - from)
+            .sort((a, b) => a - b);
+          return `median ${lags[lags.length >> 1]?.toFixed(1)} ms, max ${lags.at(-1)?.toFixed(1)} ms`;
+        };
+        const keyed = acceptedRequests.filter((r) => r.idempotencyKey !== null);
         note(
           target,
           `${WORKERS} workers, limited to ${rate} requests/s: as sent`,
-          `busiest second ${busiestSecond([...sentAt.values()])} at the workers; limiter to server arrival median ${lags[lags.length >> 1]?.toFixed(1)} ms, max ${lags.at(-1)?.toFixed(1)} ms`,
+          `busiest second ${busiestSecond([...sentAt.values()])} at the workers; limiter to socket ${spread(keyed.map((r) => [sentAt.get(r.idempotencyKey!), wiredAt.get(r.idempotencyKey!)]))}; socket to server arrival ${spread(keyed.map((r) => [wiredAt.get(r.idempotencyKey!), r.at]))}; worker event-loop delay max ${Math.max(...stats.map((s) => s.loopDelayMaxMs)).toFixed(0)} ms`,
         );
       }
     };
