@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import { type DatabaseEngine, Engine } from "./engine";
+import { BUSY_WAIT_MS, type DatabaseEngine, Engine } from "./engine";
 import { PgEngine } from "./pg/engine";
 import * as schema from "./schema";
 
@@ -89,7 +89,7 @@ function openDatabase(url: string): RedlineDatabase {
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
   return drizzle(sqlite, { schema }) as RedlineDatabase;
 }
 

@@ -72,6 +72,9 @@ export type TransactionOptions = {
   rowLocks?: boolean;
 };
 
+/** How long a write waits for another process's lock before failing (SQLite's `busy_timeout`). */
+export const BUSY_WAIT_MS = 5000;
+
 /**
  * The model layer's access to one SQLite database (ADR proposal for issue 13, decision 1):
  *
@@ -94,9 +97,6 @@ export type TransactionOptions = {
  * connection: a read outside a transaction may then see an open transaction's writes. Nothing in the
  * application or its tests runs on `:memory:` (every test gets a file); it is kept for quick trials.
  */
-/** How long a write waits for another process's lock before failing (SQLite's `busy_timeout`). */
-const BUSY_WAIT_MS = 5000;
-
 export class Engine implements DatabaseEngine {
   readonly kind = "sqlite" as const;
   readonly read: RedlineDatabase;
@@ -172,20 +172,7 @@ export class Engine implements DatabaseEngine {
    */
   async write<T>(fn: (db: RedlineDatabase) => T | Promise<T>): Promise<T> {
     refuseNesting("write");
-    const release = await this.lock.acquire();
-    try {
-      await this.beginImmediate();
-      try {
-        const result = await inside.run(this, () => fn(this.writer));
-        this.commit.run();
-        return result;
-      } catch (error) {
-        if (this.writer.$client.inTransaction) this.rollback.run();
-        throw error;
-      }
-    } finally {
-      release();
-    }
+    return this.transaction(async () => fn(this.writer));
   }
 
   /**
