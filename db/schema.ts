@@ -122,10 +122,12 @@ export const versions = sqliteTable(
     index("versions_document_state_idx").on(t.documentId, t.state),
     // Every column but the bodies: lists of versions (VERSION_FACTS) read this index alone instead
     // of rows whose facts sit behind megabytes of content, HTML and text in overflow pages.
+    // Number before state: lists are newest first, so the index is read in order, never sorted,
+    // and the planner has no reason to prefer versions_document_number_unique and the rows.
     index("versions_facts_idx").on(
       t.documentId,
-      t.state,
       t.number,
+      t.state,
       t.effectiveAt,
       t.lastUpdated,
       t.publishedAt,
@@ -134,6 +136,7 @@ export const versions = sqliteTable(
       t.summary,
       t.basedOnVersionId,
       t.auditHead,
+      t.imported,
       t.authorId,
       t.approvedById,
       t.publishedById,

@@ -171,17 +171,25 @@ export type PublishedVersionSummary = {
  * The published versions of several documents in one query, newest first per document, each
  * marked in effect ("current"), upcoming or no longer in effect as of `now`. Bodies are left out.
  */
+/**
+ * The facts of the documents' published versions, newest first: the public pages' hottest query,
+ * answered from versions_facts_idx alone (test/integration/database.test.ts checks the plan).
+ */
+export function publishedFactsQuery(documentIds: readonly number[]) {
+  return reader()
+    .select(VERSION_FACTS)
+    .from(versions)
+    .where(and(inArray(versions.documentId, [...documentIds]), isPublishedVersion))
+    .orderBy(desc(versions.number));
+}
+
 export async function publishedVersionsByDocument(
   documentIds: readonly number[],
   now = new Date(),
 ): Promise<Map<number, PublishedVersionSummary[]>> {
   const byDocument = new Map<number, PublishedVersionSummary[]>(documentIds.map((id) => [id, []]));
   if (documentIds.length === 0) return byDocument;
-  const rows = await reader()
-    .select(VERSION_FACTS)
-    .from(versions)
-    .where(and(inArray(versions.documentId, [...documentIds]), isPublishedVersion))
-    .orderBy(desc(versions.number));
+  const rows = await publishedFactsQuery(documentIds);
   const today = isoDateOf(now);
   for (const [documentId, list] of byDocument) {
     const own = rows.filter((row) => row.documentId === documentId);

@@ -4,7 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parsePolicy } from "../../app/core/document";
 import { db, transaction, write } from "../../app/models/db.server";
 import { saveDraft } from "../../app/models/drafts.server";
+import { versionFactsQuery } from "../../app/models/history.server";
 import { publishVersion } from "../../app/models/publication.server";
+import { publishedFactsQuery } from "../../app/models/versions.server";
 import { auditLog, documents, versions } from "../../db/tables";
 
 const content = (text: string) => parsePolicy(`## 1. Scope\n\n${text}`, "markdown").content;
@@ -40,6 +42,22 @@ describe("the database", () => {
     ["state back to draft", "UPDATE versions SET state = 'draft' WHERE id = ?"],
   ])("refuses an SQL UPDATE of a published version's %s", (_field, sql) => {
     expect(() => db().$client.prepare(sql).run(publishedId)).toThrow("published versions are immutable");
+  });
+
+  it.each([
+    ["published versions, newest first (public pages)", () => publishedFactsQuery([1]).toSQL()],
+    ["every version, newest first (history)", () => versionFactsQuery(1).toSQL()],
+  ])("lists %s from the facts index alone, in order", (_, query) => {
+    // Anything else reads the rows, whose facts sit behind their bodies' overflow pages (megabytes
+    // per large version), on every public request. (Redline never runs ANALYZE: plans are chosen
+    // without statistics.)
+    const { sql, params } = query();
+    const plan = db()
+      .$client.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .all(...params) as { detail: string }[];
+    const steps = plan.map((step) => step.detail).join("; ");
+    expect(steps).toMatch(/USING COVERING INDEX versions_facts_idx/);
+    expect(steps).not.toMatch(/TEMP B-TREE/);
   });
 
   it("refuses to delete a published version", () => {

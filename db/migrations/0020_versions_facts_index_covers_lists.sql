@@ -1,0 +1,3 @@
+-- versions_facts_idx again covers every column a version list reads (imported was added after it), and in list order (number before state), so SQLite lists versions from the index instead of rows whose facts sit behind megabytes of bodies in overflow pages.
+DROP INDEX `versions_facts_idx`;--> statement-breakpoint
+CREATE INDEX `versions_facts_idx` ON `versions` (`document_id`,`number`,`state`,`effective_at`,`last_updated`,`published_at`,`content_hash`,`material`,`summary`,`based_on_version_id`,`audit_head`,`imported`,`author_id`,`approved_by_id`,`published_by_id`,`revision`,`created_at`,`updated_at`);
