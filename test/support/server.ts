@@ -34,7 +34,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const databaseUrl = env.DATABASE_URL ?? postgres?.url ?? `file:${join(directory, "redline.db")}`;
   // Production requires PUBLIC_BASE_URL: name the port up front so links in pages and emails are real.
   const port = env.PORT && env.PORT !== "0" ? Number(env.PORT) : await freePort();
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
+  // BENCH_PROFILE=dir: the server writes a CPU profile there when it stops (benchmarks).
+  const profile = process.env.BENCH_PROFILE
+    ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_PROFILE]
+    : [];
+  const child = spawn(process.execPath, [...profile, SERVER_ENTRY], {
     cwd: ROOT,
     env: {
       ...process.env,
