@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, test } from "vitest";
 import { computeRedline } from "./core/diff";
 import { paragraphs } from "./core/diff/test-support";
@@ -27,6 +28,27 @@ describe("the diff pool", () => {
     const pooled = await runRedline({ older, newer });
     expect(pooled).toEqual(computeRedline({ older, newer }));
   });
+
+  test.runIf(process.platform === "linux")(
+    "runs its threads at nice 10 and leaves this thread's priority alone",
+    async () => {
+      // Each thread's nice value, from /proc (field 19 of a task's stat line, after the name).
+      const niceValues = () =>
+        new Map(
+          readdirSync("/proc/self/task").map((task) => {
+            const stat = readFileSync(`/proc/self/task/${task}/stat`, "utf8");
+            return [Number(task), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16])];
+          }),
+        );
+      const before = [...niceValues().values()].filter((nice) => nice === 10).length;
+      await startDiffPool({ threads: 2 });
+      const older = paragraphs("We keep your data for 24 months.");
+      await Promise.all([1, 2].map(() => runRedline({ older, newer: paragraphs("For 36 months.") })));
+      const after = niceValues();
+      expect([...after.values()].filter((nice) => nice === 10).length - before).toBe(2);
+      expect(after.get(process.pid)).toBe(0);
+    },
+  );
 
   test("refuses as unavailable, with a time to retry, when its queue is full", async () => {
     await startDiffPool({ threads: 1, maxQueue: 1, retryAfterSeconds: 7 });
