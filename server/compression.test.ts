@@ -40,6 +40,23 @@ describe("stored variants", () => {
     expect(variants.br!.length).toBeLessThan(variants.gzip!.length);
   });
 
+  it("of a large answer keep only their own bytes in memory, which is what the cache counts", async () => {
+    // A page of a large redline: varied enough not to compress to nothing.
+    const body = Buffer.from(
+      Array.from(
+        { length: 40_000 },
+        (_, i) => `<p>Clause ${i}: we keep record ${(i * 7919) % 10007}.</p>`,
+      ).join(""),
+    );
+    const variants = await encodeVariants(body);
+    for (const compressed of [variants.br!, variants.gzip!]) {
+      expect(compressed.length).toBeLessThan(body.length / 2);
+      expect(compressed.buffer.byteLength).toBeLessThanOrEqual(Math.max(8192, compressed.length * 2));
+    }
+    expect(brotliDecompressSync(variants.br!).equals(body)).toBe(true);
+    expect(gunzipSync(variants.gzip!).equals(body)).toBe(true);
+  });
+
   it("are not made for an answer too small to gain from them", async () => {
     const body = Buffer.from("x".repeat(COMPRESSION_THRESHOLD - 1));
     expect(await encodeVariants(body)).toEqual({ identity: body });
