@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
+import { Checkpointer, FALLBACK_AUTOCHECKPOINT_PAGES } from "./checkpointer";
 import type { RedlineDatabase } from "./client";
 import * as schema from "./schema";
 
@@ -93,6 +94,9 @@ export const BUSY_WAIT_MS = 5000;
  *   the write connection to itself; it waits its turn behind open transactions like one, and runs
  *   as one.
  *
+ * - WAL checkpoints: a thread of its own folds the WAL back into the file (db/checkpointer.ts), so
+ *   that no COMMIT on this event loop copies and syncs megabytes of pages.
+ *
  * A `:memory:` database is private to its connection, so there the read connection is the write
  * connection: a read outside a transaction may then see an open transaction's writes. Nothing in the
  * application or its tests runs on `:memory:` (every test gets a file); it is kept for quick trials.
@@ -105,12 +109,21 @@ export class Engine implements DatabaseEngine {
   private readonly commit: Database.Statement;
   private readonly rollback: Database.Statement;
   private readonly beginRead: Database.Statement;
+  /** Checkpoints the WAL off this thread (db/checkpointer.ts); none for `:memory:`. */
+  private readonly checkpointer: Checkpointer | null = null;
 
   constructor(
     readonly writer: RedlineDatabase,
     file: string,
   ) {
     const client = writer.$client;
+    if (file !== ":memory:") {
+      client.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+      this.checkpointer = new Checkpointer(
+        file,
+        () => client.open && client.pragma("wal_autocheckpoint = 1000"),
+      );
+    }
     this.begin = client.prepare("BEGIN IMMEDIATE");
     this.commit = client.prepare("COMMIT");
     this.rollback = client.prepare("ROLLBACK");
@@ -201,6 +214,7 @@ export class Engine implements DatabaseEngine {
 
   /** Closes both connections at once (process exit cannot wait). */
   closeNow(): void {
+    this.checkpointer?.closeNow();
     if (this.read !== this.writer) this.read.$client.close();
     this.writer.$client.close();
   }

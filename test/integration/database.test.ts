@@ -1,12 +1,14 @@
+import { existsSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { parsePolicy } from "../../app/core/document";
 import { db, transaction, write } from "../../app/models/db.server";
 import { saveDraft } from "../../app/models/drafts.server";
 import { versionFactsQuery } from "../../app/models/history.server";
 import { publishVersion } from "../../app/models/publication.server";
 import { publishedFactsQuery } from "../../app/models/versions.server";
+import { closeSharedDatabases } from "../../db/client";
 import { auditLog, documents, versions } from "../../db/tables";
 
 const content = (text: string) => parsePolicy(`## 1. Scope\n\n${text}`, "markdown").content;
@@ -160,4 +162,37 @@ describe("the database", () => {
       }
     },
   );
+});
+
+// Last in this file: it closes the database (the next statement would open it again).
+describe("WAL checkpoints", () => {
+  it("run on a thread of their own: a large commit returns before its pages reach the file, which they soon do", async () => {
+    const client = db().$client;
+    const file = client.name;
+    client.exec("CREATE TABLE ballast (b BLOB)");
+    const before = statSync(file).size;
+    // About 8 MB, far past the 1,000 pages at which SQLite would copy them into the file inside
+    // this very COMMIT, on this event loop.
+    client.exec(
+      `BEGIN IMMEDIATE;
+       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 80)
+       INSERT INTO ballast SELECT randomblob(100000) FROM n;
+       COMMIT`,
+    );
+    expect(statSync(file).size - before).toBeLessThan(4_000_000);
+    await vi.waitFor(() => expect(statSync(file).size - before).toBeGreaterThan(7_000_000), {
+      timeout: 5_000,
+      interval: 50,
+    });
+  });
+
+  it("leave no WAL behind when the database closes: the write connection closes last and folds it", async () => {
+    const file = db().$client.name;
+    await write((database) => database.$client.exec("INSERT INTO ballast VALUES (randomblob(1000))"));
+    await closeSharedDatabases();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    const reopened = new Database(file, { readonly: true });
+    expect(reopened.prepare("SELECT count(*) AS n FROM ballast").get()).toEqual({ n: 81 });
+    reopened.close();
+  });
 });
