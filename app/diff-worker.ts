@@ -14,7 +14,13 @@ import { drawPdf, type PdfRequest } from "./pdf/draw";
  * cold comparisons keeps the pool busy, and a comparison takes the CPU nobody else wants. Elsewhere
  * the call would lower the whole process, so it is not made.
  */
-if (process.platform === "linux") setPriority(0, 10);
+if (process.platform === "linux") {
+  try {
+    setPriority(0, 10);
+  } catch {
+    // A sandbox that refuses it: the comparisons still run, at the usual priority.
+  }
+}
 
 /** A PDF to draw; a task without `kind` is a comparison. */
 export type PdfTask = { kind: "pdf"; request: PdfRequest };

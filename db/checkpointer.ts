@@ -10,6 +10,9 @@ const CHECKPOINT_EVERY_MS = 250;
  */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 
+/** SQLite's own threshold, for a connection whose checkpoint thread could not run. */
+export const DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
+
 // CommonJS, run by `eval`: no file to find next to the build, and better-sqlite3 is passed by path.
 const SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
-import { Checkpointer, FALLBACK_AUTOCHECKPOINT_PAGES } from "./checkpointer";
+import { Checkpointer, DEFAULT_AUTOCHECKPOINT_PAGES, FALLBACK_AUTOCHECKPOINT_PAGES } from "./checkpointer";
 import type { RedlineDatabase } from "./client";
 import * as schema from "./schema";
 
@@ -93,7 +93,6 @@ export const BUSY_WAIT_MS = 5000;
  * - `write(fn)`: a single write statement outside a transaction, or a synchronous block that needs
  *   the write connection to itself; it waits its turn behind open transactions like one, and runs
  *   as one.
- *
  * - WAL checkpoints: a thread of its own folds the WAL back into the file (db/checkpointer.ts), so
  *   that no COMMIT on this event loop copies and syncs megabytes of pages.
  *
@@ -121,7 +120,7 @@ export class Engine implements DatabaseEngine {
       client.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
       this.checkpointer = new Checkpointer(
         file,
-        () => client.open && client.pragma("wal_autocheckpoint = 1000"),
+        () => client.open && client.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`),
       );
     }
     this.begin = client.prepare("BEGIN IMMEDIATE");

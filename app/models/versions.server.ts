@@ -168,10 +168,6 @@ export type PublishedVersionSummary = {
 };
 
 /**
- * The published versions of several documents in one query, newest first per document, each
- * marked in effect ("current"), upcoming or no longer in effect as of `now`. Bodies are left out.
- */
-/**
  * The facts of the documents' published versions, newest first: the public pages' hottest query,
  * answered from versions_facts_idx alone (test/integration/database.test.ts checks the plan).
  */
@@ -183,6 +179,10 @@ export function publishedFactsQuery(documentIds: readonly number[]) {
     .orderBy(desc(versions.number));
 }
 
+/**
+ * The published versions of several documents in one query, newest first per document, each
+ * marked in effect ("current"), upcoming or no longer in effect as of `now`. Bodies are left out.
+ */
 export async function publishedVersionsByDocument(
   documentIds: readonly number[],
   now = new Date(),

@@ -15,6 +15,27 @@ function fakeClock(): Clock & { sleeps: number[] } {
   };
 }
 
+/** The moments, on `clock`, at which `count` requests one after another were let through. */
+async function sendTimes(limiter: RateLimiter, clock: Pick<Clock, "now">, count: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    await limiter.take();
+    times.push(clock.now());
+  }
+  return times;
+}
+
+/** A store in front of `local` whose `take` goes through `around` (a trip, a delay, another clock). */
+function storeAround(
+  local: LocalSlots,
+  around: (take: () => ReturnType<SlotStore["take"]>) => ReturnType<SlotStore["take"]>,
+): SlotStore {
+  return {
+    take: (interval, ahead) => around(() => local.take(interval, ahead)),
+    pause: (ms) => local.pause(ms),
+  };
+}
+
 describe("the rate limiter", () => {
   it("spaces requests so that no one-second window holds more than the rate", async () => {
     const clock = fakeClock();
@@ -37,19 +58,11 @@ describe("the rate limiter", () => {
     const local = new LocalSlots(clock);
     // 5 ms to reach the store each time: were a slot only taken once free, each request would
     // start the next interval 5 ms (and a timer's lateness) late, and the pace would fall short.
-    const distant: SlotStore = {
-      take: async (interval, ahead) => {
-        await clock.sleep(5);
-        return local.take(interval, ahead);
-      },
-      pause: (ms) => local.pause(ms),
-    };
-    const limiter = new RateLimiter(4, clock, 30, distant);
-    const times: number[] = [];
-    for (let i = 0; i < 13; i++) {
-      await limiter.take();
-      times.push(clock.now());
-    }
+    const distant = storeAround(local, async (take) => {
+      await clock.sleep(5);
+      return take();
+    });
+    const times = await sendTimes(new RateLimiter(4, clock, 30, distant), clock, 13);
     // The store read its clock at the end of each 5 ms trip, so the clocks' offset is estimated
     // 2.5 ms off (half the round trip, as NTP's would be): the first request, sent when its answer
     // came, left 2.5 ms closer to the second; all the others exactly one interval apart.
@@ -66,21 +79,13 @@ describe("the rate limiter", () => {
     // The store reads its clock at once, but its second answer takes 100 ms to come back (a busy
     // event loop): timed from its arrival, that request would leave 100 ms after its slot and only
     // 157.5 ms before the next one. The clocks are known from the quick answers.
-    const slow: SlotStore = {
-      take: async (interval, ahead) => {
-        const answer = await local.take(interval, ahead);
-        if (++calls === 2) await clock.sleep(100);
-        return answer;
-      },
-      pause: (ms) => local.pause(ms),
-    };
+    const slow = storeAround(local, async (take) => {
+      const answer = await take();
+      if (++calls === 2) await clock.sleep(100);
+      return answer;
+    });
     const limiter = new RateLimiter(4, clock, 30, slow);
-    const times: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      await limiter.take();
-      times.push(clock.now());
-    }
-    expect(times).toEqual([0, 257.5, 515, 772.5]);
+    expect(await sendTimes(limiter, clock, 4)).toEqual([0, 257.5, 515, 772.5]);
     expect(limiter.slotsGivenUp).toBe(0);
   });
 
@@ -88,21 +93,14 @@ describe("the rate limiter", () => {
     const clock = fakeClock();
     const local = new LocalSlots(clock);
     // A database host whose clock is 5 s ahead, 2 ms away each way.
-    const remote: SlotStore = {
-      take: async (interval, ahead) => {
-        await clock.sleep(2);
-        const answer = await local.take(interval, ahead);
-        await clock.sleep(2);
-        return "sendInMs" in answer ? { ...answer, storeNow: answer.storeNow + 5000 } : answer;
-      },
-      pause: (ms) => local.pause(ms),
-    };
+    const remote = storeAround(local, async (take) => {
+      await clock.sleep(2);
+      const answer = await take();
+      await clock.sleep(2);
+      return "sendInMs" in answer ? { ...answer, storeNow: answer.storeNow + 5000 } : answer;
+    });
     const limiter = new RateLimiter(4, clock, 30, remote);
-    const times: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      await limiter.take();
-      times.push(clock.now());
-    }
+    const times = await sendTimes(limiter, clock, 4);
     // The first slot was "now" when the store read its clock (2 ms): it leaves when the answer
     // arrives (4 ms); every later one on its slot, on our clock, none given up.
     expect(times).toEqual([4, 259.5, 517, 774.5]);
@@ -120,11 +118,7 @@ describe("the rate limiter", () => {
       },
     };
     const limiter = new RateLimiter(4, clock, 30);
-    const times: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      await limiter.take();
-      times.push(now);
-    }
+    const times = await sendTimes(limiter, clock, 4);
     expect(limiter.slotsGivenUp).toBe(1);
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(257.5);
   });
